@@ -1,0 +1,79 @@
+"""Settings read from ``LITREVIEW_*`` environment variables.
+
+Nothing here runs at import time: callers build a :class:`Settings` with :func:`load_settings`
+and pass it down. This module also owns where the shipped resources (``web/``, ``alembic/``) live.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_DATABASE_PATH = Path("data") / "litreview.db"
+DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable about one running litreview."""
+
+    database_url: str = field(default_factory=lambda: sqlite_url(DEFAULT_DATABASE_PATH))
+    arxiv_api_url: str = DEFAULT_ARXIV_API_URL
+    arxiv_delay: float = 3.0
+    token: str | None = None
+    max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+
+    def with_database(self, url: str) -> Settings:
+        """A copy pointing at another database."""
+        return replace(self, database_url=url)
+
+
+def sqlite_url(path: Path | str) -> str:
+    """The SQLAlchemy URL of a SQLite file (made absolute, so a later chdir cannot move it)."""
+    return f"sqlite:///{Path(path).expanduser().resolve()}"
+
+
+def database_url_from(value: str) -> str:
+    """Accept either a SQLAlchemy URL or a plain file path."""
+    return value if "://" in value else sqlite_url(value)
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from the environment (``os.environ`` by default)."""
+    env = os.environ if environ is None else environ
+    delay_text = env.get("LITREVIEW_ARXIV_DELAY", "3")
+    try:
+        delay = float(delay_text)
+    except ValueError as exc:
+        raise ValueError(f"LITREVIEW_ARXIV_DELAY must be a number of seconds, got {delay_text!r}") from exc
+    if delay < 0:
+        raise ValueError(f"LITREVIEW_ARXIV_DELAY must not be negative, got {delay_text!r}")
+    upload_text = env.get("LITREVIEW_MAX_UPLOAD_BYTES", str(DEFAULT_MAX_UPLOAD_BYTES))
+    try:
+        max_upload = int(upload_text)
+    except ValueError as exc:
+        raise ValueError(f"LITREVIEW_MAX_UPLOAD_BYTES must be an integer, got {upload_text!r}") from exc
+    db = env.get("LITREVIEW_DATABASE_URL")
+    return Settings(
+        database_url=database_url_from(db) if db else sqlite_url(DEFAULT_DATABASE_PATH),
+        arxiv_api_url=env.get("LITREVIEW_ARXIV_API_URL", DEFAULT_ARXIV_API_URL),
+        arxiv_delay=delay,
+        token=env.get("LITREVIEW_TOKEN") or None,
+        max_upload_bytes=max_upload,
+    )
+
+
+def resource_path(name: str) -> Path:
+    """Where a shipped resource (``web``, ``alembic``, ``alembic.ini``) lives.
+
+    An installed wheel carries them in ``litreview/_shipped``; a source checkout (also an
+    editable install) has them at the top of the repository.
+    """
+    package_dir = Path(__file__).resolve().parent
+    shipped = package_dir / "_shipped" / name
+    if shipped.exists():
+        return shipped
+    return package_dir.parent / name

@@ -1,0 +1,83 @@
+"""What every importer returns: paper records and the problems met on the way."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from litreview.models import SourceKind
+
+
+@dataclass
+class AuthorRecord:
+    """One person in a record's author or editor list, in order."""
+
+    name: str
+    family: str
+    given: str = ""
+    affiliation: str | None = None
+
+
+@dataclass
+class PaperRecord:
+    """A paper as an importer saw it, before identity and merging.
+
+    ``extra`` holds every input field we do not model (kept for a lossless round trip);
+    ``original`` holds the input's own text of modelled fields (e.g. a BibTeX title with its
+    LaTeX) so an export can give back what came in.
+    """
+
+    title: str
+    source: SourceKind
+    source_detail: str = ""
+    key: str | None = None
+    entry_type: str = "article"
+    authors: list[AuthorRecord] = field(default_factory=list)
+    editors: list[AuthorRecord] = field(default_factory=list)
+    abstract: str | None = None
+    year: int | None = None
+    date: str | None = None
+    venue: str | None = None
+    doi: str | None = None
+    arxiv_id: str | None = None
+    arxiv_version: int | None = None
+    arxiv_categories: list[str] = field(default_factory=list)
+    primary_category: str | None = None
+    arxiv_comment: str | None = None
+    journal_ref: str | None = None
+    published: str | None = None
+    arxiv_updated: str | None = None
+    url: str | None = None
+    pdf_url: str | None = None
+    tags: list[str] = field(default_factory=list)
+    annotation: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    original: dict[str, Any] = field(default_factory=dict)
+    line: int | None = None
+
+
+@dataclass
+class Problem:
+    """Something in the input that could not be used, and where it was."""
+
+    message: str
+    source: str = ""
+    line: int | None = None
+    key: str | None = None
+    kind: str = "error"
+
+    def __str__(self) -> str:
+        where = self.source
+        if self.line is not None:
+            where = f"{where}:{self.line}" if where else f"line {self.line}"
+        subject = f" [{self.key}]" if self.key else ""
+        return f"{where}{subject}: {self.message}" if where else f"{self.message}{subject}"
+
+
+@dataclass
+class ImportResult:
+    """Records and problems from one input, plus facts about the input (e.g. the encoding)."""
+
+    records: list[PaperRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)

@@ -1,0 +1,289 @@
+"""SQLModel tables of the library, and the enums they use.
+
+Only portable column types (SQLite now, PostgreSQL later): integers, strings, text, JSON,
+timestamps and non-native enums. API shapes live in ``litreview/api/schemas.py``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """The current time in UTC (timestamps are stored in UTC)."""
+    return datetime.now(UTC)
+
+
+class ReadingStatus(StrEnum):
+    unread = "unread"
+    to_read = "to_read"
+    skimmed = "skimmed"
+    read = "read"
+
+
+class Relation(StrEnum):
+    cites = "cites"
+    extends = "extends"
+    critiques = "critiques"
+    replicates = "replicates"
+    responds_to = "responds_to"
+    related = "related"
+
+
+class AuthorRole(StrEnum):
+    author = "author"
+    editor = "editor"
+
+
+class SourceKind(StrEnum):
+    arxiv = "arxiv"
+    bibtex = "bibtex"
+    manual = "manual"
+
+
+def _enum(enum: type[StrEnum], name: str) -> sa.Enum:
+    # native_enum=False keeps it a VARCHAR with a CHECK: the same on SQLite and PostgreSQL.
+    return sa.Enum(
+        enum,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda e: [m.value for m in e],
+    )
+
+
+class Paper(SQLModel, table=True):
+    """One paper, whatever ways it arrived."""
+
+    __tablename__ = "paper"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(sa_column=sa.Column(sa.String(200), nullable=False, unique=True))
+    entry_type: str = Field(default="article", max_length=40)
+    title: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    title_fp: str = Field(
+        default="", sa_column=sa.Column(sa.String(200), nullable=False, index=True)
+    )
+    author_names: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    abstract: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    year: int | None = Field(default=None, index=True)
+    date: str | None = Field(default=None, max_length=40)
+    venue: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    doi: str | None = Field(default=None, sa_column=sa.Column(sa.String(300), unique=True))
+    arxiv_id: str | None = Field(default=None, sa_column=sa.Column(sa.String(40), unique=True))
+    arxiv_version: int | None = None
+    arxiv_categories: list[str] = Field(
+        default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    primary_category: str | None = Field(default=None, max_length=40)
+    arxiv_comment: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    journal_ref: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    published: str | None = Field(default=None, max_length=40)
+    arxiv_updated: str | None = Field(default=None, max_length=40)
+    url: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    pdf_url: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    status: ReadingStatus = Field(
+        default=ReadingStatus.unread,
+        sa_column=sa.Column(
+            _enum(ReadingStatus, "reading_status"), nullable=False, server_default="unread"
+        ),
+    )
+    rating: int | None = Field(default=None)
+    extra: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    original: dict[str, Any] = Field(
+        default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow,
+        sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False, index=True),
+    )
+    version: int = Field(default=1)
+
+
+class Author(SQLModel, table=True):
+    """A person, shared by all papers that name them the same way."""
+
+    __tablename__ = "author"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name_key: str = Field(sa_column=sa.Column(sa.String(300), nullable=False, unique=True))
+    name: str = Field(sa_column=sa.Column(sa.String(300), nullable=False))
+    family: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False, index=True))
+    given: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
+
+
+class PaperAuthor(SQLModel, table=True):
+    """An author's place in a paper's author (or editor) list."""
+
+    __tablename__ = "paper_author"
+
+    paper_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    role: AuthorRole = Field(
+        sa_column=sa.Column(_enum(AuthorRole, "author_role"), primary_key=True)
+    )
+    position: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
+    author_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("author.id", ondelete="RESTRICT"), nullable=False, index=True
+        )
+    )
+    affiliation: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+
+
+class Tag(SQLModel, table=True):
+    __tablename__ = "tag"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False, unique=True))
+
+
+class PaperTag(SQLModel, table=True):
+    __tablename__ = "paper_tag"
+
+    paper_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    tag_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("tag.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+
+
+class Area(SQLModel, table=True):
+    """A node of the research-area tree."""
+
+    __tablename__ = "area"
+    __table_args__ = (sa.UniqueConstraint("parent_id", "name", name="uq_area_parent_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    parent_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("area.id", ondelete="RESTRICT"), nullable=True, index=True
+        ),
+    )
+    name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    position: int = Field(default=0)
+
+
+class PaperArea(SQLModel, table=True):
+    __tablename__ = "paper_area"
+
+    paper_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), primary_key=True
+        )
+    )
+    area_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("area.id", ondelete="CASCADE"), primary_key=True, index=True
+        )
+    )
+    note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+
+
+class Annotation(SQLModel, table=True):
+    """The paper's Markdown annotation: the text the bibliography prints."""
+
+    __tablename__ = "annotation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False, unique=True
+        )
+    )
+    markdown: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    version: int = Field(default=1)
+    arxiv_version: int | None = Field(default=None)
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )
+
+
+class AnnotationRevision(SQLModel, table=True):
+    """A previous text of an annotation, kept so an edit can be undone."""
+
+    __tablename__ = "annotation_revision"
+
+    id: int | None = Field(default=None, primary_key=True)
+    annotation_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("annotation.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    version: int
+    markdown: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    saved_at: datetime = Field(
+        sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )
+
+
+class PaperLink(SQLModel, table=True):
+    """A typed relation: ``source`` critiques / extends / cites ... ``target``."""
+
+    __tablename__ = "paper_link"
+    __table_args__ = (
+        sa.UniqueConstraint("source_id", "target_id", "relation", name="uq_paper_link"),
+        sa.CheckConstraint("source_id <> target_id", name="ck_paper_link_not_self"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    target_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    relation: Relation = Field(
+        sa_column=sa.Column(_enum(Relation, "relation"), nullable=False)
+    )
+    note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )
+
+
+class Provenance(SQLModel, table=True):
+    """Where and when a record of a paper arrived (one row per arrival that changed or added it)."""
+
+    __tablename__ = "provenance"
+
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    source: SourceKind = Field(sa_column=sa.Column(_enum(SourceKind, "source_kind"), nullable=False))
+    detail: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    arxiv_version: int | None = None
+    imported_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )

@@ -1,0 +1,147 @@
+"""Pure helpers that turn what people paste into the forms we match on.
+
+arXiv identifiers, DOIs, title fingerprints, personal names and citation-key stems. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from litreview.errors import InvalidInput
+
+# New-style ids (since 2007-04): YYMM.NNNN (to 2014) or YYMM.NNNNN, optional version.
+_NEW_ID = r"(?P<new>\d{4}\.\d{4,5})"
+# Old-style ids: archive(.SUBJECT-CLASS)/YYMMNNN, e.g. hep-th/9901001, math.GT/0309136.
+# The subject class is not part of the identifier: math.GT/0309136 is math/0309136.
+_OLD_ID = r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Z]{2})?/(?P<number>\d{7})"
+_ID_RE = re.compile(rf"^(?:{_NEW_ID}|{_OLD_ID})(?:v(?P<version>[1-9]\d*))?$")
+_URL_RE = re.compile(
+    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)(?:\.pdf)?/*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, order=True)
+class ArxivId:
+    """An arXiv identifier without its version, and the version if one was given."""
+
+    id: str
+    version: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.id}v{self.version}" if self.version else self.id
+
+
+def parse_arxiv_id(text: str) -> ArxivId:
+    """Parse every form people paste (bare, ``arXiv:`` prefixed, abs/pdf URLs, old style).
+
+    Raises :class:`InvalidInput` quoting the input when it is not an arXiv identifier.
+    """
+    candidate = text.strip()
+    url = _URL_RE.match(candidate)
+    if url:
+        candidate = url.group("rest")
+    elif candidate[:6].lower() == "arxiv:":
+        candidate = candidate[6:].strip()
+    match = _ID_RE.match(candidate)
+    if not match or _bad_new_id(match.group("new")):
+        raise InvalidInput(f"not an arXiv identifier: {text!r}", input=text)
+    version = match.group("version")
+    canonical = match.group("new") or f"{match.group('archive')}/{match.group('number')}"
+    return ArxivId(canonical, int(version) if version else None)
+
+
+def _bad_new_id(new: str | None) -> bool:
+    if new is None:
+        return False
+    yymm, number = new.split(".")
+    month = int(yymm[2:])
+    # Five-digit numbers began in 2015-01; before that four digits.
+    return not 1 <= month <= 12 or (len(number) == 5) != (int(yymm) >= 1501)
+
+
+def try_arxiv_id(text: str | None) -> ArxivId | None:
+    """Like :func:`parse_arxiv_id` but None for anything that is not an arXiv id."""
+    if not text:
+        return None
+    try:
+        return parse_arxiv_id(text)
+    except InvalidInput:
+        return None
+
+
+_DOI_RE = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+
+
+def normalize_doi(text: str | None) -> str | None:
+    """A DOI in lower case without ``doi:`` or resolver prefixes; None when there is none."""
+    if not text:
+        return None
+    match = _DOI_RE.search(text.strip())
+    if not match:
+        return None
+    return match.group(0).rstrip(".,;").lower()
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII letters and digits of ``text`` (accents dropped), words kept apart."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
+    return " ".join(re.findall(r"[a-z0-9]+", ascii_text))
+
+
+def title_fingerprint(title: str | None) -> str:
+    """A matching key for titles: braces, accents, case, punctuation and spacing ignored."""
+    if not title:
+        return ""
+    return fold(title.replace("{", "").replace("}", ""))[:200]
+
+
+@dataclass(frozen=True)
+class PersonName:
+    """A personal (or corporate) name split for citation styles."""
+
+    family: str
+    given: str = ""
+
+    @property
+    def display(self) -> str:
+        return f"{self.given} {self.family}".strip()
+
+    @property
+    def key(self) -> str:
+        """What two spellings of the same person share (used to deduplicate authors)."""
+        return f"{fold(self.family)}|{fold(self.given)}"
+
+
+_PARTICLES = {"von", "van", "de", "der", "den", "la", "le", "du", "da", "di", "del", "della", "ter"}
+
+
+def split_display_name(name: str) -> PersonName:
+    """Split "Given Family" or "Family, Given" (as arXiv and CSV sources write names)."""
+    name = " ".join(name.split())
+    if "," in name:
+        family, given = (part.strip() for part in name.split(",", 1))
+        return PersonName(family, given)
+    words = name.split(" ")
+    if len(words) == 1:
+        return PersonName(name)
+    # Family name starts at the first lower-case particle, or is the last word.
+    for i, word in enumerate(words[1:-1], start=1):
+        if word.lower() in _PARTICLES and word[0].islower():
+            return PersonName(" ".join(words[i:]), " ".join(words[:i]))
+    return PersonName(words[-1], " ".join(words[:-1]))
+
+
+_STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "and", "to", "with", "at", "by", "from"}
+
+
+def key_stem(family: str | None, year: int | None, title: str | None) -> str:
+    """A readable citation-key stem: first author's family name, year, first significant word."""
+    name = "".join(fold(family or "").split()) or "anon"
+    word = next(
+        (w for w in fold(title or "").split() if w not in _STOPWORDS and len(w) > 1), ""
+    )
+    return f"{name}{year or ''}{word}"
