@@ -20,9 +20,7 @@ UNMODELLED_PREFIXES = ("paper_fts",)
 def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    if type_ == "table" and name and name.startswith(UNMODELLED_PREFIXES):
-        return False
-    return True
+    return not (type_ == "table" and name and name.startswith(UNMODELLED_PREFIXES))
 
 
 def run_migrations() -> None:

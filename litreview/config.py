@@ -48,14 +48,18 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     try:
         delay = float(delay_text)
     except ValueError as exc:
-        raise ValueError(f"LITREVIEW_ARXIV_DELAY must be a number of seconds, got {delay_text!r}") from exc
+        raise ValueError(
+            f"LITREVIEW_ARXIV_DELAY must be a number of seconds, got {delay_text!r}"
+        ) from exc
     if delay < 0:
         raise ValueError(f"LITREVIEW_ARXIV_DELAY must not be negative, got {delay_text!r}")
     upload_text = env.get("LITREVIEW_MAX_UPLOAD_BYTES", str(DEFAULT_MAX_UPLOAD_BYTES))
     try:
         max_upload = int(upload_text)
     except ValueError as exc:
-        raise ValueError(f"LITREVIEW_MAX_UPLOAD_BYTES must be an integer, got {upload_text!r}") from exc
+        raise ValueError(
+            f"LITREVIEW_MAX_UPLOAD_BYTES must be an integer, got {upload_text!r}"
+        ) from exc
     db = env.get("LITREVIEW_DATABASE_URL")
     return Settings(
         database_url=database_url_from(db) if db else sqlite_url(DEFAULT_DATABASE_PATH),

@@ -236,9 +236,7 @@ class AnnotationRevision(SQLModel, table=True):
     )
     version: int
     markdown: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
-    saved_at: datetime = Field(
-        sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
-    )
+    saved_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
 
 
 class PaperLink(SQLModel, table=True):
@@ -261,9 +259,7 @@ class PaperLink(SQLModel, table=True):
             sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False, index=True
         )
     )
-    relation: Relation = Field(
-        sa_column=sa.Column(_enum(Relation, "relation"), nullable=False)
-    )
+    relation: Relation = Field(sa_column=sa.Column(_enum(Relation, "relation"), nullable=False))
     note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
@@ -281,7 +277,9 @@ class Provenance(SQLModel, table=True):
             sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False, index=True
         )
     )
-    source: SourceKind = Field(sa_column=sa.Column(_enum(SourceKind, "source_kind"), nullable=False))
+    source: SourceKind = Field(
+        sa_column=sa.Column(_enum(SourceKind, "source_kind"), nullable=False)
+    )
     detail: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
     arxiv_version: int | None = None
     imported_at: datetime = Field(

@@ -13,14 +13,19 @@ from litreview.errors import InvalidInput
 
 # New-style ids (since 2007-04): YYMM.NNNN (to 2014) or YYMM.NNNNN, optional version.
 _NEW_ID = r"(?P<new>\d{4}\.\d{4,5})"
-# Old-style ids: archive(.SUBJECT-CLASS)/YYMMNNN, e.g. hep-th/9901001, math.GT/0309136.
-# The subject class is not part of the identifier: math.GT/0309136 is math/0309136.
+# Old-style ids (1991-08 to 2007-03): archive(.SUBJECT-CLASS)/YYMMNNN, e.g. hep-th/9901001,
+# math.GT/0309136. The subject class is not part of the identifier: math.GT/0309136 is
+# math/0309136.
 _OLD_ID = r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Z]{2})?/(?P<number>\d{7})"
 _ID_RE = re.compile(rf"^(?:{_NEW_ID}|{_OLD_ID})(?:v(?P<version>[1-9]\d*))?$")
 _URL_RE = re.compile(
     r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)(?:\.pdf)?/*$",
     re.IGNORECASE,
 )
+# What people copy along with an id: a query or fragment on a URL, a category after a
+# citation ("arXiv:2305.01610 [cs.LG]").
+_URL_TAIL_RE = re.compile(r"[?#].*$")
+_CATEGORY_TAIL_RE = re.compile(r"\s*\[[A-Za-z.-]+\]$")
 
 
 @dataclass(frozen=True, order=True)
@@ -39,14 +44,14 @@ def parse_arxiv_id(text: str) -> ArxivId:
 
     Raises :class:`InvalidInput` quoting the input when it is not an arXiv identifier.
     """
-    candidate = text.strip()
-    url = _URL_RE.match(candidate)
+    candidate = _CATEGORY_TAIL_RE.sub("", text.strip())
+    url = _URL_RE.match(_URL_TAIL_RE.sub("", candidate))
     if url:
         candidate = url.group("rest")
     elif candidate[:6].lower() == "arxiv:":
         candidate = candidate[6:].strip()
     match = _ID_RE.match(candidate)
-    if not match or _bad_new_id(match.group("new")):
+    if not match or _bad_new_id(match.group("new")) or _bad_old_id(match.group("number")):
         raise InvalidInput(f"not an arXiv identifier: {text!r}", input=text)
     version = match.group("version")
     canonical = match.group("new") or f"{match.group('archive')}/{match.group('number')}"
@@ -58,8 +63,21 @@ def _bad_new_id(new: str | None) -> bool:
         return False
     yymm, number = new.split(".")
     month = int(yymm[2:])
-    # Five-digit numbers began in 2015-01; before that four digits.
-    return not 1 <= month <= 12 or (len(number) == 5) != (int(yymm) >= 1501)
+    # New-style ids began in 2007-04; five-digit numbers in 2015-01, before that four digits.
+    return (
+        not 1 <= month <= 12
+        or int(yymm) < 704
+        or (len(number) == 5) != (int(yymm) >= 1501)
+        or int(number) == 0
+    )
+
+
+def _bad_old_id(number: str | None) -> bool:
+    if number is None:
+        return False
+    year, month, serial = int(number[:2]), int(number[2:4]), int(number[4:])
+    # Old-style ids ran from 1991-08 (yy=91) to 2007-03 (yy=07).
+    return not 1 <= month <= 12 or not (year >= 91 or year <= 7) or serial == 0
 
 
 def try_arxiv_id(text: str | None) -> ArxivId | None:
@@ -141,7 +159,5 @@ _STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "and", "to", "with", "a
 def key_stem(family: str | None, year: int | None, title: str | None) -> str:
     """A readable citation-key stem: first author's family name, year, first significant word."""
     name = "".join(fold(family or "").split()) or "anon"
-    word = next(
-        (w for w in fold(title or "").split() if w not in _STOPWORDS and len(w) > 1), ""
-    )
+    word = next((w for w in fold(title or "").split() if w not in _STOPWORDS and len(w) > 1), "")
     return f"{name}{year or ''}{word}"

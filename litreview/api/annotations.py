@@ -1,0 +1,5 @@
+"""API routes: annotations (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

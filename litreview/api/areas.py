@@ -1,0 +1,5 @@
+"""API routes: areas (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

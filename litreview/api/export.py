@@ -1,0 +1,5 @@
+"""API routes: export (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

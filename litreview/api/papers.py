@@ -1,0 +1,5 @@
+"""API routes: papers (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

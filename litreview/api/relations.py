@@ -1,0 +1,5 @@
+"""API routes: relations (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,29 @@
+"""Every resource router of the API, in the order the OpenAPI document lists them."""
+
+from fastapi import APIRouter
+
+from litreview.api import (
+    annotations,
+    areas,
+    export,
+    health,
+    import_arxiv,
+    import_bibtex,
+    papers,
+    relations,
+    tags,
+)
+
+
+def all_routers() -> list[APIRouter]:
+    return [
+        health.router,
+        papers.router,
+        annotations.router,
+        tags.router,
+        areas.router,
+        relations.router,
+        import_arxiv.router,
+        import_bibtex.router,
+        export.router,
+    ]

@@ -1,0 +1,5 @@
+"""API routes: tags (being written)."""
+
+from fastapi import APIRouter
+
+router = APIRouter()

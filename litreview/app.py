@@ -1,0 +1,123 @@
+"""``create_app(settings)``: the FastAPI application, the API under /api and the web UI at /.
+
+The engine lives on ``app.state``; the schema is upgraded when the app is created. One error
+handler renders every :class:`~litreview.errors.LitreviewError` (and FastAPI's validation
+errors) as ``{"error": {"status", "message", ...}}``.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+
+import httpx
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from litreview import __version__
+from litreview.config import Settings, resource_path
+from litreview.db import make_engine, upgrade
+from litreview.errors import LitreviewError, Unauthorized
+
+WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# Scripts only from our own files: no inline script, no eval; annotation HTML is sanitised anyway.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
+
+
+def create_app(
+    settings: Settings, *, arxiv_transport: httpx.BaseTransport | None = None
+) -> FastAPI:
+    """The application over ``settings.database_url`` (upgraded to the newest schema)."""
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    app = FastAPI(
+        title="litreview",
+        version=__version__,
+        description="A literature-review manager: papers, annotations, areas, relations.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.arxiv_transport = arxiv_transport
+    _install_error_handlers(app)
+    _install_security(app, settings)
+    _include_routers(app)
+    _serve_web(app)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from litreview.api import routers
+
+    for router in routers.all_routers():
+        app.include_router(router, prefix="/api")
+
+
+def error_response(error: LitreviewError) -> JSONResponse:
+    return JSONResponse(error.to_dict(), status_code=error.status)
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    async def on_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, LitreviewError)
+        return error_response(exc)
+
+    async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        problems = [
+            {
+                "where": ".".join(str(part) for part in err.get("loc", ())),
+                "message": str(err.get("msg", "")),
+            }
+            for err in exc.errors()
+        ]
+        first = problems[0] if problems else {"where": "request", "message": "invalid"}
+        message = f"invalid input at {first['where']}: {first['message']}"
+        body = {"error": {"status": 422, "message": message, "problems": problems}}
+        return JSONResponse(body, status_code=422)
+
+    async def on_http(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        body = {"error": {"status": exc.status_code, "message": str(exc.detail)}}
+        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+    app.add_exception_handler(LitreviewError, on_error)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)
+
+
+def _install_security(app: FastAPI, settings: Settings) -> None:
+    token = settings.token
+
+    @app.middleware("http")
+    async def guard(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if token and request.method in WRITE_METHODS and request.url.path.startswith("/api"):
+            given = request.headers.get("authorization", "")
+            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
+                return error_response(
+                    Unauthorized("this server needs 'Authorization: Bearer <token>' for writes")
+                )
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+
+def _serve_web(app: FastAPI) -> None:
+    web = resource_path("web")
+    index = web / "index.html"
+
+    @app.get("/", include_in_schema=False)
+    def index_page() -> FileResponse:
+        return FileResponse(index, media_type="text/html")
+
+    app.mount("/static", StaticFiles(directory=web), name="static")

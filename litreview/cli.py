@@ -1,0 +1,161 @@
+"""The ``litreview`` command: a thin client of library/, one transaction per command.
+
+Every failure is one red line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import Engine
+
+from litreview.config import Settings, database_url_from, load_settings
+from litreview.db import current_revision, make_engine, session_scope, upgrade
+from litreview.errors import InvalidInput, LitreviewError
+from litreview.library.search import PaperQuery, SortKey, search_paper_ids
+from litreview.library.views import load_paper_views
+
+app = typer.Typer(
+    name="litreview",
+    help="A literature-review manager: papers, annotations, research areas and relations.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+out = Console()
+err = Console(stderr=True)
+
+
+@dataclass
+class Context:
+    """What every command gets: the settings, and the engine once opened."""
+
+    settings: Settings
+    _engine: Engine | None = None
+
+    def engine(self) -> Engine:
+        """The database engine, with the schema upgraded (a new file is created)."""
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+            upgrade(self._engine)
+        return self._engine
+
+
+def context(ctx: typer.Context) -> Context:
+    obj = ctx.find_root().obj
+    assert isinstance(obj, Context)
+    return obj
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: str | None = typer.Option(
+        None,
+        "--db",
+        help="Database: a SQLite file path or a SQLAlchemy URL "
+        "(default: $LITREVIEW_DATABASE_URL, else data/litreview.db).",
+    ),
+) -> None:
+    """litreview: keep an annotated bibliography and a map of research areas."""
+    try:
+        settings = load_settings()
+    except ValueError as exc:
+        raise InvalidInput(str(exc)) from exc
+    if db:
+        settings = settings.with_database(database_url_from(db))
+    ctx.obj = Context(settings)
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option("127.0.0.1", help="Address to bind."),
+    port: int = typer.Option(8000, help="Port to bind."),
+) -> None:
+    """Run the web UI and JSON API (http://127.0.0.1:8000 by default)."""
+    import uvicorn
+
+    from litreview.app import create_app
+
+    settings = context(ctx).settings
+    if host not in ("127.0.0.1", "localhost", "::1") and not settings.token:
+        raise InvalidInput(
+            f"refusing to listen on {host}: set LITREVIEW_TOKEN so that writes need a token"
+        )
+    application = create_app(settings)
+    out.print(f"litreview on http://{host}:{port}  (database {settings.database_url})")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create the database or bring its schema up to date."""
+    engine = context(ctx).engine()
+    out.print(f"database at revision {current_revision(engine)}")
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: str = typer.Argument(
+        "", help="Words to find in titles, abstracts, authors, annotations."
+    ),
+    tag: list[str] = typer.Option([], "--tag", help="Only papers with this tag (repeatable)."),
+    area: str | None = typer.Option(None, "--area", help="Only papers in this area path or below."),
+    status: str | None = typer.Option(None, help="Only papers with this reading status."),
+    limit: int = typer.Option(20, help="How many to show."),
+    sort: SortKey | None = typer.Option(None, help="Order of results."),
+) -> None:
+    """Search the library and print matching papers."""
+    with session_scope(context(ctx).engine()) as session:
+        ids, total = search_paper_ids(
+            session,
+            PaperQuery(q=query, tags=tag, area_path=area, status=status, limit=limit, sort=sort),
+        )
+        views = load_paper_views(session, ids, with_links=False)
+        table = Table("key", "year", "title", "authors", title=f"{total} papers")
+        for view in views:
+            paper = view.paper
+            names = ", ".join(p.family or p.name for p in view.authors[:3])
+            if len(view.authors) > 3:
+                names += " et al."
+            table.add_row(paper.key, str(paper.year or ""), paper.title, names)
+        out.print(table)
+
+
+@app.command("load-sample")
+def load_sample(ctx: typer.Context) -> None:
+    """Load the small sample library shipped in data/ (idempotent)."""
+    from litreview.library.sample import load_sample_library
+
+    with session_scope(context(ctx).engine()) as session:
+        report = load_sample_library(session)
+    out.print(report)
+
+
+def main() -> None:
+    """Entry point: run the CLI, turning every expected failure into one clear line."""
+    try:
+        app()
+    except LitreviewError as exc:
+        err.print(f"[red]error:[/red] {exc.message}", highlight=False)
+        sys.exit(1)
+    except sa.exc.OperationalError as exc:
+        err.print(f"[red]error:[/red] database: {exc.orig}", highlight=False)
+        sys.exit(1)
+    except OSError as exc:
+        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,239 @@
+"""The research-area tree: create, rename, move (never into its own subtree), delete, paths."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from litreview.errors import Conflict, InvalidInput, NotFound
+from litreview.models import Area, PaperArea
+
+PATH_SEPARATOR = "/"
+
+
+def clean_area_name(name: str) -> str:
+    """An area name with spacing tidied; rejects empty names and the path separator."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise InvalidInput("an area name must not be empty", field="name")
+    if PATH_SEPARATOR in cleaned:
+        raise InvalidInput(
+            f"an area name must not contain {PATH_SEPARATOR!r}: {name!r}", field="name"
+        )
+    return cleaned
+
+
+def split_area_path(path: str) -> list[str]:
+    """``"A/B/C"`` -> ``["A", "B", "C"]``; rejects empty parts."""
+    parts = [" ".join(p.split()) for p in path.split(PATH_SEPARATOR)]
+    if not path.strip() or any(not p for p in parts):
+        raise InvalidInput(f"not an area path (names joined by '/'): {path!r}", field="area")
+    return parts
+
+
+def get_area(session: Session, area_id: int) -> Area:
+    area = session.get(Area, area_id)
+    if area is None:
+        raise NotFound(f"no area with id {area_id}", area_id=area_id)
+    return area
+
+
+def _child(session: Session, parent_id: int | None, name: str) -> Area | None:
+    stmt = select(Area).where(Area.name == name)
+    stmt = stmt.where(
+        col(Area.parent_id).is_(None) if parent_id is None else Area.parent_id == parent_id
+    )
+    return session.exec(stmt).first()
+
+
+def _next_position(session: Session, parent_id: int | None) -> int:
+    cond = col(Area.parent_id).is_(None) if parent_id is None else Area.parent_id == parent_id
+    top = session.exec(select(sa.func.max(Area.position)).where(cond)).one()
+    return (top or 0) + 1
+
+
+def create_area(
+    session: Session, name: str, *, parent_id: int | None = None, description: str = ""
+) -> Area:
+    """A new area under ``parent_id`` (top level when None); names are unique among siblings."""
+    name = clean_area_name(name)
+    if parent_id is not None:
+        get_area(session, parent_id)
+    if _child(session, parent_id, name) is not None:
+        raise Conflict(f"an area named {name!r} already exists there", field="name")
+    area = Area(
+        name=name,
+        parent_id=parent_id,
+        description=description,
+        position=_next_position(session, parent_id),
+    )
+    session.add(area)
+    session.flush()
+    return area
+
+
+def ensure_area_path(session: Session, path: str) -> Area:
+    """The area at ``path`` ("A/B/C"), creating whichever of its areas are missing."""
+    parent: Area | None = None
+    for name in split_area_path(path):
+        parent_id = parent.id if parent else None
+        found = _child(session, parent_id, name)
+        parent = found if found is not None else create_area(session, name, parent_id=parent_id)
+    assert parent is not None
+    return parent
+
+
+def find_area_path(session: Session, path: str) -> Area:
+    """The existing area at ``path``; NotFound names the first missing part."""
+    parent: Area | None = None
+    for name in split_area_path(path):
+        found = _child(session, parent.id if parent else None, name)
+        if found is None:
+            raise NotFound(f"no area {name!r} in path {path!r}", area=path)
+        parent = found
+    assert parent is not None
+    return parent
+
+
+def update_area(
+    session: Session,
+    area_id: int,
+    *,
+    name: str | None = None,
+    description: str | None = None,
+    parent_id: int | None = None,
+    move: bool = False,
+) -> Area:
+    """Rename, describe, or move an area (``move=True`` with ``parent_id`` None = top level)."""
+    area = get_area(session, area_id)
+    new_parent = parent_id if move else area.parent_id
+    if move and parent_id is not None:
+        get_area(session, parent_id)
+        if parent_id in subtree_ids(session, area_id):
+            raise InvalidInput(
+                f"cannot move area {area.name!r} under itself or its own sub-area",
+                field="parent_id",
+            )
+    new_name = clean_area_name(name) if name is not None else area.name
+    if (new_name, new_parent) != (area.name, area.parent_id):
+        clash = _child(session, new_parent, new_name)
+        if clash is not None and clash.id != area.id:
+            raise Conflict(f"an area named {new_name!r} already exists there", field="name")
+    if move and new_parent != area.parent_id:
+        area.position = _next_position(session, new_parent)
+    area.name = new_name
+    area.parent_id = new_parent
+    if description is not None:
+        area.description = description
+    session.add(area)
+    session.flush()
+    return area
+
+
+def delete_area(session: Session, area_id: int) -> None:
+    """Delete an area; its papers stay in the library and its sub-areas move up one level."""
+    area = get_area(session, area_id)
+    children = session.exec(select(Area).where(Area.parent_id == area_id)).all()
+    for child in children:
+        clash = _child(session, area.parent_id, child.name)
+        if clash is not None:
+            raise Conflict(
+                f"cannot delete {area.name!r}: its sub-area {child.name!r} would clash with a "
+                "sibling of the same name",
+                area_id=area_id,
+            )
+        child.parent_id = area.parent_id
+        session.add(child)
+    session.flush()
+    session.execute(sa.delete(PaperArea).where(col(PaperArea.area_id) == area_id))
+    session.delete(area)
+    session.flush()
+
+
+def subtree_ids(session: Session, area_id: int) -> set[int]:
+    """The area and all its descendants."""
+    tree = sa.select(col(Area.id)).where(col(Area.id) == area_id).cte("subtree", recursive=True)
+    tree = tree.union_all(sa.select(col(Area.id)).where(col(Area.parent_id) == tree.c.id))
+    return {row[0] for row in session.execute(sa.select(tree.c.id))}
+
+
+def area_paths(session: Session) -> dict[int, str]:
+    """Every area's path ("A/B/C") by id."""
+    rows = session.execute(sa.select(col(Area.id), col(Area.parent_id), col(Area.name))).all()
+    by_id = {r[0]: (r[1], r[2]) for r in rows}
+    paths: dict[int, str] = {}
+
+    def path_of(area_id: int) -> str:
+        if area_id not in paths:
+            parent_id, name = by_id[area_id]
+            paths[area_id] = name if parent_id is None else f"{path_of(parent_id)}/{name}"
+        return paths[area_id]
+
+    for area_id in by_id:
+        path_of(area_id)
+    return paths
+
+
+@dataclass
+class AreaNode:
+    """An area with its children and the number of papers in it and its sub-areas."""
+
+    area: Area
+    path: str
+    paper_count: int = 0
+    direct_count: int = 0
+    children: list[AreaNode] = field(default_factory=list)
+
+
+def area_tree(session: Session) -> list[AreaNode]:
+    """The whole tree in display order, with paper counts (each paper counted once per node)."""
+    areas = session.exec(select(Area).order_by(col(Area.position), col(Area.name))).all()
+    paths = area_paths(session)
+    links = session.execute(sa.select(col(PaperArea.area_id), col(PaperArea.paper_id))).all()
+    nodes = {a.id: AreaNode(a, paths[a.id]) for a in areas if a.id is not None}
+    papers_in: dict[int, set[int]] = {area_id: set() for area_id in nodes}
+    for area_id, paper_id in links:
+        papers_in[area_id].add(paper_id)
+    roots: list[AreaNode] = []
+    for node in nodes.values():
+        parent = node.area.parent_id
+        (nodes[parent].children if parent is not None else roots).append(node)
+
+    def count(node: AreaNode) -> set[int]:
+        assert node.area.id is not None
+        ids = set(papers_in[node.area.id])
+        node.direct_count = len(ids)
+        for child in node.children:
+            ids |= count(child)
+        node.paper_count = len(ids)
+        return ids
+
+    for root in roots:
+        count(root)
+    return roots
+
+
+def add_paper_to_areas(
+    session: Session, paper_id: int, area_ids: Iterable[int], *, note: str = ""
+) -> None:
+    """Place a paper in areas (already there: the note is updated when one is given)."""
+    for area_id in area_ids:
+        get_area(session, area_id)
+        link = session.get(PaperArea, (paper_id, area_id))
+        if link is None:
+            session.add(PaperArea(paper_id=paper_id, area_id=area_id, note=note))
+        elif note:
+            link.note = note
+            session.add(link)
+    session.flush()
+
+
+def remove_paper_from_area(session: Session, paper_id: int, area_id: int) -> None:
+    link = session.get(PaperArea, (paper_id, area_id))
+    if link is None:
+        raise NotFound(f"paper {paper_id} is not in area {area_id}")
+    session.delete(link)
+    session.flush()

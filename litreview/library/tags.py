@@ -1,0 +1,107 @@
+"""Tags: free labels on papers, created on first use."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from litreview.errors import InvalidInput, NotFound
+from litreview.library.papers_base import bump, get_paper
+from litreview.models import PaperTag, Tag
+
+MAX_TAG_LENGTH = 200
+
+
+def clean_tag(name: str) -> str:
+    """A tag name with spacing tidied; rejects empty and over-long names."""
+    cleaned = " ".join(name.split())
+    if not cleaned:
+        raise InvalidInput("a tag must not be empty", field="tag")
+    if len(cleaned) > MAX_TAG_LENGTH:
+        raise InvalidInput(f"a tag is at most {MAX_TAG_LENGTH} characters", field="tag")
+    return cleaned
+
+
+def ensure_tags(session: Session, names: Iterable[str]) -> dict[str, int]:
+    """Ids of the named tags, creating the missing ones in one insert."""
+    wanted = {clean_tag(n) for n in names}
+    if not wanted:
+        return {}
+    found: dict[str, int] = {}
+    ordered = sorted(wanted)
+    for start in range(0, len(ordered), 500):
+        chunk = ordered[start : start + 500]
+        rows = session.execute(
+            sa.select(col(Tag.name), col(Tag.id)).where(col(Tag.name).in_(chunk))
+        )
+        found.update({name: tag_id for name, tag_id in rows})
+    missing = [{"name": n} for n in ordered if n not in found]
+    if missing:
+        table = Tag.__table__  # type: ignore[attr-defined]
+        rows = session.execute(
+            sa.insert(table).returning(table.c.name, table.c.id, sort_by_parameter_order=True),
+            missing,
+        )
+        found.update({name: tag_id for name, tag_id in rows})
+    return found
+
+
+def add_tags(session: Session, paper_id: int, names: Iterable[str]) -> list[str]:
+    """Tag a paper (tags it already has are left alone); returns its tags afterwards."""
+    paper = get_paper(session, paper_id)
+    ids = ensure_tags(session, names)
+    have = set(session.exec(select(PaperTag.tag_id).where(PaperTag.paper_id == paper_id)).all())
+    new = [tag_id for tag_id in ids.values() if tag_id not in have]
+    for tag_id in new:
+        session.add(PaperTag(paper_id=paper_id, tag_id=tag_id))
+    if new:
+        bump(session, paper)
+    session.flush()
+    return paper_tags(session, paper_id)
+
+
+def remove_tag(session: Session, paper_id: int, name: str) -> list[str]:
+    """Take a tag off a paper; NotFound when the paper does not have it."""
+    paper = get_paper(session, paper_id)
+    tag = session.exec(select(Tag).where(Tag.name == clean_tag(name))).first()
+    link = session.get(PaperTag, (paper_id, tag.id)) if tag else None
+    if link is None:
+        raise NotFound(f"paper {paper_id} has no tag {name!r}", tag=name)
+    session.delete(link)
+    bump(session, paper)
+    session.flush()
+    return paper_tags(session, paper_id)
+
+
+def paper_tags(session: Session, paper_id: int) -> list[str]:
+    stmt = (
+        select(Tag.name)
+        .join(PaperTag, col(PaperTag.tag_id) == col(Tag.id))
+        .where(PaperTag.paper_id == paper_id)
+        .order_by(col(Tag.name))
+    )
+    return list(session.exec(stmt).all())
+
+
+def tag_counts(session: Session) -> list[tuple[Tag, int]]:
+    """Every tag with the number of papers carrying it, by name."""
+    count = sa.func.count(col(PaperTag.paper_id))
+    stmt = (
+        select(Tag, count)
+        .join(PaperTag, col(PaperTag.tag_id) == col(Tag.id), isouter=True)
+        .group_by(col(Tag.id))
+        .order_by(col(Tag.name))
+    )
+    return [(tag, n) for tag, n in session.exec(stmt).all()]
+
+
+def delete_tag(session: Session, name: str) -> None:
+    """Remove a tag from every paper and from the list of tags."""
+    tag = session.exec(select(Tag).where(Tag.name == clean_tag(name))).first()
+    if tag is None:
+        raise NotFound(f"no tag {name!r}", tag=name)
+    session.execute(sa.delete(PaperTag).where(col(PaperTag.tag_id) == tag.id))
+    session.delete(tag)
+    session.flush()

@@ -1,0 +1,130 @@
+"""Whole papers (authors, tags, areas, annotation, relations) loaded in a few bulk queries.
+
+The API's paper shape and every exporter read these views, never the tables one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, or_, select
+
+from litreview.library.areas import area_paths
+from litreview.library.links import LinkView, link_views
+from litreview.models import (
+    Annotation,
+    Author,
+    AuthorRole,
+    Paper,
+    PaperArea,
+    PaperAuthor,
+    PaperLink,
+    PaperTag,
+    Tag,
+)
+
+CHUNK = 500
+
+
+@dataclass
+class Person:
+    name: str
+    family: str
+    given: str
+    affiliation: str | None = None
+
+
+@dataclass
+class AreaRef:
+    id: int
+    path: str
+    note: str = ""
+
+
+@dataclass
+class PaperView:
+    paper: Paper
+    authors: list[Person] = field(default_factory=list)
+    editors: list[Person] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    areas: list[AreaRef] = field(default_factory=list)
+    annotation: Annotation | None = None
+    links: list[LinkView] = field(default_factory=list)
+
+    @property
+    def annotation_markdown(self) -> str:
+        return self.annotation.markdown if self.annotation is not None else ""
+
+
+def load_paper_views(
+    session: Session, ids: Sequence[int], *, with_links: bool = True
+) -> list[PaperView]:
+    """Views of the papers with these ids, in the order given (unknown ids are skipped)."""
+    views: dict[int, PaperView] = {}
+    paths = area_paths(session)
+    for start in range(0, len(ids), CHUNK):
+        chunk = list(ids[start : start + CHUNK])
+        _load_chunk(session, chunk, views, paths, with_links)
+    return [views[i] for i in ids if i in views]
+
+
+def _load_chunk(
+    session: Session,
+    chunk: list[int],
+    views: dict[int, PaperView],
+    paths: dict[int, str],
+    with_links: bool,
+) -> None:
+    for paper in session.exec(select(Paper).where(col(Paper.id).in_(chunk))).all():
+        assert paper.id is not None
+        views[paper.id] = PaperView(paper)
+    people = session.execute(
+        sa.select(
+            col(PaperAuthor.paper_id),
+            col(PaperAuthor.role),
+            col(Author.name),
+            col(Author.family),
+            col(Author.given),
+            col(PaperAuthor.affiliation),
+        )
+        .join(Author, col(Author.id) == col(PaperAuthor.author_id))
+        .where(col(PaperAuthor.paper_id).in_(chunk))
+        .order_by(col(PaperAuthor.paper_id), col(PaperAuthor.role), col(PaperAuthor.position))
+    )
+    for paper_id, role, name, family, given, affiliation in people:
+        view = views[paper_id]
+        target = view.authors if role == AuthorRole.author else view.editors
+        target.append(Person(name, family, given, affiliation))
+    tags = session.execute(
+        sa.select(col(PaperTag.paper_id), col(Tag.name))
+        .join(Tag, col(Tag.id) == col(PaperTag.tag_id))
+        .where(col(PaperTag.paper_id).in_(chunk))
+        .order_by(col(Tag.name))
+    )
+    for paper_id, name in tags:
+        views[paper_id].tags.append(name)
+    areas = session.execute(
+        sa.select(col(PaperArea.paper_id), col(PaperArea.area_id), col(PaperArea.note)).where(
+            col(PaperArea.paper_id).in_(chunk)
+        )
+    )
+    for paper_id, area_id, note in areas:
+        views[paper_id].areas.append(AreaRef(area_id, paths[area_id], note))
+    for view in views.values():
+        view.areas.sort(key=lambda a: a.path)
+    for annotation in session.exec(
+        select(Annotation).where(col(Annotation.paper_id).in_(chunk))
+    ).all():
+        views[annotation.paper_id].annotation = annotation
+    if with_links:
+        links = session.exec(
+            select(PaperLink)
+            .where(or_(col(PaperLink.source_id).in_(chunk), col(PaperLink.target_id).in_(chunk)))
+            .order_by(col(PaperLink.id))
+        ).all()
+        for paper_id in chunk:
+            mine = [lk for lk in links if paper_id in (lk.source_id, lk.target_id)]
+            if mine and paper_id in views:
+                views[paper_id].links = link_views(session, paper_id, mine)
