@@ -22,6 +22,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 import httpx
 
+from litreview.config import Settings
 from litreview.errors import UpstreamError
 from litreview.importers.arxiv import ArxivFeed, FeedError, parse_feed
 from litreview.importers.records import PaperRecord
@@ -281,3 +282,8 @@ def _match(ids: Sequence[ArxivId], feed: ArxivFeed) -> dict[ArxivId, FetchResult
             message = unusable[0] if unusable else f"not found: arXiv has no paper {wanted}"
             results[wanted] = FetchResult(wanted, FetchStatus.not_found, None, message)
     return results
+
+
+def fetcher_for(settings: Settings, http: httpx.Client) -> ArxivFetcher:
+    """A fetcher with the endpoint and spacing of ``settings`` (LITREVIEW_ARXIV_*)."""
+    return ArxivFetcher(http, api_url=settings.arxiv_api_url, delay=settings.arxiv_delay)
