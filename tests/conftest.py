@@ -53,7 +53,9 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, arxiv_api_url="http://127.0.0.1:9/api/query", arxiv_delay=0)
+    return Settings(
+        database_url=db_url, arxiv_api_url="http://127.0.0.1:9/api/query", arxiv_delay=0
+    )
 
 
 @pytest.fixture

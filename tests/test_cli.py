@@ -1,0 +1,94 @@
+"""The ``litreview`` command: help everywhere, one clear line per failure, the sample library."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer.main
+from typer.testing import CliRunner
+
+from litreview.cli import app
+
+
+def run(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("LITREVIEW_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "litreview.cli", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def all_commands() -> list[tuple[str, Any]]:
+    """Every command and sub-command (typer may vendor its own click, so no isinstance)."""
+    root = typer.main.get_command(app)
+    found: list[tuple[str, Any]] = []
+
+    def walk(prefix: str, group: Any) -> None:
+        for name, command in group.commands.items():
+            found.append((f"{prefix}{name}", command))
+            if hasattr(command, "commands"):
+                walk(f"{prefix}{name} ", command)
+
+    walk("", root)
+    return found
+
+
+def test_every_command_has_help() -> None:
+    runner = CliRunner()
+    names = [name for name, _ in all_commands()]
+    for required in ("serve", "search", "db", "db upgrade", "load-sample"):
+        assert required in names
+    for name, command in all_commands():
+        assert command.help, f"{name} has no help text"
+        result = runner.invoke(app, [*name.split(), "--help"])
+        assert result.exit_code == 0, (name, result.output)
+        assert "Usage" in result.output
+
+
+def test_default_database_is_created_under_data(tmp_path: Path) -> None:
+    result = run("db", "upgrade", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "data" / "litreview.db").is_file()
+
+
+def test_database_from_option_and_environment(tmp_path: Path) -> None:
+    assert run("--db", "a.db", "db", "upgrade", cwd=tmp_path).returncode == 0
+    env = {"LITREVIEW_DATABASE_URL": f"sqlite:///{tmp_path / 'b.db'}"}
+    assert run("db", "upgrade", cwd=tmp_path, env=env).returncode == 0
+    assert (tmp_path / "a.db").is_file() and (tmp_path / "b.db").is_file()
+
+
+def test_sample_library_loads_once_and_is_searchable(tmp_path: Path) -> None:
+    first = run("--db", "s.db", "load-sample", cwd=tmp_path)
+    second = run("--db", "s.db", "load-sample", cwd=tmp_path)
+    assert "13 papers added" in first.stdout, first.stderr
+    assert "0 papers added" in second.stdout
+    found = run("--db", "s.db", "search", "logit pairing", cwd=tmp_path)
+    assert found.returncode == 0
+    assert "2 papers" in found.stdout
+
+
+def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
+    result = run("--db", "s.db", "search", "--area", "No/Such area", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == ["error: no area 'No' in path 'No/Such area'"]
+    bad_env = run("db", "upgrade", cwd=tmp_path, env={"LITREVIEW_ARXIV_DELAY": "soon"})
+    assert bad_env.returncode == 1
+    assert "LITREVIEW_ARXIV_DELAY" in bad_env.stderr and "Traceback" not in bad_env.stderr
+
+
+def test_serve_refuses_a_public_address_without_a_token(tmp_path: Path) -> None:
+    result = run("--db", "s.db", "serve", "--host", "0.0.0.0", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "LITREVIEW_TOKEN" in result.stderr
