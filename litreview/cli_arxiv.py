@@ -72,7 +72,7 @@ def add(
     ctx: typer.Context,
     ids: list[str] = typer.Argument(
         None,
-        metavar="ID_OR_URL...",
+        metavar="ID_OR_URL",
         help="arXiv ids or URLs: 2305.01610, arXiv:2305.01610v2, hep-th/9901001, ...",
     ),
     file: Path | None = typer.Option(
