@@ -1,0 +1,42 @@
+"""The application shell: health, the UI's index page, security headers, error shape."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from litreview.app import create_app
+from litreview.config import Settings
+
+
+def test_health_and_index(client: TestClient) -> None:
+    health = client.get("/api/health")
+    assert health.status_code == 200
+    assert health.json()["status"] == "ok" and health.json()["papers"] == 0
+    page = client.get("/")
+    assert page.status_code == 200
+    assert page.headers["content-type"].startswith("text/html")
+    assert "<html" in page.text.lower()
+
+
+def test_security_headers_forbid_inline_scripts(client: TestClient) -> None:
+    csp = client.get("/").headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert "access-control-allow-origin" not in client.get("/api/health").headers
+
+
+def test_unknown_route_answers_the_error_shape(client: TestClient) -> None:
+    response = client.get("/api/nothing-here")
+    assert response.status_code == 404
+    assert response.json()["error"]["status"] == 404
+
+
+def test_writes_need_the_token_when_one_is_set(settings: Settings) -> None:
+    app = create_app(Settings(database_url=settings.database_url, token="s3cret"))
+    with TestClient(app) as client:
+        denied = client.post("/api/areas", json={"name": "A"})
+        assert denied.status_code == 401
+        assert "Bearer" in denied.json()["error"]["message"]
+        assert client.get("/api/health").status_code == 200
+        wrong = client.post("/api/areas", json={"name": "A"}, headers={"Authorization": "Bearer x"})
+        assert wrong.status_code == 401
+    app.state.engine.dispose()
