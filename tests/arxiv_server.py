@@ -145,7 +145,9 @@ class FakeArxiv:
         httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(state))
         httpd.daemon_threads = True
         state.url = f"http://127.0.0.1:{httpd.server_address[1]}/api/query"
-        thread = threading.Thread(target=httpd.serve_forever, name="fake-arxiv", daemon=True)
+        thread = threading.Thread(
+            target=httpd.serve_forever, args=(0.05,), name="fake-arxiv", daemon=True
+        )
         thread.start()
         try:
             yield state
