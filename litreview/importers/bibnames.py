@@ -1,0 +1,205 @@
+"""BibTeX name lists: "A and B and others", each name split by BibTeX's rules.
+
+A name is "First von Last", "von Last, First" or "von Last, Jr, First"; the von part is the
+run of words starting with a lower-case letter; a braced word is one word whose case counts
+as upper ("{Barnes and Noble, Inc.}" is a single corporate family name). The parts are decoded
+from LaTeX. Names in CJK scripts are family-name first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from litreview.importers.latex import latex_to_unicode
+from litreview.importers.records import AuthorRecord
+
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_WORD_BREAK = re.compile(r"[\s~]+")
+# Two-character Chinese family names (the rest are one character).
+_COMPOUND_SURNAMES = frozenset(
+    "欧阳 司马 诸葛 上官 司徒 东方 皇甫 令狐 夏侯 尉迟 公孙 慕容 长孙 宇文 轩辕 端木 独孤 "
+    "歐陽 諸葛 東方 長孫 軒轅".split()
+)
+
+
+@dataclass
+class NameList:
+    """The people of an author or editor field, and whether it ended in "and others"."""
+
+    people: list[AuthorRecord]
+    et_al: bool = False
+
+
+def parse_names(text: str) -> NameList:
+    """Split a BibTeX author/editor field into people, in order."""
+    result = NameList([])
+    for raw in split_name_list(text):
+        if raw.lower() == "others":
+            result.et_al = True
+            continue
+        person = parse_name(raw)
+        if person is not None:
+            result.people.append(person)
+    return result
+
+
+def split_name_list(text: str) -> list[str]:
+    """The names of a list, split on "and" outside braces."""
+    text = text.strip()
+    if "{" not in text:
+        return [n for n in (p.strip() for p in _AND.split(text)) if n]
+    names: list[str] = []
+    depth, start, i, n = 0, 0, 0, len(text)
+    lower = text.lower()
+    while i < n:
+        c = text[i]
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif (
+            depth == 0
+            and c.isspace()
+            and lower.startswith("and", i + 1)
+            and i + 4 < n
+            and text[i + 4].isspace()
+        ):
+            names.append(text[start:i])
+            i += 4
+            start = i
+            continue
+        i += 1
+    names.append(text[start:])
+    return [name.strip() for name in names if name.strip()]
+
+
+def parse_name(raw: str) -> AuthorRecord | None:
+    """One name split into family and given parts (von joins the family, Jr the display)."""
+    parts = _split_commas(raw)
+    words = [_words(p) for p in parts]
+    if not words[0]:
+        return None
+    if len(parts) == 1:
+        first, von, last, jr = _first_von_last(words[0])
+    else:
+        von, last = _von_last(words[0])
+        jr = words[1] if len(parts) >= 3 else []
+        first = [w for p in (words[2:] if len(parts) >= 3 else words[1:]) for w in p]
+    family = _decode(" ".join(von + last))
+    given = _decode(" ".join(first))
+    suffix = _decode(" ".join(jr))
+    if len(parts) == 1 and not suffix and _is_cjk(f"{given} {family}".strip()):
+        # Written family name first, as CJK names are.
+        family, given = _split_cjk(f"{given} {family}".strip())
+    eastern = _is_cjk(family) and (not given or _is_cjk(given))
+    name = f"{family}{given}" if eastern else f"{given} {family}".strip()
+    if suffix:
+        name = f"{name}, {suffix}"
+    return AuthorRecord(name=name, family=family, given=given)
+
+
+def _decode(text: str) -> str:
+    return latex_to_unicode(text) if text else ""
+
+
+def _split_commas(raw: str) -> list[str]:
+    if "{" not in raw:
+        return [p.strip() for p in raw.split(",")]
+    parts, depth, start = [], 0, 0
+    for i, c in enumerate(raw):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif c == "," and depth == 0:
+            parts.append(raw[start:i].strip())
+            start = i + 1
+    parts.append(raw[start:].strip())
+    return parts
+
+
+def _words(part: str) -> list[str]:
+    if "{" not in part:
+        return [w for w in _WORD_BREAK.split(part) if w]
+    words, depth, start = [], 0, 0
+    for i, c in enumerate(part):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and (c.isspace() or c == "~"):
+            if i > start:
+                words.append(part[start:i])
+            start = i + 1
+    if len(part) > start:
+        words.append(part[start:])
+    return words
+
+
+def _is_lower(word: str) -> bool:
+    """BibTeX's case of a word: its first letter outside braces, or of a ``{\\...}`` accent."""
+    depth = 0
+    for i, c in enumerate(word):
+        if c == "{":
+            if depth == 0 and word.startswith("{\\", i):
+                decoded = latex_to_unicode(word[i:])
+                letter = next((ch for ch in decoded if ch.isalpha()), "")
+                return letter.islower()
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif depth == 0 and c == "\\":
+            decoded = latex_to_unicode(word[i:])
+            letter = next((ch for ch in decoded if ch.isalpha()), "")
+            return letter.islower()
+        elif depth == 0 and c.isalpha():
+            return c.islower()
+    return False
+
+
+def _first_von_last(words: list[str]) -> tuple[list[str], list[str], list[str], list[str]]:
+    if len(words) == 1:
+        return [], [], words, []
+    lower = [_is_lower(w) for w in words[:-1]]
+    if any(lower):
+        start = lower.index(True)
+        end = len(lower) - 1 - lower[::-1].index(True)
+        return words[:start], words[start : end + 1], words[end + 1 :], []
+    return words[:-1], [], words[-1:], []
+
+
+def _von_last(words: list[str]) -> tuple[list[str], list[str]]:
+    end = 0
+    for i, word in enumerate(words[:-1]):
+        if _is_lower(word):
+            end = i + 1
+    return words[:end], words[end:]
+
+
+def _is_cjk(text: str) -> bool:
+    return bool(text) and all(_cjk_char(c) or c == " " for c in text) and _cjk_char(text[0])
+
+
+def _cjk_char(c: str) -> bool:
+    o = ord(c)
+    return (
+        0x4E00 <= o <= 0x9FFF
+        or 0x3400 <= o <= 0x4DBF
+        or 0x3040 <= o <= 0x30FF
+        or 0xAC00 <= o <= 0xD7AF
+        or 0x20000 <= o <= 0x2A6DF
+        or 0xF900 <= o <= 0xFAFF
+    )
+
+
+def _split_cjk(name: str) -> tuple[str, str]:
+    """Family name first: "李时珍" is 李 + 时珍, "欧阳修" 欧阳 + 修, "山田 太郎" 山田 + 太郎."""
+    if " " in name:
+        family, given = name.split(" ", 1)
+        return family, given.strip()
+    if len(name) < 2 or len(name) > 4:
+        return name, ""
+    if name[:2] in _COMPOUND_SURNAMES or len(name) == 4:
+        return name[:2], name[2:]
+    return name[:1], name[1:]

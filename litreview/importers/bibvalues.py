@@ -1,0 +1,147 @@
+"""BibTeX field values: ``{...}``, ``"..."``, numbers, macros and ``#`` concatenation.
+
+bibtexparser's splitter hands over each value as written; this evaluates it the way BibTeX
+does: the outer delimiters go, ``@string`` macros (case-insensitive, plus the month names)
+expand, and pieces joined by ``#`` are concatenated. The text inside the delimiters is kept as
+written (LaTeX and inner braces included).
+"""
+
+from __future__ import annotations
+
+MONTHS = {
+    "jan": "January",
+    "feb": "February",
+    "mar": "March",
+    "apr": "April",
+    "may": "May",
+    "jun": "June",
+    "jul": "July",
+    "aug": "August",
+    "sep": "September",
+    "oct": "October",
+    "nov": "November",
+    "dec": "December",
+}
+
+
+class Macros:
+    """The ``@string`` macros of one file, with BibTeX's predefined month names."""
+
+    def __init__(self) -> None:
+        self._defined: dict[str, str] = {}
+
+    def define(self, name: str, value: str) -> None:
+        self._defined[name.strip().lower()] = value
+
+    def user(self, name: str) -> bool:
+        """Whether the file itself defines ``name``."""
+        return name.strip().lower() in self._defined
+
+    def get(self, name: str) -> str | None:
+        lowered = name.lower()
+        value = self._defined.get(lowered)
+        return value if value is not None else MONTHS.get(lowered)
+
+
+def evaluate(raw: str, macros: Macros) -> tuple[str, list[str]]:
+    """The value of a field as written, and the names of macros that were not defined."""
+    raw = raw.strip()
+    if not raw:
+        return "", []
+    first, last = raw[0], raw[-1]
+    if first == "{" and last == "}":
+        inner = raw[1:-1]
+        if ("{" not in inner and "}" not in inner) or _closes_at(raw, len(raw) - 1):
+            return inner, []
+    elif first == '"' and last == '"' and len(raw) > 1:
+        inner = raw[1:-1]
+        if '"' not in inner or _quote_closes_at_end(raw):
+            return inner, []
+    elif raw.isdigit():
+        return raw, []
+    return _concatenation(raw, macros)
+
+
+def _closes_at(raw: str, index: int) -> bool:
+    """Whether the brace opened at 0 is closed at ``index`` (and not before)."""
+    depth = 0
+    i = 0
+    while i < len(raw):
+        c = raw[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i == index
+        i += 1
+    return False
+
+
+def _quote_closes_at_end(raw: str) -> bool:
+    depth = 0
+    for i, c in enumerate(raw[1:-1], start=1):
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth = max(depth - 1, 0)
+        elif c == '"' and depth == 0 and raw[i - 1] != "\\":
+            return False
+    return True
+
+
+def _concatenation(raw: str, macros: Macros) -> tuple[str, list[str]]:
+    pieces: list[str] = []
+    undefined: list[str] = []
+    i, n = 0, len(raw)
+    while i < n:
+        c = raw[i]
+        if c.isspace() or c == "#":
+            i += 1
+        elif c == "{":
+            end = _group_end(raw, i, "{")
+            pieces.append(raw[i + 1 : end])
+            i = end + 1
+        elif c == '"':
+            end = _group_end(raw, i, '"')
+            pieces.append(raw[i + 1 : end])
+            i = end + 1
+        else:
+            end = i
+            while end < n and not raw[end].isspace() and raw[end] != "#":
+                end += 1
+            word = raw[i:end]
+            if word.isdigit():
+                pieces.append(word)
+            else:
+                value = macros.get(word)
+                if value is None:
+                    undefined.append(word)
+                    value = word
+                pieces.append(value)
+            i = end
+    return "".join(pieces), undefined
+
+
+def _group_end(raw: str, start: int, opener: str) -> int:
+    """Index of the delimiter closing the group opened at ``start`` (or the end of ``raw``)."""
+    depth = 0
+    i = start + 1
+    while i < len(raw):
+        c = raw[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            if depth == 0 and opener == "{":
+                return i
+            depth = max(depth - 1, 0)
+        elif c == '"' and opener == '"' and depth == 0:
+            return i
+        i += 1
+    return len(raw)

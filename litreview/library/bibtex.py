@@ -1,0 +1,125 @@
+"""Import a BibTeX file into the library: parse problems and store outcomes in one report.
+
+The file is parsed by :func:`litreview.importers.bibtex.parse_bibtex` and its records stored by
+the merge rule of :func:`litreview.library.papers.import_records`. Nothing here commits: the
+caller (CLI command, API route) commits once, so a file is one transaction. A dry run stores
+inside a savepoint and rolls it back, so its report says exactly what an import would do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session
+
+from litreview.importers.bibtex import parse_bibtex
+from litreview.importers.records import Problem
+from litreview.library.areas import split_area_path
+from litreview.library.papers import Outcome, RecordOutcome, import_records
+
+
+@dataclass
+class Failure:
+    """A block or record that was not imported, and where it was."""
+
+    line: int | None
+    message: str
+    key: str | None = None
+
+    def __str__(self) -> str:
+        where = f"line {self.line}" if self.line is not None else "?"
+        subject = f" [{self.key}]" if self.key else ""
+        return f"{where}{subject}: {self.message}"
+
+
+@dataclass
+class BibtexImportReport:
+    """What one file's import did: counts, failures with lines, and every problem seen."""
+
+    source: str
+    info: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    outcomes: list[RecordOutcome] = field(default_factory=list)
+    dry_run: bool = False
+
+    @property
+    def failures(self) -> list[Failure]:
+        """Blocks that could not be parsed and records the library refused, in file order."""
+        found = [Failure(p.line, p.message, p.key) for p in self.problems if p.kind == "error"]
+        found += [
+            Failure(o.line, o.message or "not stored", o.key)
+            for o in self.outcomes
+            if o.status == Outcome.failed
+        ]
+        return sorted(found, key=lambda f: f.line or 0)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.kind != "error"]
+
+    def counts(self) -> dict[str, int]:
+        """Records per outcome; ``failed`` also counts blocks that could not be parsed."""
+        counts = {o.value: 0 for o in Outcome}
+        for outcome in self.outcomes:
+            counts[outcome.status.value] += 1
+        counts[Outcome.failed.value] += sum(1 for p in self.problems if p.kind == "error")
+        return counts
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON the API answers with."""
+        return {
+            "source": self.source,
+            "dry_run": self.dry_run,
+            "counts": self.counts(),
+            "info": self.info,
+            "failures": [
+                {"line": f.line, "key": f.key, "message": f.message} for f in self.failures
+            ],
+            "warnings": [
+                {"line": p.line, "key": p.key, "message": p.message, "kind": p.kind}
+                for p in self.warnings
+            ],
+            "items": [
+                {
+                    "line": o.line,
+                    "status": o.status.value,
+                    "paper_id": o.paper_id if not self.dry_run else None,
+                    "key": o.key,
+                    "title": o.title,
+                    "message": o.message,
+                }
+                for o in self.outcomes
+            ],
+        }
+
+
+def import_bibtex(
+    session: Session,
+    data: bytes | str,
+    *,
+    source: str,
+    tags: Sequence[str] = (),
+    area_path: str | None = None,
+    dry_run: bool = False,
+) -> BibtexImportReport:
+    """Parse ``data`` and store its entries; ImportFailed when the file cannot be decoded."""
+    if area_path is not None:
+        split_area_path(area_path)  # a bad path fails before anything is stored
+    parsed = parse_bibtex(data, source=source)
+    report = BibtexImportReport(source, parsed.info, parsed.problems, dry_run=dry_run)
+    if dry_run:
+        savepoint = session.begin_nested()
+        try:
+            stored = import_records(session, parsed.records, tags=tags, area_path=area_path)
+        finally:
+            savepoint.rollback()
+    else:
+        stored = import_records(session, parsed.records, tags=tags, area_path=area_path)
+    report.outcomes = stored.outcomes
+    return report
