@@ -52,7 +52,7 @@ def _fetcher(settings: Settings) -> Iterator[ArxivFetcher]:
 @contextmanager
 def _progress(what: str) -> Iterator[Progress]:
     columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as progress:
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         yield progress
 
 

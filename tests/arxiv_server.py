@@ -12,6 +12,7 @@ each request takes the next one (503s, 429 with Retry-After, slow answers, empty
         arxiv.inject(Fault(status=503), Fault(status=429, retry_after="1"))
         client = ArxivFetcher(httpx.Client(), api_url=arxiv.url, delay=0.01)
         ...
+    # or without a socket: httpx.Client(transport=FakeArxiv().transport())
         arxiv.requests                          # what was asked, when, and the answer's status
 
 ``arxiv.url`` is the query endpoint to put in ``LITREVIEW_ARXIV_API_URL``.
@@ -30,6 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape
+
+import httpx
 
 REPO = Path(__file__).resolve().parent.parent
 _ENTRY_RE = re.compile(r"<entry>.*?</entry>", re.DOTALL)
@@ -136,6 +139,16 @@ class FakeArxiv:
         """Queue faults; each following request takes the next one."""
         with self._lock:
             self.faults.extend(faults)
+
+    def transport(self) -> httpx.MockTransport:
+        """The same answers without a socket, for ``httpx.Client(transport=...)``."""
+
+        def handle(request: httpx.Request) -> httpx.Response:
+            ua = request.headers.get("User-Agent", "")
+            status, headers, body = self.answer(request.url.query.decode(), ua)
+            return httpx.Response(status, headers=headers, content=body)
+
+        return httpx.MockTransport(handle)
 
     @classmethod
     @contextmanager
