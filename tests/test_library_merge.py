@@ -193,3 +193,15 @@ def test_delete_removes_the_paper_and_its_links(session: Session) -> None:
     delete_paper(session, paper_id)
     session.commit()
     assert session.exec(select(Paper)).all() == []
+
+
+def test_different_arxiv_ids_are_never_merged_by_title_or_doi(session: Session) -> None:
+    first = arxiv(title="Same title", doi="10.1000/shared")
+    second = arxiv(title="Same title", doi="10.1000/shared")
+    second.arxiv_id = "2403.09999v1"
+    outcomes = import_records(session, [first, second]).outcomes
+    assert [o.status for o in outcomes] == [Outcome.added, Outcome.added]
+    assert "DOI 10.1000/shared already belongs to another paper" in outcomes[1].message
+    later = arxiv(title="Same title")
+    later.arxiv_id = "2403.07777"
+    assert import_records(session, [later]).outcomes[0].status == Outcome.added
