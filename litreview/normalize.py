@@ -134,23 +134,28 @@ class PersonName:
         return f"{fold(self.family)}|{fold(self.given)}"
 
 
+_SUFFIXES = {"jr", "sr", "ii", "iii", "iv"}
 _PARTICLES = {"von", "van", "de", "der", "den", "la", "le", "du", "da", "di", "del", "della", "ter"}
 
 
 def split_display_name(name: str) -> PersonName:
     """Split "Given Family" or "Family, Given" (as arXiv and CSV sources write names)."""
     name = " ".join(name.split())
+    suffix = ""
     if "," in name:
         family, given = (part.strip() for part in name.split(",", 1))
-        return PersonName(family, given)
+        if given.lower().rstrip(".") not in _SUFFIXES:
+            return PersonName(family, given)
+        name, suffix = family, f", {given}"
     words = name.split(" ")
     if len(words) == 1:
-        return PersonName(name)
-    # Family name starts at the first lower-case particle, or is the last word.
+        return PersonName(name + suffix)
+    # The family name starts at the first particle ("Adrian Del Maestro", "Ludwig van
+    # Beethoven"), else it is the last word.
     for i, word in enumerate(words[1:-1], start=1):
-        if word.lower() in _PARTICLES and word[0].islower():
-            return PersonName(" ".join(words[i:]), " ".join(words[:i]))
-    return PersonName(words[-1], " ".join(words[:-1]))
+        if word.lower() in _PARTICLES:
+            return PersonName(" ".join(words[i:]) + suffix, " ".join(words[:i]))
+    return PersonName(words[-1] + suffix, " ".join(words[:-1]))
 
 
 _STOPWORDS = {"a", "an", "the", "on", "of", "in", "for", "and", "to", "with", "at", "by", "from"}
