@@ -134,6 +134,27 @@ def search(
         out.print(table)
 
 
+@app.command()
+def areas(ctx: typer.Context) -> None:
+    """Show the tree of research areas with the number of papers in each."""
+    from rich.tree import Tree
+
+    from litreview.library.areas import AreaNode, area_tree
+
+    with session_scope(context(ctx).engine()) as session:
+        roots = area_tree(session)
+        tree = Tree("[bold]research areas[/bold]")
+
+        def grow(branch: Tree, node: AreaNode) -> None:
+            child = branch.add(f"{node.area.name}  [dim]{node.paper_count} papers[/dim]")
+            for sub in node.children:
+                grow(child, sub)
+
+        for root_node in roots:
+            grow(tree, root_node)
+        out.print(tree)
+
+
 @app.command("load-sample")
 def load_sample(ctx: typer.Context) -> None:
     """Load the small sample library shipped in data/ (idempotent)."""
