@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import bibtexparser
+from bibtexparser.entrypoint import parse_string
 
 from litreview.config import sqlite_url
 from litreview.db import make_engine, session_scope, upgrade
@@ -26,7 +26,7 @@ from litreview.library.bibtex import import_bibtex
 
 def time_baseline(text: str) -> float:
     start = time.perf_counter()
-    bibtexparser.parse_string(text)
+    parse_string(text)
     return time.perf_counter() - start
 
 

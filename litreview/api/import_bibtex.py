@@ -1,5 +1,133 @@
-"""API routes: import_bibtex (being written)."""
+"""``POST /api/import/bibtex``: import a BibTeX file sent as an upload or as the request body.
 
-from fastapi import APIRouter
+A multipart upload names its file ``file``; any other body is the file itself (raw bytes, any
+encoding: it is detected). Bodies over ``Settings.max_upload_bytes`` answer 413. The whole file
+is one transaction; the answer is the same report the CLI prints.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from litreview.api.deps import SessionDep, SettingsDep
+from litreview.errors import InvalidInput, PayloadTooLarge
+from litreview.library.bibtex import import_bibtex
+
+router = APIRouter(tags=["import"])
+
+
+class BibtexFailure(BaseModel):
+    line: int | None
+    key: str | None
+    message: str
+
+
+class BibtexWarning(BibtexFailure):
+    kind: str = Field(description="warning or info")
+
+
+class BibtexItem(BaseModel):
+    line: int | None
+    status: str = Field(description="added, updated, merged, unchanged or failed")
+    paper_id: int | None
+    key: str | None
+    title: str
+    message: str
+
+
+class BibtexImportOut(BaseModel):
+    source: str
+    dry_run: bool
+    counts: dict[str, int]
+    info: dict[str, Any] = Field(description="encoding used, block counts")
+    failures: list[BibtexFailure]
+    warnings: list[BibtexWarning]
+    items: list[BibtexItem]
+
+
+_BODY_DOC: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+            "application/x-bibtex": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+@router.post("/import/bibtex", response_model=BibtexImportOut, openapi_extra=_BODY_DOC)
+async def import_bibtex_route(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    tag: list[str] = Query(default=[], description="Tags given to every paper."),
+    area: str | None = Query(default=None, description="Area path, names joined by '/'."),
+    dry_run: bool = Query(default=False, description="Report what would happen; store nothing."),
+    source: str | None = Query(default=None, description="A name for the file in the report."),
+) -> BibtexImportOut:
+    """Import every good entry of the file and report each failed block with its line."""
+    limit = settings.max_upload_bytes
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit + 64 * 1024:
+        raise _too_large(limit)
+    data, name = await _read_file(request, limit)
+    if not data.strip():
+        raise InvalidInput("the request has no BibTeX: send a file (multipart 'file') or a body")
+    area_path = area if area and area.strip() else None
+
+    def run() -> BibtexImportOut:
+        report = import_bibtex(
+            session,
+            data,
+            source=source or name,
+            tags=tag,
+            area_path=area_path,
+            dry_run=dry_run,
+        )
+        session.commit()
+        return BibtexImportOut.model_validate(report.to_dict())
+
+    return await run_in_threadpool(run)
+
+
+async def _read_file(request: Request, limit: int) -> tuple[bytes, str]:
+    """The file's bytes and name, from a multipart upload or the raw body."""
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise InvalidInput("a multipart upload must name its file 'file'", field="file")
+        data = await upload.read(limit + 1)
+        name = upload.filename or "upload.bib"
+    else:
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            chunks.append(chunk)
+        data, name = b"".join(chunks), "request body"
+    if len(data) > limit:
+        raise _too_large(limit)
+    return data, name
+
+
+def _too_large(limit: int) -> PayloadTooLarge:
+    return PayloadTooLarge(
+        f"the file is larger than the upload limit of {limit:,} bytes", limit=limit
+    )

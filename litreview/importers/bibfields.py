@@ -143,18 +143,15 @@ class FieldMapper:
         eprint = fields.get("eprint") or fields.get("arxivid")
         prefix_field = next((n for n in ARXIV_PREFIXES if n in fields), None)
         prefix = fields[prefix_field].strip().lower() if prefix_field else None
-        parsed = None
-        if eprint and (prefix == "arxiv" or ("arxivid" in fields and "eprint" not in fields)):
-            parsed = try_arxiv_id(eprint)
-        elif eprint and prefix is None:
-            parsed = try_arxiv_id(eprint)
+        # An eprint without a type is arXiv's by the original convention; Mendeley's arxivId too.
+        typed = prefix in ("arxiv", None) or ("arxivid" in fields and "eprint" not in fields)
+        parsed = try_arxiv_id(eprint) if eprint and typed else None
         if parsed is not None:
-            name = "eprint" if "eprint" in fields else "arxivid"
-            rec.extra.pop(name, None)
-            rec.original[name] = fields[name]
-            if prefix_field and prefix == "arxiv":
-                rec.extra.pop(prefix_field, None)
-                rec.original[prefix_field] = fields[prefix_field]
+            used = "eprint" if "eprint" in fields else "arxivid"
+            for name in (used, *ARXIV_PREFIXES):
+                if name == used or fields.get(name, "").strip().lower() == "arxiv":
+                    rec.extra.pop(name, None)
+                    rec.original[name] = fields[name]
         elif rec.url:
             parsed = try_arxiv_id(rec.url)
         if parsed is not None:

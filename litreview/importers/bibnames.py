@@ -11,15 +11,37 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from litreview.importers.latex import latex_to_unicode
+from litreview.importers.latex import latex_to_unicode, needs_latex_decoding
 from litreview.importers.records import AuthorRecord
 
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _WORD_BREAK = re.compile(r"[\s~]+")
 # Two-character Chinese family names (the rest are one character).
 _COMPOUND_SURNAMES = frozenset(
-    "欧阳 司马 诸葛 上官 司徒 东方 皇甫 令狐 夏侯 尉迟 公孙 慕容 长孙 宇文 轩辕 端木 独孤 "
-    "歐陽 諸葛 東方 長孫 軒轅".split()
+    {
+        "欧阳",
+        "司马",
+        "诸葛",
+        "上官",
+        "司徒",
+        "东方",
+        "皇甫",
+        "令狐",
+        "夏侯",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "轩辕",
+        "端木",
+        "独孤",
+        "歐陽",
+        "諸葛",
+        "東方",
+        "長孫",
+        "軒轅",
+    }
 )
 
 
@@ -76,6 +98,8 @@ def split_name_list(text: str) -> list[str]:
 
 def parse_name(raw: str) -> AuthorRecord | None:
     """One name split into family and given parts (von joins the family, Jr the display)."""
+    if raw.isascii() and not needs_latex_decoding(raw):
+        return _plain_name(raw)
     parts = _split_commas(raw)
     words = [_words(p) for p in parts]
     if not words[0]:
@@ -97,6 +121,32 @@ def parse_name(raw: str) -> AuthorRecord | None:
     if suffix:
         name = f"{name}, {suffix}"
     return AuthorRecord(name=name, family=family, given=given)
+
+
+def _plain_name(raw: str) -> AuthorRecord | None:
+    """The fast path: an ASCII name without braces or LaTeX (most names)."""
+    if "," in raw:
+        parts = raw.split(",")
+        family = " ".join(parts[0].split())
+        given = " ".join(parts[-1].split()) if len(parts) > 1 else ""
+        suffix = " ".join(parts[1].split()) if len(parts) > 2 else ""
+        if len(parts) > 3:
+            given = " ".join(" ".join(parts[2:]).split())
+    else:
+        words = raw.split()
+        suffix = ""
+        if not words:
+            return None
+        start = len(words) - 1
+        for i, word in enumerate(words[:-1]):
+            if word[0].islower():
+                start = i
+                break
+        family, given = " ".join(words[start:]), " ".join(words[:start])
+    if not family:
+        return None
+    name = f"{given} {family}".strip()
+    return AuthorRecord(name=f"{name}, {suffix}" if suffix else name, family=family, given=given)
 
 
 def _decode(text: str) -> str:

@@ -11,6 +11,7 @@ came in. bibtexparser's LaTeX-decoding middleware is not used: it costs ~40x the
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 
 from bibtexparser.model import (
@@ -29,6 +30,10 @@ from litreview.importers.bibfields import FieldMapper
 from litreview.importers.bibvalues import MONTHS, Macros, evaluate
 from litreview.importers.encoding import decode_bibtex_bytes
 from litreview.importers.records import ImportResult, PaperRecord, Problem
+
+# bibtexparser logs each failed block; we report them as problems instead (and a library should
+# not print to stderr through logging's last-resort handler).
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 # Entries that hold data for other entries rather than being papers.
 DATA_ONLY_TYPES = frozenset({"xdata"})
@@ -287,7 +292,9 @@ def _inheritable(parent: _Item, child: _Item, kind: str) -> list[tuple[str, str]
         targets = ("booktitle", "booksubtitle", "booktitleaddon")
     else:
         return out
-    mapped = [(t, parent.fields[s]) for s, t in zip(titles, targets, strict=True) if s in parent.fields]
+    mapped = [
+        (t, parent.fields[s]) for s, t in zip(titles, targets, strict=True) if s in parent.fields
+    ]
     return mapped + out
 
 

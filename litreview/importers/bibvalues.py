@@ -8,6 +8,8 @@ written (LaTeX and inner braces included).
 
 from __future__ import annotations
 
+import re
+
 MONTHS = {
     "jan": "January",
     "feb": "February",
@@ -22,6 +24,10 @@ MONTHS = {
     "nov": "November",
     "dec": "December",
 }
+
+
+# Braces, with escaped characters (``\\{``) as tokens of their own so they are skipped.
+_BRACE_TOKENS = re.compile(r"\\.|[{}]", re.DOTALL)
 
 
 class Macros:
@@ -65,19 +71,14 @@ def evaluate(raw: str, macros: Macros) -> tuple[str, list[str]]:
 def _closes_at(raw: str, index: int) -> bool:
     """Whether the brace opened at 0 is closed at ``index`` (and not before)."""
     depth = 0
-    i = 0
-    while i < len(raw):
-        c = raw[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
+    for match in _BRACE_TOKENS.finditer(raw):
+        token = match.group()
+        if token == "{":
             depth += 1
-        elif c == "}":
+        elif token == "}":
             depth -= 1
             if depth == 0:
-                return i == index
-        i += 1
+                return match.start() == index
     return False
 
 

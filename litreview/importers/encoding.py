@@ -58,9 +58,9 @@ def decode_bibtex_bytes(data: bytes, *, source: str = "") -> DecodedText:
             return DecodedText(data.decode(utf16), utf16, "guessed")
         except UnicodeDecodeError:
             pass  # not UTF-16 after all: the checks below decide
-    if b"\x00" in data:
+    if b"\x00" in data or _mostly_control(data[:4096]):
         raise ImportFailed(
-            f"{where}this is not a BibTeX text file (it contains NUL bytes; binary data?)",
+            f"{where}this is not a BibTeX text file (it has NUL or control bytes: binary data?)",
             source=source,
         )
     declared = _declared(data[:_HEADER_BYTES].decode("latin-1"))
@@ -152,3 +152,9 @@ def _decodes(data: bytes, encoding: str) -> bool:
     except UnicodeDecodeError:
         return False
     return True
+
+
+def _mostly_control(sample: bytes) -> bool:
+    """Binary data: more than 5% control bytes other than tab, newlines and form feed."""
+    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return control > len(sample) * 0.05

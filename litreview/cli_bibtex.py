@@ -1,0 +1,92 @@
+"""The ``litreview import`` command: BibTeX files into the library, one transaction per file.
+
+Registered on the main typer app by :func:`register`. Prints a summary per file (added, merged,
+unchanged, failed with lines), one stderr line per failed block or record, and exits 1 when
+anything failed; the good entries of a file are stored all the same.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Protocol
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.engine import Engine
+
+from litreview.db import session_scope
+from litreview.errors import InvalidInput, LitreviewError
+from litreview.library.bibtex import BibtexImportReport, import_bibtex
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+class CliContext(Protocol):
+    def engine(self) -> Engine: ...
+
+
+def import_files(
+    ctx: typer.Context,
+    files: list[Path] = typer.Argument(..., metavar="FILE", help="BibTeX or BibLaTeX files."),
+    tag: list[str] = typer.Option([], "--tag", "-t", help="Tag every paper (repeatable)."),
+    area: str | None = typer.Option(
+        None, "--area", help="Put every paper in this area path ('A/B'); missing areas are made."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Report what would happen; store nothing."
+    ),
+) -> None:
+    """Import BibTeX files (any encoding; bad blocks are reported with their lines)."""
+    context: CliContext = ctx.find_root().obj
+    engine = context.engine()
+    failed = False
+    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
+        task = bar.add_task("files", total=len(files))
+        for path in files:
+            try:
+                report = _import_one(engine, path, tag, area, dry_run)
+            except LitreviewError as exc:
+                where = "" if exc.message.startswith(path.name) else f"{path}: "
+                err.print(f"[red]failed[/red]  {escape(where + exc.message)}", soft_wrap=True)
+                failed = True
+            else:
+                failed = _print_report(report) or failed
+            bar.advance(task)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _import_one(
+    engine: Engine, path: Path, tags: list[str], area: str | None, dry_run: bool
+) -> BibtexImportReport:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"cannot read the file: {exc.strerror or exc}") from exc
+    with session_scope(engine) as session:
+        return import_bibtex(
+            session, data, source=path.name, tags=tags, area_path=area, dry_run=dry_run
+        )
+
+
+def _print_report(report: BibtexImportReport) -> bool:
+    """Print one file's summary and its failures; True when something failed."""
+    for failure in report.failures:
+        err.print(
+            f"[red]failed[/red]  {escape(report.source)}: {escape(str(failure))}", soft_wrap=True
+        )
+    counts = report.counts()
+    summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n or status != "updated")
+    encoding = report.info.get("encoding", "")
+    note = " (dry run: nothing stored)" if report.dry_run else ""
+    out.print(f"{escape(report.source)}: {summary}; encoding {encoding}{note}", soft_wrap=True)
+    return bool(report.failures)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``import`` command to the main CLI."""
+    app.command("import")(import_files)

@@ -1,0 +1,190 @@
+"""BibTeX export: papers (loaded as views) to BibTeX text that bibtexparser parses back.
+
+A field whose stored value is still what its input text (``paper.original``) decodes to is
+written as that input text, so an import followed by an export gives back what came in. A
+changed or non-BibTeX value is written from its Unicode with the LaTeX specials escaped. The
+annotation goes in ``annotation`` (and ``annote`` on request), tags in ``keywords``, and every
+extra field as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from litreview.importers.bibfields import (
+    ANNOTATION_FIELDS,
+    ARXIV_PREFIXES,
+    TITLE_FROM_MARK,
+    VENUE_FIELDS,
+    latex_to_unicode_keep_lines,
+)
+from litreview.importers.bibnames import parse_names
+from litreview.importers.bibvalues import MONTHS
+from litreview.importers.latex import latex_to_unicode, unicode_to_latex
+from litreview.library.views import PaperView, Person
+from litreview.normalize import PersonName, normalize_doi, try_arxiv_id
+
+MEDIA_TYPE = "application/x-bibtex"
+SUFFIX = ".bib"
+_BOOKTITLE_TYPES = frozenset({"inproceedings", "incollection", "inbook", "conference"})
+
+
+def render_bibtex(papers: Sequence[PaperView], *, annote: bool = False) -> str:
+    """The papers as one BibTeX file (entries in the order given)."""
+    return "\n".join(_entry(view, annote) for view in papers)
+
+
+def _entry(view: PaperView, annote: bool) -> str:
+    paper = view.paper
+    lines = [f"@{paper.entry_type or 'misc'}{{{paper.key},"]
+    for name, value, bare in _fields(view, annote):
+        text = value if bare else f"{{{_safe(value)}}}"
+        lines.append(f"  {name} = {text},")
+    lines.append("}\n")
+    return "\n".join(lines)
+
+
+def _fields(view: PaperView, annote: bool) -> Iterator[tuple[str, str, bool]]:
+    paper = view.paper
+    original: dict[str, Any] = paper.original or {}
+    title_from = original.get(TITLE_FROM_MARK)
+    if not (title_from and paper.title == latex_to_unicode(_extra_or_original(paper, title_from))):
+        yield "title", _text(original.get("title"), paper.title), False
+    for role, people in (("author", view.authors), ("editor", view.editors)):
+        if people:
+            yield role, _people(original.get(role), people), False
+    if paper.year is not None:
+        year = original.get("year")
+        same = isinstance(year, str) and _year_of(year) == paper.year
+        yield "year", year if same and isinstance(year, str) else str(paper.year), False
+    if paper.date:
+        yield "date", paper.date, False
+    if paper.venue:
+        name = _venue_field(paper.entry_type, original)
+        yield name, _text(original.get(name), paper.venue), False
+    if paper.doi:
+        doi = original.get("doi")
+        same = isinstance(doi, str) and normalize_doi(doi) == paper.doi
+        yield "doi", doi if same and isinstance(doi, str) else paper.doi, False
+    yield from _arxiv(paper.arxiv_id, paper.arxiv_version, original, paper.extra or {})
+    if paper.url:
+        url = original.get("url")
+        yield "url", url if isinstance(url, str) and url.strip() == paper.url else paper.url, False
+    if paper.abstract:
+        yield "abstract", _text(original.get("abstract"), paper.abstract), False
+    if view.tags:
+        yield "keywords", _keywords(original.get("keywords"), view.tags), False
+    markdown = view.annotation_markdown
+    if markdown.strip():
+        source = next((original[n] for n in ANNOTATION_FIELDS if n in original), None)
+        same = isinstance(source, str) and latex_to_unicode_keep_lines(source) == markdown
+        text = source if same and isinstance(source, str) else _annotation(markdown)
+        yield "annotation", text, False
+        if annote:
+            yield "annote", text, False
+    yield from _extra(paper.extra or {})
+
+
+def _extra_or_original(paper: Any, name: str) -> str:
+    value = (paper.extra or {}).get(name, (paper.original or {}).get(name, ""))
+    return value if isinstance(value, str) else ""
+
+
+def _text(original: object, value: str) -> str:
+    """The input text when it still decodes to ``value``, else ``value`` escaped."""
+    if isinstance(original, str) and latex_to_unicode(original) == value:
+        return original
+    return unicode_to_latex(value)
+
+
+def _annotation(markdown: str) -> str:
+    paragraphs = [unicode_to_latex(" ".join(p.split())) for p in markdown.split("\n\n")]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _people(original: object, people: list[Person]) -> str:
+    if isinstance(original, str):
+        parsed = parse_names(original)
+        # Compared as the library matches people: spelling variants are one author.
+        given_keys = [PersonName(p.family, p.given).key for p in parsed.people]
+        if given_keys == [PersonName(p.family, p.given).key for p in people]:
+            return original
+    return " and ".join(_person(p) for p in people)
+
+
+def _person(person: Person) -> str:
+    family = unicode_to_latex(person.family)
+    if not person.given:
+        # A one-part name (corporate, or CJK as stored): braced so it stays whole.
+        return f"{{{family}}}" if (" " in family or "," in family) else family
+    if " " in person.family and not person.family.split(" ", 1)[0].islower():
+        family = f"{{{family}}}"  # "Brinch Hansen": two words, both family
+    return f"{family}, {unicode_to_latex(person.given)}"
+
+
+def _year_of(text: object) -> int | None:
+    if not isinstance(text, str):
+        return None
+    digits = "".join(c if c.isdigit() else " " for c in text).split()
+    return next((int(d) for d in digits if len(d) == 4), None)
+
+
+def _venue_field(entry_type: str, original: dict[str, Any]) -> str:
+    for name in VENUE_FIELDS:
+        if name in original:
+            return name
+    return "booktitle" if entry_type.lower() in _BOOKTITLE_TYPES else "journal"
+
+
+def _arxiv(
+    arxiv_id: str | None, version: int | None, original: dict[str, Any], extra: dict[str, Any]
+) -> Iterator[tuple[str, str, bool]]:
+    if not arxiv_id:
+        return
+    name = "arxivid" if "arxivid" in original and "eprint" not in original else "eprint"
+    given = original.get(name)
+    parsed = try_arxiv_id(given) if isinstance(given, str) else None
+    if isinstance(given, str) and parsed is not None and parsed.id == arxiv_id:
+        yield name, given, False
+    else:
+        yield name, f"{arxiv_id}v{version}" if version else arxiv_id, False
+    if name != "eprint" or any(n in extra for n in ARXIV_PREFIXES):
+        return
+    given_prefixes = [n for n in ARXIV_PREFIXES if isinstance(original.get(n), str)]
+    for prefix in given_prefixes or ["archiveprefix"]:
+        yield prefix, original.get(prefix, "arXiv"), False
+
+
+def _keywords(original: object, tags: list[str]) -> str:
+    if isinstance(original, str):
+        text = latex_to_unicode(original)
+        words = {" ".join(p.split()) for p in text.replace(";", ",").split(",")} - {""}
+        if words == set(tags):
+            return original
+    return ", ".join(unicode_to_latex(t) for t in tags)
+
+
+def _extra(extra: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
+    """Every other field as it came in (inherited ones too: the entry stands on its own)."""
+    for name, value in extra.items():
+        if not isinstance(value, str):
+            continue
+        yield name, value, value in MONTHS and name == "month"
+
+
+def _safe(value: str) -> str:
+    """``value`` if its braces balance (so it can be braced), else with every brace escaped."""
+    depth, i = 0, 0
+    while i < len(value) and depth >= 0:
+        c = value[i]
+        if c == "\\":
+            i += 1  # an escaped character does not count
+        elif c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+        i += 1
+    if depth == 0 and not value.endswith("\\"):
+        return value
+    return value.replace("{", "\\{").replace("}", "\\}")
