@@ -107,12 +107,12 @@ async def _read_file(request: Request, limit: int) -> tuple[bytes, str]:
     """The file's bytes and name, from a multipart upload or the raw body."""
     content_type = request.headers.get("content-type", "")
     if content_type.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise InvalidInput("a multipart upload must name its file 'file'", field="file")
-        data = await upload.read(limit + 1)
-        name = upload.filename or "upload.bib"
+        async with request.form() as form:  # closes the spooled upload files
+            upload = form.get("file")
+            if not isinstance(upload, UploadFile):
+                raise InvalidInput("a multipart upload must name its file 'file'", field="file")
+            data = await upload.read(limit + 1)
+            name = upload.filename or "upload.bib"
     else:
         chunks: list[bytes] = []
         size = 0
