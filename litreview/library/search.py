@@ -148,3 +148,9 @@ def search_paper_ids(session: Session, query: PaperQuery) -> tuple[list[int], in
     limit = max(0, min(query.limit, MAX_LIMIT))
     page = stmt.order_by(ordered, tie).limit(limit).offset(max(0, query.offset))
     return [row[0] for row in session.execute(page)], total
+
+
+def all_matching_ids(session: Session, query: PaperQuery) -> list[int]:
+    """Ids of every paper matching the filters, unpaged, in id order (exports, bulk actions)."""
+    stmt, _match = _filtered(session, query)
+    return [row[0] for row in session.execute(stmt.order_by(col(Paper.id)))]
