@@ -103,11 +103,14 @@ def normalize_doi(text: str | None) -> str | None:
     return match.group(0).rstrip(".,;").lower()
 
 
+_FOLD_WORD = re.compile(r"[a-z0-9]+")
+
+
 def fold(text: str) -> str:
     """Lower-case ASCII letters and digits of ``text`` (accents dropped), words kept apart."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    ascii_text = decomposed.encode("ascii", "ignore").decode("ascii").lower()
-    return " ".join(re.findall(r"[a-z0-9]+", ascii_text))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return " ".join(_FOLD_WORD.findall(text.lower()))
 
 
 def title_fingerprint(title: str | None) -> str:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from litreview.importers.bibtex import parse_bibtex
 from litreview.importers.records import Problem
 from litreview.library.areas import split_area_path
-from litreview.library.papers import Outcome, RecordOutcome, import_records
+from litreview.library.papers import Outcome, RecordOutcome, gc_paused, import_records
 
 
 @dataclass
@@ -111,7 +111,8 @@ def import_bibtex(
     """Parse ``data`` and store its entries; ImportFailed when the file cannot be decoded."""
     if area_path is not None:
         split_area_path(area_path)  # a bad path fails before anything is stored
-    parsed = parse_bibtex(data, source=source)
+    with gc_paused():
+        parsed = parse_bibtex(data, source=source)
     report = BibtexImportReport(source, parsed.info, parsed.problems, dry_run=dry_run)
     if dry_run:
         savepoint = session.begin_nested()
