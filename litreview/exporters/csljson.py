@@ -1,0 +1,175 @@
+"""CSL-JSON export (for pandoc ``--citeproc``, Zotero and other citation processors).
+
+One item per paper, ``id`` = citation key. Authors and editors as family/given (a one-part
+name, such as an organisation, as ``literal``; lower-case particles such as "van der" as
+``non-dropping-particle``), ``issued`` from the date or the year, the venue as
+``container-title``, DOI, URL, the annotation in ``annote`` and the tags in ``keyword``. An
+arXiv preprint is type ``article`` with ``number`` "arXiv:<id>" and ``publisher`` "arXiv", as
+Zotero writes it; every paper with an arXiv id also names it in ``note`` ("arXiv: <id>"), which
+Zotero reads back. The text is stable: items in key order, keys sorted, two-space indent.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from litreview.importers.latex import latex_to_unicode
+from litreview.library.export import ExportData
+from litreview.library.views import PaperView, Person
+
+MEDIA_TYPE = "application/vnd.citationstyles.csl+json"
+SUFFIX = ".json"
+
+# BibTeX/BibLaTeX entry type -> CSL type (the mapping citation-js and Better BibTeX use).
+CSL_TYPES = {
+    "article": "article-journal",
+    "book": "book",
+    "booklet": "pamphlet",
+    "collection": "book",
+    "conference": "paper-conference",
+    "dataset": "dataset",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "inproceedings": "paper-conference",
+    "manual": "report",
+    "mastersthesis": "thesis",
+    "misc": "document",
+    "online": "webpage",
+    "patent": "patent",
+    "phdthesis": "thesis",
+    "proceedings": "book",
+    "report": "report",
+    "software": "software",
+    "techreport": "report",
+    "thesis": "thesis",
+    "unpublished": "manuscript",
+    "electronic": "webpage",
+    "www": "webpage",
+}
+THESIS_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+# BibTeX fields kept in ``extra`` -> CSL variables (numbers are named by type, below).
+EXTRA_FIELDS = {
+    "volume": "volume",
+    "pages": "page",
+    "publisher": "publisher",
+    "address": "publisher-place",
+    "location": "publisher-place",
+    "edition": "edition",
+    "isbn": "ISBN",
+    "issn": "ISSN",
+    "series": "collection-title",
+    "chapter": "chapter-number",
+    "language": "language",
+    "school": "publisher",
+    "institution": "publisher",
+    "organization": "publisher",
+}
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
+_DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+
+
+def render_csljson(data: ExportData) -> str:
+    """The selected papers as a CSL-JSON array."""
+    return csl_json(data.papers)
+
+
+def csl_json(papers: Sequence[PaperView]) -> str:
+    """CSL-JSON text of these papers, in the order given."""
+    items = [csl_item(view) for view in papers]
+    return json.dumps(items, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def csl_item(view: PaperView) -> dict[str, Any]:
+    """One paper as a CSL item."""
+    paper = view.paper
+    entry_type = (paper.entry_type or "misc").lower()
+    preprint = bool(paper.arxiv_id) and not paper.venue and entry_type in ("article", "misc")
+    csl_type = "article" if preprint else CSL_TYPES.get(entry_type, "document")
+    item: dict[str, Any] = {"id": paper.key, "type": csl_type, "title": paper.title}
+    if view.authors:
+        item["author"] = [csl_name(p) for p in view.authors]
+    if view.editors:
+        item["editor"] = [csl_name(p) for p in view.editors]
+    issued = _issued(paper.date, paper.year, (paper.extra or {}).get("month"))
+    if issued:
+        item["issued"] = {"date-parts": [issued]}
+    if paper.venue:
+        item["container-title"] = paper.venue
+    if entry_type in THESIS_GENRES:
+        item["genre"] = THESIS_GENRES[entry_type]
+    if paper.doi:
+        item["DOI"] = paper.doi
+    arxiv_url = f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None
+    url = paper.url or arxiv_url
+    if url:
+        item["URL"] = url
+    _extra(item, paper.extra or {}, csl_type)
+    if paper.arxiv_id:
+        item["note"] = f"arXiv: {paper.arxiv_id}"
+        if preprint:
+            item["number"] = f"arXiv:{paper.arxiv_id}"
+            item.setdefault("publisher", "arXiv")
+            if paper.arxiv_version:
+                item["version"] = str(paper.arxiv_version)
+    if paper.abstract:
+        item["abstract"] = paper.abstract
+    if view.tags:
+        item["keyword"] = ", ".join(view.tags)
+    if view.annotation_markdown.strip():
+        item["annote"] = view.annotation_markdown
+    return item
+
+
+def csl_name(person: Person) -> dict[str, str]:
+    """A CSL name: family/given, a particle apart, or ``literal`` for a one-part name."""
+    family = " ".join(person.family.split())
+    given = " ".join(person.given.split())
+    if not given:
+        return {"literal": family or " ".join(person.name.split())}
+    name = {"family": family, "given": given}
+    words = family.split(" ")
+    particle = []
+    while len(words) > 1 and words[0].islower():
+        particle.append(words.pop(0))
+    if particle:
+        name["non-dropping-particle"] = " ".join(particle)
+        name["family"] = " ".join(words)
+    return name
+
+
+def _issued(date: str | None, year: int | None, month: object) -> list[int] | None:
+    found = _DATE.match(date) if date else None
+    if found:
+        parts = [int(p) for p in found.groups() if p is not None]
+        if len(parts) > 1 and not 1 <= parts[1] <= 12:
+            parts = parts[:1]
+        if len(parts) > 2 and not 1 <= parts[2] <= 31:
+            parts = parts[:2]
+        return parts
+    if year is None:
+        return None
+    number = MONTHS.get(month.strip().lower()[:3]) if isinstance(month, str) else None
+    if number is None and isinstance(month, str) and month.strip().isdigit():
+        number = int(month) if 1 <= int(month) <= 12 else None
+    return [year, number] if number else [year]
+
+
+def _extra(item: dict[str, Any], extra: dict[str, Any], csl_type: str) -> None:
+    """Fields kept from BibTeX, decoded; the first of several names for a variable wins."""
+    number = _decoded(extra.get("number"))
+    if number:
+        item["issue" if csl_type == "article-journal" else "number"] = number
+    for name, variable in EXTRA_FIELDS.items():
+        text = _decoded(extra.get(name))
+        if text:
+            item.setdefault(variable, text)
+
+
+def _decoded(value: object) -> str | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return " ".join(latex_to_unicode(value).split())

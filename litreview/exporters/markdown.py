@@ -1,0 +1,167 @@
+"""The annotated bibliography in Markdown (CommonMark), grouped by research area.
+
+Layout: an optional title (``#``) and introduction, a table of contents of the areas, then the
+areas as nested headings (``##`` for top-level areas, one level deeper per sub-area, at most
+``#####``), each with its description, a list of papers filed there but written in full under
+another area, and its own papers as headings one level below it (at most ``######``). Papers in
+no exported area come last under "Other". Every paper and area heading carries an explicit
+``<a id="...">`` (papers: their citation key) so links survive any renderer.
+
+The same library gives byte-identical text: everything is ordered by content (tree position and
+names, the chosen paper order, keys), never by database ids or timestamps. With
+``options.template`` the user's Jinja2 template renders the same model instead.
+"""
+
+from __future__ import annotations
+
+from litreview.exporters.document import Document, Entry, Placed, Section, build_document
+from litreview.exporters.mdtext import escape_inline, escape_line_start
+from litreview.library.export import ExportData
+
+MEDIA_TYPE = "text/markdown; charset=utf-8"
+SUFFIX = ".md"
+TOP_AREA_LEVEL = 2
+MAX_AREA_LEVEL = 5
+MAX_LEVEL = 6
+
+
+def render_markdown(data: ExportData) -> str:
+    """The export as Markdown: the built-in layout, or the user's template when one is given."""
+    document = build_document(data)
+    template = data.options.template
+    if template is not None:
+        from litreview.exporters.template import render_template
+
+        return render_template(template, document)
+    return layout(document)
+
+
+def layout(document: Document) -> str:
+    """The built-in layout of a bibliography model."""
+    blocks: list[str] = []
+    if document.title:
+        blocks.append(f"# {escape_inline(document.title)}")
+    if document.intro:
+        blocks.append(document.intro)
+    if document.sections:
+        blocks.append(f"{'#' * TOP_AREA_LEVEL} Contents")
+        blocks.append(_contents(document))
+    for section in document.sections:
+        _section(section, blocks, document)
+    if document.other is not None:
+        _section(document.other, blocks, document)
+    if not document.entries:
+        blocks.append("No papers match this selection.")
+    return "\n\n".join(blocks) + "\n"
+
+
+def _link(text: str, anchor: str) -> str:
+    return f"[{escape_inline(text)}](#{anchor})"
+
+
+def _contents(document: Document) -> str:
+    lines: list[str] = []
+
+    def visit(section: Section, indent: int) -> None:
+        lines.append(f"{'  ' * indent}- {_link(section.name, section.anchor)}")
+        for child in section.children:
+            visit(child, indent + 1)
+
+    for section in document.sections:
+        visit(section, 0)
+    if document.other is not None:
+        lines.append(f"- {_link(document.other.name, document.other.anchor)}")
+    return "\n".join(lines)
+
+
+def _section(section: Section, blocks: list[str], document: Document) -> None:
+    level = min(TOP_AREA_LEVEL + section.depth, MAX_AREA_LEVEL)
+    name = escape_inline(section.name)
+    blocks.append(f'{"#" * level} <a id="{section.anchor}"></a>{name}')
+    if section.description:
+        blocks.append(section.description)
+    if section.references:
+        blocks.append("*Also in this area (written in full under another area):*")
+        blocks.append("\n".join(_reference(placed) for placed in section.references))
+    for placed in section.entries:
+        _entry(placed, min(level + 1, MAX_LEVEL), blocks, document)
+    for child in section.children:
+        _section(child, blocks, document)
+
+
+def _reference(placed: Placed) -> str:
+    entry = placed.entry
+    line = f"- {_link(entry.title, entry.anchor)}"
+    if entry.short:
+        line += f" ({escape_inline(entry.short)})"
+    if entry.home is not None:
+        line += f", in {_link(entry.home.name, entry.home.anchor)}"
+    if placed.note:
+        line += f": {escape_inline(placed.note)}"
+    return line
+
+
+def _entry(placed: Placed, level: int, blocks: list[str], document: Document) -> None:
+    entry = placed.entry
+    title = escape_inline(entry.title)
+    if entry.url:
+        title = f"[{title}]({entry.url})"
+    blocks.append(f'{"#" * level} <a id="{entry.anchor}"></a>{title}')
+    blocks.append(_citation(entry))
+    facts = _facts(entry, document)
+    if facts:
+        blocks.append(facts)
+    if placed.note:
+        blocks.append(f"*In this area:* {escape_inline(placed.note)}")
+    if entry.annotation:
+        blocks.append(entry.annotation)
+    for group in entry.relations:
+        papers = []
+        for other in group.papers:
+            text = (
+                _link(other.title, other.anchor)
+                if other.anchor
+                else f"*{escape_inline(other.title)}*"
+            )
+            papers.append(f"{text} ({escape_inline(other.note)})" if other.note else text)
+        blocks.append(f"**{group.label}:** " + "; ".join(papers))
+    if entry.also_in:
+        links = ", ".join(_link(area.name, area.anchor) for area in entry.also_in)
+        blocks.append(f"*Also in:* {links}")
+
+
+def _citation(entry: Entry) -> str:
+    """Authors (year). *Venue*. identifiers: the line under a paper's heading."""
+    people = ", ".join(escape_inline(name) for name in entry.shown_authors)
+    if entry.et_al:
+        people += " et al."
+    elif not people and entry.editors:
+        people = ", ".join(escape_inline(name) for name in entry.editors)
+        people += " (eds.)" if len(entry.editors) > 1 else " (ed.)"
+    parts: list[str] = []
+    if people and entry.year:
+        parts.append(f"{people} ({entry.year}).")
+    elif people or entry.year:
+        text = people or str(entry.year)
+        parts.append(text if text.endswith(".") else f"{text}.")
+    if entry.venue:
+        venue = escape_inline(entry.venue)
+        parts.append(f"*{venue}*" if venue.endswith(".") else f"*{venue}*.")
+    if entry.arxiv_id and entry.arxiv_url:
+        parts.append(f"[arXiv:{escape_inline(entry.arxiv_id)}]({entry.arxiv_url})")
+    if entry.doi and entry.doi_url:
+        parts.append(f"[doi:{escape_inline(entry.doi)}]({entry.doi_url})")
+    if not parts:
+        parts.append(f"`{entry.key}`" if "`" not in entry.key else escape_inline(entry.key))
+    return escape_line_start(" ".join(parts))
+
+
+def _facts(entry: Entry, document: Document) -> str:
+    facts = []
+    if entry.tags:
+        facts.append("*Tags:* " + ", ".join(escape_inline(tag) for tag in entry.tags))
+    if document.with_status:
+        facts.append(f"*Status:* {entry.status.replace('_', ' ')}")
+    if document.with_rating and entry.rating is not None:
+        facts.append(f"*Rating:* {entry.rating}/{entry.rating_scale}")
+    return " · ".join(facts)

@@ -1,0 +1,181 @@
+"""What an export works on: the selected papers (as views) and the area tree around them.
+
+A selection is the whole library or filters (an area path and its sub-areas, tags, a reading
+status, a full-text query). The tree comes in display order (position, then name) with each
+area's description and the ids of the selected papers placed directly in it. Exporters read
+:class:`ExportData` only; they never query the database.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlmodel import Session
+
+from litreview.errors import InvalidInput
+from litreview.library.areas import AreaNode, area_tree, find_area_path
+from litreview.library.search import PaperQuery, all_matching_ids
+from litreview.library.views import PaperView, load_paper_views
+from litreview.models import ReadingStatus
+
+DEFAULT_AUTHOR_LIMIT = 8
+
+
+class PaperOrder(StrEnum):
+    """The order of papers under an area; every order ends with title and key as tie-breaks."""
+
+    by_year = "year"
+    by_title = "title"
+    by_author = "author"
+
+
+@dataclass
+class ExportSelection:
+    """Which papers to export; every filter optional, all given filters must hold."""
+
+    area: str | None = None
+    tags: list[str] = field(default_factory=list)
+    status: str | None = None
+    query: str | None = None
+
+    @property
+    def filters_papers(self) -> bool:
+        """True when papers are filtered by something other than their area."""
+        return bool(self.tags or self.status or (self.query and self.query.strip()))
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """A user's Jinja2 template: its name (the file, for error messages) and its text."""
+
+    name: str
+    text: str
+
+
+@dataclass
+class ExportOptions:
+    """How to lay the export out (formats ignore what they have no use for)."""
+
+    title: str | None = None
+    intro: str | None = None
+    order: PaperOrder = PaperOrder.by_year
+    with_status: bool = False
+    with_rating: bool = False
+    author_limit: int = DEFAULT_AUTHOR_LIMIT
+    annote: bool = False
+    template: TemplateSource | None = None
+
+
+@dataclass
+class ExportArea:
+    """An area of the exported tree, with the selected papers placed directly in it."""
+
+    id: int
+    name: str
+    path: str
+    description: str
+    depth: int
+    paper_ids: list[int] = field(default_factory=list)
+    children: list[ExportArea] = field(default_factory=list)
+
+    def walk(self) -> list[ExportArea]:
+        """This area and its descendants in tree order (pre-order)."""
+        found = [self]
+        for child in self.children:
+            found.extend(child.walk())
+        return found
+
+
+@dataclass
+class ExportData:
+    """Everything an exporter needs: papers sorted by key, the tree, the selection, options."""
+
+    papers: list[PaperView]
+    areas: list[ExportArea]
+    selection: ExportSelection = field(default_factory=ExportSelection)
+    options: ExportOptions = field(default_factory=ExportOptions)
+
+    def walk_areas(self) -> list[ExportArea]:
+        """Every exported area in tree order."""
+        found: list[ExportArea] = []
+        for root in self.areas:
+            found.extend(root.walk())
+        return found
+
+
+def check_status(status: str | None) -> str | None:
+    """The status filter, checked against the known reading statuses."""
+    if status is None or not status.strip():
+        return None
+    try:
+        return ReadingStatus(status.strip()).value
+    except ValueError as exc:
+        known = ", ".join(s.value for s in ReadingStatus)
+        raise InvalidInput(
+            f"unknown reading status {status!r} (known: {known})", field="status"
+        ) from exc
+
+
+def select_paper_ids(session: Session, selection: ExportSelection) -> list[int]:
+    """Ids of the selected papers (all of them, unpaged), in id order."""
+    query = PaperQuery(
+        q=selection.query or None,
+        tags=[t for t in selection.tags if t.strip()],
+        area_path=selection.area or None,
+        status=check_status(selection.status),
+    )
+    return all_matching_ids(session, query)
+
+
+def load_export(
+    session: Session, selection: ExportSelection, options: ExportOptions | None = None
+) -> ExportData:
+    """The selected papers (loaded in bulk, sorted by key) and the area tree around them."""
+    ids = select_paper_ids(session, selection)
+    views = load_paper_views(session, ids)
+    views.sort(key=lambda v: v.paper.key)
+    roots = area_tree(session)
+    if selection.area:
+        area_id = find_area_path(session, selection.area).id
+        roots = [node for node in _walk_nodes(roots) if node.area.id == area_id]
+    placed: dict[int, list[int]] = {}
+    for view in views:
+        assert view.paper.id is not None
+        for ref in view.areas:
+            placed.setdefault(ref.id, []).append(view.paper.id)
+    areas = [_export_area(node, 0, placed) for node in roots]
+    if selection.filters_papers:
+        areas = _prune(areas)
+    return ExportData(views, areas, selection, options or ExportOptions())
+
+
+def _walk_nodes(nodes: list[AreaNode]) -> list[AreaNode]:
+    found: list[AreaNode] = []
+    for node in nodes:
+        found.append(node)
+        found.extend(_walk_nodes(node.children))
+    return found
+
+
+def _export_area(node: AreaNode, depth: int, placed: dict[int, list[int]]) -> ExportArea:
+    assert node.area.id is not None
+    return ExportArea(
+        id=node.area.id,
+        name=node.area.name,
+        path=node.path,
+        description=node.area.description,
+        depth=depth,
+        paper_ids=placed.get(node.area.id, []),
+        children=[_export_area(child, depth + 1, placed) for child in node.children],
+    )
+
+
+def _prune(areas: list[ExportArea]) -> list[ExportArea]:
+    """Drop areas with no selected paper in them or below (a filtered export has no empty map)."""
+    kept = []
+    for area in areas:
+        area.children = _prune(area.children)
+        if area.paper_ids or area.children:
+            kept.append(area)
+    return kept
