@@ -1,0 +1,295 @@
+// The annotation editor: Markdown with the server's sanitised preview, autosave, revisions,
+// and conflict handling. A stale save (409) never overwrites or drops text: the user chooses.
+
+import { api, enc } from "./api.js";
+import { $, debounce, h, replaceChildren, setSanitisedHtml } from "./dom.js";
+import { events, showError, showInfo } from "./ui.js";
+
+const AUTOSAVE_MS = 1000;
+const PREVIEW_MS = 300;
+const KEEPALIVE_LIMIT = 60000; // browsers cap keepalive bodies at 64 KiB
+
+const STATE_TEXT = {
+  saved: "Saved",
+  saving: "Saving…",
+  dirty: "Unsaved changes",
+  error: "Error",
+  conflict: "Conflict — choose a version",
+  loading: "Loading…",
+};
+
+export class AnnotationEditor {
+  constructor(paperId) {
+    this.paperId = paperId;
+    this.version = 0;
+    this.savedText = "";
+    this.inflight = null;
+    this.conflict = false;
+    this.closed = false;
+    this.previewSeq = 0;
+    this.element = this.build();
+    this.autosave = debounce(() => this.save(), AUTOSAVE_MS);
+    this.preview = debounce(() => this.renderPreview(), PREVIEW_MS);
+    this.onVisibility = () => {
+      if (document.visibilityState === "hidden") this.save({ keepalive: true });
+    };
+    this.onPageHide = () => this.save({ keepalive: true });
+    this.onBeforeUnload = (event) => {
+      if (this.isDirty() || this.inflight || this.conflict) {
+        this.save({ keepalive: true });
+        event.preventDefault();
+        event.returnValue = "";
+      }
+    };
+    document.addEventListener("visibilitychange", this.onVisibility);
+    window.addEventListener("pagehide", this.onPageHide);
+    window.addEventListener("beforeunload", this.onBeforeUnload);
+  }
+
+  build() {
+    this.textarea = h("textarea", {
+      id: "annotation-input",
+      class: "annotation-input",
+      rows: "14",
+      spellcheck: "true",
+      placeholder: "What does the paper claim, how, and what do you make of it? Markdown works: *emphasis*, [links](https://…), lists.",
+      disabled: true,
+    });
+    this.stateEl = h("span", { class: "save-state", role: "status", "aria-live": "polite", "data-state": "loading" }, STATE_TEXT.loading);
+    this.previewEl = h("div", { class: "annotation-preview rendered", id: "annotation-preview", "aria-label": "Preview" });
+    this.saveButton = h("button", { type: "button", class: "small", onclick: () => this.save(), title: "Save now (Ctrl+S / ⌘S)" }, "Save");
+    this.historyList = h("ol", { class: "revisions" });
+    this.history = h("details", { class: "history" },
+      h("summary", {}, "Revision history"),
+      this.historyList);
+    this.history.addEventListener("toggle", () => {
+      if (this.history.open) this.loadRevisions();
+    });
+    this.textarea.addEventListener("input", () => {
+      if (this.conflict) return;
+      this.setState(this.isDirty() ? "dirty" : "saved");
+      this.autosave();
+      this.preview();
+    });
+    this.textarea.addEventListener("blur", () => this.save());
+    this.textarea.addEventListener("keydown", (event) => {
+      if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s") {
+        event.preventDefault();
+        this.save();
+      }
+    });
+    return h("section", { class: "annotation card", "aria-labelledby": "annotation-label" },
+      h("div", { class: "annotation-head" },
+        h("label", { for: "annotation-input", id: "annotation-label", class: "section-title" }, "Annotation"),
+        h("div", { class: "annotation-tools" }, this.stateEl, this.saveButton)),
+      h("div", { class: "editor-grid" },
+        this.textarea,
+        h("div", { class: "preview-wrap" },
+          h("p", { class: "preview-label", "aria-hidden": "true" }, "Preview"),
+          this.previewEl)),
+      this.history);
+  }
+
+  /** Show the saved annotation (`initial` when the paper's detail already carries it). */
+  async load(initial = null) {
+    try {
+      const data = initial || (await api(`/api/papers/${enc(this.paperId)}/annotation`));
+      if (this.closed) return;
+      this.version = data.version;
+      this.savedText = data.markdown || "";
+      this.textarea.value = this.savedText;
+      setSanitisedHtml(this.previewEl, data.html);
+      this.textarea.disabled = false;
+      this.setState("saved");
+    } catch (err) {
+      this.setState("error", err.message);
+      showError(err);
+    }
+  }
+
+  isDirty() {
+    return !this.textarea.disabled && this.textarea.value !== this.savedText;
+  }
+
+  setState(state, detail = "") {
+    this.stateEl.dataset.state = state;
+    this.stateEl.textContent = detail ? `${STATE_TEXT[state]}: ${detail}` : STATE_TEXT[state];
+  }
+
+  async renderPreview() {
+    const seq = ++this.previewSeq;
+    const markdown = this.textarea.value;
+    try {
+      const data = await api("/api/render", { method: "POST", json: { markdown } });
+      if (seq === this.previewSeq && !this.closed) setSanitisedHtml(this.previewEl, data.html);
+    } catch (err) {
+      if (seq === this.previewSeq) showError(err);
+    }
+  }
+
+  /** Save now if the text changed. Resolves when the text on screen is saved (or failed). */
+  async save({ keepalive = false } = {}) {
+    this.autosave.cancel();
+    if (this.conflict || this.textarea.disabled) return;
+    if (this.inflight) {
+      await this.inflight;
+      if (this.isDirty() && !this.conflict) return this.save({ keepalive });
+      return;
+    }
+    const text = this.textarea.value;
+    if (text === this.savedText) {
+      if (this.stateEl.dataset.state !== "error") this.setState("saved");
+      return;
+    }
+    this.setState("saving");
+    this.inflight = this.put(text, keepalive && text.length < KEEPALIVE_LIMIT);
+    try {
+      await this.inflight;
+    } finally {
+      this.inflight = null;
+    }
+    if (!this.conflict && this.stateEl.dataset.state !== "error" && this.isDirty()) {
+      this.setState("dirty");
+      this.autosave();
+    }
+  }
+
+  async put(text, keepalive) {
+    try {
+      const data = await api(`/api/papers/${enc(this.paperId)}/annotation`, {
+        method: "PUT",
+        json: { markdown: text, version: this.version },
+        keepalive,
+      });
+      this.version = data.version;
+      this.savedText = text;
+      if (!this.closed && this.textarea.value === text) setSanitisedHtml(this.previewEl, data.html);
+      this.setState(this.textarea.value === text ? "saved" : "dirty");
+      events.dispatchEvent(new CustomEvent("annotation-saved", { detail: { paperId: this.paperId } }));
+      if (this.history.open) this.loadRevisions();
+    } catch (err) {
+      if (err.status === 409 && err.details && "current_version" in err.details) {
+        this.onConflict(err.details);
+      } else {
+        this.setState("error", err.message);
+        showError(err);
+      }
+    }
+  }
+
+  /** Another save got in first: show both texts; the user keeps theirs or mine. */
+  onConflict(details) {
+    const theirs = details.current_markdown || "";
+    const mine = this.textarea.value;
+    if (theirs === mine) {
+      // The same text was saved elsewhere: nothing to choose.
+      this.version = details.current_version;
+      this.savedText = theirs;
+      this.setState("saved");
+      return;
+    }
+    this.conflict = true;
+    this.setState("conflict");
+    const dialog = $("#conflict-dialog");
+    $("#conflict-explain").textContent =
+      `Someone saved version ${details.current_version} of this annotation while you were editing. ` +
+      "Nothing has been overwritten. Choose which text to keep (the other stays in the revision history if it was saved).";
+    $("#conflict-mine").value = mine;
+    $("#conflict-theirs").value = theirs;
+    const finish = () => {
+      this.conflict = false;
+      dialog.onclose = null;
+      if (dialog.open) dialog.close();
+    };
+    $("#conflict-keep-mine").onclick = () => {
+      finish();
+      this.version = details.current_version;
+      // What I keep is my text as shown in the dialog (what was on screen when the conflict came).
+      this.textarea.value = mine;
+      this.save();
+    };
+    $("#conflict-take-theirs").onclick = () => {
+      finish();
+      this.version = details.current_version;
+      this.savedText = theirs;
+      this.textarea.value = theirs;
+      if (details.current_html !== undefined) setSanitisedHtml(this.previewEl, details.current_html);
+      else this.renderPreview();
+      this.setState("saved");
+      showInfo("Took the saved version; your text was not saved.");
+    };
+    // Escape must not dismiss the choice: both texts stay until the user picks one.
+    dialog.oncancel = (event) => event.preventDefault();
+    if (!dialog.open) dialog.showModal();
+  }
+
+  async loadRevisions() {
+    try {
+      const data = await api(`/api/papers/${enc(this.paperId)}/annotation/revisions`);
+      const items = data.items || [];
+      if (items.length === 0) {
+        replaceChildren(this.historyList, h("li", { class: "empty" }, "No earlier versions yet."));
+        return;
+      }
+      replaceChildren(this.historyList, items.map((rev) => this.renderRevision(rev)));
+    } catch (err) {
+      showError(err);
+    }
+  }
+
+  renderRevision(rev) {
+    const when = rev.saved_at ? new Date(rev.saved_at).toLocaleString() : "";
+    const excerpt = (rev.markdown || "").replace(/\s+/g, " ").trim();
+    const body = h("div", { class: "revision-body rendered", hidden: true });
+    setSanitisedHtml(body, rev.html);
+    const toggle = h("button", { type: "button", class: "small quiet", "aria-expanded": "false" }, "Show");
+    toggle.addEventListener("click", () => {
+      body.hidden = !body.hidden;
+      toggle.textContent = body.hidden ? "Show" : "Hide";
+      toggle.setAttribute("aria-expanded", String(!body.hidden));
+    });
+    return h("li", { class: "revision" },
+      h("div", { class: "revision-head" },
+        h("span", { class: "revision-version" }, `Version ${rev.version}`),
+        h("time", { datetime: rev.saved_at || "" }, when),
+        h("span", { class: "revision-actions" }, toggle,
+          h("button", { type: "button", class: "small", onclick: () => this.restore(rev) }, `Restore version ${rev.version}`))),
+      h("p", { class: "revision-excerpt" }, excerpt.length > 160 ? `${excerpt.slice(0, 160)}…` : excerpt || "(empty)"),
+      body);
+  }
+
+  async restore(rev) {
+    await this.save();
+    if (this.conflict || this.isDirty()) {
+      showError("Save or resolve your changes before restoring an earlier version.");
+      return;
+    }
+    try {
+      const data = await api(
+        `/api/papers/${enc(this.paperId)}/annotation/revisions/${enc(rev.id)}/restore`,
+        { method: "POST", json: { version: this.version } },
+      );
+      this.version = data.version;
+      this.savedText = data.markdown;
+      this.textarea.value = data.markdown;
+      setSanitisedHtml(this.previewEl, data.html);
+      this.setState("saved");
+      showInfo(`Restored version ${rev.version}.`);
+      events.dispatchEvent(new CustomEvent("annotation-saved", { detail: { paperId: this.paperId } }));
+      this.loadRevisions();
+    } catch (err) {
+      showError(err);
+    }
+  }
+
+  /** Leaving the paper: save what is unsaved, then stop listening. */
+  async leave() {
+    this.preview.cancel();
+    const saving = this.save({ keepalive: true });
+    this.closed = true;
+    document.removeEventListener("visibilitychange", this.onVisibility);
+    window.removeEventListener("pagehide", this.onPageHide);
+    window.removeEventListener("beforeunload", this.onBeforeUnload);
+    await saving;
+  }
+}

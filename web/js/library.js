@@ -1,0 +1,265 @@
+// The library view: search as you type, filters, the area tree, sorting and "Load more" paging.
+// Only one page (PAGE_SIZE papers) is ever fetched at a time, so it stays fast at 100,000 papers.
+
+import { api, query } from "./api.js";
+import { $, debounce, formatAuthors, h, replaceChildren, setSanitisedHtml, STATUS_LABELS } from "./dom.js";
+import { cache, events, showError } from "./ui.js";
+
+const PAGE_SIZE = 50;
+const FILTER_KEYS = ["q", "tag", "area", "status", "year_min", "year_max", "has_annotation", "sort", "order"];
+
+export const filters = emptyFilters();
+let loaded = 0;
+let total = 0;
+let controller = null;
+let lastQueryKey = null;
+
+function emptyFilters() {
+  return { q: "", tag: [], area: "", status: "", year_min: "", year_max: "", has_annotation: "", sort: "", order: "" };
+}
+
+/** The API parameters of the current filters (also used by the export link). */
+export function filterParams() {
+  const params = {};
+  for (const key of FILTER_KEYS) params[key] = filters[key];
+  params.q = filters.q.trim();
+  return params;
+}
+
+/** Filters as the hash of the library route ("#/?q=...&tag=..."). */
+export function libraryHash() {
+  return `#/${query(filterParams())}`;
+}
+
+/** Set the filters from a route's query string; true when they changed. */
+export function setFiltersFromQuery(search) {
+  const params = new URLSearchParams(search);
+  const next = emptyFilters();
+  for (const key of FILTER_KEYS) {
+    if (key === "tag") next.tag = params.getAll("tag");
+    else next[key] = params.get(key) || "";
+  }
+  const changed = JSON.stringify(next) !== JSON.stringify(filters);
+  Object.assign(filters, next);
+  syncControls();
+  return changed;
+}
+
+function syncControls() {
+  const q = $("#q");
+  if (q.value.trim() !== filters.q.trim()) q.value = filters.q;
+  $("#filter-status").value = filters.status;
+  $("#filter-year-min").value = filters.year_min;
+  $("#filter-year-max").value = filters.year_max;
+  $("#filter-annotated").value = filters.has_annotation;
+  $("#sort").value = filters.sort;
+  $("#order").value = filters.order;
+  renderActiveFilters();
+  renderAreaTree();
+  renderAreaDescription();
+}
+
+/** Apply a change to the filters: update the address (no history entry), redraw, fetch page one. */
+export function updateFilters(change) {
+  Object.assign(filters, change);
+  history.replaceState(null, "", libraryHash());
+  syncControls();
+  return refresh();
+}
+
+/** Fetch the first page for the current filters (unless it is already shown, when force is false). */
+export async function refresh({ force = true } = {}) {
+  const key = JSON.stringify(filterParams());
+  if (!force && key === lastQueryKey) return;
+  lastQueryKey = key;
+  loaded = 0;
+  await fetchPage(true);
+}
+
+async function fetchPage(replace) {
+  if (controller) controller.abort();
+  controller = new AbortController();
+  const { signal } = controller;
+  const list = $("#results");
+  list.setAttribute("aria-busy", "true");
+  try {
+    const params = { ...filterParams(), limit: PAGE_SIZE, offset: replace ? 0 : loaded };
+    const data = await api(`/api/papers${query(params)}`, { signal });
+    if (signal.aborted) return;
+    const rows = data.items.map(renderRow);
+    if (replace) replaceChildren(list, rows);
+    else list.append(...rows);
+    loaded = (replace ? 0 : loaded) + data.items.length;
+    total = data.total;
+    renderCount();
+  } catch (err) {
+    if (err.name !== "AbortError") {
+      showError(err);
+      if (replace) lastQueryKey = null;
+    }
+  } finally {
+    if (!signal.aborted) list.removeAttribute("aria-busy");
+  }
+}
+
+function renderCount() {
+  const filtered = FILTER_KEYS.some((k) => k !== "sort" && k !== "order" && String(filters[k] || "").length > 0);
+  const noun = total === 1 ? "paper" : "papers";
+  let text = `${total.toLocaleString()} ${noun}${filtered ? " found" : ""}`;
+  if (total > loaded) text += ` · showing ${loaded.toLocaleString()}`;
+  $("#result-count").textContent = text;
+  const more = $("#load-more");
+  more.hidden = loaded >= total;
+  if (total === 0) {
+    const hint = filtered ? "No papers match these filters." : "Your library is empty. Add papers by arXiv ID or import a BibTeX file.";
+    $("#results").append(h("li", { class: "empty" }, hint));
+  }
+}
+
+function renderRow(paper) {
+  const meta = [];
+  const authors = formatAuthors(paper.authors);
+  if (authors) meta.push(h("span", { class: "authors" }, authors));
+  if (paper.year) meta.push(h("span", { class: "year" }, String(paper.year)));
+  if (paper.venue) meta.push(h("span", { class: "venue" }, paper.venue));
+  const badges = [
+    h("span", { class: `status status-${paper.status}` }, STATUS_LABELS[paper.status] || paper.status),
+  ];
+  if (paper.has_annotation) {
+    badges.push(h("span", { class: "annotated", title: "Has an annotation" }, "✎ Annotated"));
+  }
+  if (paper.rating !== null && paper.rating !== undefined) {
+    badges.push(h("span", { class: "rating", title: `Rating ${paper.rating} of 5` }, `${"★".repeat(paper.rating)}${"☆".repeat(5 - paper.rating)}`));
+  }
+  const tags = (paper.tags || []).map((tag) =>
+    h("li", {}, h("button", {
+      type: "button",
+      class: "tag",
+      title: `Show papers tagged ${tag}`,
+      onclick: () => addTagFilter(tag),
+    }, tag)),
+  );
+  return h("li", { class: "paper-row", dataset: { id: paper.id } },
+    h("div", { class: "row-main" },
+      h("a", { class: "paper-title", href: `#/paper/${paper.id}` }, paper.title || "(untitled)"),
+      h("p", { class: "meta" }, meta),
+      tags.length ? h("ul", { class: "tags", "aria-label": "Tags" }, tags) : null,
+    ),
+    h("div", { class: "row-badges" }, badges),
+  );
+}
+
+export function addTagFilter(tag) {
+  const name = tag.trim();
+  if (!name || filters.tag.includes(name)) return;
+  updateFilters({ tag: [...filters.tag, name] });
+}
+
+function renderActiveFilters() {
+  const chips = [];
+  const chip = (label, remove) =>
+    h("li", { class: "chip" }, h("span", {}, label),
+      h("button", { type: "button", class: "chip-remove", "aria-label": `Remove filter ${label}`, onclick: remove }, "×"));
+  for (const tag of filters.tag) {
+    chips.push(chip(`tag: ${tag}`, () => updateFilters({ tag: filters.tag.filter((t) => t !== tag) })));
+  }
+  if (filters.area) {
+    const area = cache.areaById.get(Number(filters.area));
+    chips.push(chip(`area: ${area ? area.path : filters.area}`, () => updateFilters({ area: "" })));
+  }
+  replaceChildren($("#active-filters"), chips);
+}
+
+/** The sidebar: "All papers" and the area tree with paper counts (sub-areas included). */
+export function renderAreaTree() {
+  const tree = $("#area-tree");
+  const current = filters.area ? Number(filters.area) : null;
+  const item = (label, count, areaId, children) => {
+    const button = h("button", {
+      type: "button",
+      class: "area-link",
+      "aria-current": current === areaId ? "true" : null,
+      onclick: () => {
+        updateFilters({ area: areaId === null ? "" : String(areaId) });
+        document.body.classList.remove("sidebar-open");
+        $("#toggle-sidebar").setAttribute("aria-expanded", "false");
+        if (location.hash.startsWith("#/paper/")) location.hash = libraryHash();
+      },
+    }, h("span", { class: "area-name" }, label), count === null ? null : h("span", { class: "count" }, String(count)));
+    return h("li", {}, button, children && children.length ? h("ul", {}, children) : null);
+  };
+  const build = (nodes) => nodes.map((n) => item(n.name, n.paper_count, n.id, build(n.children || [])));
+  replaceChildren(tree, item("All papers", null, null, null), build(cache.areas));
+}
+
+function renderAreaDescription() {
+  const box = $("#area-description");
+  const heading = $("#library-heading");
+  const area = filters.area ? cache.areaById.get(Number(filters.area)) : null;
+  heading.textContent = area ? area.name : "Library";
+  if (area && area.description_html) {
+    setSanitisedHtml(box, area.description_html);
+    box.hidden = false;
+  } else {
+    box.replaceChildren();
+    box.hidden = true;
+  }
+}
+
+function renderTagCloud() {
+  const top = [...cache.tags].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).slice(0, 30);
+  replaceChildren($("#tag-cloud"), top.map((t) =>
+    h("li", {}, h("button", { type: "button", class: "tag", onclick: () => addTagFilter(t.name) },
+      t.name, h("span", { class: "count" }, String(t.count))))));
+}
+
+export function initLibrary() {
+  const search = $("#q");
+  const runSearch = debounce(() => updateFilters({ q: search.value }), 250);
+  search.addEventListener("input", () => {
+    if (location.hash.startsWith("#/paper/")) location.hash = libraryHash();
+    runSearch();
+  });
+  $("#search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    runSearch.cancel();
+    if (location.hash.startsWith("#/paper/")) location.hash = libraryHash();
+    updateFilters({ q: search.value });
+  });
+  const tagInput = $("#filter-tag");
+  const takeTag = () => {
+    const name = tagInput.value.trim();
+    if (!name) return;
+    tagInput.value = "";
+    addTagFilter(name);
+  };
+  tagInput.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      takeTag();
+    }
+  });
+  // Picking a suggestion from the datalist fires "input" with the full name.
+  tagInput.addEventListener("change", takeTag);
+  const bind = (selector, key) =>
+    $(selector).addEventListener("change", (event) => updateFilters({ [key]: event.target.value }));
+  bind("#filter-status", "status");
+  bind("#filter-annotated", "has_annotation");
+  bind("#sort", "sort");
+  bind("#order", "order");
+  const years = debounce(() => updateFilters({ year_min: $("#filter-year-min").value, year_max: $("#filter-year-max").value }), 400);
+  $("#filter-year-min").addEventListener("input", years);
+  $("#filter-year-max").addEventListener("input", years);
+  $("#filters").addEventListener("submit", (event) => event.preventDefault());
+  $("#clear-filters").addEventListener("click", () => {
+    search.value = "";
+    updateFilters(emptyFilters());
+  });
+  $("#load-more").addEventListener("click", () => fetchPage(false));
+  events.addEventListener("areas", () => {
+    renderAreaTree();
+    renderActiveFilters();
+    renderAreaDescription();
+  });
+  events.addEventListener("tags", renderTagCloud);
+}

@@ -1,0 +1,165 @@
+// Entry point: routing (#/ library, #/paper/ID), keyboard shortcuts, dialogs, export, settings.
+
+import { getToken, query, setToken } from "./api.js";
+import { $, isTyping } from "./dom.js";
+import { initAreas, openAreasDialog } from "./areas.js";
+import { initImporter, openAddDialog } from "./importer.js";
+import { filterParams, initLibrary, libraryHash, refresh, setFiltersFromQuery } from "./library.js";
+import { closePaper, currentPaperId, openPaper } from "./paper.js";
+import { cache, events, hideMessage, openDialog, refreshLookups, showError } from "./ui.js";
+
+let libraryStale = false;
+let libraryScroll = 0;
+
+async function route() {
+  const hash = location.hash || "#/";
+  const paperMatch = hash.match(/^#\/paper\/(\d+)/);
+  if (paperMatch) {
+    if (!$("#library-view").hidden) libraryScroll = window.scrollY;
+    $("#library-view").hidden = true;
+    document.body.dataset.view = "paper";
+    await openPaper(Number(paperMatch[1]));
+    window.scrollTo(0, 0);
+    const title = $("#paper-title");
+    document.title = title ? `${title.textContent} · litreview` : "litreview";
+    return;
+  }
+  const wasPaper = currentPaperId() !== null;
+  await closePaper();
+  document.body.dataset.view = "library";
+  document.title = "litreview";
+  $("#library-view").hidden = false;
+  const search = hash.includes("?") ? hash.slice(hash.indexOf("?")) : "";
+  const changed = setFiltersFromQuery(search);
+  if (changed || libraryStale || !$("#results").childElementCount) {
+    libraryStale = false;
+    await refresh();
+  }
+  if (wasPaper) window.scrollTo(0, libraryScroll);
+}
+
+function updateExportLink() {
+  const format = document.querySelector('input[name="export-format"]:checked').value;
+  const params = filterParams();
+  delete params.sort;
+  delete params.order;
+  const link = $("#export-link");
+  link.href = `/api/export${query({ format, ...params })}`;
+  const scope = [];
+  if (params.q) scope.push(`matching “${params.q}”`);
+  if (params.tag.length) scope.push(`tagged ${params.tag.join(", ")}`);
+  if (params.area) {
+    const area = cache.areaById.get(Number(params.area));
+    scope.push(`in ${area ? area.path : "the chosen area"}`);
+  }
+  if (params.status) scope.push(`with status ${params.status}`);
+  if (params.year_min || params.year_max) scope.push(`from ${params.year_min || "…"} to ${params.year_max || "…"}`);
+  const count = $("#result-count").textContent;
+  $("#export-scope").textContent = scope.length
+    ? `Exports the papers ${scope.join(", ")} (${count}).`
+    : `Exports the whole library (${count}).`;
+}
+
+function openExport() {
+  updateExportLink();
+  openDialog($("#export-dialog"));
+}
+
+function onKeydown(event) {
+  if (event.defaultPrevented) return;
+  const dialogOpen = document.querySelector("dialog[open]");
+  if (event.key === "/" && !event.ctrlKey && !event.metaKey && !event.altKey && !isTyping(event.target) && !dialogOpen) {
+    event.preventDefault();
+    const search = $("#q");
+    search.focus();
+    search.select();
+    return;
+  }
+  if (event.key === "Escape" && !dialogOpen) {
+    if (document.body.classList.contains("sidebar-open")) {
+      toggleSidebar(false);
+      return;
+    }
+    if (currentPaperId() !== null) {
+      event.preventDefault();
+      goToLibrary();
+    } else if (!$("#message").hidden) {
+      hideMessage();
+    }
+  }
+  if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === "s" && currentPaperId() !== null) {
+    // Anywhere in the paper view Ctrl/Cmd+S saves the annotation, never the web page.
+    event.preventDefault();
+    const editor = $("#annotation-input");
+    if (editor) editor.dispatchEvent(new Event("blur"));
+  }
+}
+
+function goToLibrary() {
+  // Back to where the user came from when that was the library; else to the library route.
+  if (history.state && history.state.fromLibrary) history.back();
+  else location.hash = libraryHash();
+}
+
+function toggleSidebar(open) {
+  const show = open ?? !document.body.classList.contains("sidebar-open");
+  document.body.classList.toggle("sidebar-open", show);
+  $("#toggle-sidebar").setAttribute("aria-expanded", String(show));
+}
+
+function init() {
+  initLibrary();
+  initImporter();
+  initAreas();
+  $("#open-add").addEventListener("click", openAddDialog);
+  $("#open-areas").addEventListener("click", openAreasDialog);
+  $("#open-export").addEventListener("click", openExport);
+  $("#export-form").addEventListener("change", updateExportLink);
+  $("#export-form").addEventListener("submit", (event) => event.preventDefault());
+  $("#open-settings").addEventListener("click", () => {
+    $("#api-token").value = getToken();
+    openDialog($("#settings-dialog"));
+  });
+  $("#settings-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    setToken($("#api-token").value.trim());
+    $("#settings-dialog").close();
+  });
+  for (const button of document.querySelectorAll(".close-dialog")) {
+    button.addEventListener("click", () => button.closest("dialog").close());
+  }
+  // A click on the dim backdrop closes a dialog (not the conflict one: it needs a choice).
+  for (const dialog of document.querySelectorAll("dialog:not(#conflict-dialog)")) {
+    dialog.addEventListener("click", (event) => {
+      if (event.target === dialog) dialog.close();
+    });
+  }
+  $("#message-close").addEventListener("click", hideMessage);
+  $("#toggle-sidebar").addEventListener("click", () => toggleSidebar());
+  $(".skip-link").addEventListener("click", (event) => {
+    event.preventDefault();
+    $("#main").focus();
+  });
+  // Opening a paper from the list remembers that "back" returns to the list.
+  $("#results").addEventListener("click", (event) => {
+    const link = event.target.closest("a.paper-title");
+    if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+    event.preventDefault();
+    history.pushState({ fromLibrary: true }, "", link.getAttribute("href"));
+    route();
+  });
+  $("#paper-view").addEventListener("click", (event) => {
+    if (event.target.closest("a[data-back]")) {
+      event.preventDefault();
+      goToLibrary();
+    }
+  });
+  document.addEventListener("keydown", onKeydown);
+  window.addEventListener("hashchange", route);
+  events.addEventListener("library-changed", () => {
+    libraryStale = true;
+  });
+  refreshLookups().then(() => route()).catch(showError);
+}
+
+init();

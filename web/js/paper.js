@@ -1,0 +1,353 @@
+// The paper view (#/paper/ID): metadata and links, abstract, status and rating, tags, areas,
+// relations, and the annotation editor.
+
+import { api, enc, query } from "./api.js";
+import {
+  $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, RELATION_LABELS, replaceChildren, STATUS_LABELS,
+} from "./dom.js";
+import { AnnotationEditor } from "./editor.js";
+import { areaOptions, cache, events, refreshLookups, showError, showInfo } from "./ui.js";
+
+let current = null; // { id, paper, editor }
+
+export function currentPaperId() {
+  return current ? current.id : null;
+}
+
+/** Show paper `id` in the paper view (leaving the one shown, saving its annotation). */
+export async function openPaper(id) {
+  if (current && current.id === id) return;
+  await closePaper();
+  const view = $("#paper-view");
+  const editor = new AnnotationEditor(id);
+  current = { id, paper: null, editor };
+  replaceChildren(view, h("p", { class: "loading" }, "Loading paper…"));
+  view.hidden = false;
+  try {
+    const paper = await api(`/api/papers/${enc(id)}`);
+    if (!current || current.editor !== editor) return;
+    current.paper = paper;
+    render(view, paper, editor);
+    editor.load(paper.annotation || null);
+  } catch (err) {
+    if (!current || current.editor !== editor) return;
+    replaceChildren(view,
+      h("p", { class: "back" }, h("a", { href: "#/" }, "← Library")),
+      h("h1", { id: "paper-title" }, err.status === 404 ? "Paper not found" : "Could not load the paper"),
+      h("p", {}, err.message));
+    showError(err);
+  }
+}
+
+/** Leave the paper view; resolves once its annotation is saved. */
+export async function closePaper() {
+  const view = $("#paper-view");
+  if (!current) {
+    view.hidden = true;
+    return;
+  }
+  const { editor } = current;
+  current = null;
+  view.hidden = true;
+  await editor.leave();
+  replaceChildren(view);
+}
+
+function render(view, paper, editor) {
+  replaceChildren(view,
+    h("p", { class: "back" }, h("a", { href: "#/", class: "back-link", "data-back": "true" }, "← Library")),
+    h("header", { class: "paper-head" },
+      h("h1", { id: "paper-title" }, paper.title || "(untitled)"),
+      h("p", { class: "paper-authors" }, (paper.authors || []).map((a) => a.name).join(", ")),
+      h("p", { class: "paper-meta" }, metaLine(paper)),
+      linkList(paper)),
+    h("div", { class: "paper-body" },
+      h("div", { class: "paper-main" },
+        abstractSection(paper),
+        editor.element,
+        relationsSection(paper)),
+      h("aside", { class: "paper-side", "aria-label": "Paper details" },
+        readingSection(paper),
+        tagsSection(paper),
+        areasSection(paper),
+        dangerSection(paper))));
+}
+
+function metaLine(paper) {
+  const parts = [];
+  if (paper.year) parts.push(String(paper.year));
+  if (paper.venue) parts.push(paper.venue);
+  if (paper.entry_type) parts.push(paper.entry_type);
+  return [
+    parts.join(" · "),
+    h("code", { class: "key", title: "Citation key" }, paper.key || ""),
+  ];
+}
+
+function safeHref(url) {
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;
+  } catch {
+    return null;
+  }
+}
+
+function linkList(paper) {
+  const links = [];
+  const add = (label, url) => {
+    const href = url && safeHref(url);
+    if (href) links.push(h("li", {}, h("a", { href, target: "_blank", rel: "noopener noreferrer" }, label)));
+  };
+  add(paper.arxiv_id ? `arXiv:${paper.arxiv_id}${paper.arxiv_version ? `v${paper.arxiv_version}` : ""}` : "arXiv", paper.abs_url);
+  add("PDF", paper.pdf_url);
+  add(paper.doi ? `DOI ${paper.doi}` : "DOI", paper.doi_url);
+  if (paper.url && paper.url !== paper.abs_url && paper.url !== paper.doi_url) add("Web page", paper.url);
+  return links.length ? h("ul", { class: "paper-links", "aria-label": "Links" }, links) : null;
+}
+
+function abstractSection(paper) {
+  if (!paper.abstract) return null;
+  return h("section", { class: "abstract card", "aria-labelledby": "abstract-heading" },
+    h("h2", { id: "abstract-heading", class: "section-title" }, "Abstract"),
+    paper.abstract.split(/\n\s*\n/).map((para) => h("p", {}, para.trim())));
+}
+
+/** PATCH the paper with its version; a stale version reloads it and says so. */
+async function patchPaper(change) {
+  if (!current || !current.paper) return;
+  const { paper } = current;
+  try {
+    const updated = await api(`/api/papers/${enc(paper.id)}`, {
+      method: "PATCH",
+      json: { ...change, version: paper.version },
+    });
+    Object.assign(paper, updated);
+    events.dispatchEvent(new Event("library-changed"));
+  } catch (err) {
+    showError(err);
+    if (err.status === 409) reloadPaper();
+  }
+}
+
+async function reloadPaper() {
+  if (!current) return;
+  const { id, editor } = current;
+  try {
+    const paper = await api(`/api/papers/${enc(id)}`);
+    if (!current || current.editor !== editor) return;
+    current.paper = paper;
+    // Keep the editor (and anything typed in it); redraw everything else.
+    render($("#paper-view"), paper, editor);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+function readingSection(paper) {
+  const status = h("select", { id: "paper-status" },
+    Object.entries(STATUS_LABELS).map(([value, label]) => h("option", { value, selected: paper.status === value }, label)));
+  status.addEventListener("change", () => patchPaper({ status: status.value }));
+  const rating = h("select", { id: "paper-rating" },
+    h("option", { value: "", selected: paper.rating === null || paper.rating === undefined }, "No rating"),
+    [0, 1, 2, 3, 4, 5].map((n) => h("option", { value: String(n), selected: paper.rating === n }, `${n} – ${"★".repeat(n) || "none"}`)));
+  rating.addEventListener("change", () => patchPaper({ rating: rating.value === "" ? null : Number(rating.value) }));
+  return h("section", { class: "card side-card", "aria-labelledby": "reading-heading" },
+    h("h2", { id: "reading-heading", class: "section-title" }, "Reading"),
+    h("div", { class: "field" }, h("label", { for: "paper-status" }, "Status"), status),
+    h("div", { class: "field" }, h("label", { for: "paper-rating" }, "Rating"), rating));
+}
+
+function tagsSection(paper) {
+  const list = h("ul", { class: "chips", "aria-label": "Tags of this paper" });
+  const draw = (tags) => {
+    paper.tags = tags;
+    replaceChildren(list, tags.length ? tags.map((tag) =>
+      h("li", { class: "chip" }, h("span", {}, tag),
+        h("button", { type: "button", class: "chip-remove", "aria-label": `Remove tag ${tag}`, onclick: () => change("DELETE", tag) }, "×")))
+      : h("li", { class: "empty" }, "No tags yet."));
+  };
+  const change = async (method, tag) => {
+    try {
+      const data = await api(`/api/papers/${enc(paper.id)}/tags/${enc(tag)}`, { method });
+      draw(data.tags);
+      events.dispatchEvent(new Event("library-changed"));
+      refreshLookups();
+    } catch (err) {
+      showError(err);
+    }
+  };
+  const input = h("input", { id: "paper-tag-input", list: "tag-options", autocomplete: "off", placeholder: "Add a tag" });
+  const form = h("form", { class: "inline-form" },
+    h("label", { for: "paper-tag-input", class: "visually-hidden" }, "Add a tag"),
+    input,
+    h("button", { type: "submit", class: "small" }, "Add"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const name = input.value.trim();
+    if (!name) return;
+    input.value = "";
+    change("PUT", name);
+  });
+  draw(paper.tags || []);
+  return h("section", { class: "card side-card", "aria-labelledby": "tags-side-heading" },
+    h("h2", { id: "tags-side-heading", class: "section-title" }, "Tags"), list, form);
+}
+
+function areasSection(paper) {
+  const list = h("ul", { class: "area-list", "aria-label": "Areas of this paper" });
+  const select = h("select", { id: "paper-area-select" });
+  const draw = (areas) => {
+    paper.areas = areas;
+    replaceChildren(list, areas.length ? areas.map((area) =>
+      h("li", { class: "chip area-chip" }, h("span", {}, area.path),
+        h("button", { type: "button", class: "chip-remove", "aria-label": `Remove from area ${area.path}`, onclick: () => change("DELETE", area.id) }, "×")))
+      : h("li", { class: "empty" }, "In no area yet."));
+    const inAreas = new Set(areas.map((a) => a.id));
+    replaceChildren(select, areaOptions({ exclude: inAreas, emptyLabel: cache.flatAreas.length ? "Choose an area…" : "No areas yet" }));
+  };
+  const change = async (method, areaId) => {
+    try {
+      const data = await api(`/api/papers/${enc(paper.id)}/areas/${enc(areaId)}`, { method });
+      draw(data.areas);
+      events.dispatchEvent(new Event("library-changed"));
+      refreshLookups();
+    } catch (err) {
+      showError(err);
+    }
+  };
+  const form = h("form", { class: "inline-form" },
+    h("label", { for: "paper-area-select", class: "visually-hidden" }, "Assign to area"),
+    select,
+    h("button", { type: "submit", class: "small" }, "Assign"));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (select.value) change("PUT", Number(select.value));
+  });
+  draw(paper.areas || []);
+  const redraw = () => {
+    if (!list.isConnected) {
+      events.removeEventListener("areas", redraw);
+      return;
+    }
+    draw(paper.areas || []);
+  };
+  events.addEventListener("areas", redraw);
+  return h("section", { class: "card side-card", "aria-labelledby": "areas-side-heading" },
+    h("h2", { id: "areas-side-heading", class: "section-title" }, "Areas"), list, form);
+}
+
+function relationsSection(paper) {
+  const list = h("ul", { class: "relations" });
+  const draw = (items) => {
+    replaceChildren(list, items.length ? items.map((rel) => {
+      const verb = rel.direction === "incoming" ? INCOMING_RELATION_LABELS[rel.relation] : RELATION_LABELS[rel.relation];
+      return h("li", { class: "relation" },
+        h("span", { class: `relation-type rel-${rel.relation}` }, verb || rel.relation),
+        h("a", { href: `#/paper/${rel.other.id}` }, rel.other.title || rel.other.key),
+        rel.note ? h("span", { class: "relation-note" }, rel.note) : null,
+        h("button", { type: "button", class: "small quiet", "aria-label": `Remove relation ${verb} ${rel.other.title || rel.other.key}`, onclick: () => remove(rel) }, "Remove"));
+    }) : h("li", { class: "empty" }, "No relations yet."));
+  };
+  const reload = async () => {
+    try {
+      const data = await api(`/api/papers/${enc(paper.id)}/relations`);
+      draw(data.items || []);
+    } catch (err) {
+      showError(err);
+    }
+  };
+  const remove = async (rel) => {
+    try {
+      await api(`/api/relations/${enc(rel.id)}`, { method: "DELETE" });
+      reload();
+    } catch (err) {
+      showError(err);
+    }
+  };
+  draw(paper.relations || []);
+
+  // Adding: choose the type, search for the other paper, pick it, optionally add a note.
+  let target = null;
+  const relation = h("select", { id: "relation-type" },
+    Object.entries(RELATION_LABELS).map(([value, label]) => h("option", { value }, `This paper ${label} …`)));
+  const search = h("input", { id: "relation-search", type: "search", autocomplete: "off", placeholder: "Search by title, author…", "aria-controls": "relation-suggestions" });
+  const suggestions = h("ul", { id: "relation-suggestions", class: "suggestions", "aria-label": "Matching papers" });
+  const chosen = h("p", { class: "chosen", "aria-live": "polite" });
+  const note = h("input", { id: "relation-note", autocomplete: "off", placeholder: "Optional" });
+  const addButton = h("button", { type: "submit", class: "small", disabled: true }, "Add relation");
+  const pick = (other) => {
+    target = other;
+    chosen.textContent = `Selected: ${other.title}`;
+    replaceChildren(suggestions);
+    addButton.disabled = false;
+  };
+  const find = debounce(async () => {
+    const text = search.value.trim();
+    if (!text) {
+      replaceChildren(suggestions);
+      return;
+    }
+    try {
+      const data = await api(`/api/papers${query({ q: text, limit: 8 })}`);
+      const items = data.items.filter((p) => p.id !== paper.id);
+      replaceChildren(suggestions, items.length ? items.map((p) =>
+        h("li", {}, h("button", { type: "button", class: "suggestion", onclick: () => pick(p) },
+          h("span", { class: "suggestion-title" }, p.title),
+          h("span", { class: "suggestion-meta" }, [formatAuthors(p.authors, 2), p.year].filter(Boolean).join(" · ")))))
+        : h("li", { class: "empty" }, "No matching papers."));
+    } catch (err) {
+      showError(err);
+    }
+  }, 250);
+  search.addEventListener("input", find);
+  search.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && suggestions.childElementCount) {
+      event.stopPropagation();
+      replaceChildren(suggestions);
+    }
+  });
+  const form = h("form", { class: "relation-form", "aria-label": "Add a relation" },
+    h("div", { class: "field" }, h("label", { for: "relation-type" }, "Relation"), relation),
+    h("div", { class: "field grow" }, h("label", { for: "relation-search" }, "Other paper"), search, suggestions, chosen),
+    h("div", { class: "field" }, h("label", { for: "relation-note" }, "Note"), note),
+    h("div", { class: "field end" }, addButton));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!target) return;
+    try {
+      await api(`/api/papers/${enc(paper.id)}/relations`, {
+        method: "POST",
+        json: { target_id: target.id, relation: relation.value, note: note.value.trim() },
+      });
+      target = null;
+      search.value = "";
+      note.value = "";
+      chosen.textContent = "";
+      addButton.disabled = true;
+      reload();
+    } catch (err) {
+      showError(err);
+    }
+  });
+  return h("section", { class: "card", "aria-labelledby": "relations-heading" },
+    h("h2", { id: "relations-heading", class: "section-title" }, "Relations"), list, form);
+}
+
+function dangerSection(paper) {
+  const button = h("button", { type: "button", class: "danger small" }, "Delete paper");
+  button.addEventListener("click", async () => {
+    if (!window.confirm(`Delete “${paper.title}” and its annotation from the library?`)) return;
+    try {
+      await api(`/api/papers/${enc(paper.id)}`, { method: "DELETE" });
+      if (current && current.id === paper.id) current.editor.textarea.disabled = true;
+      showInfo("Paper deleted.");
+      events.dispatchEvent(new Event("library-changed"));
+      refreshLookups();
+      location.hash = "#/";
+    } catch (err) {
+      showError(err);
+    }
+  });
+  return h("section", { class: "side-card danger-zone", "aria-label": "Delete" }, button);
+}
