@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from litreview.cli_arxiv import register as register_arxiv_commands
 from litreview.cli_bibtex import register as register_bibtex_commands
+from litreview.cli_export import register as register_export_commands
 from litreview.config import Settings, database_url_from, load_settings
 from litreview.db import current_revision, make_engine, session_scope, upgrade
 from litreview.errors import InvalidInput, LitreviewError
@@ -33,6 +34,7 @@ db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 register_arxiv_commands(app)
 register_bibtex_commands(app)
+register_export_commands(app)
 
 out = Console()
 err = Console(stderr=True)

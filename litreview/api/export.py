@@ -1,5 +1,73 @@
-"""API routes: export (being written)."""
+"""``GET /api/export``: the library, or a selection, as Markdown, BibTeX or CSL-JSON.
 
-from fastapi import APIRouter
+The answer has the format's media type and a Content-Disposition attachment filename
+(``litreview-<area or "library">.<suffix>``). An unknown format answers 422 with the known ones.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Response
+
+from litreview.api.deps import SessionDep
+from litreview.exporters import FORMATS, format_names, get_format
+from litreview.exporters.mdtext import anchor_base
+from litreview.library.export import ExportOptions, ExportSelection, PaperOrder, load_export
+
+router = APIRouter(tags=["export"])
+
+_CONTENT = {
+    fmt.media_type.split(";")[0]: {"schema": {"type": "string"}} for fmt in FORMATS.values()
+}
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": _CONTENT, "description": "The exported text, as a download."}},
+)
+def export(
+    session: SessionDep,
+    format: Annotated[str, Query(description=f"One of: {', '.join(format_names())}.")] = (
+        "markdown"
+    ),
+    area: Annotated[str | None, Query(description="Area path ('A/B'), sub-areas included.")] = None,
+    tag: Annotated[list[str] | None, Query(description="Required tag (repeatable).")] = None,
+    status: Annotated[str | None, Query(description="Reading status.")] = None,
+    q: Annotated[str | None, Query(description="Full-text query.")] = None,
+    title: Annotated[str | None, Query(description="Title of a Markdown bibliography.")] = None,
+    order: Annotated[PaperOrder, Query(description="Order of papers in an area.")] = (
+        PaperOrder.by_year
+    ),
+    with_status: bool = False,
+    with_rating: bool = False,
+) -> Response:
+    """Export the library or a selection; the body is the file, not JSON."""
+    fmt = get_format(format)
+    options = ExportOptions(
+        title=title, order=order, with_status=with_status, with_rating=with_rating
+    )
+    selection = ExportSelection(area=area, tags=tag or [], status=status, query=q)
+    text = fmt.render(load_export(session, selection, options))
+    media_type = fmt.media_type
+    if "charset" not in media_type and not media_type.endswith("json"):
+        media_type += "; charset=utf-8"
+    return Response(
+        content=text.encode("utf-8"),
+        media_type=media_type,
+        headers={"Content-Disposition": content_disposition(area, fmt.suffix)},
+    )
+
+
+def content_disposition(area: str | None, suffix: str) -> str:
+    """``attachment; filename=...``: an ASCII name, plus the UTF-8 one when they differ."""
+    words = " ".join(area.split("/")[-1].split()) if area else "library"
+    ascii_stem = anchor_base(words, lower=True).replace(".", "-").replace(":", "-") or "area"
+    plain = f"litreview-{ascii_stem}{suffix}"
+    unicode_name = f"litreview-{'-'.join(words.lower().split())}{suffix}"
+    header = f'attachment; filename="{plain}"'
+    if unicode_name != plain:
+        header += f"; filename*=UTF-8''{quote(unicode_name, safe='')}"
+    return header

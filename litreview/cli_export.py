@@ -1,0 +1,139 @@
+"""The ``litreview export`` command: the library, or a selection, as Markdown, BibTeX or CSL-JSON.
+
+Registered on the main typer app by :func:`register`. Writes to stdout by default; ``-o FILE``
+writes a temporary file next to FILE and renames it over FILE, so FILE is never half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Protocol
+
+import typer
+from sqlalchemy.engine import Engine
+
+from litreview.db import session_scope
+from litreview.errors import InvalidInput
+from litreview.exporters import format_names, get_format
+from litreview.library.export import (
+    ExportOptions,
+    ExportSelection,
+    PaperOrder,
+    TemplateSource,
+    load_export,
+)
+
+
+class CliContext(Protocol):
+    def engine(self) -> Engine: ...
+
+
+def export_command(
+    ctx: typer.Context,
+    format_name: str = typer.Option(
+        "markdown", "--format", "-f", help=f"Output format: {', '.join(format_names())}."
+    ),
+    area: str | None = typer.Option(
+        None, "--area", help="Only this area path ('A/B') and its sub-areas."
+    ),
+    tag: list[str] = typer.Option(
+        [], "--tag", "-t", help="Only papers with this tag (repeatable)."
+    ),
+    status: str | None = typer.Option(
+        None, "--status", help="Only papers with this reading status."
+    ),
+    query: str | None = typer.Option(
+        None, "--query", "-q", help="Only papers matching these words (full text)."
+    ),
+    title: str | None = typer.Option(None, "--title", help="Title of the Markdown bibliography."),
+    intro: Path | None = typer.Option(
+        None, "--intro", metavar="FILE", help="Markdown file printed after the title."
+    ),
+    template: Path | None = typer.Option(
+        None, "--template", metavar="FILE", help="Jinja2 template for your own Markdown layout."
+    ),
+    order: PaperOrder = typer.Option(
+        PaperOrder.by_year, "--order", help="Order of papers under each area."
+    ),
+    with_status: bool = typer.Option(False, "--with-status", help="Show reading statuses."),
+    with_rating: bool = typer.Option(False, "--with-rating", help="Show ratings."),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", metavar="FILE", help="Write to FILE (default: stdout)."
+    ),
+) -> None:
+    """Export the library (or a selection) as Markdown, BibTeX or CSL-JSON."""
+    fmt = get_format(format_name)
+    if template is not None and fmt.name != "markdown":
+        raise InvalidInput("--template works with --format markdown only")
+    options = ExportOptions(
+        title=title,
+        intro=_read(intro) if intro else None,
+        order=order,
+        with_status=with_status,
+        with_rating=with_rating,
+        template=TemplateSource(str(template), _read(template)) if template else None,
+    )
+    selection = ExportSelection(area=area, tags=tag, status=status, query=query)
+    context: CliContext = ctx.find_root().obj
+    with session_scope(context.engine()) as session:
+        data = load_export(session, selection, options)
+        text = fmt.render(data)
+    if output is None:
+        _write_stdout(text)
+    else:
+        write_atomically(output, text)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise InvalidInput(f"cannot read {path}: {reason}") from exc
+
+
+def _write_stdout(text: str) -> None:
+    data = text.encode("utf-8")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        buffer.write(data)
+        buffer.flush()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` via a temporary file in the same folder and a rename."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        mode = _default_mode()
+    fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, mode)
+        os.replace(temp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp_name)
+        raise
+
+
+def _default_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``export`` command to the main CLI."""
+    app.command("export")(export_command)
