@@ -1,5 +1,96 @@
-"""API routes: annotations (being written)."""
+"""Annotations: get, save with a version check, revisions and restore; a Markdown preview.
 
-from fastapi import APIRouter
+A stale save answers 409 with the current text (Markdown and sanitised HTML) and version, so an
+editor can show what changed elsewhere and let the user merge.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from litreview.api.deps import SessionDep
+from litreview.api.papers import PaperId
+from litreview.api.schemas import (
+    ERROR_RESPONSES,
+    MAX_ID,
+    AnnotationIn,
+    AnnotationPublic,
+    RenderIn,
+    RenderOut,
+    RestoreIn,
+    RevisionList,
+    RevisionPublic,
+)
+from litreview.errors import Conflict
+from litreview.library.annotations import (
+    get_annotation,
+    list_revisions,
+    restore_revision,
+    save_annotation,
+)
+from litreview.render import check_size, render_markdown
+
+router = APIRouter(tags=["annotations"], responses=ERROR_RESPONSES)
+
+RevisionId = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _with_current_html(conflict: Conflict) -> Conflict:
+    markdown = conflict.details.get("current_markdown")
+    if isinstance(markdown, str):
+        conflict.details["current_html"] = render_markdown(markdown)
+    return conflict
+
+
+@router.get("/papers/{paper_id}/annotation", response_model=AnnotationPublic)
+def read_annotation(paper_id: PaperId, session: SessionDep) -> AnnotationPublic:
+    """The paper's annotation (version 0 and empty when it was never annotated)."""
+    return AnnotationPublic.from_row(get_annotation(session, paper_id))
+
+
+@router.put("/papers/{paper_id}/annotation", response_model=AnnotationPublic)
+def write_annotation(
+    paper_id: PaperId, body: AnnotationIn, session: SessionDep
+) -> AnnotationPublic:
+    """Save the text; ``version`` is the one the edit started from (409 when it is stale)."""
+    check_size(body.markdown)
+    try:
+        annotation = save_annotation(
+            session, paper_id, body.markdown, expected_version=body.version
+        )
+    except Conflict as conflict:
+        raise _with_current_html(conflict) from None
+    session.commit()
+    return AnnotationPublic.from_row(annotation)
+
+
+@router.get("/papers/{paper_id}/annotation/revisions", response_model=RevisionList)
+def read_revisions(paper_id: PaperId, session: SessionDep) -> RevisionList:
+    """Earlier texts of the annotation, newest first."""
+    revisions = list_revisions(session, paper_id)
+    items = [RevisionPublic.from_row(r) for r in revisions]
+    return RevisionList(items=items, total=len(items))
+
+
+@router.post(
+    "/papers/{paper_id}/annotation/revisions/{revision_id}/restore",
+    response_model=AnnotationPublic,
+)
+def restore_annotation(
+    paper_id: PaperId, revision_id: RevisionId, body: RestoreIn, session: SessionDep
+) -> AnnotationPublic:
+    """Make an earlier text current again; the text it replaces becomes a revision."""
+    try:
+        annotation = restore_revision(session, paper_id, revision_id, expected_version=body.version)
+    except Conflict as conflict:
+        raise _with_current_html(conflict) from None
+    session.commit()
+    return AnnotationPublic.from_row(annotation)
+
+
+@router.post("/render", response_model=RenderOut)
+def render_preview(body: RenderIn) -> RenderOut:
+    """Markdown rendered and sanitised exactly as a saved annotation would be."""
+    return RenderOut(html=render_markdown(body.markdown))

@@ -1,5 +1,108 @@
-"""API routes: areas (being written)."""
+"""The research-area tree (list, create, rename, move, delete) and a paper's places in it."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Response, status
+from sqlmodel import Session
+
+from litreview.api.deps import SessionDep
+from litreview.api.papers import PaperId, paper_public
+from litreview.api.schemas import (
+    ERROR_RESPONSES,
+    MAX_ID,
+    AreaIn,
+    AreaPublic,
+    AreaTree,
+    AreaUpdate,
+    PaperAreaIn,
+    PaperAreas,
+)
+from litreview.errors import NotFound
+from litreview.library.areas import (
+    AreaNode,
+    area_tree,
+    create_area,
+    delete_area,
+    remove_paper_from_area,
+    set_paper_area,
+    update_area,
+)
+
+router = APIRouter(tags=["areas"], responses=ERROR_RESPONSES)
+
+AreaId = Annotated[int, Path(ge=1, le=MAX_ID, description="The area's id")]
+
+
+def _walk(nodes: list[AreaNode]) -> list[AreaNode]:
+    found: list[AreaNode] = []
+    for node in nodes:
+        found.append(node)
+        found.extend(_walk(node.children))
+    return found
+
+
+def area_public(session: Session, area_id: int) -> AreaPublic:
+    """One area as the tree shows it (path, counts, sub-areas)."""
+    for node in _walk(area_tree(session)):
+        if node.area.id == area_id:
+            return AreaPublic.from_node(node)
+    raise NotFound(f"no area with id {area_id}", area_id=area_id)
+
+
+@router.get("/areas", response_model=AreaTree)
+def list_areas(session: SessionDep) -> AreaTree:
+    """The whole tree; each node counts its papers with and without its sub-areas."""
+    roots = area_tree(session)
+    return AreaTree(items=[AreaPublic.from_node(n) for n in roots], total=len(_walk(roots)))
+
+
+@router.post("/areas", response_model=AreaPublic, status_code=status.HTTP_201_CREATED)
+def add_area(body: AreaIn, session: SessionDep) -> AreaPublic:
+    """A new area, at the top level or under ``parent_id``."""
+    area = create_area(session, body.name, parent_id=body.parent_id, description=body.description)
+    session.commit()
+    assert area.id is not None
+    return area_public(session, area.id)
+
+
+@router.patch("/areas/{area_id}", response_model=AreaPublic)
+def edit_area(area_id: AreaId, body: AreaUpdate, session: SessionDep) -> AreaPublic:
+    """Rename, describe or move; ``parent_id: null`` moves to the top level."""
+    update_area(
+        session,
+        area_id,
+        name=body.name,
+        description=body.description,
+        parent_id=body.parent_id,
+        move="parent_id" in body.model_fields_set,
+    )
+    session.commit()
+    return area_public(session, area_id)
+
+
+@router.delete("/areas/{area_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_area(area_id: AreaId, session: SessionDep) -> Response:
+    """Delete an area: its papers stay in the library, its sub-areas move up one level."""
+    delete_area(session, area_id)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/papers/{paper_id}/areas/{area_id}", response_model=PaperAreas)
+def place_paper(
+    paper_id: PaperId, area_id: AreaId, session: SessionDep, body: PaperAreaIn | None = None
+) -> PaperAreas:
+    """Put the paper in the area; a ``note`` given replaces the stored one."""
+    set_paper_area(session, paper_id, area_id, note=body.note if body else None)
+    session.commit()
+    return PaperAreas(areas=paper_public(session, paper_id).areas)
+
+
+@router.delete("/papers/{paper_id}/areas/{area_id}", response_model=PaperAreas)
+def unplace_paper(paper_id: PaperId, area_id: AreaId, session: SessionDep) -> PaperAreas:
+    """Take the paper out of the area (the paper itself stays)."""
+    remove_paper_from_area(session, paper_id, area_id)
+    session.commit()
+    return PaperAreas(areas=paper_public(session, paper_id).areas)

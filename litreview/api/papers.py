@@ -1,5 +1,162 @@
-"""API routes: papers (being written)."""
+"""Papers: list and search, get, add by hand, edit (with a version check), delete."""
 
-from fastapi import APIRouter
+from __future__ import annotations
 
-router = APIRouter()
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Path, Query, Response, status
+from sqlmodel import Session
+
+from litreview.api.deps import SessionDep
+from litreview.api.schemas import (
+    ERROR_RESPONSES,
+    MAX_ID,
+    OrderParam,
+    PaperDetail,
+    PaperIn,
+    PaperList,
+    PaperPublic,
+    PaperUpdate,
+)
+from litreview.errors import InvalidInput, NotFound
+from litreview.library.annotations import get_annotation
+from litreview.library.papers import create_paper, delete_paper, update_paper
+from litreview.library.search import MAX_LIMIT, PaperQuery, SortKey, search_paper_ids
+from litreview.library.views import load_paper_views
+from litreview.models import ReadingStatus
+
+router = APIRouter(tags=["papers"], responses=ERROR_RESPONSES)
+
+PaperId = Annotated[int, Path(ge=1, le=MAX_ID, description="The paper's id")]
+MAX_OFFSET = 10**9
+_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="The version the edit started from; a stale one answers 409",
+    ),
+]
+
+
+def if_match_version(header: str | None) -> int | None:
+    """The version an ``If-Match`` header names (``3``, ``"3"`` or ``W/"3"``); None if absent."""
+    if header is None or not header.strip() or header.strip() == "*":
+        return None
+    match = _IF_MATCH.match(header)
+    if match is None:
+        raise InvalidInput(f"If-Match must be a paper version, got {header!r}", field="If-Match")
+    return int(match.group(1))
+
+
+def paper_public(session: Session, paper_id: int) -> PaperPublic:
+    views = load_paper_views(session, [paper_id], with_links=False)
+    if not views:
+        raise NotFound(f"no paper with id {paper_id}", paper_id=paper_id)
+    return PaperPublic.from_view(views[0])
+
+
+def paper_detail(session: Session, paper_id: int) -> PaperDetail:
+    views = load_paper_views(session, [paper_id], with_links=True)
+    if not views:
+        raise NotFound(f"no paper with id {paper_id}", paper_id=paper_id)
+    return PaperDetail.from_detail(views[0], get_annotation(session, paper_id))
+
+
+@router.get("/papers", response_model=PaperList)
+def list_papers(
+    session: SessionDep,
+    q: Annotated[
+        str | None, Query(max_length=1000, description="Full text, ranked by bm25; any text")
+    ] = None,
+    tag: Annotated[list[str], Query(description="Repeatable; every tag must match")] = [],  # noqa: B006
+    area: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="Area id; includes its sub-areas")
+    ] = None,
+    area_path: Annotated[
+        str | None, Query(max_length=2000, description="Area path, names joined by '/'")
+    ] = None,
+    status: ReadingStatus | None = None,
+    year_min: Annotated[int | None, Query(ge=-9999, le=9999)] = None,
+    year_max: Annotated[int | None, Query(ge=-9999, le=9999)] = None,
+    author: Annotated[str | None, Query(max_length=300, description="Part of a name")] = None,
+    has_annotation: bool | None = None,
+    sort: Annotated[
+        SortKey | None, Query(description="Default: relevance with q, else added")
+    ] = None,
+    order: Annotated[
+        OrderParam | None, Query(description="Default: the sort's natural order")
+    ] = None,
+    limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = 50,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+) -> PaperList:
+    """Papers matching every filter given, one page at a time."""
+    query = PaperQuery(
+        q=q,
+        tags=list(tag),
+        area_id=area,
+        area_path=area_path or None,
+        status=status.value if status else None,
+        year_min=year_min,
+        year_max=year_max,
+        author=author,
+        has_annotation=has_annotation,
+        sort=sort,
+        descending=None if order is None else order == OrderParam.desc,
+        limit=limit,
+        offset=offset,
+    )
+    ids, total = search_paper_ids(session, query)
+    views = load_paper_views(session, ids, with_links=False)
+    return PaperList(items=[PaperPublic.from_view(v) for v in views], total=total)
+
+
+@router.post("/papers", response_model=PaperPublic, status_code=status.HTTP_201_CREATED)
+def add_paper(body: PaperIn, session: SessionDep) -> PaperPublic:
+    """Add a paper by hand; the same paper already stored answers 409 with its id."""
+    paper = create_paper(
+        session,
+        body.to_record(),
+        tags=body.tags,
+        area_ids=body.area_ids,
+        status=body.status,
+        rating=body.rating,
+    )
+    session.commit()
+    assert paper.id is not None
+    return paper_public(session, paper.id)
+
+
+@router.get("/papers/{paper_id}", response_model=PaperDetail)
+def get_paper_detail(paper_id: PaperId, session: SessionDep, response: Response) -> PaperDetail:
+    """One paper with its abstract, relations and annotation."""
+    detail = paper_detail(session, paper_id)
+    response.headers["ETag"] = f'"{detail.version}"'
+    return detail
+
+
+@router.patch("/papers/{paper_id}", response_model=PaperPublic)
+def edit_paper(
+    paper_id: PaperId,
+    body: PaperUpdate,
+    session: SessionDep,
+    response: Response,
+    if_match: IfMatch = None,
+) -> PaperPublic:
+    """Change the fields given; a stale ``version`` (or ``If-Match``) answers 409."""
+    expected = body.version if body.version is not None else if_match_version(if_match)
+    changes = body.model_dump(exclude_unset=True, exclude={"version", "authors"})
+    update_paper(session, paper_id, changes, expected_version=expected, authors=body.authors)
+    session.commit()
+    public = paper_public(session, paper_id)
+    response.headers["ETag"] = f'"{public.version}"'
+    return public
+
+
+@router.delete("/papers/{paper_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_paper(paper_id: PaperId, session: SessionDep, if_match: IfMatch = None) -> Response:
+    """Delete a paper with its annotation, tags, places in areas and relations."""
+    delete_paper(session, paper_id, expected_version=if_match_version(if_match))
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,5 +1,48 @@
-"""API routes: tags (being written)."""
+"""Tags: the list with counts, tagging and untagging a paper, deleting a tag everywhere.
 
-from fastapi import APIRouter
+Tag names go in the path (``{name:path}``, so a tag may contain ``/``), percent-encoded.
+"""
 
-router = APIRouter()
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from litreview.api.deps import SessionDep
+from litreview.api.papers import PaperId
+from litreview.api.schemas import ERROR_RESPONSES, PaperTags, TagList, TagPublic
+from litreview.library.tags import add_tags, delete_tag, remove_tag, tag_counts
+
+router = APIRouter(tags=["tags"], responses=ERROR_RESPONSES)
+
+
+@router.get("/tags", response_model=TagList)
+def list_tags(session: SessionDep) -> TagList:
+    """Every tag with how many papers carry it, by name."""
+    items = [
+        TagPublic(id=tag.id or 0, name=tag.name, count=count) for tag, count in tag_counts(session)
+    ]
+    return TagList(items=items, total=len(items))
+
+
+@router.delete("/tags/{name:path}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_tag_everywhere(name: str, session: SessionDep) -> Response:
+    """Take the tag off every paper and drop it."""
+    delete_tag(session, name)
+    session.commit()
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.put("/papers/{paper_id}/tags/{name:path}", response_model=PaperTags)
+def tag_paper(paper_id: PaperId, name: str, session: SessionDep) -> PaperTags:
+    """Give the paper a tag (created on first use); its tags afterwards."""
+    tags = add_tags(session, paper_id, [name])
+    session.commit()
+    return PaperTags(tags=tags)
+
+
+@router.delete("/papers/{paper_id}/tags/{name:path}", response_model=PaperTags)
+def untag_paper(paper_id: PaperId, name: str, session: SessionDep) -> PaperTags:
+    """Take a tag off the paper; its tags afterwards."""
+    tags = remove_tag(session, paper_id, name)
+    session.commit()
+    return PaperTags(tags=tags)

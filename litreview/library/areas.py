@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from litreview.errors import Conflict, InvalidInput, NotFound
+from litreview.library.papers_base import bump, get_paper
 from litreview.models import Area, PaperArea
 
 PATH_SEPARATOR = "/"
@@ -231,9 +232,29 @@ def add_paper_to_areas(
     session.flush()
 
 
-def remove_paper_from_area(session: Session, paper_id: int, area_id: int) -> None:
+def set_paper_area(
+    session: Session, paper_id: int, area_id: int, *, note: str | None = None
+) -> None:
+    """Place a paper in an area; a given ``note`` replaces the stored one (None keeps it)."""
+    paper = get_paper(session, paper_id)
+    get_area(session, area_id)
     link = session.get(PaperArea, (paper_id, area_id))
     if link is None:
-        raise NotFound(f"paper {paper_id} is not in area {area_id}")
+        link = PaperArea(paper_id=paper_id, area_id=area_id, note=note or "")
+    elif note is None or note == link.note:
+        return
+    else:
+        link.note = note
+    session.add(link)
+    bump(session, paper)
+    session.flush()
+
+
+def remove_paper_from_area(session: Session, paper_id: int, area_id: int) -> None:
+    paper = get_paper(session, paper_id)
+    link = session.get(PaperArea, (paper_id, area_id))
+    if link is None:
+        raise NotFound(f"paper {paper_id} is not in area {area_id}", area_id=area_id)
     session.delete(link)
+    bump(session, paper)
     session.flush()

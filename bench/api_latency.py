@@ -1,0 +1,344 @@
+"""Benchmark: search and list latency of the JSON API on a 100,000-paper library.
+
+    python bench/api_latency.py [--papers 100000] [--db PATH] [--runs 30]
+
+Builds (once; an existing file at --db with enough papers is reused) a library from the real
+Alignment Newsletter database (../shared/corpus/annotated): its 1,889 entries repeated with varied
+titles, years, statuses, ratings, tags, areas and annotations, stored in bulk through
+``library.papers.import_records``. Then, for a mix of full-text searches and filtered lists, it
+times three things in the same process, each query ``--runs`` times:
+
+- ``api``: the whole request through the ASGI app in-process (``TestClient``): parameter
+  validation, search, loading the page of papers, response model, JSON;
+- ``lib``: what the route does without HTTP: ``search_paper_ids`` + ``load_paper_views`` +
+  ``PaperPublic`` for each paper;
+- ``raw``: the very SQL statements that ``lib`` ran (captured), replayed through ``sqlite3``
+  with no ORM and no Python objects built; the floor any implementation pays.
+
+It prints p50/p95 per query and the ratios api/raw and lib/raw. Targets: search p95 <= 20 ms;
+<= 3x the raw SQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from litreview.api.schemas import PaperPublic
+from litreview.app import create_app
+from litreview.config import Settings, sqlite_url
+from litreview.db import make_engine, upgrade
+from litreview.importers.records import AuthorRecord, PaperRecord
+from litreview.library.papers import import_records
+from litreview.library.search import PaperQuery, SortKey, search_paper_ids
+from litreview.library.views import load_paper_views
+from litreview.models import ReadingStatus, SourceKind
+from litreview.normalize import split_display_name
+
+CORPUS = (
+    Path(__file__).resolve().parent.parent.parent
+    / "shared"
+    / "corpus"
+    / "annotated"
+    / "alignment_newsletter_database.csv"
+)
+VARIANTS = [
+    "revisited",
+    "at scale",
+    "a replication",
+    "in practice",
+    "under distribution shift",
+    "for language models",
+    "with human feedback",
+    "a survey",
+    "in the limit",
+    "an empirical study",
+    "without supervision",
+    "for robotics",
+]
+BATCH = 5000
+
+
+def corpus_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [row for row in csv.DictReader(handle) if row["Title"].strip()]
+
+
+def _people(text: str) -> list[AuthorRecord]:
+    people = []
+    for part in text.replace(" and ", ", ").split(","):
+        name = part.strip().strip("*").strip()
+        if name:
+            split = split_display_name(name)
+            people.append(AuthorRecord(name=split.display, family=split.family, given=split.given))
+    return people[:20]
+
+
+def make_record(row: dict[str, str], copy: int, rng: random.Random) -> PaperRecord:
+    """One paper made from a corpus row; copy 0 keeps the real title, later copies vary it."""
+    title = " ".join(row["Title"].split())[:150]
+    if copy:
+        title = f"{title}: {rng.choice(VARIANTS)} {copy}"
+    summary = row["Summary"].strip()
+    opinion = row["My opinion"].strip()
+    annotation = opinion if rng.random() < 0.6 else ""
+    if annotation and copy:
+        annotation = f"{annotation}\n\n(Reading {copy}: {rng.choice(VARIANTS)}.)"
+    tags = [row["Category"].strip() or "Uncategorised"]
+    if row["Highlight?"].strip():
+        tags.append("highlight")
+    tags.append(f"batch-{copy % 20}")
+    return PaperRecord(
+        title=title,
+        source=SourceKind.manual,
+        source_detail="alignment newsletter (bench)",
+        authors=_people(row["Authors"]),
+        abstract=summary or None,
+        year=rng.randint(1995, 2024),
+        venue=row["Venue"].strip() or None,
+        url=row["Title URL"].strip() or None,
+        tags=tags,
+        annotation=annotation or None,
+    )
+
+
+def build_library(engine: sa.Engine, target: int) -> float:
+    """Fill an empty library with ``target`` papers; seconds taken."""
+    rows = corpus_rows(CORPUS)
+    rng = random.Random(20240601)
+    start = time.perf_counter()
+    made = 0
+    copy = 0
+    statuses = list(ReadingStatus)
+    while made < target:
+        by_area: dict[str, list[PaperRecord]] = {}
+        for row in rows[: target - made]:
+            area = f"Alignment/{row['Category'].strip() or 'Uncategorised'}"
+            by_area.setdefault(area, []).append(make_record(row, copy, rng))
+        with Session(engine) as session:
+            for area, records in sorted(by_area.items()):
+                for start_at in range(0, len(records), BATCH):
+                    import_records(session, records[start_at : start_at + BATCH], area_path=area)
+            session.commit()
+        made += sum(len(r) for r in by_area.values())
+        copy += 1
+        print(f"\r  {made:,} papers", end="", file=sys.stderr, flush=True)
+    with engine.begin() as conn:  # user-owned fields an import never sets
+        for status in statuses:
+            conn.execute(
+                sa.text("UPDATE paper SET status = :s WHERE id % 4 = :i"),
+                {"s": status.value, "i": statuses.index(status)},
+            )
+        conn.execute(sa.text("UPDATE paper SET rating = id % 6 WHERE id % 3 = 0"))
+        conn.execute(sa.text("ANALYZE"))
+    print(file=sys.stderr)
+    return time.perf_counter() - start
+
+
+def count_papers(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(sa.text("SELECT count(*) FROM paper")).scalar_one())
+
+
+# Queries ---------------------------------------------------------------------------------------
+
+SEARCHES: list[tuple[str, dict[str, Any]]] = [
+    ("q=reward", {"q": "reward"}),
+    ("q=learning (very common)", {"q": "learning"}),
+    ("q=inverse reinforcement learning", {"q": "inverse reinforcement learning"}),
+    ("q=adversar (prefix)", {"q": "adversar"}),
+    ("q=Goodhart (rare)", {"q": "Goodhart"}),
+    ("q=Christiano (author)", {"q": "Christiano"}),
+    ('q=hostile "(AI: -x* NEAR', {"q": '"(AI: -x* NEAR'}),
+    ("q=reward&tag=highlight", {"q": "reward", "tag": ["highlight"]}),
+    ("q=reward&year 2015-2020", {"q": "reward", "year_min": 2015, "year_max": 2020}),
+    ("q=learning&sort=year", {"q": "learning", "sort": "year"}),
+    ("q=model&sort=title&offset=500", {"q": "model", "sort": "title", "offset": 500}),
+]
+LISTS: list[tuple[str, dict[str, Any]]] = [
+    ("all, newest first", {}),
+    ("tag=highlight", {"tag": ["highlight"]}),
+    ("tag=Forecasting&tag=batch-3", {"tag": ["Forecasting", "batch-3"]}),
+    ("area=Alignment (subtree)", {"area_path": "Alignment"}),
+    ("area=Alignment/Forecasting", {"area_path": "Alignment/Forecasting"}),
+    ("status=read&year 2010-2012", {"status": "read", "year_min": 2010, "year_max": 2012}),
+    ("author=Shah", {"author": "Shah"}),
+    ("has_annotation&sort=rating", {"has_annotation": True, "sort": "rating"}),
+    ("sort=title", {"sort": "title"}),
+    ("sort=year asc", {"sort": "year", "order": "asc"}),
+    ("offset=50000", {"offset": 50000}),
+]
+
+
+def to_query(params: dict[str, Any]) -> PaperQuery:
+    order = params.get("order")
+    return PaperQuery(
+        q=params.get("q"),
+        tags=list(params.get("tag", [])),
+        area_path=params.get("area_path"),
+        status=params.get("status"),
+        year_min=params.get("year_min"),
+        year_max=params.get("year_max"),
+        author=params.get("author"),
+        has_annotation=params.get("has_annotation"),
+        sort=SortKey(params["sort"]) if "sort" in params else None,
+        descending=None if order is None else order == "desc",
+        limit=50,
+        offset=params.get("offset", 0),
+    )
+
+
+def lib_call(engine: sa.Engine, params: dict[str, Any]) -> Callable[[], int]:
+    def run() -> int:
+        with Session(engine) as session:
+            ids, total = search_paper_ids(session, to_query(params))
+            views = load_paper_views(session, ids, with_links=False)
+            items = [PaperPublic.from_view(v).model_dump(mode="json") for v in views]
+            return len(items) + total * 0
+
+    return run
+
+
+def api_call(client: TestClient, params: dict[str, Any]) -> Callable[[], int]:
+    def run() -> int:
+        response = client.get("/api/papers", params=params)
+        assert response.status_code == 200, response.text
+        return len(response.json()["items"])
+
+    return run
+
+
+@contextmanager
+def captured(engine: sa.Engine) -> Iterator[list[tuple[str, Any]]]:
+    """Every SQL statement (with its parameters) the engine runs inside the block."""
+    statements: list[tuple[str, Any]] = []
+
+    def listen(_conn: Any, _cursor: Any, sql: str, params: Any, _ctx: Any, many: bool) -> None:
+        statements.append((sql, params))
+
+    sa.event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listen)
+
+
+def raw_call(path: str, statements: list[tuple[str, Any]]) -> Callable[[], int]:
+    conn = sqlite3.connect(path, check_same_thread=False)
+    conn.execute("PRAGMA cache_size=-65536")
+
+    def run() -> int:
+        rows = 0
+        for sql, params in statements:
+            rows += len(conn.execute(sql, params).fetchall())
+        return rows
+
+    return run
+
+
+def timings(fn: Callable[[], int], runs: int) -> list[float]:
+    fn()  # warm caches
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - start) * 1000)
+    return out
+
+
+def p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def run_suite(
+    title: str,
+    queries: list[tuple[str, dict[str, Any]]],
+    engine: sa.Engine,
+    client: TestClient,
+    db_path: str,
+    runs: int,
+) -> list[tuple[float, float, float, float]]:
+    print(f"\n{title}")
+    header = f"{'query':36} {'raw p50/p95':>13} {'lib p50/p95':>13} {'api p50/p95':>13}"
+    print(f"{header} {'lib/raw':>7} {'api/raw':>7} {'total':>7}")
+    rows = []
+    with Session(engine) as session:
+        pass
+    for name, params in queries:
+        lib = lib_call(engine, params)
+        lib()
+        with captured(engine) as statements:
+            lib()
+        with Session(engine) as session:
+            total = search_paper_ids(session, to_query(params))[1]
+        raw_t = timings(raw_call(db_path, statements), runs)
+        lib_t = timings(lib, runs)
+        api_t = timings(api_call(client, params), runs)
+        r50, r95, l50, l95, a50, a95 = (
+            p(raw_t, 0.5),
+            p(raw_t, 0.95),
+            p(lib_t, 0.5),
+            p(lib_t, 0.95),
+            p(api_t, 0.5),
+            p(api_t, 0.95),
+        )
+        print(
+            f"{name[:36]:36} {r50:6.2f}/{r95:6.2f} {l50:6.2f}/{l95:6.2f} {a50:6.2f}/{a95:6.2f}"
+            f" {l50 / r50:7.2f} {a50 / r50:7.2f} {total:7,}"
+        )
+        rows.append((r50, l95, a95, a50 / r50))
+    worst_api = max(r[2] for r in rows)
+    ratio = statistics.median(r[3] for r in rows)
+    print(f"  worst api p95: {worst_api:.2f} ms; median api/raw ratio: {ratio:.2f}")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--papers", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, default=None, help="Reuse or build the library here")
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.db or Path(tmp) / "bench.db"
+        engine = make_engine(sqlite_url(path))
+        upgrade(engine)
+        have = count_papers(engine)
+        if have < args.papers:
+            if have:
+                sys.exit(f"{path} has {have:,} papers, fewer than {args.papers:,}; remove it")
+            seconds = build_library(engine, args.papers)
+            print(f"built {args.papers:,} papers in {seconds:.1f} s")
+        print(f"library: {count_papers(engine):,} papers at {path}")
+        app = create_app(Settings(database_url=sqlite_url(path)))
+        with TestClient(app) as client:
+            search = run_suite("full-text search", SEARCHES, engine, client, str(path), args.runs)
+            lists = run_suite("filtered lists", LISTS, engine, client, str(path), args.runs)
+        app.state.engine.dispose()
+        engine.dispose()
+    every = search + lists
+    print(
+        f"\nsearch p95 (api, worst query): {max(r[2] for r in search):.2f} ms (target <= 20)"
+        f"\nlist p95 (api, worst query):   {max(r[2] for r in lists):.2f} ms"
+        f"\napi/raw ratio: median {statistics.median(r[3] for r in every):.2f},"
+        f" worst {max(r[3] for r in every):.2f} (target <= 3)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,441 @@
+"""The API's JSON shapes, separate from the tables: what goes in, what comes out.
+
+Every list answers ``{"items": [...], "total": N}``. Text in request bodies is checked for
+lone surrogates (they cannot be stored) and bounded in length; ids are bounded to what the
+database can hold, so odd input is a 422 and never a 500.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+from litreview.importers.records import AuthorRecord, PaperRecord
+from litreview.library.areas import AreaNode
+from litreview.library.links import LinkView
+from litreview.library.views import PaperView
+from litreview.models import Annotation, AnnotationRevision, ReadingStatus, Relation, SourceKind
+from litreview.normalize import normalize_doi, split_display_name, try_arxiv_id
+from litreview.render import render_markdown
+
+MAX_ID = 2**62
+MAX_VERSION = 2**62
+MAX_TEXT = 100_000
+ARXIV_ABS = "https://arxiv.org/abs/"
+DOI_RESOLVER = "https://doi.org/"
+
+
+def _storable(value: str) -> str:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("text must be valid Unicode (no lone surrogates)") from exc
+    return value
+
+
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_storable)]
+ShortText = Annotated[str, Field(max_length=2000), AfterValidator(_storable)]
+# No length bound here: over-long Markdown is refused with 413 by render.check_size.
+Markdown = Annotated[str, AfterValidator(_storable)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Version = Annotated[int, Field(ge=0, le=MAX_VERSION)]
+Year = Annotated[int, Field(ge=-9999, le=9999)]
+Rating = Annotated[int, Field(ge=0, le=5)]
+
+
+class Strict(BaseModel):
+    """Request bodies: unknown fields are refused, so a typo is a 422 rather than ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorDetail(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    status: int
+    message: str
+
+
+class ErrorOut(BaseModel):
+    """Every error: ``{"error": {"status", "message", ...where}}``."""
+
+    error: ErrorDetail
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorOut, "description": description}
+    for status, description in (
+        (401, "A write without the right bearer token"),
+        (404, "Nothing has that id"),
+        (409, "A stale version, or a name already taken"),
+        (413, "Too large"),
+        (422, "Input that cannot be used"),
+    )
+}
+
+
+# Papers ------------------------------------------------------------------------------------
+
+
+class PersonPublic(BaseModel):
+    name: str
+    family: str
+    given: str
+
+
+class AreaRefPublic(BaseModel):
+    id: int
+    path: str
+    note: str
+
+
+class PaperPublic(BaseModel):
+    id: int
+    key: str
+    entry_type: str
+    title: str
+    authors: list[PersonPublic]
+    editors: list[PersonPublic]
+    year: int | None
+    date: str | None
+    venue: str | None
+    doi: str | None
+    arxiv_id: str | None
+    arxiv_version: int | None
+    url: str | None
+    pdf_url: str | None
+    abs_url: str | None = Field(description="https://arxiv.org/abs/ID when the paper has one")
+    doi_url: str | None
+    tags: list[str]
+    areas: list[AreaRefPublic]
+    status: ReadingStatus
+    rating: int | None
+    version: int
+    has_annotation: bool
+    created_at: datetime
+    updated_at: datetime
+    journal_ref: str | None
+    arxiv_comment: str | None
+    primary_category: str | None
+
+    @classmethod
+    def from_view(cls, view: PaperView) -> PaperPublic:
+        p = view.paper
+        assert p.id is not None
+        return cls(
+            id=p.id,
+            key=p.key,
+            entry_type=p.entry_type,
+            title=p.title,
+            authors=[
+                PersonPublic(name=a.name, family=a.family, given=a.given) for a in view.authors
+            ],
+            editors=[
+                PersonPublic(name=a.name, family=a.family, given=a.given) for a in view.editors
+            ],
+            year=p.year,
+            date=p.date,
+            venue=p.venue,
+            doi=p.doi,
+            arxiv_id=p.arxiv_id,
+            arxiv_version=p.arxiv_version,
+            url=p.url,
+            pdf_url=p.pdf_url,
+            abs_url=f"{ARXIV_ABS}{p.arxiv_id}" if p.arxiv_id else None,
+            doi_url=f"{DOI_RESOLVER}{p.doi}" if p.doi else None,
+            tags=list(view.tags),
+            areas=[AreaRefPublic(id=a.id, path=a.path, note=a.note) for a in view.areas],
+            status=p.status,
+            rating=p.rating,
+            version=p.version,
+            has_annotation=bool(view.annotation_markdown.strip()),
+            created_at=p.created_at,
+            updated_at=p.updated_at,
+            journal_ref=p.journal_ref,
+            arxiv_comment=p.arxiv_comment,
+            primary_category=p.primary_category,
+        )
+
+
+class PaperList(BaseModel):
+    items: list[PaperPublic]
+    total: int
+
+
+class OtherPaper(BaseModel):
+    id: int
+    key: str
+    title: str
+
+
+class RelationPublic(BaseModel):
+    id: int
+    relation: Relation
+    direction: str = Field(description="outgoing (this paper ... other) or incoming")
+    other: OtherPaper
+    note: str
+
+    @classmethod
+    def from_view(cls, link: LinkView) -> RelationPublic:
+        return cls(
+            id=link.id,
+            relation=link.relation,
+            direction=link.direction,
+            other=OtherPaper(id=link.other_id, key=link.other_key, title=link.other_title),
+            note=link.note,
+        )
+
+
+class RelationList(BaseModel):
+    items: list[RelationPublic]
+    total: int
+
+
+class AnnotationPublic(BaseModel):
+    paper_id: int
+    markdown: str
+    html: str = Field(description="The Markdown rendered to sanitised HTML")
+    version: int = Field(description="0 when the paper was never annotated")
+    updated_at: datetime | None
+    arxiv_version: int | None = Field(description="The arXiv version the text was written for")
+
+    @classmethod
+    def from_row(cls, annotation: Annotation) -> AnnotationPublic:
+        never = annotation.id is None
+        return cls(
+            paper_id=annotation.paper_id,
+            markdown=annotation.markdown,
+            html=render_markdown(annotation.markdown),
+            version=annotation.version,
+            updated_at=None if never else annotation.updated_at,
+            arxiv_version=annotation.arxiv_version,
+        )
+
+
+class PaperDetail(PaperPublic):
+    abstract: str | None
+    relations: list[RelationPublic]
+    annotation: AnnotationPublic
+
+    @classmethod
+    def from_detail(cls, view: PaperView, annotation: Annotation) -> PaperDetail:
+        base = PaperPublic.from_view(view).model_dump()
+        return cls(
+            **base,
+            abstract=view.paper.abstract,
+            relations=[RelationPublic.from_view(link) for link in view.links],
+            annotation=AnnotationPublic.from_row(annotation),
+        )
+
+
+class PaperIn(Strict):
+    """A paper added by hand: a title is all it needs."""
+
+    title: Annotated[ShortText, Field(min_length=1)]
+    authors: list[ShortText] = Field(default_factory=list, max_length=2000)
+    year: Year | None = None
+    venue: ShortText | None = None
+    doi: ShortText | None = None
+    arxiv_id: ShortText | None = None
+    url: ShortText | None = None
+    abstract: Text | None = None
+    entry_type: Annotated[ShortText, Field(max_length=40)] = "article"
+    key: Annotated[ShortText, Field(max_length=200)] | None = None
+    tags: list[ShortText] = Field(default_factory=list, max_length=200)
+    area_ids: list[Id] = Field(default_factory=list, max_length=200)
+    status: ReadingStatus | None = None
+    rating: Rating | None = None
+
+    @field_validator("doi")
+    @classmethod
+    def _doi(cls, value: str | None) -> str | None:
+        if value is not None and value.strip() and normalize_doi(value) is None:
+            raise ValueError(f"not a DOI: {value!r}")
+        return value
+
+    @field_validator("arxiv_id")
+    @classmethod
+    def _arxiv_id(cls, value: str | None) -> str | None:
+        if value is not None and value.strip() and try_arxiv_id(value) is None:
+            raise ValueError(f"not an arXiv identifier: {value!r}")
+        return value
+
+    def to_record(self) -> PaperRecord:
+        """The paper as an import record (identity and merge rules apply as for any import)."""
+        people = [split_display_name(name) for name in self.authors if name.strip()]
+        return PaperRecord(
+            title=self.title,
+            source=SourceKind.manual,
+            source_detail="added by hand",
+            key=self.key.strip() if self.key and self.key.strip() else None,
+            entry_type=self.entry_type.strip() or "article",
+            authors=[AuthorRecord(name=p.display, family=p.family, given=p.given) for p in people],
+            abstract=self.abstract or None,
+            year=self.year,
+            venue=self.venue or None,
+            doi=self.doi or None,
+            arxiv_id=self.arxiv_id or None,
+            url=self.url or None,
+        )
+
+
+class PaperUpdate(Strict):
+    """Fields to change (absent = unchanged); ``version`` = the version the edit started from."""
+
+    version: Version | None = Field(
+        default=None, description="Refuse the edit (409) unless the paper is at this version"
+    )
+    key: Annotated[ShortText, Field(max_length=200)] | None = None
+    entry_type: Annotated[ShortText, Field(max_length=40)] | None = None
+    title: ShortText | None = None
+    authors: list[ShortText] | None = Field(default=None, max_length=2000)
+    abstract: Text | None = None
+    year: Year | None = None
+    date: Annotated[ShortText, Field(max_length=40)] | None = None
+    venue: ShortText | None = None
+    doi: ShortText | None = None
+    arxiv_id: ShortText | None = None
+    url: ShortText | None = None
+    pdf_url: ShortText | None = None
+    status: ReadingStatus | None = None
+    rating: Rating | None = None
+    journal_ref: ShortText | None = None
+
+
+class OrderParam(StrEnum):
+    asc = "asc"
+    desc = "desc"
+
+
+# Annotations -------------------------------------------------------------------------------
+
+
+class AnnotationIn(Strict):
+    markdown: Markdown
+    version: Version = Field(description="The version the edit started from; 0 when none")
+
+
+class RestoreIn(Strict):
+    version: Version = Field(description="The annotation's current version, as the editor saw it")
+
+
+class RevisionPublic(BaseModel):
+    id: int
+    version: int
+    markdown: str
+    html: str
+    saved_at: datetime
+
+    @classmethod
+    def from_row(cls, revision: AnnotationRevision) -> RevisionPublic:
+        assert revision.id is not None
+        return cls(
+            id=revision.id,
+            version=revision.version,
+            markdown=revision.markdown,
+            html=render_markdown(revision.markdown),
+            saved_at=revision.saved_at,
+        )
+
+
+class RevisionList(BaseModel):
+    items: list[RevisionPublic]
+    total: int
+
+
+class RenderIn(Strict):
+    markdown: Markdown
+
+
+class RenderOut(BaseModel):
+    html: str
+
+
+# Tags --------------------------------------------------------------------------------------
+
+
+class TagPublic(BaseModel):
+    id: int
+    name: str
+    count: int
+
+
+class TagList(BaseModel):
+    items: list[TagPublic]
+    total: int
+
+
+class PaperTags(BaseModel):
+    tags: list[str]
+
+
+# Areas -------------------------------------------------------------------------------------
+
+
+class AreaPublic(BaseModel):
+    id: int
+    name: str
+    path: str
+    description: str
+    description_html: str
+    parent_id: int | None
+    position: int
+    paper_count: int
+    direct_count: int
+    children: list[AreaPublic]
+
+    @classmethod
+    def from_node(cls, node: AreaNode) -> AreaPublic:
+        area = node.area
+        assert area.id is not None
+        return cls(
+            id=area.id,
+            name=area.name,
+            path=node.path,
+            description=area.description,
+            description_html=render_markdown(area.description),
+            parent_id=area.parent_id,
+            position=area.position,
+            paper_count=node.paper_count,
+            direct_count=node.direct_count,
+            children=[cls.from_node(child) for child in node.children],
+        )
+
+
+class AreaTree(BaseModel):
+    items: list[AreaPublic] = Field(description="The top-level areas, each with its sub-areas")
+    total: int = Field(description="The number of areas in the whole tree")
+
+
+class AreaIn(Strict):
+    name: Annotated[ShortText, Field(max_length=200)]
+    parent_id: Id | None = None
+    description: Text = ""
+
+
+class AreaUpdate(Strict):
+    """Absent fields stay; ``parent_id`` present and null moves the area to the top level."""
+
+    name: Annotated[ShortText, Field(max_length=200)] | None = None
+    description: Text | None = None
+    parent_id: Id | None = None
+
+
+class PaperAreaIn(Strict):
+    note: Text | None = None
+
+
+class PaperAreas(BaseModel):
+    areas: list[AreaRefPublic]
+
+
+# Relations ---------------------------------------------------------------------------------
+
+
+class RelationIn(Strict):
+    target_id: Id
+    relation: Relation
+    note: Text = ""
