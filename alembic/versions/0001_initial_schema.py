@@ -296,10 +296,12 @@ def downgrade() -> None:
 
 # Full-text index over title, abstract, authors and annotation. It keeps its own copy of the text
 # (the annotation lives in another table), one row per paper with rowid = paper.id, and triggers
-# keep it in step with every write to paper and annotation.
+# keep it in step with every write to paper and annotation. A bulk import puts a row in
+# paper_fts_pause (inside its own transaction) and indexes its new papers in one statement.
 FTS_TRIGGERS = {
     "paper_fts_ai": """
-        CREATE TRIGGER paper_fts_ai AFTER INSERT ON paper BEGIN
+        CREATE TRIGGER paper_fts_ai AFTER INSERT ON paper
+        WHEN NOT EXISTS (SELECT 1 FROM paper_fts_pause) BEGIN
             INSERT INTO paper_fts(rowid, title, abstract, authors, annotation)
             VALUES (new.id, new.title, coalesce(new.abstract, ''), new.author_names,
                     coalesce((SELECT markdown FROM annotation WHERE paper_id = new.id), ''));
@@ -334,6 +336,7 @@ def create_sqlite_fts() -> None:
         "CREATE VIRTUAL TABLE paper_fts USING fts5("
         "title, abstract, authors, annotation, tokenize = 'unicode61 remove_diacritics 2')"
     )
+    op.execute("CREATE TABLE paper_fts_pause (id INTEGER PRIMARY KEY)")
     for sql in FTS_TRIGGERS.values():
         op.execute(sql)
 
@@ -341,4 +344,5 @@ def create_sqlite_fts() -> None:
 def drop_sqlite_fts() -> None:
     for name in FTS_TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.execute("DROP TABLE IF EXISTS paper_fts_pause")
     op.execute("DROP TABLE IF EXISTS paper_fts")

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from litreview.errors import Conflict, InvalidInput
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.areas import add_paper_to_areas, ensure_area_path
+from litreview.library.fts import bulk_indexing
 from litreview.library.papers_base import bump, check_version, get_paper
 from litreview.library.tags import ensure_tags
 from litreview.models import (
@@ -370,41 +371,45 @@ def _insert_new(
         key, note = keys.allocate(p.record)
         rows.append(_paper_row(p, key))
         notes.append(note)
-    table = Paper.__table__  # type: ignore[attr-defined]
-    # A plain executemany and a lookup by the unique key: INSERT .. RETURNING with
-    # sort_by_parameter_order runs one statement per row on SQLite (~10x slower).
-    _bulk(session, Paper, rows)
-    id_of = _ids_by(session, table.c.key, table.c.id, [row["key"] for row in rows])
-    ids = [id_of[row["key"]] for row in rows]
-    _insert_people(session, [(pid, p.record) for pid, p in zip(ids, new, strict=True)])
-    _insert_tags(
-        session, [(pid, [*p.record.tags, *extra_tags]) for pid, p in zip(ids, new, strict=True)]
-    )
-    if area_id is not None:
-        _bulk(
-            session, PaperArea, [{"paper_id": pid, "area_id": area_id, "note": ""} for pid in ids]
+    with bulk_indexing(session, []) as indexed:
+        table = Paper.__table__  # type: ignore[attr-defined]
+        # A plain executemany and a lookup by the unique key: INSERT .. RETURNING with
+        # sort_by_parameter_order runs one statement per row on SQLite (~10x slower).
+        _bulk(session, Paper, rows)
+        id_of = _ids_by(session, table.c.key, table.c.id, [row["key"] for row in rows])
+        ids = [id_of[row["key"]] for row in rows]
+        _insert_people(session, [(pid, p.record) for pid, p in zip(ids, new, strict=True)])
+        _insert_tags(
+            session, [(pid, [*p.record.tags, *extra_tags]) for pid, p in zip(ids, new, strict=True)]
         )
-    now = utcnow()
-    _bulk(
-        session,
-        Annotation,
-        [
-            {
-                "paper_id": pid,
-                "markdown": p.record.annotation,
-                "version": 1,
-                "arxiv_version": p.record.arxiv_version,
-                "updated_at": now,
-            }
-            for pid, p in zip(ids, new, strict=True)
-            if p.record.annotation and p.record.annotation.strip()
-        ],
-    )
-    _bulk(
-        session,
-        Provenance,
-        [_provenance_row(pid, p.record) for pid, p in zip(ids, new, strict=True)],
-    )
+        if area_id is not None:
+            _bulk(
+                session,
+                PaperArea,
+                [{"paper_id": pid, "area_id": area_id, "note": ""} for pid in ids],
+            )
+        now = utcnow()
+        _bulk(
+            session,
+            Annotation,
+            [
+                {
+                    "paper_id": pid,
+                    "markdown": p.record.annotation,
+                    "version": 1,
+                    "arxiv_version": p.record.arxiv_version,
+                    "updated_at": now,
+                }
+                for pid, p in zip(ids, new, strict=True)
+                if p.record.annotation and p.record.annotation.strip()
+            ],
+        )
+        _bulk(
+            session,
+            Provenance,
+            [_provenance_row(pid, p.record) for pid, p in zip(ids, new, strict=True)],
+        )
+        indexed.extend(ids)
     for pid, p, row, note in zip(ids, new, rows, notes, strict=True):
         outcomes[p.index] = RecordOutcome(
             p.index,
