@@ -6,7 +6,8 @@ name, such as an organisation, as ``literal``; lower-case particles such as "van
 ``container-title``, DOI, URL, the annotation in ``annote`` and the tags in ``keyword``. An
 arXiv preprint is type ``article`` with ``number`` "arXiv:<id>" and ``publisher`` "arXiv", as
 Zotero writes it; every paper with an arXiv id also names it in ``note`` ("arXiv: <id>"), which
-Zotero reads back. The text is stable: items in key order, keys sorted, two-space indent.
+Zotero reads back. Only http(s)/ftp URLs are written. The text is stable: items in key
+order, keys sorted, two-space indent.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from litreview.exporters.mdtext import safe_url
 from litreview.importers.latex import latex_to_unicode
 from litreview.library.export import ExportData
 from litreview.library.views import PaperView, Person
@@ -104,7 +106,7 @@ def csl_item(view: PaperView) -> dict[str, Any]:
     if paper.doi:
         item["DOI"] = paper.doi
     arxiv_url = f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None
-    url = paper.url or arxiv_url
+    url = paper.url if safe_url(paper.url) else arxiv_url
     if url:
         item["URL"] = url
     _extra(item, paper.extra or {}, csl_type)

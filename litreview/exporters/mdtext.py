@@ -1,10 +1,12 @@
 """Markdown text pieces an export builds on: escaping, anchors, safe links, contained blocks.
 
 User Markdown (annotations, area descriptions, an introduction) is embedded as written, with
-two repairs so that it cannot break the document around it: headings inside it become bold
-paragraphs (they would otherwise join the document's outline), and a block left open at its end
-(an unclosed code fence, an unterminated ``<!--`` or ``<pre>``) is closed, or, when that does
-not work, the whole text is shown as a code block.
+three repairs so that it can neither break the document around it nor run script where the
+document is published: raw HTML that could run script (``<script>``, ``<iframe>``, ``on...=``
+handlers ...) is shown as text; headings inside it become bold paragraphs (they would otherwise
+join the document's outline); and a block left open at its end (an unclosed code fence, an
+unterminated ``<!--`` or ``<pre>``) is closed, or, when that does not work, the whole text is
+shown as a code block.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from markdown_it.token import Token
 
 _INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#~|])")
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
-_LINE_START = re.compile(r"^([-+=]|\d{1,9}(?=[.)]))")
+_LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}[.)])")
 _URL_UNSAFE = re.compile(r"[\s()<>\\\"'`]")
 _LINK_SCHEMES = ("http", "https", "ftp")
 # Lines that may start a heading, a fence or an HTML block: only texts with one are parsed.
@@ -33,6 +35,12 @@ _HTML_CLOSERS = (
     ("<!", ">"),
 )
 _RAW_TAGS = re.compile(r"<(script|pre|style|textarea)\b", re.I)
+# Raw HTML that would run script where the Markdown is published: shown as text instead.
+_DANGEROUS_HTML = re.compile(
+    r"<(?=/?(?:script|style|iframe|frame|frameset|object|embed|applet|link|meta|base|form|svg"
+    r"|math)\b)|<(?=[A-Za-z][^<>]*\son[a-z]+\s*=)",
+    re.I,
+)
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +57,10 @@ def escape_inline(text: str) -> str:
 
 def escape_line_start(text: str) -> str:
     """Escaped text that may begin a line: a leading ``-``, ``+``, ``=`` or ``1.`` is escaped."""
-    return _LINE_START.sub(r"\\\1", text, count=1) if _LINE_START.match(text) else text
+    found = _LINE_START.match(text)
+    if found is None:
+        return text
+    return f"{text[: found.end() - 1]}\\{text[found.end() - 1 :]}"
 
 
 def safe_url(url: str | None) -> str | None:
@@ -89,6 +100,8 @@ class Anchors:
 def contained_block(markdown: str, *, keep_headings: bool = False) -> str:
     """User Markdown made safe to embed between other blocks (see the module docstring)."""
     text = markdown.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
+    if "<" in text:
+        text = _DANGEROUS_HTML.sub("&lt;", text)
     if not text.strip() or not _HAZARD.search(text):
         return text
     if not keep_headings:
