@@ -375,8 +375,7 @@ def _insert_new(
         table = Paper.__table__  # type: ignore[attr-defined]
         # A plain executemany and a lookup by the unique key: INSERT .. RETURNING with
         # sort_by_parameter_order runs one statement per row on SQLite (~10x slower).
-        _bulk(session, Paper, rows)
-        id_of = _ids_by(session, table.c.key, table.c.id, [row["key"] for row in rows])
+        id_of = _insert_and_read_ids(session, Paper, rows, table.c.key, table.c.id)
         ids = [id_of[row["key"]] for row in rows]
         _insert_people(session, [(pid, p.record) for pid, p in zip(ids, new, strict=True)])
         _insert_tags(
@@ -468,13 +467,21 @@ def _provenance_row(paper_id: int, record: PaperRecord) -> dict[str, Any]:
     }
 
 
-def _ids_by(session: Session, key_column: Any, id_column: Any, keys: list[str]) -> dict[str, int]:
-    """Row ids by a unique column's values."""
-    found: dict[str, int] = {}
-    for chunk in _chunks(keys):
-        rows = session.execute(sa.select(key_column, id_column).where(key_column.in_(chunk)))
-        found.update({k: i for k, i in rows})
-    return found
+def _insert_and_read_ids(
+    session: Session, model: Any, rows: list[dict[str, Any]], key_column: Any, id_column: Any
+) -> dict[str, int]:
+    """Insert rows in bulk; their new ids by the value of a unique column.
+
+    Ids only grow, so the new rows are those above the largest id before the insert (a row
+    another writer slipped in there has a key that is not ours and is ignored).
+    """
+    if not rows:
+        return {}
+    before = session.execute(sa.select(sa.func.max(id_column))).scalar() or 0
+    _bulk(session, model, rows)
+    wanted = {row[key_column.key] for row in rows}
+    found = session.execute(sa.select(key_column, id_column).where(id_column > before))
+    return {key: row_id for key, row_id in found if key in wanted}
 
 
 def _name_keys(people: Iterable[AuthorRecord]) -> dict[tuple[str, str], str]:
@@ -506,10 +513,7 @@ def _author_ids(
         if k not in found
     ]
     table = Author.__table__  # type: ignore[attr-defined]
-    _bulk(session, Author, missing)
-    found.update(
-        _ids_by(session, table.c.name_key, table.c.id, [row["name_key"] for row in missing])
-    )
+    found.update(_insert_and_read_ids(session, Author, missing, table.c.name_key, table.c.id))
     return found
 
 
