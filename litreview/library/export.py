@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlmodel import Session
+import sqlalchemy as sa
+from sqlmodel import Session, col
 
 from litreview.errors import InvalidInput
 from litreview.library.areas import AreaNode, area_tree, find_area_path
-from litreview.library.search import PaperQuery, all_matching_ids
+from litreview.library.search import PAPER_FTS, PaperQuery, fts_query, id_filters
 from litreview.library.views import PaperView, load_paper_views
-from litreview.models import ReadingStatus
+from litreview.models import Paper, ReadingStatus
 
 DEFAULT_AUTHOR_LIMIT = 8
 
@@ -118,14 +119,27 @@ def check_status(status: str | None) -> str | None:
 
 
 def select_paper_ids(session: Session, selection: ExportSelection) -> list[int]:
-    """Ids of the selected papers (all of them, unpaged), in id order."""
+    """Ids of the selected papers (all of them, unpaged), in id order.
+
+    The filters are the search's own (``id_filters``, ``fts_query``), without its paging.
+    """
     query = PaperQuery(
         q=selection.query or None,
         tags=[t for t in selection.tags if t.strip()],
         area_path=selection.area or None,
         status=check_status(selection.status),
     )
-    return all_matching_ids(session, query)
+    paper_id = col(Paper.id)
+    stmt = sa.select(paper_id).where(*[paper_id.in_(s) for s in id_filters(session, query)])
+    match = fts_query(query.q)
+    if match:
+        matches = (
+            sa.select(PAPER_FTS.c.rowid)
+            .select_from(PAPER_FTS)
+            .where(sa.text("paper_fts MATCH :match").bindparams(match=match))
+        )
+        stmt = stmt.where(paper_id.in_(matches))
+    return [row[0] for row in session.execute(stmt.order_by(paper_id))]
 
 
 def load_export(
