@@ -1,0 +1,187 @@
+"""``litreview export`` and ``GET /api/export`` over the export test library."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from export_library import build_library
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from litreview.cli import app
+from litreview.errors import InvalidInput
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+@pytest.fixture
+def filled(engine: Engine, db_url: str) -> str:
+    with Session(engine) as session:
+        build_library(session)
+        session.commit()
+    return db_url
+
+
+def cli(db_url: str, *args: str) -> tuple[int, str, BaseException | None]:
+    result = CliRunner().invoke(app, ["--db", db_url, "export", *args])
+    return result.exit_code, result.stdout, result.exception
+
+
+def test_export_prints_to_stdout(filled: str) -> None:
+    code, out, _ = cli(filled, "--format", "csl-json")
+    assert code == 0
+    assert out == (GOLDEN / "library.csl.json").read_text(encoding="utf-8")
+
+
+def test_export_writes_a_file_atomically(filled: str, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "bib.md"
+    target.parent.mkdir()
+    target.write_text("old text")
+    intro = tmp_path / "intro.md"
+    intro.write_text(
+        "Papers on *latent* adversarial training, with notes.\n\n## How to read this\n\nBy area.",
+        encoding="utf-8",
+    )
+    code, out, _ = cli(
+        filled,
+        "--title",
+        "Latent adversarial training: an annotated bibliography",
+        "--intro",
+        str(intro),
+        "--with-status",
+        "--with-rating",
+        "-o",
+        str(target),
+    )
+    assert code == 0 and out == ""
+    assert target.read_bytes() == (GOLDEN / "library.md").read_bytes()
+    assert sorted(p.name for p in target.parent.iterdir()) == ["bib.md"]
+
+
+def test_export_filters_and_order(filled: str) -> None:
+    code, out, _ = cli(
+        filled, "--area", "Adversarial training", "--order", "title", "-f", "markdown"
+    )
+    assert code == 0
+    assert out == (GOLDEN / "area.md").read_text(encoding="utf-8")
+    code, out, _ = cli(filled, "-f", "bibtex", "--tag", "LAT", "--tag", "critique")
+    assert code == 0
+    assert out.startswith("@inproceedings{müller2024critique,") and out.count("@") == 1
+    code, out, _ = cli(filled, "-f", "csl-json", "--status", "read", "--query", "latent")
+    assert [item["id"] for item in json.loads(out)] == ["casper2024defending"]
+
+
+def test_export_with_a_template(filled: str, tmp_path: Path) -> None:
+    template = tmp_path / "list.j2"
+    template.write_text("{% for e in entries %}{{ e.key }}\n{% endfor %}", encoding="utf-8")
+    code, out, _ = cli(filled, "--template", str(template), "--tag", "LAT")
+    assert code == 0
+    assert out == "casper2024defending\nmüller2024critique\n"
+    template.write_text("{% if %}", encoding="utf-8")
+    code, _, error = cli(filled, "--template", str(template))
+    assert code != 0 and isinstance(error, InvalidInput)
+    assert f"{template}:1" in error.message
+
+
+def test_export_errors(filled: str, tmp_path: Path) -> None:
+    code, _, error = cli(filled, "--format", "docx")
+    assert isinstance(error, InvalidInput)
+    assert "known: markdown, bibtex, csl-json" in error.message
+    code, _, error = cli(filled, "--intro", str(tmp_path / "missing.md"))
+    assert isinstance(error, InvalidInput) and "cannot read" in error.message
+    code, _, error = cli(filled, "-f", "bibtex", "--template", str(tmp_path / "t.j2"))
+    assert code != 0
+    assert isinstance(error, InvalidInput) and "--format markdown" in error.message
+
+
+def test_a_failed_export_is_one_line_on_stderr(filled: str, tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LITREVIEW_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "litreview.cli", "--db", filled, "export", "--status", "done"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stdout == ""
+    assert result.stderr.strip().splitlines() == [
+        "error: unknown reading status 'done' (known: unread, to_read, skimmed, read)"
+    ]
+
+
+# --- API ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def api(client: TestClient) -> TestClient:
+    with Session(client.app.state.engine) as session:  # type: ignore[attr-defined]
+        build_library(session)
+        session.commit()
+    return client
+
+
+def test_api_export_markdown(api: TestClient) -> None:
+    response = api.get(
+        "/api/export",
+        params={"format": "markdown", "area": "Adversarial training", "order": "title"},
+    )
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "text/markdown; charset=utf-8"
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="litreview-adversarial-training.md"'
+    )
+    assert response.content == (GOLDEN / "area.md").read_bytes()
+
+
+def test_api_export_formats_and_filters(api: TestClient) -> None:
+    response = api.get("/api/export", params={"format": "csl-json"})
+    assert response.headers["content-type"] == "application/vnd.citationstyles.csl+json"
+    assert (
+        response.headers["content-disposition"] == 'attachment; filename="litreview-library.json"'
+    )
+    assert response.content == (GOLDEN / "library.csl.json").read_bytes()
+    response = api.get(
+        "/api/export", params=[("format", "bibtex"), ("tag", "LAT"), ("tag", "critique")]
+    )
+    assert response.headers["content-type"] == "application/x-bibtex; charset=utf-8"
+    assert response.headers["content-disposition"].endswith('filename="litreview-library.bib"')
+    assert response.text.count("@") == 1
+    response = api.get(
+        "/api/export", params={"format": "csl-json", "q": "checklist", "status": "to_read"}
+    )
+    assert [item["id"] for item in response.json()] == ["carlini2019evaluating"]
+
+
+def test_api_export_filename_of_a_unicode_area(api: TestClient) -> None:
+    with Session(api.app.state.engine) as session:  # type: ignore[attr-defined]
+        from litreview.library.areas import ensure_area_path
+
+        ensure_area_path(session, "Interpretability/Sondes linéaires")
+        session.commit()
+    response = api.get("/api/export", params={"area": "Interpretability/Sondes linéaires"})
+    assert response.status_code == 200
+    assert response.headers["content-disposition"] == (
+        'attachment; filename="litreview-sondes-lineaires.md"; '
+        "filename*=UTF-8''litreview-sondes-lin%C3%A9aires.md"
+    )
+
+
+def test_api_export_errors(api: TestClient) -> None:
+    response = api.get("/api/export", params={"format": "docx"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["known"] == ["markdown", "bibtex", "csl-json"]
+    assert "unknown export format 'docx'" in error["message"]
+    response = api.get("/api/export", params={"area": "Nowhere"})
+    assert response.status_code == 404
+    response = api.get("/api/export", params={"status": "done"})
+    assert response.status_code == 422
