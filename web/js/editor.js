@@ -78,7 +78,7 @@ export class AnnotationEditor {
         this.save();
       }
     });
-    return h("section", { class: "annotation card", "aria-labelledby": "annotation-label" },
+    return h("section", { class: "annotation card", "aria-label": "Annotation editor" },
       h("div", { class: "annotation-head" },
         h("label", { for: "annotation-input", id: "annotation-label", class: "section-title" }, "Annotation"),
         h("div", { class: "annotation-tools" }, this.stateEl, this.saveButton)),

@@ -40,24 +40,20 @@ async function route() {
 
 function updateExportLink() {
   const format = document.querySelector('input[name="export-format"]:checked').value;
-  const params = filterParams();
-  delete params.sort;
-  delete params.order;
-  const link = $("#export-link");
-  link.href = `/api/export${query({ format, ...params })}`;
+  const f = filterParams();
+  const area = f.area ? cache.areaById.get(Number(f.area)) : null;
+  // The export takes the area by path; it has no year or annotation filter.
+  const params = { format, q: f.q, tag: f.tag, status: f.status, area: area ? area.path : "" };
+  $("#export-link").href = `/api/export${query(params)}`;
   const scope = [];
   if (params.q) scope.push(`matching “${params.q}”`);
   if (params.tag.length) scope.push(`tagged ${params.tag.join(", ")}`);
-  if (params.area) {
-    const area = cache.areaById.get(Number(params.area));
-    scope.push(`in ${area ? area.path : "the chosen area"}`);
-  }
+  if (area) scope.push(`in ${area.path} (and the areas below it)`);
   if (params.status) scope.push(`with status ${params.status}`);
-  if (params.year_min || params.year_max) scope.push(`from ${params.year_min || "…"} to ${params.year_max || "…"}`);
-  const count = $("#result-count").textContent;
   $("#export-scope").textContent = scope.length
-    ? `Exports the papers ${scope.join(", ")} (${count}).`
-    : `Exports the whole library (${count}).`;
+    ? `Exports the papers ${scope.join(", ")}.`
+    : "Exports the whole library.";
+  $("#export-note").hidden = !(f.year_min || f.year_max || f.has_annotation);
 }
 
 function openExport() {
@@ -157,7 +153,9 @@ function init() {
   document.addEventListener("keydown", onKeydown);
   window.addEventListener("hashchange", route);
   events.addEventListener("library-changed", () => {
-    libraryStale = true;
+    // Redraw now when the list is on screen (an import behind its dialog), else on return.
+    if (!$("#library-view").hidden) refresh();
+    else libraryStale = true;
   });
   refreshLookups().then(() => route()).catch(showError);
 }

@@ -1,0 +1,360 @@
+"""The web UI in a real browser: Debian's chromium through Playwright, against ``litreview serve``.
+
+Each test gets its own server and database (tests/web_support.py); the arXiv API is the local
+stand-in serving recorded real responses. Waiting is Playwright's auto-waiting ``expect``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from arxiv_server import FakeArxiv
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from web_support import CHROMIUM, CHROMIUM_ARGS, LiveServer, chromium_missing_reason, live_server
+
+pytestmark = pytest.mark.browser
+
+LUTTINGER_IDS = ["1201.4869", "1005.5383", "1101.2206"]
+LATTICE_IDS = ["cond-mat/0412498", "cond-mat/0603029"]
+BAD_BIBTEX = """@article{good2020,
+  title = {A Good Paper About Reading Groups},
+  author = {Doe, Jane},
+  year = {2020},
+}
+
+@article{broken2021,
+  title = {Missing brace,
+  author = {Roe, Richard},
+  year = 2021,
+
+@book{fine2019, title = {Fine Book on Annotation}, author = {Smith, Ann}, year = {2019}}
+"""
+
+
+@pytest.fixture(scope="module")
+def arxiv() -> Iterator[FakeArxiv]:
+    with FakeArxiv.running() as fake:
+        fake.add_corpus()
+        yield fake
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    reason = chromium_missing_reason()
+    if reason:
+        pytest.skip(reason)
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def server(tmp_path: Path, arxiv: FakeArxiv) -> Iterator[LiveServer]:
+    with live_server(tmp_path, arxiv) as running:
+        yield running
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    ctx.set_default_timeout(10_000)
+    yield ctx
+    ctx.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext, server: LiveServer) -> Iterator[Page]:
+    """A page of the app; any uncaught script error fails the test."""
+    errors: list[str] = []
+    pg = context.new_page()
+    pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    pg.goto(server.url + "/")
+    yield pg
+    assert errors == []
+
+
+def rows(page: Page) -> object:
+    return page.locator("#results .paper-row")
+
+
+def open_paper(page: Page, title: str) -> None:
+    page.get_by_role("link", name=title).click()
+    expect(page.get_by_role("heading", level=1, name=title)).to_be_visible()
+    expect(page.get_by_label("Annotation", exact=True)).to_be_enabled()
+
+
+def test_add_papers_by_arxiv_id_shows_per_id_results(page: Page, server: LiveServer) -> None:
+    expect(page.locator("#results")).to_contain_text("Your library is empty")
+    page.get_by_role("button", name="Add papers").click()
+    dialog = page.get_by_role("dialog", name="Add papers").get_by_role("tabpanel", name="arXiv")
+    dialog.get_by_label("arXiv IDs or links").fill(
+        "1201.4869\nhttps://arxiv.org/abs/1005.5383v1, 9999.99999"
+    )
+    dialog.get_by_label("Tags for every paper").fill("helium, 1D")
+    dialog.get_by_label("Area").fill("Condensed matter/Luttinger liquids")
+    dialog.get_by_role("button", name="Fetch from arXiv").click()
+    report = dialog.locator("#arxiv-results")
+    expect(report.locator("tbody tr")).to_have_count(3)
+    expect(report.locator("tr", has_text="1201.4869")).to_contain_text("added")
+    expect(report.locator("tr", has_text="arxiv.org/abs/1005.5383v1")).to_contain_text("added")
+    expect(report.locator("tr", has_text="9999.99999")).to_contain_text("failed")
+    expect(report).to_contain_text("2 added")
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("dialog", name="Add papers")).to_be_hidden()
+    expect(rows(page)).to_have_count(2)
+    expect(page.locator("#results")).to_contain_text("A Luttinger Liquid Core Inside Helium-4")
+    tree = page.locator("#area-tree")
+    expect(tree.get_by_role("button", name=re.compile(r"Luttinger liquids\s*2"))).to_be_visible()
+    expect(page.locator("#tag-cloud")).to_contain_text("helium")
+
+
+def test_search_as_you_type_and_filter_by_area(page: Page, server: LiveServer) -> None:
+    server.add_arxiv(LUTTINGER_IDS, tags=["helium"], area="Condensed matter/Luttinger liquids")
+    server.add_arxiv(LATTICE_IDS, area="Condensed matter/Lattice models")
+    page.reload()
+    expect(rows(page)).to_have_count(5)
+    expect(page.locator("#result-count")).to_have_text("5 papers")
+
+    page.keyboard.press("/")  # the shortcut focuses the search field
+    search = page.get_by_role("searchbox", name="Search papers")
+    expect(search).to_be_focused()
+    search.press_sequentially("checkerboard", delay=20)
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page)).to_contain_text("From stripe to checkerboard order")
+    assert "q=checkerboard" in page.url
+    search.fill("")
+    expect(rows(page)).to_have_count(5)
+
+    tree = page.locator("#area-tree")
+    tree.get_by_role("button", name=re.compile(r"^Lattice models")).click()
+    expect(rows(page)).to_have_count(2)
+    expect(page.get_by_role("heading", level=1, name="Lattice models")).to_be_visible()
+    # A parent area includes the papers of its sub-areas.
+    tree.get_by_role("button", name=re.compile(r"^Condensed matter")).click()
+    expect(rows(page)).to_have_count(5)
+    # Filters combine: the area with a tag and the status.
+    page.get_by_label("Tag", exact=True).fill("helium")
+    page.get_by_label("Tag", exact=True).press("Enter")
+    expect(rows(page)).to_have_count(3)
+    page.get_by_label("Status").select_option("read")
+    expect(page.locator("#results")).to_contain_text("No papers match")
+    page.get_by_role("button", name="Clear filters").click()
+    expect(rows(page)).to_have_count(5)
+
+
+def test_load_more_fetches_the_next_page(page: Page, server: LiveServer) -> None:
+    entries = "\n".join(
+        f"@article{{paper{n:03d}, title = {{Paged paper number {n}}}, year = {{{1950 + n}}}}}"
+        for n in range(60)
+    )
+    assert server.import_bibtex(entries)["counts"]["added"] == 60
+    page.reload()
+    expect(rows(page)).to_have_count(50)
+    expect(page.locator("#result-count")).to_have_text("60 papers · showing 50")
+    page.get_by_role("button", name="Load more").click()
+    expect(rows(page)).to_have_count(60)
+    expect(page.get_by_role("button", name="Load more")).to_be_hidden()
+    page.get_by_label("Sort by").select_option("year")
+    page.get_by_label("Order").select_option("asc")
+    expect(rows(page).first).to_contain_text("Paged paper number 0")
+
+
+def test_annotation_autosaves_and_persists_after_reload(page: Page, server: LiveServer) -> None:
+    server.add_arxiv(["1201.4869"])
+    page.reload()
+    open_paper(page, "A Luttinger Liquid Core Inside Helium-4 Filled Nanopores")
+    editor = page.get_by_label("Annotation", exact=True)
+    state = page.locator(".save-state")
+    expect(state).to_have_text("Saved")
+    editor.fill("First take: **1D core** of helium.")
+    expect(page.locator("#annotation-preview strong")).to_have_text("1D core")
+    expect(state).to_have_text("Saved")  # autosaved about a second after typing stopped
+    editor.fill("Second take: a *Luttinger liquid* core.")
+    editor.press("Control+s")
+    expect(state).to_have_text("Saved")
+    page.reload()
+    expect(page.get_by_label("Annotation", exact=True)).to_have_value(
+        "Second take: a *Luttinger liquid* core."
+    )
+    expect(page.locator("#annotation-preview em")).to_have_text("Luttinger liquid")
+
+    # The earlier text is in the revision history and can be restored.
+    page.get_by_text("Revision history").click()
+    page.get_by_role("button", name="Restore version 1").click()
+    expect(page.get_by_label("Annotation", exact=True)).to_have_value(
+        "First take: **1D core** of helium."
+    )
+    saved = server.get(f"/api/papers/{server.get('/api/papers')['items'][0]['id']}/annotation")
+    assert saved["markdown"] == "First take: **1D core** of helium."
+
+    # Back in the library the paper is marked as annotated; leaving saved what was typed.
+    editor = page.get_by_label("Annotation", exact=True)
+    editor.fill("Typed just before leaving.")
+    page.get_by_role("link", name="← Library").click()
+    expect(rows(page).first.locator(".annotated")).to_be_visible()
+    paper_id = server.get("/api/papers")["items"][0]["id"]
+    expect(page.locator("#result-count")).to_have_text("1 paper")
+    assert server.get(f"/api/papers/{paper_id}/annotation")["markdown"] == (
+        "Typed just before leaving."
+    )
+
+
+def test_conflicting_edit_is_shown_and_resolved_without_loss(
+    context: BrowserContext, page: Page, server: LiveServer
+) -> None:
+    server.add_arxiv(["1005.5383"])
+    paper_id = server.get("/api/papers")["items"][0]["id"]
+    mine = page
+    mine.goto(f"{server.url}/#/paper/{paper_id}")
+    theirs = context.new_page()
+    theirs.goto(f"{server.url}/#/paper/{paper_id}")
+    for pg in (mine, theirs):
+        expect(pg.get_by_label("Annotation", exact=True)).to_be_enabled()
+
+    theirs.get_by_label("Annotation", exact=True).fill("Their reading of the paper.")
+    theirs.get_by_label("Annotation", exact=True).press("Control+s")
+    expect(theirs.locator(".save-state")).to_have_text("Saved")
+
+    mine.get_by_label("Annotation", exact=True).fill("My reading, written at the same time.")
+    mine.get_by_label("Annotation", exact=True).press("Control+s")
+    dialog = mine.get_by_role("dialog", name="This annotation was changed elsewhere")
+    expect(dialog).to_be_visible()
+    expect(mine.locator(".save-state")).to_contain_text("Conflict")
+    expect(dialog.get_by_label("Your text")).to_have_value("My reading, written at the same time.")
+    expect(dialog.get_by_label("Their text (saved)")).to_have_value("Their reading of the paper.")
+    mine.keyboard.press("Escape")  # a choice is needed: Escape does not dismiss it
+    expect(dialog).to_be_visible()
+    assert server.get(f"/api/papers/{paper_id}/annotation")["markdown"] == (
+        "Their reading of the paper."
+    )
+    dialog.get_by_role("button", name="Keep mine").click()
+    expect(dialog).to_be_hidden()
+    expect(mine.locator(".save-state")).to_have_text("Saved")
+    saved = server.get(f"/api/papers/{paper_id}/annotation")
+    assert saved["markdown"] == "My reading, written at the same time."
+    revisions = server.get(f"/api/papers/{paper_id}/annotation/revisions")["items"]
+    assert "Their reading of the paper." in [r["markdown"] for r in revisions]
+
+    # The other way round: the stale page takes the saved text.
+    theirs.get_by_label("Annotation", exact=True).fill("Their second thoughts.")
+    theirs.get_by_label("Annotation", exact=True).blur()
+    other_dialog = theirs.get_by_role("dialog", name="This annotation was changed elsewhere")
+    expect(other_dialog).to_be_visible()
+    other_dialog.get_by_role("button", name="Take theirs").click()
+    expect(theirs.get_by_label("Annotation", exact=True)).to_have_value(
+        "My reading, written at the same time."
+    )
+    expect(theirs.locator(".save-state")).to_have_text("Saved")
+    theirs.close()
+
+
+def test_bibtex_upload_reports_failures_with_line_numbers(
+    page: Page, server: LiveServer, tmp_path: Path
+) -> None:
+    bib = tmp_path / "reading-group.bib"
+    bib.write_text(BAD_BIBTEX, encoding="utf-8")
+    page.get_by_role("button", name="Add papers").click()
+    dialog = page.get_by_role("dialog", name="Add papers")
+    dialog.get_by_role("tab", name="BibTeX").click()
+    dialog = dialog.get_by_role("tabpanel", name="BibTeX")
+    dialog.get_by_label("BibTeX file").set_input_files(str(bib))
+    dialog.get_by_role("button", name="Import BibTeX").click()
+    report = dialog.locator("#bibtex-results")
+    expect(report.locator(".report-summary")).to_contain_text("reading-group.bib")
+    expect(report.locator(".report-summary")).to_contain_text("2 added")
+    failure = report.locator(".report-failures li")
+    expect(failure).to_have_count(1)
+    expect(failure).to_contain_text("line 7")
+    expect(failure).to_contain_text("broken2021")
+    page.get_by_role("dialog", name="Add papers").get_by_role("button", name="Close").click()
+    expect(rows(page)).to_have_count(2)
+
+
+def test_xss_payloads_do_not_run(page: Page, server: LiveServer) -> None:
+    response = page.request.get(server.url + "/")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    title = '<img src=x onerror="window.__xss=1">Robust <script>window.__xss=2</script>'
+    paper = server.add_paper(
+        title,
+        authors=['<img src=x onerror="window.__xss=3">Mallory'],
+        tags=['<svg onload="window.__xss=4">'],
+        abstract='<iframe src="javascript:window.__xss=5"></iframe>',
+    )
+    server.annotate(
+        paper["id"],
+        '<img src=x onerror="window.__xss=6"> <script>window.__xss=7</script> '
+        "[click](javascript:window.__xss=8) **bold**",
+    )
+    area = server.send(
+        "POST",
+        "/api/areas",
+        {
+            "name": '<img src=x onerror="window.__xss=12">Area',
+            "description": "<script>window.__xss=9</script>",
+        },
+    )
+    server.send("PUT", f"/api/papers/{paper['id']}/areas/{area['id']}")
+    page.reload()
+    link = page.locator("#results .paper-title")
+    expect(link).to_have_text(title)  # shown as text, not markup
+    expect(page.locator("#results img")).to_have_count(0)
+    page.locator("#area-tree").get_by_role("button", name=re.compile("onerror")).click()
+    expect(rows(page)).to_have_count(1)
+    link.click()
+    expect(page.locator("#paper-title")).to_have_text(title)
+    expect(page.locator("#annotation-preview strong")).to_have_text("bold")
+    expect(page.locator(".paper-side")).to_contain_text('<svg onload="window.__xss=4">')
+    editor = page.get_by_label("Annotation", exact=True)
+    editor.fill('<img src=y onerror="window.__xss=10"><script>window.__xss=11</script>')
+    editor.press("Control+s")
+    expect(page.locator(".save-state")).to_have_text("Saved")
+    assert page.locator("#annotation-preview script").count() == 0
+    assert page.locator("#annotation-preview [onerror]").count() == 0
+    assert page.evaluate("window.__xss") is None
+
+
+def test_export_downloads_the_selection(page: Page, server: LiveServer) -> None:
+    server.add_arxiv(LUTTINGER_IDS, area="Luttinger liquids")
+    server.add_arxiv(LATTICE_IDS, area="Lattice models")
+    page.reload()
+    page.locator("#area-tree").get_by_role("button", name=re.compile(r"^Lattice models")).click()
+    expect(rows(page)).to_have_count(2)
+    page.get_by_role("button", name="Export").click()
+    dialog = page.get_by_role("dialog", name="Export")
+    expect(dialog).to_contain_text("in Lattice models")
+    dialog.get_by_label("BibTeX").check()
+    with page.expect_download() as info:
+        dialog.get_by_role("link", name="Download").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".bib")
+    text = Path(download.path()).read_text(encoding="utf-8")
+    assert text.count("@") == 2
+    assert "checkerboard" in text and "Luttinger" not in text
+
+
+def test_keyboard_and_phone_width(context: BrowserContext, page: Page, server: LiveServer) -> None:
+    server.add_arxiv(LUTTINGER_IDS[:2], area="Luttinger liquids")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    expect(rows(page)).to_have_count(2)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page scrolls sideways at phone width ({width}px)"
+    toggle = page.get_by_role("button", name="Areas", exact=True).first
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    page.locator("#area-tree").get_by_role("button", name=re.compile("^Luttinger")).click()
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    rows(page).first.locator("a").click()
+    expect(page.get_by_label("Annotation", exact=True)).to_be_enabled()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the paper view scrolls sideways at phone width ({width}px)"
+    page.locator("body").press("Escape")
+    expect(page.locator("#library-view")).to_be_visible()
+    expect(page.locator("#paper-view")).to_be_hidden()

@@ -1,0 +1,248 @@
+"""Browser-test support: a real ``litreview serve`` and Debian's chromium driven by Playwright.
+
+``live_server`` starts ``litreview serve`` in a subprocess on a free port of 127.0.0.1 with a
+temporary SQLite database and ``LITREVIEW_ARXIV_API_URL`` pointing at the local arXiv stand-in
+(tests/arxiv_server.py, real recorded responses), so nothing touches the internet.
+
+Run as a script it takes the screenshots of the README (docs/screenshots/*.png):
+
+    python tests/web_support.py screenshots
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from arxiv_server import FakeArxiv
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STARTUP_SECONDS = 30.0
+
+
+def chromium_missing_reason() -> str | None:
+    """Why the browser tests cannot run here, or None when they can."""
+    if not CHROMIUM.exists():
+        return f"no chromium at {CHROMIUM} (apt-get install -y chromium)"
+    return None
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@dataclass
+class LiveServer:
+    """A running ``litreview serve`` and a JSON client for setting up data."""
+
+    url: str
+    db_path: Path
+    arxiv: FakeArxiv
+    client: httpx.Client
+
+    def get(self, path: str, **params: Any) -> Any:
+        response = self.client.get(path, params=params)
+        response.raise_for_status()
+        return response.json()
+
+    def send(self, method: str, path: str, body: Any = None) -> Any:
+        """A write call with a JSON body; the answer's JSON (None for 204)."""
+        response = self.client.request(method, path, json=body)
+        response.raise_for_status()
+        return response.json() if response.content else None
+
+    def add_paper(self, title: str, **fields: Any) -> dict[str, Any]:
+        paper: dict[str, Any] = self.send("POST", "/api/papers", {"title": title, **fields})
+        return paper
+
+    def add_arxiv(
+        self, ids: list[str], *, tags: list[str] | None = None, area: str | None = None
+    ) -> dict[str, Any]:
+        result: dict[str, Any] = self.send(
+            "POST", "/api/import/arxiv", {"ids": ids, "tags": tags or [], "area": area}
+        )
+        return result
+
+    def import_bibtex(self, text: str) -> dict[str, Any]:
+        response = self.client.post(
+            "/api/import/bibtex",
+            content=text.encode("utf-8"),
+            headers={"Content-Type": "application/x-bibtex"},
+        )
+        response.raise_for_status()
+        report: dict[str, Any] = response.json()
+        return report
+
+    def annotate(self, paper_id: int, markdown: str) -> dict[str, Any]:
+        path = f"/api/papers/{paper_id}/annotation"
+        version = self.get(path)["version"]
+        saved: dict[str, Any] = self.send("PUT", path, {"markdown": markdown, "version": version})
+        return saved
+
+    def area_id(self, path: str) -> int:
+        def walk(nodes: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+            for node in nodes:
+                yield node
+                yield from walk(node["children"])
+
+        for node in walk(self.get("/api/areas")["items"]):
+            if node["path"] == path:
+                area_id: int = node["id"]
+                return area_id
+        raise KeyError(path)
+
+
+def server_env(arxiv_url: str) -> dict[str, str]:
+    """The environment of the server: this one without LITREVIEW_* settings, plus the test's."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LITREVIEW_")}
+    env["LITREVIEW_ARXIV_API_URL"] = arxiv_url
+    env["LITREVIEW_ARXIV_DELAY"] = "0"
+    return env
+
+
+@contextmanager
+def live_server(workdir: Path, arxiv: FakeArxiv) -> Iterator[LiveServer]:
+    """``litreview serve`` on a free port with a new database under ``workdir``, until exit."""
+    db_path = workdir / "library.db"
+    port = free_port()
+    log_path = workdir / "serve.log"
+    command = [sys.executable, "-m", "litreview.cli", "--db", str(db_path), "serve"]
+    command += ["--host", "127.0.0.1", "--port", str(port)]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, cwd=workdir, env=server_env(arxiv.url), stdout=log, stderr=subprocess.STDOUT
+        )
+    url = f"http://127.0.0.1:{port}"
+    client = httpx.Client(base_url=url, timeout=30.0)
+    try:
+        _wait_until_up(process, client, log_path)
+        yield LiveServer(url=url, db_path=db_path, arxiv=arxiv, client=client)
+    finally:
+        client.close()
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def _wait_until_up(process: subprocess.Popen[bytes], client: httpx.Client, log: Path) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"litreview serve exited early:\n{log.read_text(errors='replace')}")
+        try:
+            if client.get("/api/health").status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.1)  # not listening yet
+            continue
+        time.sleep(0.1)
+    raise RuntimeError(f"litreview serve did not answer in {STARTUP_SECONDS}s")
+
+
+# Screenshots for the README ------------------------------------------------------------------
+
+SCREENSHOT_IDS = [
+    "1201.4869",
+    "1005.5383",
+    "1101.2206",
+    "1412.6529",
+    "1303.6954",
+    "1312.6177",
+    "cond-mat/0412498",
+    "cond-mat/0603029",
+    "cond-mat/0607501",
+    "0807.2873",
+]
+
+
+def _load_screenshot_library(server: LiveServer) -> int:
+    """A small real library: the sample (if it loads) or papers from the recorded arXiv answers."""
+    area = "Condensed matter/Luttinger liquids"
+    server.send("POST", "/api/areas", {"name": "Condensed matter", "parent_id": None})
+    server.add_arxiv(SCREENSHOT_IDS[:5], tags=["helium-4", "1D"], area=area)
+    server.add_arxiv(SCREENSHOT_IDS[5:], tags=["QMC"], area="Condensed matter/Lattice models")
+    papers = server.get("/api/papers", q="Luttinger Liquid Core")["items"]
+    paper_id: int = papers[0]["id"]
+    server.annotate(
+        paper_id,
+        "Quantum Monte Carlo on helium-4 in **nanopores**: the atoms near the axis form a "
+        "one-dimensional *Luttinger liquid* core.\n\n- Strong evidence from the density profile\n"
+        "- Open question: does this survive disorder in real MCM-41 pores?",
+    )
+    others = server.get("/api/papers", q="Interacting bosons in one dimension")["items"]
+    server.send(
+        "POST",
+        f"/api/papers/{paper_id}/relations",
+        {"target_id": others[0]["id"], "relation": "extends", "note": "applies the theory"},
+    )
+    version = server.get(f"/api/papers/{paper_id}")["version"]
+    server.send(
+        "PATCH", f"/api/papers/{paper_id}", {"status": "read", "rating": 4, "version": version}
+    )
+    for query in ("Helium-4 Luttinger liquids", "Local Superfluidity"):
+        found = server.get("/api/papers", q=query)["items"][0]
+        server.annotate(found["id"], "Annotated in the sample screenshot.")
+    return paper_id
+
+
+def take_screenshots(out_dir: Path) -> None:
+    """Library and paper views, with real papers, into ``out_dir``."""
+    import tempfile
+
+    from playwright.sync_api import expect, sync_playwright
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        FakeArxiv.running() as arxiv,
+        live_server(Path(tmp), arxiv) as server,
+        sync_playwright() as pw,
+    ):
+        arxiv.add_corpus()
+        paper_id = _load_screenshot_library(server)
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 820})
+        page.goto(server.url + "/")
+        expect(page.locator(".paper-row")).to_have_count(len(SCREENSHOT_IDS))
+        page.screenshot(path=str(out_dir / "library.png"))
+        page.goto(f"{server.url}/#/paper/{paper_id}")
+        expect(page.get_by_label("Annotation", exact=True)).to_be_enabled()
+        page.screenshot(path=str(out_dir / "paper.png"), full_page=True)
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.goto(server.url + "/")
+        expect(page.locator(".paper-row").first).to_be_visible()
+        page.screenshot(path=str(out_dir / "library-phone.png"))
+        browser.close()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["screenshots"]:
+        sys.exit("usage: python tests/web_support.py screenshots")
+    take_screenshots(REPO / "docs" / "screenshots")
+    print(f"screenshots in {REPO / 'docs' / 'screenshots'}")
