@@ -1,6 +1,7 @@
 """Exports on a small library: golden files per format, determinism, CommonMark structure, filters.
 
-Golden files live in tests/golden/; after a deliberate change of layout, rewrite them with
+Golden files live in tests/golden/ (Markdown ones named ``*.md.golden`` so that no formatter
+rewrites them); after a deliberate change of layout, rewrite them with
 ``LITREVIEW_REGENERATE_GOLDEN=1 pytest tests/test_export.py`` and read the diff.
 """
 
@@ -72,12 +73,14 @@ def full_markdown(session: Session) -> str:
 
 
 def test_markdown_golden(session: Session, library: dict[str, int]) -> None:
-    assert_golden("library.md", full_markdown(session))
+    assert_golden("library.md.golden", full_markdown(session))
 
 
 def test_markdown_area_golden(session: Session, library: dict[str, int]) -> None:
     selection = ExportSelection(area="Adversarial training")
-    assert_golden("area.md", export(session, "markdown", selection, order=PaperOrder.by_title))
+    assert_golden(
+        "area.md.golden", export(session, "markdown", selection, order=PaperOrder.by_title)
+    )
 
 
 def test_csljson_golden(session: Session, library: dict[str, int]) -> None:

@@ -61,7 +61,7 @@ def test_export_writes_a_file_atomically(filled: str, tmp_path: Path) -> None:
         str(target),
     )
     assert code == 0 and out == ""
-    assert target.read_bytes() == (GOLDEN / "library.md").read_bytes()
+    assert target.read_bytes() == (GOLDEN / "library.md.golden").read_bytes()
     assert sorted(p.name for p in target.parent.iterdir()) == ["bib.md"]
 
 
@@ -70,7 +70,7 @@ def test_export_filters_and_order(filled: str) -> None:
         filled, "--area", "Adversarial training", "--order", "title", "-f", "markdown"
     )
     assert code == 0
-    assert out == (GOLDEN / "area.md").read_text(encoding="utf-8")
+    assert out == (GOLDEN / "area.md.golden").read_text(encoding="utf-8")
     code, out, _ = cli(filled, "-f", "bibtex", "--tag", "LAT", "--tag", "critique")
     assert code == 0
     assert out.startswith("@inproceedings{müller2024critique,") and out.count("@") == 1
@@ -139,7 +139,7 @@ def test_api_export_markdown(api: TestClient) -> None:
     assert response.headers["content-disposition"] == (
         'attachment; filename="litreview-adversarial-training.md"'
     )
-    assert response.content == (GOLDEN / "area.md").read_bytes()
+    assert response.content == (GOLDEN / "area.md.golden").read_bytes()
 
 
 def test_api_export_formats_and_filters(api: TestClient) -> None:
