@@ -346,7 +346,7 @@ def test_keyboard_and_phone_width(context: BrowserContext, page: Page, server: L
     expect(rows(page)).to_have_count(2)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page scrolls sideways at phone width ({width}px)"
-    toggle = page.get_by_role("button", name="Areas", exact=True).first
+    toggle = page.get_by_role("button", name="Research areas")
     expect(toggle).to_have_attribute("aria-expanded", "false")
     toggle.click()
     page.locator("#area-tree").get_by_role("button", name=re.compile("^Luttinger")).click()

@@ -165,48 +165,17 @@ def _wait_until_up(process: subprocess.Popen[bytes], client: httpx.Client, log: 
 
 # Screenshots for the README ------------------------------------------------------------------
 
-SCREENSHOT_IDS = [
-    "1201.4869",
-    "1005.5383",
-    "1101.2206",
-    "1412.6529",
-    "1303.6954",
-    "1312.6177",
-    "cond-mat/0412498",
-    "cond-mat/0603029",
-    "cond-mat/0607501",
-    "0807.2873",
-]
+SCREENSHOT_PAPER = "Evaluating and Understanding the Robustness of Adversarial Logit Pairing"
 
 
-def _load_screenshot_library(server: LiveServer) -> int:
-    """A small real library: the sample (if it loads) or papers from the recorded arXiv answers."""
-    area = "Condensed matter/Luttinger liquids"
-    server.send("POST", "/api/areas", {"name": "Condensed matter", "parent_id": None})
-    server.add_arxiv(SCREENSHOT_IDS[:5], tags=["helium-4", "1D"], area=area)
-    server.add_arxiv(SCREENSHOT_IDS[5:], tags=["QMC"], area="Condensed matter/Lattice models")
-    papers = server.get("/api/papers", q="Luttinger Liquid Core")["items"]
-    paper_id: int = papers[0]["id"]
-    server.annotate(
-        paper_id,
-        "Quantum Monte Carlo on helium-4 in **nanopores**: the atoms near the axis form a "
-        "one-dimensional *Luttinger liquid* core.\n\n- Strong evidence from the density profile\n"
-        "- Open question: does this survive disorder in real MCM-41 pores?",
-    )
-    others = server.get("/api/papers", q="Interacting bosons in one dimension")["items"]
-    server.send(
-        "POST",
-        f"/api/papers/{paper_id}/relations",
-        {"target_id": others[0]["id"], "relation": "extends", "note": "applies the theory"},
-    )
-    version = server.get(f"/api/papers/{paper_id}")["version"]
-    server.send(
-        "PATCH", f"/api/papers/{paper_id}", {"status": "read", "rating": 4, "version": version}
-    )
-    for query in ("Helium-4 Luttinger liquids", "Local Superfluidity"):
-        found = server.get("/api/papers", q=query)["items"][0]
-        server.annotate(found["id"], "Annotated in the sample screenshot.")
-    return paper_id
+def _load_screenshot_library(server: LiveServer) -> tuple[int, int]:
+    """The sample library of data/ (real papers, our annotations); (paper count, a paper's id)."""
+    command = [sys.executable, "-m", "litreview.cli", "--db", str(server.db_path), "load-sample"]
+    subprocess.run(command, check=True, capture_output=True, env=server_env(server.arxiv.url))
+    papers = server.get("/api/papers", limit=100)
+    chosen = next(p for p in papers["items"] if p["title"] == SCREENSHOT_PAPER)
+    paper_id: int = chosen["id"]
+    return int(papers["total"]), paper_id
 
 
 def take_screenshots(out_dir: Path) -> None:
@@ -222,14 +191,13 @@ def take_screenshots(out_dir: Path) -> None:
         live_server(Path(tmp), arxiv) as server,
         sync_playwright() as pw,
     ):
-        arxiv.add_corpus()
-        paper_id = _load_screenshot_library(server)
+        count, paper_id = _load_screenshot_library(server)
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         page = browser.new_page(viewport={"width": 1280, "height": 820})
         page.goto(server.url + "/")
-        expect(page.locator(".paper-row")).to_have_count(len(SCREENSHOT_IDS))
+        expect(page.locator(".paper-row")).to_have_count(count)
         page.screenshot(path=str(out_dir / "library.png"))
         page.goto(f"{server.url}/#/paper/{paper_id}")
         expect(page.get_by_label("Annotation", exact=True)).to_be_enabled()

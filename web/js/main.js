@@ -104,6 +104,11 @@ function toggleSidebar(open) {
 }
 
 function init() {
+  // On a phone the filters start folded away under their summary.
+  if (window.matchMedia("(max-width: 760px)").matches) {
+    $("#filters-details").open = false;
+    $("#q").placeholder = "Search papers…";
+  }
   initLibrary();
   initImporter();
   initAreas();
@@ -132,6 +137,12 @@ function init() {
   }
   $("#message-close").addEventListener("click", hideMessage);
   $("#toggle-sidebar").addEventListener("click", () => toggleSidebar());
+  // On a phone the sidebar is a drawer: a tap outside it closes it.
+  document.addEventListener("click", (event) => {
+    if (!document.body.classList.contains("sidebar-open")) return;
+    if (event.target.closest("#sidebar, #toggle-sidebar")) return;
+    toggleSidebar(false);
+  });
   $(".skip-link").addEventListener("click", (event) => {
     event.preventDefault();
     $("#main").focus();
