@@ -18,7 +18,7 @@ from functools import lru_cache
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-_INLINE_SPECIAL = re.compile(r"([\\`*_\[\]<>#~|])")
+_INLINE_ESCAPES = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>#~|"})
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}[.)])")
 _URL_UNSAFE = re.compile(r"[\s()<>\\\"'`]")
@@ -45,14 +45,14 @@ _DANGEROUS_HTML = re.compile(
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark")
+    # Block structure only: the inline rules (emphasis, links ...) are never needed here.
+    return MarkdownIt("commonmark").disable("inline")
 
 
 def escape_inline(text: str) -> str:
     """Plain text (a title, a venue, a name) as Markdown that shows exactly that text."""
-    text = " ".join(text.split())
-    text = _INLINE_SPECIAL.sub(r"\\\1", text)
-    return _ENTITY.sub(r"\\&", text)
+    text = " ".join(text.split()).translate(_INLINE_ESCAPES)
+    return _ENTITY.sub(r"\\&", text) if "&" in text else text
 
 
 def escape_line_start(text: str) -> str:
@@ -104,9 +104,10 @@ def contained_block(markdown: str, *, keep_headings: bool = False) -> str:
         text = _DANGEROUS_HTML.sub("&lt;", text)
     if not text.strip() or not _HAZARD.search(text):
         return text
+    tokens = _tokens(text)
     if not keep_headings:
-        text = _neutralise_headings(text)
-    return _closed(text)
+        text = _neutralise_headings(text, tokens)
+    return _closed(text, tokens) if _leaks(tokens) else text
 
 
 def _tokens(text: str) -> list[Token]:
@@ -124,8 +125,7 @@ def _leaks(tokens: list[Token]) -> bool:
     )
 
 
-def _neutralise_headings(text: str) -> str:
-    tokens = _tokens(text)
+def _neutralise_headings(text: str, tokens: list[Token]) -> str:
     lines = text.split("\n")
     headings = [
         (tok, tokens[i + 1].content)
@@ -152,10 +152,8 @@ def _neutralise_headings(text: str) -> str:
     return "\n".join(lines)
 
 
-def _closed(text: str) -> str:
-    tokens = _tokens(text)
-    if not _leaks(tokens):
-        return text
+def _closed(text: str, tokens: list[Token]) -> str:
+    """``text`` with the block left open at its end closed (``tokens``: its parse)."""
     opener = next(
         (t for t in reversed(tokens) if t.level == 0 and not t.type.endswith("_close")), None
     )
