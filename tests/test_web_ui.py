@@ -358,3 +358,89 @@ def test_keyboard_and_phone_width(context: BrowserContext, page: Page, server: L
     page.locator("body").press("Escape")
     expect(page.locator("#library-view")).to_be_visible()
     expect(page.locator("#paper-view")).to_be_hidden()
+
+
+def test_organise_a_paper_tags_areas_status_relations(page: Page, server: LiveServer) -> None:
+    server.add_arxiv(LUTTINGER_IDS, tags=["helium"])
+    server.send(
+        "POST", "/api/areas", {"name": "Superfluids", "description": "Flow without *friction*."}
+    )
+    page.reload()
+    open_paper(page, "Helium-4 Luttinger liquids in nanopores")
+    side = page.get_by_role("complementary", name="Paper details")
+
+    side.get_by_label("Status").select_option("read")
+    side.get_by_label("Rating").select_option("4")
+    expect(side.get_by_label("Rating")).to_have_value("4")
+
+    tag_input = side.get_by_label("Add a tag")
+    tag_input.fill("nanopores")
+    tag_input.press("Enter")
+    expect(side.get_by_role("button", name="Remove tag nanopores")).to_be_visible()
+    side.get_by_role("button", name="Remove tag helium").click()
+    expect(side.get_by_role("button", name="Remove tag helium")).to_be_hidden()
+
+    side.get_by_label("Assign to area").select_option(label="Superfluids")
+    side.get_by_role("button", name="Assign").click()
+    expect(side.get_by_role("button", name="Remove from area Superfluids")).to_be_visible()
+
+    relations = page.get_by_role("region", name="Relations")
+    relations.get_by_label("Relation", exact=True).select_option("extends")
+    relations.get_by_label("Other paper").fill("Interacting bosons")
+    relations.get_by_role("button", name=re.compile("^Interacting bosons in one dimension")).click()
+    relations.get_by_label("Note").fill("uses its theory")
+    relations.get_by_role("button", name="Add relation").click()
+    expect(relations.locator(".relation")).to_contain_text("extends")
+    expect(relations.locator(".relation")).to_contain_text("uses its theory")
+
+    paper = server.get("/api/papers", q="Helium-4 Luttinger liquids in nanopores")["items"][0]
+    assert paper["status"] == "read" and paper["rating"] == 4
+    assert paper["tags"] == ["nanopores"]
+    assert [a["path"] for a in paper["areas"]] == ["Superfluids"]
+
+    # The other paper shows the relation from its side, and can remove it.
+    relations.get_by_role("link", name=re.compile("^Interacting bosons")).click()
+    other = page.get_by_role("region", name="Relations")
+    expect(other.locator(".relation")).to_contain_text("extended by")
+    other.get_by_role("button", name=re.compile("^Remove relation")).click()
+    expect(other).to_contain_text("No relations yet.")
+
+    # Back in the library: the area filter shows its description and the paper.
+    page.locator("#area-tree").get_by_role("button", name=re.compile("^Superfluids")).click()
+    expect(page.locator("#area-description em")).to_have_text("friction")
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page)).to_contain_text("Read")
+
+
+def test_manage_areas_create_rename_move_delete(page: Page, server: LiveServer) -> None:
+    page.get_by_role("button", name="Areas", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Research areas")
+    for name in ("Adversarial training", "Robustness"):
+        dialog.get_by_label("Name").fill(name)
+        dialog.get_by_role("button", name="Create area").click()
+        expect(dialog.locator("#areas-manage-list")).to_contain_text(name)
+        dialog.get_by_role("button", name="+ New area").click()
+
+    # A second area of the same name at the same level: the API's error is shown.
+    dialog.get_by_label("Name").fill("Robustness")
+    dialog.get_by_role("button", name="Create area").click()
+    expect(page.locator("#message")).to_contain_text("already exists")
+
+    # Rename and move under another area, with a description.
+    dialog.locator("#areas-manage-list").get_by_role(
+        "button", name=re.compile("^Adversarial training")
+    ).click()
+    dialog.get_by_label("Name").fill("Adversarial training (LAT)")
+    dialog.get_by_label("Parent").select_option(label="Robustness")
+    dialog.get_by_label("Description (Markdown)").fill("Training on *worst-case* inputs.")
+    dialog.get_by_role("button", name="Save area").click()
+    expect(page.locator("#message")).to_contain_text("Area saved.")
+    sidebar = page.locator("#area-tree")
+    expect(sidebar.locator("li ul")).to_contain_text("Adversarial training (LAT)")
+    assert server.area_id("Robustness/Adversarial training (LAT)") > 0
+
+    page.once("dialog", lambda confirm: confirm.accept())
+    dialog.get_by_role("button", name="Delete area").click()
+    expect(sidebar).not_to_contain_text("Adversarial training (LAT)")
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()

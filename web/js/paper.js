@@ -113,8 +113,15 @@ function abstractSection(paper) {
     paper.abstract.split(/\n\s*\n/).map((para) => h("p", {}, para.trim())));
 }
 
-/** PATCH the paper with its version; a stale version reloads it and says so. */
-async function patchPaper(change) {
+let patchChain = Promise.resolve();
+
+/** PATCH the paper with its version, one change at a time (each needs the version before it). */
+function patchPaper(change) {
+  patchChain = patchChain.then(() => sendPatch(change));
+  return patchChain;
+}
+
+async function sendPatch(change, retried = false) {
   if (!current || !current.paper) return;
   const { paper } = current;
   try {
@@ -125,8 +132,28 @@ async function patchPaper(change) {
     Object.assign(paper, updated);
     events.dispatchEvent(new Event("library-changed"));
   } catch (err) {
+    if (err.status === 409 && !retried && (await onlyOtherFieldsChanged(paper, change))) {
+      return sendPatch(change, true);
+    }
     showError(err);
     if (err.status === 409) reloadPaper();
+  }
+}
+
+/**
+ * A 409 also comes from changes to other fields (a tag added here bumps the version too).
+ * When the fields this change sets are still as last seen, take the new version and retry;
+ * when someone else changed the same field, the user sees the error and the fresh values.
+ */
+async function onlyOtherFieldsChanged(paper, change) {
+  try {
+    const fresh = await api(`/api/papers/${enc(paper.id)}`);
+    const same = Object.keys(change).every((key) => fresh[key] === paper[key]);
+    if (same) paper.version = fresh.version;
+    return same;
+  } catch (err) {
+    console.warn("could not re-read the paper after a conflict", err);
+    return false;
   }
 }
 
@@ -204,7 +231,9 @@ function areasSection(paper) {
         h("button", { type: "button", class: "chip-remove", "aria-label": `Remove from area ${area.path}`, onclick: () => change("DELETE", area.id) }, "×")))
       : h("li", { class: "empty" }, "In no area yet."));
     const inAreas = new Set(areas.map((a) => a.id));
+    const chosen = select.value; // a redraw (areas reloaded) keeps what the user picked
     replaceChildren(select, areaOptions({ exclude: inAreas, emptyLabel: cache.flatAreas.length ? "Choose an area…" : "No areas yet" }));
+    if (chosen && !inAreas.has(Number(chosen))) select.value = chosen;
   };
   const change = async (method, areaId) => {
     try {
