@@ -18,13 +18,12 @@ from sqlalchemy.engine import Engine
 
 from litreview.db import session_scope
 from litreview.errors import InvalidInput
-from litreview.exporters import format_names, get_format
+from litreview.exporters import export_text, format_names, get_format
 from litreview.library.export import (
     ExportOptions,
     ExportSelection,
     PaperOrder,
     TemplateSource,
-    load_export,
 )
 
 
@@ -80,8 +79,7 @@ def export_command(
     selection = ExportSelection(area=area, tags=tag, status=status, query=query)
     context: CliContext = ctx.find_root().obj
     with session_scope(context.engine()) as session:
-        data = load_export(session, selection, options)
-        text = fmt.render(data)
+        text = export_text(session, fmt, selection, options)
     if output is None:
         _write_stdout(text)
     else:

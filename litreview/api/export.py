@@ -12,9 +12,9 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from litreview.api.deps import SessionDep
-from litreview.exporters import FORMATS, format_names, get_format
+from litreview.exporters import FORMATS, export_text, format_names, get_format
 from litreview.exporters.mdtext import anchor_base
-from litreview.library.export import ExportOptions, ExportSelection, PaperOrder, load_export
+from litreview.library.export import ExportOptions, ExportSelection, PaperOrder
 
 router = APIRouter(tags=["export"])
 
@@ -50,7 +50,7 @@ def export(
         title=title, order=order, with_status=with_status, with_rating=with_rating
     )
     selection = ExportSelection(area=area, tags=tag or [], status=status, query=q)
-    text = fmt.render(load_export(session, selection, options))
+    text = export_text(session, fmt, selection, options)
     media_type = fmt.media_type
     if "charset" not in media_type and not media_type.endswith("json"):
         media_type += "; charset=utf-8"
