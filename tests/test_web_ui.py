@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from arxiv_server import FakeArxiv
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
 from web_support import CHROMIUM, CHROMIUM_ARGS, LiveServer, chromium_missing_reason, live_server
 
 pytestmark = pytest.mark.browser
@@ -79,7 +79,7 @@ def page(context: BrowserContext, server: LiveServer) -> Iterator[Page]:
     assert errors == []
 
 
-def rows(page: Page) -> object:
+def rows(page: Page) -> Locator:
     return page.locator("#results .paper-row")
 
 
