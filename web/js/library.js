@@ -189,7 +189,8 @@ export function renderAreaTree() {
     return h("li", {}, button, children && children.length ? h("ul", {}, children) : null);
   };
   const build = (nodes) => nodes.map((n) => item(n.name, n.paper_count, n.id, build(n.children || [])));
-  replaceChildren(tree, item("All papers", null, null, null), build(cache.areas));
+  const hint = cache.areas.length ? null : h("li", { class: "empty" }, "No areas yet: create them under Areas, or give an area when adding papers.");
+  replaceChildren(tree, item("All papers", null, null, null), build(cache.areas), hint);
 }
 
 function renderAreaDescription() {
