@@ -91,10 +91,13 @@ class Paper(SQLModel, table=True):
     status: ReadingStatus = Field(
         default=ReadingStatus.unread,
         sa_column=sa.Column(
-            _enum(ReadingStatus, "reading_status"), nullable=False, server_default="unread"
+            _enum(ReadingStatus, "reading_status"),
+            nullable=False,
+            server_default="unread",
+            index=True,
         ),
     )
-    rating: int | None = Field(default=None)
+    rating: int | None = Field(default=None, index=True)
     extra: dict[str, Any] = Field(
         default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
     )
@@ -102,7 +105,8 @@ class Paper(SQLModel, table=True):
         default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False)
     )
     created_at: datetime = Field(
-        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+        default_factory=utcnow,
+        sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False, index=True),
     )
     updated_at: datetime = Field(
         default_factory=utcnow,
@@ -154,6 +158,8 @@ class Tag(SQLModel, table=True):
 
 class PaperTag(SQLModel, table=True):
     __tablename__ = "paper_tag"
+    # A tag's papers read from the index alone (search filters).
+    __table_args__ = (sa.Index("ix_paper_tag_tag_paper", "tag_id", "paper_id"),)
 
     paper_id: int = Field(
         sa_column=sa.Column(
@@ -187,6 +193,8 @@ class Area(SQLModel, table=True):
 
 class PaperArea(SQLModel, table=True):
     __tablename__ = "paper_area"
+    # An area's papers read from the index alone (search filters).
+    __table_args__ = (sa.Index("ix_paper_area_area_paper", "area_id", "paper_id"),)
 
     paper_id: int = Field(
         sa_column=sa.Column(
@@ -205,6 +213,15 @@ class Annotation(SQLModel, table=True):
     """The paper's Markdown annotation: the text the bibliography prints."""
 
     __tablename__ = "annotation"
+    # The papers with written annotations, read without touching the text (has_annotation).
+    __table_args__ = (
+        sa.Index(
+            "ix_annotation_written",
+            "paper_id",
+            sqlite_where=sa.text("markdown <> ''"),
+            postgresql_where=sa.text("markdown <> ''"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     paper_id: int = Field(
