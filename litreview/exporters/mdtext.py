@@ -49,6 +49,7 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark").disable("inline")
 
 
+@lru_cache(maxsize=65536)  # names, tags and venues recur across a bibliography
 def escape_inline(text: str) -> str:
     """Plain text (a title, a venue, a name) as Markdown that shows exactly that text."""
     text = " ".join(text.split()).translate(_INLINE_ESCAPES)
