@@ -10,17 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from litreview.errors import InvalidInput
 from litreview.library.areas import AreaNode, area_tree, find_area_path
-from litreview.library.links import LinkView
 from litreview.library.search import PAPER_FTS, PaperQuery, fts_query, id_filters
-from litreview.library.views import CHUNK, PaperView, load_paper_views
-from litreview.models import Paper, PaperLink, ReadingStatus, Relation
+from litreview.library.views import PaperView, load_paper_views
+from litreview.models import Paper, ReadingStatus
 
 DEFAULT_AUTHOR_LIMIT = 8
 
@@ -149,8 +147,7 @@ def load_export(
 ) -> ExportData:
     """The selected papers (loaded in bulk, sorted by key) and the area tree around them."""
     ids = select_paper_ids(session, selection)
-    views = load_paper_views(session, ids, with_links=False)
-    _attach_links(session, views)
+    views = load_paper_views(session, ids)
     views.sort(key=lambda v: v.paper.key)
     roots = area_tree(session)
     if selection.area:
@@ -165,53 +162,6 @@ def load_export(
     if selection.filters_papers:
         areas = _prune(areas)
     return ExportData(views, areas, selection, options or ExportOptions())
-
-
-def _attach_links(session: Session, views: list[PaperView]) -> None:
-    """Every view's relations, read in two queries for the whole export.
-
-    (``load_paper_views`` reads the other papers of each paper's links one paper at a time,
-    which dominates an export of thousands of papers.)
-    """
-    by_id = {v.paper.id: v for v in views}
-    ids = sorted(i for i in by_id if i is not None)
-    columns = (
-        col(PaperLink.id),
-        col(PaperLink.source_id),
-        col(PaperLink.target_id),
-        col(PaperLink.relation),
-        col(PaperLink.note),
-    )
-    found: dict[int, Any] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        rows = session.execute(
-            sa.select(*columns).where(
-                sa.or_(col(PaperLink.source_id).in_(chunk), col(PaperLink.target_id).in_(chunk))
-            )
-        )
-        found.update((row[0], row) for row in rows)
-    links = [found[link_id] for link_id in sorted(found)]
-    others = {lk[1] for lk in links} | {lk[2] for lk in links}
-    names: dict[int, tuple[str, str]] = {}
-    other_ids = sorted(others)
-    for start in range(0, len(other_ids), CHUNK):
-        rows = session.execute(
-            sa.select(col(Paper.id), col(Paper.key), col(Paper.title)).where(
-                col(Paper.id).in_(other_ids[start : start + CHUNK])
-            )
-        )
-        names.update((row[0], (row[1], row[2])) for row in rows)
-    for link_id, source, target, relation, note in links:
-        for mine, other, direction in ((source, target, "outgoing"), (target, source, "incoming")):
-            view = by_id.get(mine)
-            if view is not None:
-                key, title = names[other]
-                view.links.append(
-                    LinkView(link_id, Relation(relation), direction, other, key, title, note)
-                )
-    for view in views:
-        view.links.sort(key=lambda v: (v.direction != "outgoing", v.id))
 
 
 def _walk_nodes(nodes: list[AreaNode]) -> list[AreaNode]:
