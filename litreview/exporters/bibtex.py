@@ -99,8 +99,13 @@ def _text(original: object, value: str) -> str:
 
 
 def _annotation(markdown: str) -> str:
-    paragraphs = [unicode_to_latex(" ".join(p.split())) for p in markdown.split("\n\n")]
-    return "\n\n".join(p for p in paragraphs if p)
+    """Markdown escaped line by line, keeping the line breaks and indentation it relies on."""
+    lines = []
+    for line in markdown.strip("\n").split("\n"):
+        text = line.strip()
+        indent = line[: len(line) - len(line.lstrip())]
+        lines.append(indent + unicode_to_latex(text) if text else "")
+    return "\n".join(lines)
 
 
 def _people(original: object, people: list[Person]) -> str:

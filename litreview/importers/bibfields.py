@@ -8,6 +8,8 @@ Every other field goes to ``record.extra`` as written.
 
 from __future__ import annotations
 
+import re
+
 from litreview.importers.bibnames import parse_names
 from litreview.importers.latex import latex_to_unicode, needs_latex_decoding
 from litreview.importers.records import PaperRecord, Problem
@@ -168,7 +170,10 @@ class FieldMapper:
 
 
 def latex_to_unicode_keep_lines(value: str) -> str:
-    """Decode an annotation paragraph by paragraph (blank lines are Markdown paragraphs)."""
-    paragraphs = [p for p in value.replace("\r\n", "\n").split("\n\n")]
-    decoded = (latex_to_unicode(p) for p in paragraphs)
-    return "\n\n".join(p for p in decoded if p)
+    """Decode an annotation line by line: its line breaks and indentation are Markdown."""
+    lines = []
+    for line in value.replace("\r\n", "\n").split("\n"):
+        text = line.strip()
+        indent = line[: len(line) - len(line.lstrip())].replace("\t", "    ")
+        lines.append(indent + latex_to_unicode(text) if text else "")
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
