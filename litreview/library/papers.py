@@ -791,7 +791,7 @@ def _person(name: str) -> AuthorRecord:
 def _clean_field(name: str, value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip() or None
-    if name in ("title", "key") and not value:
+    if name in ("title", "key", "entry_type") and not value:
         raise InvalidInput(f"{name} must not be empty", field=name)
     if name == "doi" and value is not None:
         doi = normalize_doi(value)
