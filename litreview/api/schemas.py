@@ -7,7 +7,7 @@ database can hold, so odd input is a 422 and never a 500.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -36,10 +36,27 @@ def _storable(value: str) -> str:
     return value
 
 
+def _as_utc(value: datetime) -> datetime:
+    # SQLite hands back timestamps without a zone; they are stored in UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+def _web_url(value: str | None) -> str | None:
+    # Links are followed from the UI: only web addresses, never javascript: or data:.
+    web = ("http://", "https://")
+    if value is not None and value.strip() and not value.strip().lower().startswith(web):
+        raise ValueError("a URL must start with http:// or https://")
+    return value
+
+
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_storable)]
 ShortText = Annotated[str, Field(max_length=2000), AfterValidator(_storable)]
 # No length bound here: over-long Markdown is refused with 413 by render.check_size.
 Markdown = Annotated[str, AfterValidator(_storable)]
+WebUrl = Annotated[str, Field(max_length=2000), AfterValidator(_storable), AfterValidator(_web_url)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=0, le=MAX_VERSION)]
 Year = Annotated[int, Field(ge=-9999, le=9999)]
@@ -68,6 +85,7 @@ class ErrorOut(BaseModel):
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": description}
     for status, description in (
+        (400, "A body that is not valid JSON"),
         (401, "A write without the right bearer token"),
         (404, "Nothing has that id"),
         (409, "A stale version, or a name already taken"),
@@ -115,8 +133,8 @@ class PaperPublic(BaseModel):
     rating: int | None
     version: int
     has_annotation: bool
-    created_at: datetime
-    updated_at: datetime
+    created_at: Timestamp
+    updated_at: Timestamp
     journal_ref: str | None
     arxiv_comment: str | None
     primary_category: str | None
@@ -199,7 +217,7 @@ class AnnotationPublic(BaseModel):
     markdown: str
     html: str = Field(description="The Markdown rendered to sanitised HTML")
     version: int = Field(description="0 when the paper was never annotated")
-    updated_at: datetime | None
+    updated_at: Timestamp | None
     arxiv_version: int | None = Field(description="The arXiv version the text was written for")
 
     @classmethod
@@ -240,7 +258,7 @@ class PaperIn(Strict):
     venue: ShortText | None = None
     doi: ShortText | None = None
     arxiv_id: ShortText | None = None
-    url: ShortText | None = None
+    url: WebUrl | None = None
     abstract: Text | None = None
     entry_type: Annotated[ShortText, Field(max_length=40)] = "article"
     key: Annotated[ShortText, Field(max_length=200)] | None = None
@@ -298,8 +316,8 @@ class PaperUpdate(Strict):
     venue: ShortText | None = None
     doi: ShortText | None = None
     arxiv_id: ShortText | None = None
-    url: ShortText | None = None
-    pdf_url: ShortText | None = None
+    url: WebUrl | None = None
+    pdf_url: WebUrl | None = None
     status: ReadingStatus | None = None
     rating: Rating | None = None
     journal_ref: ShortText | None = None
@@ -327,7 +345,7 @@ class RevisionPublic(BaseModel):
     version: int
     markdown: str
     html: str
-    saved_at: datetime
+    saved_at: Timestamp
 
     @classmethod
     def from_row(cls, revision: AnnotationRevision) -> RevisionPublic:

@@ -146,7 +146,7 @@ def id_filters(session: Session, query: PaperQuery) -> list[sa.Select[Any]]:
 
 def _order(sort: SortKey, descending: bool) -> list[Any]:
     if sort == SortKey.relevance:
-        rank = sa.literal_column(BM25)
+        rank: sa.ColumnElement[Any] = sa.literal_column(BM25)
         tie = PAPER_FTS.c.rowid
         return [rank.asc() if descending else rank.desc(), tie.asc() if descending else tie.desc()]
     key = SORT_COLUMNS[sort]
@@ -192,7 +192,7 @@ def _search_fts(
             .where(matched, *in_sets)
             .subquery()
         )
-        rank = ranked.c.rank.asc() if descending else ranked.c.rank.desc()
+        rank: Any = ranked.c.rank.asc() if descending else ranked.c.rank.desc()
         tie = ranked.c.id.asc() if descending else ranked.c.id.desc()
         page = (
             sa.select(ranked.c.id, sa.func.count().over())

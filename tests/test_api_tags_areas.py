@@ -1,0 +1,85 @@
+"""Tags and the area tree through the API, and a paper's tags and areas."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from tests.api_helpers import add_area, add_paper, error_of
+
+
+def test_tag_and_untag(client: TestClient) -> None:
+    pid = add_paper(client, "Tagged", tags=["b"])["id"]
+    added = client.put(f"/api/papers/{pid}/tags/a  tag")
+    assert added.status_code == 200 and added.json() == {"tags": ["a tag", "b"]}
+    assert client.put(f"/api/papers/{pid}/tags/with%2Fslash").json()["tags"] == [
+        "a tag",
+        "b",
+        "with/slash",
+    ]
+    assert client.put(f"/api/papers/{pid}/tags/b").json()["tags"] == ["a tag", "b", "with/slash"]
+    assert client.get(f"/api/papers/{pid}").json()["version"] == 3
+    tags = client.get("/api/tags").json()
+    assert tags["total"] == 3
+    assert [t["name"] for t in tags["items"]] == ["a tag", "b", "with/slash"]
+    assert all(t["count"] == 1 for t in tags["items"])
+    removed = client.delete(f"/api/papers/{pid}/tags/b")
+    assert removed.json() == {"tags": ["a tag", "with/slash"]}
+    error_of(client.delete(f"/api/papers/{pid}/tags/b"), 404)
+    error_of(client.put("/api/papers/999/tags/x"), 404)
+    error_of(client.put(f"/api/papers/{pid}/tags/%20"), 422)
+    assert client.delete("/api/tags/a tag").status_code == 204
+    assert client.get(f"/api/papers/{pid}").json()["tags"] == ["with/slash"]
+    error_of(client.delete("/api/tags/a tag"), 404)
+
+
+def test_area_tree_create_rename_move_delete(client: TestClient) -> None:
+    top = add_area(client, "Adversarial training", description="*Robust* models")
+    assert top["description_html"] == "<p><em>Robust</em> models</p>\n"
+    lat = add_area(client, "Latent adversarial training", parent_id=top["id"])
+    assert lat["path"] == "Adversarial training/Latent adversarial training"
+    other = add_area(client, "Interpretability")
+    error_of(client.post("/api/areas", json={"name": "Interpretability"}), 409)
+    error_of(client.post("/api/areas", json={"name": "A/B"}), 422)
+    error_of(client.post("/api/areas", json={"name": "X", "parent_id": 999}), 404)
+    pid = add_paper(client, "LAT paper", area_ids=[lat["id"]])["id"]
+    tree = client.get("/api/areas").json()
+    assert tree["total"] == 3
+    adv = next(n for n in tree["items"] if n["id"] == top["id"])
+    assert adv["paper_count"] == 1 and adv["direct_count"] == 0
+    assert adv["children"][0]["id"] == lat["id"] and adv["children"][0]["direct_count"] == 1
+    renamed = client.patch(f"/api/areas/{lat['id']}", json={"name": "LAT"})
+    assert renamed.json()["path"] == "Adversarial training/LAT"
+    moved = client.patch(f"/api/areas/{lat['id']}", json={"parent_id": other["id"]})
+    assert moved.json()["path"] == "Interpretability/LAT" and moved.json()["paper_count"] == 1
+    error_of(client.patch(f"/api/areas/{other['id']}", json={"parent_id": lat["id"]}), 422)
+    error_of(client.patch(f"/api/areas/{other['id']}", json={"parent_id": other["id"]}), 422)
+    to_top = client.patch(f"/api/areas/{lat['id']}", json={"parent_id": None})
+    assert to_top.json()["path"] == "LAT" and to_top.json()["parent_id"] is None
+    kept = client.patch(f"/api/areas/{lat['id']}", json={"description": "d"})
+    assert kept.json()["parent_id"] is None and kept.json()["description"] == "d"
+    error_of(client.patch("/api/areas/999", json={"name": "x"}), 404)
+    # Delete: the paper stays, sub-areas move up.
+    child = add_area(client, "Child", parent_id=top["id"])
+    assert client.delete(f"/api/areas/{top['id']}").status_code == 204
+    names = {n["name"]: n for n in client.get("/api/areas").json()["items"]}
+    assert names["Child"]["parent_id"] is None and child["id"] == names["Child"]["id"]
+    assert client.delete(f"/api/areas/{lat['id']}").status_code == 204
+    assert client.get(f"/api/papers/{pid}").json()["areas"] == []
+    error_of(client.delete(f"/api/areas/{lat['id']}"), 404)
+
+
+def test_paper_areas_with_notes(client: TestClient) -> None:
+    area = add_area(client, "Robustness")
+    pid = add_paper(client, "Placed")["id"]
+    placed = client.put(f"/api/papers/{pid}/areas/{area['id']}")
+    assert placed.json() == {"areas": [{"id": area["id"], "path": "Robustness", "note": ""}]}
+    noted = client.put(f"/api/papers/{pid}/areas/{area['id']}", json={"note": "key paper"})
+    assert noted.json()["areas"][0]["note"] == "key paper"
+    same = client.put(f"/api/papers/{pid}/areas/{area['id']}")
+    assert same.json()["areas"][0]["note"] == "key paper"
+    assert client.get(f"/api/papers/{pid}").json()["version"] == 3
+    error_of(client.put(f"/api/papers/{pid}/areas/999"), 404)
+    error_of(client.put(f"/api/papers/999/areas/{area['id']}"), 404)
+    error_of(client.put(f"/api/papers/{pid}/areas/{area['id']}", json={"note": 3}), 422)
+    assert client.delete(f"/api/papers/{pid}/areas/{area['id']}").json() == {"areas": []}
+    error_of(client.delete(f"/api/papers/{pid}/areas/{area['id']}"), 404)

@@ -1,0 +1,231 @@
+"""Search and list filters, through the library and GET /api/papers."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from litreview.importers.records import AuthorRecord, PaperRecord
+from litreview.library.papers import import_records
+from litreview.library.search import PaperQuery, SortKey, fts_query, search_paper_ids
+from litreview.models import SourceKind
+from tests.api_helpers import add_area, add_paper, error_of
+
+HOSTILE = [
+    '"',
+    '""',
+    "'",
+    "-",
+    "--",
+    "a-b",
+    "title:",
+    "title: reward",
+    ":",
+    "(",
+    ")",
+    "((reward",
+    "reward)",
+    "NEAR",
+    "NEAR(reward model, 2)",
+    "reward NEAR model",
+    "AND",
+    "OR",
+    "NOT",
+    "reward AND",
+    "*",
+    "rew*",
+    "^reward",
+    "{title}: reward",
+    "+-*/",
+    "\\",
+    "%_",
+    "'; DROP TABLE paper; --",
+    "🙂",
+    "Ünïcödé",
+    "日本語の論文",
+    "\x00",
+    " ",
+    "reward" * 200,
+    "a " * 400,
+]
+
+
+@pytest.fixture
+def library(client: TestClient) -> dict[str, int]:
+    """A small library: ids by short name."""
+    rlhf = add_area(client, "Alignment")
+    sub = add_area(client, "Reward modelling", parent_id=rlhf["id"])
+    other = add_area(client, "Interpretability")
+    ids = {}
+    ids["reward"] = add_paper(
+        client,
+        "Reward model overoptimisation",
+        authors=["Leo Gao", "John Schulman"],
+        year=2022,
+        abstract="Scaling laws for reward models.",
+        tags=["rlhf", "scaling"],
+        area_ids=[sub["id"]],
+        status="read",
+        rating=5,
+    )["id"]
+    ids["saes"] = add_paper(
+        client,
+        "Sparse autoencoders find interpretable features",
+        authors=["Hoagy Cunningham"],
+        year=2023,
+        abstract="Dictionary learning on activations.",
+        tags=["interpretability"],
+        area_ids=[other["id"]],
+        rating=3,
+    )["id"]
+    ids["rlhf"] = add_paper(
+        client,
+        "Deep reinforcement learning from human preferences",
+        authors=["Paul Christiano", "Jan Leike"],
+        year=2017,
+        abstract="Learning a reward function from comparisons.",
+        tags=["rlhf"],
+        area_ids=[rlhf["id"]],
+    )["id"]
+    ids["old"] = add_paper(client, "An old paper on Ünïcödé accents", year=1999)["id"]
+    response = client.put(
+        f"/api/papers/{ids['saes']}/annotation",
+        json={"markdown": "Zebrafish neurons are a nice analogy.", "version": 0},
+    )
+    assert response.status_code == 200
+    return ids
+
+
+def _ids(client: TestClient, **params: object) -> list[int]:
+    response = client.get("/api/papers", params=params)  # type: ignore[arg-type]
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["total"] >= len(body["items"])
+    return [item["id"] for item in body["items"]]
+
+
+def test_fts_query_quotes_every_word() -> None:
+    assert fts_query('title: "x" NEAR(a') == '"title" "x" "NEAR" "a"*'
+    assert fts_query("((--") is None
+    assert fts_query(None) is None
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_hostile_queries_are_only_searched_for(
+    client: TestClient, library: dict[str, int], text: str
+) -> None:
+    response = client.get("/api/papers", params={"q": text})
+    if len(text) > 1000:
+        error_of(response, 422)
+        return
+    assert response.status_code == 200, response.text
+    assert response.json()["total"] == len(response.json()["items"])
+
+
+def test_full_text_over_title_abstract_authors_annotation(
+    client: TestClient, library: dict[str, int]
+) -> None:
+    assert _ids(client, q="overoptimisation") == [library["reward"]]
+    assert _ids(client, q="comparisons") == [library["rlhf"]]
+    assert _ids(client, q="Christiano") == [library["rlhf"]]
+    assert _ids(client, q="zebrafish") == [library["saes"]]
+    assert _ids(client, q="unicode accents") == [library["old"]]
+    assert _ids(client, q="interpret") == [library["saes"]]  # the last word is a prefix
+    # Title matches rank first: "reward" is in one title, two abstracts.
+    assert _ids(client, q="reward")[0] == library["reward"]
+    assert set(_ids(client, q="reward")) == {library["reward"], library["rlhf"]}
+
+
+def test_filters_combine(client: TestClient, library: dict[str, int]) -> None:
+    assert set(_ids(client, tag="rlhf")) == {library["reward"], library["rlhf"]}
+    assert _ids(client, tag=["rlhf", "scaling"]) == [library["reward"]]
+    assert _ids(client, tag="nothing") == []
+    assert set(_ids(client, area_path="Alignment")) == {library["reward"], library["rlhf"]}
+    assert _ids(client, area_path="Alignment/Reward modelling") == [library["reward"]]
+    areas = client.get("/api/areas").json()["items"]
+    alignment = next(a for a in areas if a["name"] == "Alignment")
+    assert set(_ids(client, area=alignment["id"])) == {library["reward"], library["rlhf"]}
+    assert _ids(client, status="read") == [library["reward"]]
+    assert _ids(client, year_min=2018, year_max=2022) == [library["reward"]]
+    assert _ids(client, year_max=2000) == [library["old"]]
+    assert _ids(client, author="christ") == [library["rlhf"]]
+    assert _ids(client, author="%") == []
+    assert _ids(client, has_annotation=True) == [library["saes"]]
+    assert library["saes"] not in _ids(client, has_annotation=False)
+    assert _ids(client, q="reward", tag="rlhf", year_min=2020) == [library["reward"]]
+    assert _ids(client, q="learning", has_annotation=False) == [library["rlhf"]]
+
+
+def test_sorts_and_paging(client: TestClient, library: dict[str, int]) -> None:
+    by_year = _ids(client, sort="year")
+    assert by_year == [library["saes"], library["reward"], library["rlhf"], library["old"]]
+    assert _ids(client, sort="year", order="asc") == by_year[::-1]
+    assert _ids(client, sort="rating")[:2] == [library["reward"], library["saes"]]
+    titles = [
+        i["title"] for i in client.get("/api/papers", params={"sort": "title"}).json()["items"]
+    ]
+    assert titles == sorted(titles, key=str.lower)
+    newest = _ids(client)
+    assert newest[0] == library["old"]  # added last
+    assert _ids(client, sort="added", order="asc")[0] == library["reward"]
+    assert _ids(client, limit=2) == newest[:2]
+    assert _ids(client, limit=2, offset=2) == newest[2:]
+    page = client.get("/api/papers", params={"limit": 1, "offset": 10**9}).json()
+    assert page == {"items": [], "total": 4}
+    assert client.get("/api/papers", params={"limit": 0}).json() == {"items": [], "total": 4}
+    assert _ids(client, q="reward", sort="year", order="asc") == [
+        library["rlhf"],
+        library["reward"],
+    ]
+    assert _ids(client, q="reward", tag="rlhf", limit=1, offset=1) == [library["rlhf"]]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"limit": 501},
+        {"limit": -1},
+        {"offset": -5},
+        {"offset": 10**20},
+        {"limit": "ten"},
+        {"year_min": "1e5"},
+        {"year_max": 10**12},
+        {"sort": "best"},
+        {"order": "sideways"},
+        {"status": "devoured"},
+        {"has_annotation": "perhaps"},
+        {"area": "x"},
+        {"area": 10**30},
+    ],
+)
+def test_bad_list_parameters_are_422(client: TestClient, params: dict[str, object]) -> None:
+    error_of(client.get("/api/papers", params=params), 422)  # type: ignore[arg-type]
+
+
+def test_unknown_area_filter_is_404(client: TestClient) -> None:
+    error_of(client.get("/api/papers", params={"area": 77}), 404)
+    error_of(client.get("/api/papers", params={"area_path": "No/Such"}), 404)
+
+
+def test_library_search_without_http(session: Session) -> None:
+    records = [
+        PaperRecord(
+            title=f"Paper number {n} about {'reward' if n % 2 else 'values'}",
+            source=SourceKind.manual,
+            year=2000 + n,
+            authors=[AuthorRecord("Ann Example", "Example", "Ann")],
+            tags=["even"] if n % 2 == 0 else [],
+        )
+        for n in range(30)
+    ]
+    import_records(session, records)
+    ids, total = search_paper_ids(session, PaperQuery(q="reward", limit=5))
+    assert total == 15 and len(ids) == 5
+    ids, total = search_paper_ids(
+        session, PaperQuery(q="paper", tags=["even"], sort=SortKey.year, descending=False)
+    )
+    assert total == 15
+    years = [2000 + n for n in range(0, 30, 2)]
+    assert ids == sorted(ids) and len(ids) == len(years)
+    assert search_paper_ids(session, PaperQuery(q="paper", tags=["even"], offset=100)) == ([], 15)
