@@ -318,7 +318,8 @@ def main() -> None:
         engine = make_engine(sqlite_url(path))
         upgrade(engine)
         have = count_papers(engine)
-        if have < args.papers:
+        # The corpus repeats a few titles, which merge: a library within 1% of the target is it.
+        if have < args.papers * 0.99:
             if have:
                 sys.exit(f"{path} has {have:,} papers, fewer than {args.papers:,}; remove it")
             seconds = build_library(engine, args.papers)

@@ -90,7 +90,7 @@ def list_papers(
     ] = None,
     limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = 50,
     offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
-) -> PaperList:
+) -> Response:
     """Papers matching every filter given, one page at a time."""
     query = PaperQuery(
         q=q,
@@ -109,7 +109,9 @@ def list_papers(
     )
     ids, total = search_paper_ids(session, query)
     views = load_paper_views(session, ids, with_links=False)
-    return PaperList(items=[PaperPublic.from_view(v) for v in views], total=total)
+    page = PaperList(items=[PaperPublic.from_view(v) for v in views], total=total)
+    # Already validated while built: sent as is, not validated and encoded a second time.
+    return Response(page.model_dump_json(), media_type="application/json")
 
 
 @router.post("/papers", response_model=PaperPublic, status_code=status.HTTP_201_CREATED)

@@ -75,52 +75,57 @@ def load_paper_views(
     return ordered
 
 
+# Built once: the statements of one chunk, the ids bound as an expanding parameter.
+_IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
+_PAPERS = select(Paper).where(col(Paper.id).in_(_IDS))
+_PEOPLE = (
+    sa.select(
+        col(PaperAuthor.paper_id),
+        col(PaperAuthor.role),
+        col(Author.name),
+        col(Author.family),
+        col(Author.given),
+        col(PaperAuthor.affiliation),
+    )
+    .join(Author, col(Author.id) == col(PaperAuthor.author_id))
+    .where(col(PaperAuthor.paper_id).in_(_IDS))
+    .order_by(col(PaperAuthor.paper_id), col(PaperAuthor.role), col(PaperAuthor.position))
+)
+_TAGS = (
+    sa.select(col(PaperTag.paper_id), col(Tag.name))
+    .join(Tag, col(Tag.id) == col(PaperTag.tag_id))
+    .where(col(PaperTag.paper_id).in_(_IDS))
+    .order_by(col(Tag.name))
+)
+_AREAS = sa.select(col(PaperArea.paper_id), col(PaperArea.area_id), col(PaperArea.note)).where(
+    col(PaperArea.paper_id).in_(_IDS)
+)
+_ANNOTATIONS = select(Annotation).where(col(Annotation.paper_id).in_(_IDS))
+
+
 def _load_chunk(
     session: Session,
     chunk: list[int],
     views: dict[int, PaperView],
     paths: dict[int, str],
 ) -> None:
-    for paper in session.exec(select(Paper).where(col(Paper.id).in_(chunk))).all():
+    ids = {"ids": chunk}
+    for paper in session.exec(_PAPERS, params=ids).all():
         assert paper.id is not None
         views[paper.id] = PaperView(paper)
-    people = session.execute(
-        sa.select(
-            col(PaperAuthor.paper_id),
-            col(PaperAuthor.role),
-            col(Author.name),
-            col(Author.family),
-            col(Author.given),
-            col(PaperAuthor.affiliation),
-        )
-        .join(Author, col(Author.id) == col(PaperAuthor.author_id))
-        .where(col(PaperAuthor.paper_id).in_(chunk))
-        .order_by(col(PaperAuthor.paper_id), col(PaperAuthor.role), col(PaperAuthor.position))
-    )
-    for paper_id, role, name, family, given, affiliation in people:
+    for paper_id, role, name, family, given, affiliation in session.execute(_PEOPLE, ids):
         view = views[paper_id]
         target = view.authors if role == AuthorRole.author else view.editors
         target.append(Person(name, family, given, affiliation))
-    tags = session.execute(
-        sa.select(col(PaperTag.paper_id), col(Tag.name))
-        .join(Tag, col(Tag.id) == col(PaperTag.tag_id))
-        .where(col(PaperTag.paper_id).in_(chunk))
-        .order_by(col(Tag.name))
-    )
-    for paper_id, name in tags:
+    for paper_id, name in session.execute(_TAGS, ids):
         views[paper_id].tags.append(name)
-    areas = session.execute(
-        sa.select(col(PaperArea.paper_id), col(PaperArea.area_id), col(PaperArea.note)).where(
-            col(PaperArea.paper_id).in_(chunk)
-        )
-    )
-    for paper_id, area_id, note in areas:
+    placed: set[int] = set()
+    for paper_id, area_id, note in session.execute(_AREAS, ids):
         views[paper_id].areas.append(AreaRef(area_id, paths[area_id], note))
-    for view in views.values():
-        view.areas.sort(key=lambda a: a.path)
-    for annotation in session.exec(
-        select(Annotation).where(col(Annotation.paper_id).in_(chunk))
-    ).all():
+        placed.add(paper_id)
+    for paper_id in placed:
+        views[paper_id].areas.sort(key=lambda a: a.path)
+    for annotation in session.exec(_ANNOTATIONS, params=ids).all():
         views[annotation.paper_id].annotation = annotation
 
 
