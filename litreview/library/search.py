@@ -29,6 +29,9 @@ from litreview.models import Annotation, Author, Paper, PaperArea, PaperAuthor, 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MAX_LIMIT = 500
 MAX_WORDS = 32
+# Up to this many results, a filtered list reads its papers by id and sorts them; beyond, it
+# walks the sort index and tests papers until the page is full.
+SMALL_RESULT = 2000
 # bm25 weights of the indexed columns: title, abstract, authors, annotation.
 BM25 = "bm25(paper_fts, 10.0, 2.0, 5.0, 3.0)"
 # The FTS5 table is owned by the migrations, not by the models.
@@ -109,39 +112,80 @@ def _area_ids(session: Session, query: PaperQuery) -> set[int] | None:
     return None
 
 
-def id_filters(session: Session, query: PaperQuery) -> list[sa.Select[Any]]:
-    """Each filter as a query of the paper ids it lets through (all must hold)."""
+@dataclass
+class Filter:
+    """One filter, two ways: the set of ids it lets through, and a test of one paper row.
+
+    ``unique``: the set never names a paper twice (so it can be counted without DISTINCT).
+    """
+
+    ids: sa.Select[Any]
+    test: sa.ColumnElement[bool]
+    unique: bool = True
+
+
+def id_filters(session: Session, query: PaperQuery) -> list[Filter]:
+    """Every filter of the query (all must hold)."""
     paper_id = col(Paper.id)
-    sets: list[sa.Select[Any]] = []
+    found: list[Filter] = []
     for tag in query.tags:
-        sets.append(
-            sa.select(col(PaperTag.paper_id))
-            .join(Tag, col(Tag.id) == col(PaperTag.tag_id))
-            .where(col(Tag.name) == " ".join(tag.split()))
+        tag_id = sa.select(col(Tag.id)).where(col(Tag.name) == " ".join(tag.split()))
+        found.append(
+            Filter(
+                sa.select(col(PaperTag.paper_id)).where(
+                    col(PaperTag.tag_id) == tag_id.scalar_subquery()
+                ),
+                sa.exists().where(
+                    col(PaperTag.paper_id) == paper_id,
+                    col(PaperTag.tag_id) == tag_id.scalar_subquery(),
+                ),
+            )
         )
     area_ids = _area_ids(session, query)
     if area_ids is not None:
-        sets.append(sa.select(col(PaperArea.paper_id)).where(col(PaperArea.area_id).in_(area_ids)))
+        in_areas = col(PaperArea.area_id).in_(area_ids)
+        found.append(
+            Filter(
+                sa.select(col(PaperArea.paper_id)).where(in_areas),
+                sa.exists().where(col(PaperArea.paper_id) == paper_id, in_areas),
+                unique=len(area_ids) == 1,
+            )
+        )
     if query.status:
-        sets.append(sa.select(paper_id).where(col(Paper.status) == query.status))
+        is_status = col(Paper.status) == query.status
+        # The row test ("+status") must not tempt SQLite away from walking the sort index.
+        found.append(
+            Filter(sa.select(paper_id).where(is_status), _plus(col(Paper.status)) == query.status)
+        )
     if query.year_min is not None or query.year_max is not None:
         low = query.year_min if query.year_min is not None else -(10**9)
         high = query.year_max if query.year_max is not None else 10**9
-        sets.append(sa.select(paper_id).where(col(Paper.year).between(low, high)))
+        in_years = col(Paper.year).between(low, high)
+        found.append(
+            Filter(sa.select(paper_id).where(in_years), _plus(col(Paper.year)).between(low, high))
+        )
     if query.author and query.author.strip():
         needle = f"%{_escape_like(' '.join(query.author.split()))}%"
         # The (few thousand) matching people first, then their papers through the index.
         people = sa.select(col(Author.id)).where(col(Author.name).ilike(needle, escape="\\"))
-        sets.append(
-            sa.select(col(PaperAuthor.paper_id)).where(col(PaperAuthor.author_id).in_(people))
+        by_people = col(PaperAuthor.author_id).in_(people)
+        found.append(
+            Filter(
+                sa.select(col(PaperAuthor.paper_id)).where(by_people),
+                sa.exists().where(col(PaperAuthor.paper_id) == paper_id, by_people),
+                unique=False,
+            )
         )
     if query.has_annotation is not None:
-        # Served by the partial index ix_annotation_written (markdown <> '').
-        written = sa.select(col(Annotation.paper_id)).where(col(Annotation.markdown) != "")
-        sets.append(
-            written if query.has_annotation else sa.select(paper_id).where(paper_id.not_in(written))
-        )
-    return sets
+        # Both forms are served by the partial index ix_annotation_written (markdown <> '').
+        is_written = col(Annotation.markdown) != ""
+        written = sa.select(col(Annotation.paper_id)).where(is_written)
+        annotated = sa.exists().where(col(Annotation.paper_id) == paper_id, is_written)
+        if query.has_annotation:
+            found.append(Filter(written, annotated))
+        else:
+            found.append(Filter(sa.select(paper_id).where(paper_id.not_in(written)), ~annotated))
+    return found
 
 
 def _order(sort: SortKey, descending: bool) -> list[Any]:
@@ -161,19 +205,24 @@ def _plus(column: Any) -> Any:
     return sa.literal_column(f"+{column.table.name}.{column.name}")
 
 
-def _count_sets(session: Session, sets: list[sa.Select[Any]]) -> int:
+def _count(session: Session, filters: list[Filter]) -> int:
     """How many papers pass every filter (an intersection of id sets, duplicates dropped)."""
-    if not sets:
-        return int(session.execute(sa.select(sa.func.count()).select_from(Paper)).scalar_one())
-    both = sa.intersect(*sets) if len(sets) > 1 else sets[0].distinct()
-    count = sa.select(sa.func.count()).select_from(both.subquery())
-    return int(session.execute(count).scalar_one())
+    if not filters:
+        stmt = sa.select(sa.func.count()).select_from(Paper)
+    elif len(filters) == 1:
+        only = filters[0]
+        ids = only.ids if only.unique else only.ids.distinct()
+        stmt = sa.select(sa.func.count()).select_from(ids.subquery())
+    else:
+        both = sa.intersect(*[f.ids for f in filters])
+        stmt = sa.select(sa.func.count()).select_from(both.subquery())
+    return int(session.execute(stmt).scalar_one())
 
 
 def _search_fts(
     session: Session,
     match: str,
-    sets: list[sa.Select[Any]],
+    filters: list[Filter],
     sort: SortKey,
     descending: bool,
     limit: int,
@@ -183,8 +232,8 @@ def _search_fts(
     fts_id = PAPER_FTS.c.rowid
     # "+rowid": a membership test on each match. A bare "rowid IN (...)" is handed to FTS5,
     # which then runs the whole MATCH again for every id in the set.
-    in_sets = [_plus(fts_id).in_(s) for s in sets]
-    if sort == SortKey.relevance and sets:
+    in_sets = [_plus(fts_id).in_(f.ids) for f in filters]
+    if sort == SortKey.relevance and filters:
         # One pass over the matches gives the page and (as a window count) the total.
         ranked = (
             sa.select(fts_id.label("id"), sa.literal_column(BM25).label("rank"))
@@ -214,7 +263,7 @@ def _search_fts(
         matches = sa.select(fts_id).select_from(PAPER_FTS).where(matched)
         paper_id = _plus(col(Paper.id))
         stmt = sa.select(col(Paper.id)).where(
-            paper_id.in_(matches), *[paper_id.in_(s) for s in sets]
+            paper_id.in_(matches), *[paper_id.in_(f.ids) for f in filters]
         )
     stmt = stmt.order_by(*_order(sort, descending)).limit(limit).offset(offset)
     return [row[0] for row in session.execute(stmt)], total
@@ -223,7 +272,7 @@ def _search_fts(
 def search_paper_ids(session: Session, query: PaperQuery) -> tuple[list[int], int]:
     """Ids of one page of matching papers, in order, and the total number of matches."""
     match = fts_query(query.q)
-    sets = id_filters(session, query)
+    filters = id_filters(session, query)
     sort = query.sort or (SortKey.relevance if match else SortKey.added)
     if sort == SortKey.relevance and not match:
         sort = SortKey.added
@@ -231,16 +280,16 @@ def search_paper_ids(session: Session, query: PaperQuery) -> tuple[list[int], in
     limit = max(0, min(query.limit, MAX_LIMIT))
     offset = max(0, query.offset)
     if match:
-        return _search_fts(session, match, sets, sort, descending, limit, offset)
-    total = _count_sets(session, sets)
+        return _search_fts(session, match, filters, sort, descending, limit, offset)
+    total = _count(session, filters)
     if limit == 0 or offset >= total:
         return [], total
-    paper_id = _plus(col(Paper.id))
-    page = (
-        sa.select(col(Paper.id))
-        .where(*[paper_id.in_(s) for s in sets])
-        .order_by(*_order(sort, descending))
-        .limit(limit)
-        .offset(offset)
-    )
+    page = sa.select(col(Paper.id))
+    if total <= SMALL_RESULT:
+        # Few papers: read them through their id sets and sort them.
+        page = page.where(*[col(Paper.id).in_(f.ids) for f in filters])
+    else:
+        # Many: walk the sort key's index, testing each paper, until the page is full.
+        page = page.where(*[f.test for f in filters])
+    page = page.order_by(*_order(sort, descending)).limit(limit).offset(offset)
     return [row[0] for row in session.execute(page)], total
