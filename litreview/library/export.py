@@ -130,7 +130,7 @@ def select_paper_ids(session: Session, selection: ExportSelection) -> list[int]:
         status=check_status(selection.status),
     )
     paper_id = col(Paper.id)
-    stmt = sa.select(paper_id).where(*[paper_id.in_(s) for s in id_filters(session, query)])
+    stmt = sa.select(paper_id).where(*[paper_id.in_(f.ids) for f in id_filters(session, query)])
     match = fts_query(query.q)
     if match:
         matches = (
