@@ -178,7 +178,8 @@ def id_filters(session: Session, query: PaperQuery) -> list[Filter]:
         )
     if query.has_annotation is not None:
         # Both forms are served by the partial index ix_annotation_written (markdown <> '').
-        is_written = col(Annotation.markdown) != ""
+        # A literal, not a parameter: only then can SQLite see the partial index applies.
+        is_written = sa.text("annotation.markdown <> ''")
         written = sa.select(col(Annotation.paper_id)).where(is_written)
         annotated = sa.exists().where(col(Annotation.paper_id) == paper_id, is_written)
         if query.has_annotation:
