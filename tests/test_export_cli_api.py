@@ -185,3 +185,24 @@ def test_api_export_errors(api: TestClient) -> None:
     assert response.status_code == 404
     response = api.get("/api/export", params={"status": "done"})
     assert response.status_code == 422
+
+
+def test_api_export_year_annotation_and_area_id_filters(api: TestClient) -> None:
+    def ids(**params: object) -> list[str]:
+        response = api.get("/api/export", params={"format": "csl-json", **params})
+        assert response.status_code == 200, response.text
+        return sorted(item["id"] for item in response.json())
+
+    everything = ids()
+    recent = ids(year_min=2024)
+    assert recent and set(recent) < set(everything)
+    in_2017 = set(ids(year_min=2017, year_max=2017))
+    assert in_2017 and in_2017 <= set(ids(year_max=2017))
+    assert in_2017.isdisjoint(ids(year_min=2018))
+    assert ids(has_annotation="true") and set(ids(has_annotation="false")).isdisjoint(
+        ids(has_annotation="true")
+    )
+    areas = api.get("/api/areas").json()["items"]
+    by_id = ids(area_id=areas[0]["id"])
+    assert by_id == ids(area=areas[0]["path"])
+    assert api.get("/api/export", params={"area_id": 99999}).status_code == 404

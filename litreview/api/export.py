@@ -12,8 +12,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from litreview.api.deps import SessionDep
+from litreview.errors import NotFound
 from litreview.exporters import FORMATS, export_text, format_names, get_format
 from litreview.exporters.mdtext import anchor_base
+from litreview.library.areas import area_paths
 from litreview.library.export import ExportOptions, ExportSelection, PaperOrder
 
 router = APIRouter(tags=["export"])
@@ -37,6 +39,15 @@ def export(
     tag: Annotated[list[str] | None, Query(description="Required tag (repeatable).")] = None,
     status: Annotated[str | None, Query(description="Reading status.")] = None,
     q: Annotated[str | None, Query(description="Full-text query.")] = None,
+    area_id: Annotated[
+        int | None, Query(description="Area id (instead of a path), sub-areas included.")
+    ] = None,
+    year_min: Annotated[int | None, Query(description="Earliest year.")] = None,
+    year_max: Annotated[int | None, Query(description="Latest year.")] = None,
+    author: Annotated[str | None, Query(description="Part of an author's name.")] = None,
+    has_annotation: Annotated[
+        bool | None, Query(description="Only annotated (true) or unannotated (false) papers.")
+    ] = None,
     title: Annotated[str | None, Query(description="Title of a Markdown bibliography.")] = None,
     order: Annotated[PaperOrder, Query(description="Order of papers in an area.")] = (
         PaperOrder.by_year
@@ -49,7 +60,20 @@ def export(
     options = ExportOptions(
         title=title, order=order, with_status=with_status, with_rating=with_rating
     )
-    selection = ExportSelection(area=area, tags=tag or [], status=status, query=q)
+    if area_id is not None:
+        area = area_paths(session).get(area_id)
+        if area is None:
+            raise NotFound(f"no area with id {area_id}", area_id=area_id)
+    selection = ExportSelection(
+        area=area,
+        tags=tag or [],
+        status=status,
+        query=q,
+        year_min=year_min,
+        year_max=year_max,
+        author=author,
+        has_annotation=has_annotation,
+    )
     text = export_text(session, fmt, selection, options)
     media_type = fmt.media_type
     if "charset" not in media_type and not media_type.endswith("json"):

@@ -39,11 +39,23 @@ class ExportSelection:
     tags: list[str] = field(default_factory=list)
     status: str | None = None
     query: str | None = None
+    year_min: int | None = None
+    year_max: int | None = None
+    author: str | None = None
+    has_annotation: bool | None = None
 
     @property
     def filters_papers(self) -> bool:
         """True when papers are filtered by something other than their area."""
-        return bool(self.tags or self.status or (self.query and self.query.strip()))
+        return bool(
+            self.tags
+            or self.status
+            or (self.query and self.query.strip())
+            or (self.author and self.author.strip())
+            or self.year_min is not None
+            or self.year_max is not None
+            or self.has_annotation is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -128,6 +140,10 @@ def select_paper_ids(session: Session, selection: ExportSelection) -> list[int]:
         tags=[t for t in selection.tags if t.strip()],
         area_path=selection.area or None,
         status=check_status(selection.status),
+        year_min=selection.year_min,
+        year_max=selection.year_max,
+        author=selection.author,
+        has_annotation=selection.has_annotation,
     )
     paper_id = col(Paper.id)
     stmt = sa.select(paper_id).where(*[paper_id.in_(f.ids) for f in id_filters(session, query)])

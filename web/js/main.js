@@ -42,18 +42,21 @@ function updateExportLink() {
   const format = document.querySelector('input[name="export-format"]:checked').value;
   const f = filterParams();
   const area = f.area ? cache.areaById.get(Number(f.area)) : null;
-  // The export takes the area by path; it has no year or annotation filter.
-  const params = { format, q: f.q, tag: f.tag, status: f.status, area: area ? area.path : "" };
+  const params = {
+    format, q: f.q, tag: f.tag, status: f.status, area_id: area ? area.id : "",
+    year_min: f.year_min, year_max: f.year_max, has_annotation: f.has_annotation,
+  };
   $("#export-link").href = `/api/export${query(params)}`;
   const scope = [];
   if (params.q) scope.push(`matching “${params.q}”`);
   if (params.tag.length) scope.push(`tagged ${params.tag.join(", ")}`);
   if (area) scope.push(`in ${area.path} (and the areas below it)`);
   if (params.status) scope.push(`with status ${params.status}`);
+  if (f.year_min || f.year_max) scope.push(`from ${f.year_min || "any year"} to ${f.year_max || "now"}`);
+  if (f.has_annotation) scope.push(f.has_annotation === "true" ? "annotated" : "not annotated");
   $("#export-scope").textContent = scope.length
     ? `Exports the papers ${scope.join(", ")}.`
     : "Exports the whole library.";
-  $("#export-note").hidden = !(f.year_min || f.year_max || f.has_annotation);
 }
 
 function openExport() {
