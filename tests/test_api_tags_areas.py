@@ -10,7 +10,7 @@ from tests.api_helpers import add_area, add_paper, error_of
 def test_tag_and_untag(client: TestClient) -> None:
     pid = add_paper(client, "Tagged", tags=["b"])["id"]
     added = client.put(f"/api/papers/{pid}/tags/a  tag")
-    assert added.status_code == 200 and added.json() == {"tags": ["a tag", "b"]}
+    assert added.status_code == 200 and added.json() == {"tags": ["a tag", "b"], "version": 2}
     assert client.put(f"/api/papers/{pid}/tags/with%2Fslash").json()["tags"] == [
         "a tag",
         "b",
@@ -23,7 +23,7 @@ def test_tag_and_untag(client: TestClient) -> None:
     assert [t["name"] for t in tags["items"]] == ["a tag", "b", "with/slash"]
     assert all(t["count"] == 1 for t in tags["items"])
     removed = client.delete(f"/api/papers/{pid}/tags/b")
-    assert removed.json() == {"tags": ["a tag", "with/slash"]}
+    assert removed.json() == {"tags": ["a tag", "with/slash"], "version": 4}
     error_of(client.delete(f"/api/papers/{pid}/tags/b"), 404)
     error_of(client.put("/api/papers/999/tags/x"), 404)
     error_of(client.put(f"/api/papers/{pid}/tags/%20"), 422)
@@ -72,7 +72,10 @@ def test_paper_areas_with_notes(client: TestClient) -> None:
     area = add_area(client, "Robustness")
     pid = add_paper(client, "Placed")["id"]
     placed = client.put(f"/api/papers/{pid}/areas/{area['id']}")
-    assert placed.json() == {"areas": [{"id": area["id"], "path": "Robustness", "note": ""}]}
+    assert placed.json() == {
+        "areas": [{"id": area["id"], "path": "Robustness", "note": ""}],
+        "version": 2,
+    }
     noted = client.put(f"/api/papers/{pid}/areas/{area['id']}", json={"note": "key paper"})
     assert noted.json()["areas"][0]["note"] == "key paper"
     same = client.put(f"/api/papers/{pid}/areas/{area['id']}")
@@ -81,5 +84,8 @@ def test_paper_areas_with_notes(client: TestClient) -> None:
     error_of(client.put(f"/api/papers/{pid}/areas/999"), 404)
     error_of(client.put(f"/api/papers/999/areas/{area['id']}"), 404)
     error_of(client.put(f"/api/papers/{pid}/areas/{area['id']}", json={"note": 3}), 422)
-    assert client.delete(f"/api/papers/{pid}/areas/{area['id']}").json() == {"areas": []}
+    assert client.delete(f"/api/papers/{pid}/areas/{area['id']}").json() == {
+        "areas": [],
+        "version": 4,
+    }
     error_of(client.delete(f"/api/papers/{pid}/areas/{area['id']}"), 404)

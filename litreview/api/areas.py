@@ -97,7 +97,8 @@ def place_paper(
     """Put the paper in the area; a ``note`` given replaces the stored one."""
     set_paper_area(session, paper_id, area_id, note=body.note if body else None)
     session.commit()
-    return PaperAreas(areas=paper_public(session, paper_id).areas)
+    paper = paper_public(session, paper_id)
+    return PaperAreas(areas=paper.areas, version=paper.version)
 
 
 @router.delete("/papers/{paper_id}/areas/{area_id}", response_model=PaperAreas)
@@ -105,4 +106,5 @@ def unplace_paper(paper_id: PaperId, area_id: AreaId, session: SessionDep) -> Pa
     """Take the paper out of the area (the paper itself stays)."""
     remove_paper_from_area(session, paper_id, area_id)
     session.commit()
-    return PaperAreas(areas=paper_public(session, paper_id).areas)
+    paper = paper_public(session, paper_id)
+    return PaperAreas(areas=paper.areas, version=paper.version)

@@ -391,6 +391,7 @@ class TagList(BaseModel):
 
 class PaperTags(BaseModel):
     tags: list[str]
+    version: int = Field(description="The paper's version after the change.")
 
 
 # Areas -------------------------------------------------------------------------------------
@@ -451,6 +452,7 @@ class PaperAreaIn(Strict):
 
 class PaperAreas(BaseModel):
     areas: list[AreaRefPublic]
+    version: int = Field(description="The paper's version after the change.")
 
 
 # Relations ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Response, status
 from litreview.api.deps import SessionDep
 from litreview.api.papers import PaperId
 from litreview.api.schemas import ERROR_RESPONSES, PaperTags, TagList, TagPublic
+from litreview.library.papers_base import get_paper
 from litreview.library.tags import add_tags, delete_tag, remove_tag, tag_counts
 
 router = APIRouter(tags=["tags"], responses=ERROR_RESPONSES)
@@ -37,7 +38,7 @@ def tag_paper(paper_id: PaperId, name: str, session: SessionDep) -> PaperTags:
     """Give the paper a tag (created on first use); its tags afterwards."""
     tags = add_tags(session, paper_id, [name])
     session.commit()
-    return PaperTags(tags=tags)
+    return PaperTags(tags=tags, version=get_paper(session, paper_id).version)
 
 
 @router.delete("/papers/{paper_id}/tags/{name:path}", response_model=PaperTags)
@@ -45,4 +46,4 @@ def untag_paper(paper_id: PaperId, name: str, session: SessionDep) -> PaperTags:
     """Take a tag off the paper; its tags afterwards."""
     tags = remove_tag(session, paper_id, name)
     session.commit()
-    return PaperTags(tags=tags)
+    return PaperTags(tags=tags, version=get_paper(session, paper_id).version)

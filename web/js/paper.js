@@ -197,6 +197,7 @@ function tagsSection(paper) {
   const change = async (method, tag) => {
     try {
       const data = await api(`/api/papers/${enc(paper.id)}/tags/${enc(tag)}`, { method });
+      if (typeof data.version === "number") paper.version = Math.max(paper.version, data.version);
       draw(data.tags);
       events.dispatchEvent(new Event("library-changed"));
       refreshLookups();
@@ -238,6 +239,7 @@ function areasSection(paper) {
   const change = async (method, areaId) => {
     try {
       const data = await api(`/api/papers/${enc(paper.id)}/areas/${enc(areaId)}`, { method });
+      if (typeof data.version === "number") paper.version = Math.max(paper.version, data.version);
       draw(data.areas);
       events.dispatchEvent(new Event("library-changed"));
       refreshLookups();
