@@ -116,7 +116,7 @@ def _serve_web(app: FastAPI) -> None:
     web = resource_path("web")
     index = web / "index.html"
 
-    @app.get("/", include_in_schema=False)
+    @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def index_page() -> FileResponse:
         return FileResponse(index, media_type="text/html")
 

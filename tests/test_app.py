@@ -16,6 +16,7 @@ def test_health_and_index(client: TestClient) -> None:
     assert page.status_code == 200
     assert page.headers["content-type"].startswith("text/html")
     assert "<html" in page.text.lower()
+    assert client.head("/").status_code == 200
 
 
 def test_security_headers_forbid_inline_scripts(client: TestClient) -> None:
