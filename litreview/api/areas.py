@@ -21,13 +21,13 @@ from litreview.api.schemas import (
 )
 from litreview.errors import NotFound
 from litreview.library.areas import (
-    AreaNode,
     area_tree,
     create_area,
     delete_area,
     remove_paper_from_area,
     set_paper_area,
     update_area,
+    walk_tree,
 )
 
 router = APIRouter(tags=["areas"], responses=ERROR_RESPONSES)
@@ -35,17 +35,9 @@ router = APIRouter(tags=["areas"], responses=ERROR_RESPONSES)
 AreaId = Annotated[int, Path(ge=1, le=MAX_ID, description="The area's id")]
 
 
-def _walk(nodes: list[AreaNode]) -> list[AreaNode]:
-    found: list[AreaNode] = []
-    for node in nodes:
-        found.append(node)
-        found.extend(_walk(node.children))
-    return found
-
-
 def area_public(session: Session, area_id: int) -> AreaPublic:
     """One area as the tree shows it (path, counts, sub-areas)."""
-    for node in _walk(area_tree(session)):
+    for node in walk_tree(area_tree(session)):
         if node.area.id == area_id:
             return AreaPublic.from_node(node)
     raise NotFound(f"no area with id {area_id}", area_id=area_id)
@@ -55,7 +47,7 @@ def area_public(session: Session, area_id: int) -> AreaPublic:
 def list_areas(session: SessionDep) -> AreaTree:
     """The whole tree; each node counts its papers with and without its sub-areas."""
     roots = area_tree(session)
-    return AreaTree(items=[AreaPublic.from_node(n) for n in roots], total=len(_walk(roots)))
+    return AreaTree(items=[AreaPublic.from_node(n) for n in roots], total=len(walk_tree(roots)))
 
 
 @router.post("/areas", response_model=AreaPublic, status_code=status.HTTP_201_CREATED)

@@ -217,6 +217,15 @@ def area_tree(session: Session) -> list[AreaNode]:
     return roots
 
 
+def walk_tree(nodes: list[AreaNode]) -> list[AreaNode]:
+    """Every node of the (sub)trees, parents before their children, in display order."""
+    found: list[AreaNode] = []
+    for node in nodes:
+        found.append(node)
+        found.extend(walk_tree(node.children))
+    return found
+
+
 def add_paper_to_areas(
     session: Session, paper_id: int, area_ids: Iterable[int], *, note: str = ""
 ) -> None:

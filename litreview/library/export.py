@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from litreview.errors import InvalidInput
-from litreview.library.areas import AreaNode, area_tree, find_area_path
+from litreview.library.areas import AreaNode, area_tree, find_area_path, walk_tree
 from litreview.library.search import PAPER_FTS, PaperQuery, fts_query, id_filters
 from litreview.library.views import PaperView, load_paper_views
 from litreview.models import Paper, ReadingStatus
@@ -168,7 +168,7 @@ def load_export(
     roots = area_tree(session)
     if selection.area:
         area_id = find_area_path(session, selection.area).id
-        roots = [node for node in _walk_nodes(roots) if node.area.id == area_id]
+        roots = [node for node in walk_tree(roots) if node.area.id == area_id]
     placed: dict[int, list[int]] = {}
     for view in views:
         assert view.paper.id is not None
@@ -178,14 +178,6 @@ def load_export(
     if selection.filters_papers:
         areas = _prune(areas)
     return ExportData(views, areas, selection, options or ExportOptions())
-
-
-def _walk_nodes(nodes: list[AreaNode]) -> list[AreaNode]:
-    found: list[AreaNode] = []
-    for node in nodes:
-        found.append(node)
-        found.extend(_walk_nodes(node.children))
-    return found
 
 
 def _export_area(node: AreaNode, depth: int, placed: dict[int, list[int]]) -> ExportArea:
