@@ -276,6 +276,25 @@ def test_bibtex_upload_reports_failures_with_line_numbers(
     expect(rows(page)).to_have_count(2)
 
 
+def test_pasted_bibtex_is_imported_into_an_area(page: Page, server: LiveServer) -> None:
+    pasted = (
+        "@article{pasted2023, title = {Pasted {BibTeX} entry}, author = {M{\\\"u}ller, Ana},"
+        " year = 2023, keywords = {pasted; robustness}}"
+    )
+    page.get_by_role("button", name="Add papers").click()
+    dialog = page.get_by_role("dialog", name="Add papers")
+    dialog.get_by_role("tab", name="BibTeX").click()
+    panel = dialog.get_by_role("tabpanel", name="BibTeX")
+    panel.get_by_label("…or paste BibTeX").fill(pasted)
+    panel.get_by_role("button", name="Import BibTeX").click()
+    expect(panel.locator("#bibtex-results .report-summary")).to_contain_text("1 added")
+    dialog.get_by_role("button", name="Close").click()
+    row = rows(page).filter(has_text="Pasted BibTeX entry")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Müller")
+    expect(row).to_contain_text("pasted")
+
+
 def test_xss_payloads_do_not_run(page: Page, server: LiveServer) -> None:
     response = page.request.get(server.url + "/")
     csp = response.headers["content-security-policy"]
