@@ -205,6 +205,25 @@ def test_annotation_autosaves_and_persists_after_reload(page: Page, server: Live
     )
 
 
+def test_hiding_the_tab_saves_the_annotation_at_once(page: Page, server: LiveServer) -> None:
+    paper = server.add_paper("Saved when hidden", authors=["Ada Lovelace"])
+    page.reload()
+    open_paper(page, "Saved when hidden")
+    editor = page.get_by_label("Annotation", exact=True)
+    expect(page.locator(".save-state")).to_have_text("Saved")
+    editor.fill("Written just before switching tabs.")
+    # The tab goes to the background before the autosave delay has passed.
+    page.evaluate(
+        """() => {
+            Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+            document.dispatchEvent(new Event("visibilitychange"));
+        }"""
+    )
+    expect(page.locator(".save-state")).to_have_text("Saved", timeout=900)
+    saved = server.get(f"/api/papers/{paper['id']}/annotation")
+    assert saved["markdown"] == "Written just before switching tabs."
+
+
 def test_conflicting_edit_is_shown_and_resolved_without_loss(
     context: BrowserContext, page: Page, server: LiveServer
 ) -> None:
@@ -276,9 +295,9 @@ def test_bibtex_upload_reports_failures_with_line_numbers(
     expect(rows(page)).to_have_count(2)
 
 
-def test_pasted_bibtex_is_imported_into_an_area(page: Page, server: LiveServer) -> None:
+def test_pasted_bibtex_is_imported_with_latex_decoded(page: Page, server: LiveServer) -> None:
     pasted = (
-        "@article{pasted2023, title = {Pasted {BibTeX} entry}, author = {M{\\\"u}ller, Ana},"
+        '@article{pasted2023, title = {Pasted {BibTeX} entry}, author = {M{\\"u}ller, Ana},'
         " year = 2023, keywords = {pasted; robustness}}"
     )
     page.get_by_role("button", name="Add papers").click()
