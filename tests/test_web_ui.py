@@ -215,7 +215,8 @@ def test_hiding_the_tab_saves_the_annotation_at_once(page: Page, server: LiveSer
     # The tab goes to the background before the autosave delay has passed.
     page.evaluate(
         """() => {
-            Object.defineProperty(document, "visibilityState", {value: "hidden", configurable: true});
+            const hidden = {value: "hidden", configurable: true};
+            Object.defineProperty(document, "visibilityState", hidden);
             document.dispatchEvent(new Event("visibilitychange"));
         }"""
     )
