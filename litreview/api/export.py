@@ -12,6 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Response
 
 from litreview.api.deps import SessionDep
+from litreview.api.schemas import ERROR_RESPONSES, MAX_ID
 from litreview.errors import NotFound
 from litreview.exporters import FORMATS, export_text, format_names, get_format
 from litreview.exporters.mdtext import anchor_base
@@ -28,7 +29,10 @@ _CONTENT = {
 @router.get(
     "/export",
     response_class=Response,
-    responses={200: {"content": _CONTENT, "description": "The exported text, as a download."}},
+    responses={
+        **ERROR_RESPONSES,
+        200: {"content": _CONTENT, "description": "The exported text, as a download."},
+    },
 )
 def export(
     session: SessionDep,
@@ -40,11 +44,14 @@ def export(
     status: Annotated[str | None, Query(description="Reading status.")] = None,
     q: Annotated[str | None, Query(description="Full-text query.")] = None,
     area_id: Annotated[
-        int | None, Query(description="Area id (instead of a path), sub-areas included.")
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Area id (instead of a path), sub-areas included."),
     ] = None,
-    year_min: Annotated[int | None, Query(description="Earliest year.")] = None,
-    year_max: Annotated[int | None, Query(description="Latest year.")] = None,
-    author: Annotated[str | None, Query(description="Part of an author's name.")] = None,
+    year_min: Annotated[int | None, Query(ge=-9999, le=9999, description="Earliest year.")] = None,
+    year_max: Annotated[int | None, Query(ge=-9999, le=9999, description="Latest year.")] = None,
+    author: Annotated[
+        str | None, Query(max_length=1000, description="Part of an author's name.")
+    ] = None,
     has_annotation: Annotated[
         bool | None, Query(description="Only annotated (true) or unannotated (false) papers.")
     ] = None,
