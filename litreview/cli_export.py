@@ -48,6 +48,12 @@ def export_command(
     query: str | None = typer.Option(
         None, "--query", "-q", help="Only papers matching these words (full text)."
     ),
+    year_min: int | None = typer.Option(None, "--year-min", help="Only papers from this year on."),
+    year_max: int | None = typer.Option(None, "--year-max", help="Only papers up to this year."),
+    author: str | None = typer.Option(None, "--author", help="Only papers with this author."),
+    annotated: bool | None = typer.Option(
+        None, "--annotated/--not-annotated", help="Only papers with (or without) an annotation."
+    ),
     title: str | None = typer.Option(None, "--title", help="Title of the Markdown bibliography."),
     intro: Path | None = typer.Option(
         None, "--intro", metavar="FILE", help="Markdown file printed after the title."
@@ -76,7 +82,16 @@ def export_command(
         with_rating=with_rating,
         template=TemplateSource(str(template), _read(template)) if template else None,
     )
-    selection = ExportSelection(area=area, tags=tag, status=status, query=query)
+    selection = ExportSelection(
+        area=area,
+        tags=tag,
+        status=status,
+        query=query,
+        year_min=year_min,
+        year_max=year_max,
+        author=author,
+        has_annotation=annotated,
+    )
     context: CliContext = ctx.find_root().obj
     with session_scope(context.engine()) as session:
         text = export_text(session, fmt, selection, options)

@@ -78,6 +78,22 @@ def test_export_filters_and_order(filled: str) -> None:
     assert [item["id"] for item in json.loads(out)] == ["casper2024defending"]
 
 
+def test_export_year_author_and_annotation_filters(filled: str) -> None:
+    def ids(*args: str) -> set[str]:
+        code, out, error = cli(filled, "-f", "csl-json", *args)
+        assert code == 0, error
+        return {item["id"] for item in json.loads(out)}
+
+    everything = ids()
+    recent = ids("--year-min", "2024")
+    assert recent and recent < everything
+    assert ids("--year-max", "2023").isdisjoint(recent)
+    annotated, bare = ids("--annotated"), ids("--not-annotated")
+    assert annotated and annotated.isdisjoint(bare)
+    assert ids("--author", "Madry") == {"madry2017towards", "carlini2019evaluating"}
+    assert ids("--author", "vaswani") == {"vaswani2017attention"}
+
+
 def test_export_with_a_template(filled: str, tmp_path: Path) -> None:
     template = tmp_path / "list.j2"
     template.write_text("{% for e in entries %}{{ e.key }}\n{% endfor %}", encoding="utf-8")
