@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from litreview.errors import Conflict, NotFound
 from litreview.library.papers_base import get_paper
-from litreview.models import Annotation, AnnotationRevision, utcnow
+from litreview.models import Annotation, AnnotationRevision, Paper, utcnow
 
 
 def get_annotation(session: Session, paper_id: int) -> Annotation:
@@ -25,7 +26,7 @@ def save_annotation(
     nothing. Saving the same text again is a no-op.
     """
     paper = get_paper(session, paper_id)
-    current = session.exec(select(Annotation).where(Annotation.paper_id == paper_id)).first()
+    current = _locked_annotation(session, paper_id)
     current_version = current.version if current is not None else 0
     if expected_version != current_version:
         raise Conflict(
@@ -59,6 +60,24 @@ def save_annotation(
     session.add(current)
     session.flush()
     return current
+
+
+def _locked_annotation(session: Session, paper_id: int) -> Annotation | None:
+    """The paper's annotation, read after taking the paper row's write lock.
+
+    Every save locks the paper row first, so two saves of one annotation are serialised: the
+    second sees the first one's version (and gets a Conflict) instead of overwriting it.
+    """
+    paper_table = Paper.__table__  # type: ignore[attr-defined]
+    session.execute(
+        sa.update(paper_table)
+        .where(paper_table.c.id == paper_id)
+        .values(version=paper_table.c.version)
+        .execution_options(synchronize_session=False)
+    )
+    stmt = select(Annotation).where(Annotation.paper_id == paper_id)
+    found = session.exec(stmt.execution_options(populate_existing=True)).first()
+    return found
 
 
 def list_revisions(session: Session, paper_id: int) -> list[AnnotationRevision]:

@@ -110,7 +110,7 @@ def update_paper(
 ) -> Paper:
     """Apply edits made by a person; refuses a stale ``expected_version`` and changes nothing."""
     paper = get_paper(session, paper_id)
-    check_version(paper, expected_version)
+    check_version(session, paper, expected_version)
     unknown = set(changes) - EDITABLE
     if unknown:
         raise InvalidInput(f"these fields cannot be edited: {', '.join(sorted(unknown))}")
@@ -177,6 +177,6 @@ def _clean_field(name: str, value: Any) -> Any:
 def delete_paper(session: Session, paper_id: int, *, expected_version: int | None = None) -> None:
     """Delete a paper with its annotation, tags links, area links and relations."""
     paper = get_paper(session, paper_id)
-    check_version(paper, expected_version)
+    check_version(session, paper, expected_version)
     session.delete(paper)
     session.flush()

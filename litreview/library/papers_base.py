@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from litreview.errors import Conflict, NotFound
@@ -22,9 +25,17 @@ def get_paper_by_key(session: Session, key: str) -> Paper:
     return paper
 
 
-def check_version(paper: Paper, expected: int | None) -> None:
-    """Refuse a write made against an older version of the paper (None: no check asked)."""
-    if expected is not None and expected != paper.version:
+def check_version(session: Session, paper: Paper, expected: int | None) -> None:
+    """Refuse a write made against an older version of the paper (None: no check asked).
+
+    The check is also a guarded write (``UPDATE .. WHERE version = expected``): it takes the
+    row's write lock for this transaction, so no other writer can slip in between the check
+    and the change (two tabs saving at the same instant: one wins, the other gets a Conflict).
+    """
+    if expected is not None and (
+        expected != paper.version or not claim_row_version(session, Paper, paper.id, expected)
+    ):
+        session.refresh(paper)
         raise Conflict(
             f"paper {paper.key!r} changed since version {expected} (now version {paper.version});"
             " reload it and apply your change again",
@@ -32,6 +43,18 @@ def check_version(paper: Paper, expected: int | None) -> None:
             expected_version=expected,
             current_version=paper.version,
         )
+
+
+def claim_row_version(session: Session, model: Any, row_id: int | None, expected: int) -> bool:
+    """True when the row is still at ``expected``; the row is then locked for this transaction."""
+    table = model.__table__
+    result = session.execute(
+        sa.update(table)
+        .where(table.c.id == row_id, table.c.version == expected)
+        .values(version=table.c.version)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 def bump(session: Session, paper: Paper) -> None:
