@@ -11,6 +11,7 @@ import hmac
 from collections.abc import Awaitable, Callable
 
 import httpx
+import sqlalchemy as sa
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
@@ -20,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from litreview import __version__
 from litreview.config import Settings, resource_path
 from litreview.db import make_engine, upgrade
-from litreview.errors import LitreviewError, Unauthorized
+from litreview.errors import Busy, LitreviewError, Unauthorized
 
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Scripts only from our own files: no inline script, no eval; annotation HTML is sanitised anyway.
@@ -87,7 +88,16 @@ def _install_error_handlers(app: FastAPI) -> None:
         body = {"error": {"status": exc.status_code, "message": str(exc.detail)}}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
+    async def on_database_error(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, sa.exc.OperationalError)
+        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+            return error_response(
+                Busy("the library is busy with another write (a long import?); try again")
+            )
+        raise exc
+
     app.add_exception_handler(LitreviewError, on_error)
+    app.add_exception_handler(sa.exc.OperationalError, on_database_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
 

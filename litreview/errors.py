@@ -7,7 +7,8 @@
     ├── Conflict (409)            a stale version, or a unique name already taken
     ├── PayloadTooLarge (413)     an upload over the configured limit
     ├── Unauthorized (401)        a write without the right bearer token
-    └── UpstreamError (502)       arXiv (or another remote) failed after retries
+    ├── UpstreamError (502)       arXiv (or another remote) failed after retries
+    └── Busy (503)                the database stayed locked by another writer (a long import)
 
 The API renders any of them as ``{"error": {"status", "message", ...details}}`` and the CLI as
 one red line with a non-zero exit code.
@@ -59,3 +60,7 @@ class Unauthorized(LitreviewError):
 
 class UpstreamError(LitreviewError):
     status = 502
+
+
+class Busy(LitreviewError):
+    status = 503

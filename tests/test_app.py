@@ -41,3 +41,22 @@ def test_writes_need_the_token_when_one_is_set(settings: Settings) -> None:
         wrong = client.post("/api/areas", json={"name": "A"}, headers={"Authorization": "Bearer x"})
         assert wrong.status_code == 401
     app.state.engine.dispose()
+
+
+def test_a_write_blocked_by_another_writer_answers_503(client: TestClient, db_url: str) -> None:
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    path = sa.make_url(db_url).database
+    assert path is not None
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # a long import elsewhere holds the write lock
+    try:
+        response = client.post("/api/areas", json={"name": "Waiting"})
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert response.status_code == 503
+    assert "busy" in response.json()["error"]["message"]
+    assert client.post("/api/areas", json={"name": "Waiting"}).status_code == 201
