@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from concurrency import CONFLICT, race
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -81,39 +82,16 @@ def test_simultaneous_saves_of_one_version_never_both_win(
     engine: Engine, session: Session, paper_id: int
 ) -> None:
     """Two tabs saving from the same version at the same instant: one wins, one conflicts."""
-    import threading
-
     session.commit()  # the paper, visible to the two "tabs"
-    errors: list[BaseException] = []
-
-    def save(text: str, expected: int, barrier: threading.Barrier, results: list[str]) -> None:
-        with Session(engine) as own:
-            barrier.wait()
-            try:
-                save_annotation(own, paper_id, text, expected_version=expected)
-                own.commit()
-                results.append(text)
-            except Conflict:
-                own.rollback()
-                results.append("conflict")
-            except BaseException as exc:  # surfaced by the assertion below
-                errors.append(exc)
-
     for round_number in range(10):
-        barrier = threading.Barrier(2)
-        results: list[str] = []
+
+        def save(own: Session, text: str, expected: int = round_number) -> None:
+            save_annotation(own, paper_id, text, expected_version=expected)
+
         texts = [f"tab one, round {round_number}", f"tab two, round {round_number}"]
-        threads = [
-            threading.Thread(target=save, args=(text, round_number, barrier, results))
-            for text in texts
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert errors == []
-        winners = [r for r in results if r != "conflict"]
-        assert len(winners) == 1 and results.count("conflict") == 1, results
+        results = race(engine, save, texts)
+        winners = [r for r in results if r != CONFLICT]
+        assert len(winners) == 1 and results.count(CONFLICT) == 1, results
         with Session(engine) as check:
             stored = get_annotation(check, paper_id)
             assert (stored.markdown, stored.version) == (winners[0], round_number + 1)

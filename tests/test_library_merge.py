@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from concurrency import CONFLICT, race
 from sqlmodel import Session, select
 
 from litreview.errors import Conflict, InvalidInput
@@ -211,43 +212,18 @@ def test_different_arxiv_ids_are_never_merged_by_title_or_doi(session: Session) 
 def test_simultaneous_edits_of_one_version_never_both_win(
     engine: sa.Engine, session: Session
 ) -> None:
-    import threading
-
     paper = create_paper(session, bib())
     session.commit()
     assert paper.id is not None
     paper_id = paper.id
-    errors: list[BaseException] = []
-
-    def edit(title: str, expected: int, barrier: threading.Barrier, results: list[str]) -> None:
-        with Session(engine) as own:
-            barrier.wait()
-            try:
-                update_paper(own, paper_id, {"title": title}, expected_version=expected)
-                own.commit()
-                results.append(title)
-            except Conflict:
-                own.rollback()
-                results.append("conflict")
-            except BaseException as exc:  # surfaced by the assertion below
-                errors.append(exc)
-
     for round_number in range(1, 11):
-        barrier = threading.Barrier(2)
-        results: list[str] = []
-        threads = [
-            threading.Thread(
-                target=edit, args=(f"{tab} {round_number}", round_number, barrier, results)
-            )
-            for tab in ("tab one", "tab two")
-        ]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        assert errors == []
-        winners = [r for r in results if r != "conflict"]
-        assert len(winners) == 1 and results.count("conflict") == 1, results
+
+        def edit(own: Session, title: str, expected: int = round_number) -> None:
+            update_paper(own, paper_id, {"title": title}, expected_version=expected)
+
+        results = race(engine, edit, [f"tab one {round_number}", f"tab two {round_number}"])
+        winners = [r for r in results if r != CONFLICT]
+        assert len(winners) == 1 and results.count(CONFLICT) == 1, results
         with Session(engine) as check:
             stored = get_paper(check, paper_id)
             assert (stored.title, stored.version) == (winners[0], round_number + 1)
