@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from litreview.errors import Conflict, NotFound
-from litreview.library.papers_base import get_paper
+from litreview.library.papers_base import claim_row_version, get_paper
 from litreview.models import Annotation, AnnotationRevision, Paper, utcnow
 
 
@@ -68,13 +67,7 @@ def _locked_annotation(session: Session, paper_id: int) -> Annotation | None:
     Every save locks the paper row first, so two saves of one annotation are serialised: the
     second sees the first one's version (and gets a Conflict) instead of overwriting it.
     """
-    paper_table = Paper.__table__  # type: ignore[attr-defined]
-    session.execute(
-        sa.update(paper_table)
-        .where(paper_table.c.id == paper_id)
-        .values(version=paper_table.c.version)
-        .execution_options(synchronize_session=False)
-    )
+    claim_row_version(session, Paper, paper_id, None)
     stmt = select(Annotation).where(Annotation.paper_id == paper_id)
     found = session.exec(stmt.execution_options(populate_existing=True)).first()
     return found

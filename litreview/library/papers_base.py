@@ -45,12 +45,20 @@ def check_version(session: Session, paper: Paper, expected: int | None) -> None:
         )
 
 
-def claim_row_version(session: Session, model: Any, row_id: int | None, expected: int) -> bool:
-    """True when the row is still at ``expected``; the row is then locked for this transaction."""
+def claim_row_version(
+    session: Session, model: Any, row_id: int | None, expected: int | None
+) -> bool:
+    """Take the row's write lock for this transaction; True when it is at ``expected``.
+
+    With ``expected`` None the row is locked whatever its version (True when it exists).
+    """
     table = model.__table__
+    condition = table.c.id == row_id
+    if expected is not None:
+        condition = condition & (table.c.version == expected)
     result = session.execute(
         sa.update(table)
-        .where(table.c.id == row_id, table.c.version == expected)
+        .where(condition)
         .values(version=table.c.version)
         .execution_options(synchronize_session=False)
     )
