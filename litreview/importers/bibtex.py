@@ -11,10 +11,15 @@ came in. bibtexparser's LaTeX-decoding middleware is not used: it costs ~40x the
 
 from __future__ import annotations
 
+import bisect
 import logging
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from bibtexparser.model import (
+    Block,
     DuplicateBlockKeyBlock,
     DuplicateFieldKeyBlock,
     Entry,
@@ -93,12 +98,47 @@ class _Item:
     line: int
     key: str
     entry_type: str
+    # Added to the 0-based line of each of the entry's fields to make it the file's.
+    field_offset: int = 0
     fields: dict[str, str] = field(default_factory=dict)
     inherited: list[str] = field(default_factory=list)
 
 
+@dataclass
+class _Piece:
+    """A piece of the text that ends where a block starts, and the line it starts on."""
+
+    text: str
+    line: int
+    # The start of the next block (``@type{}``), put after the piece so that a block the
+    # piece leaves open ends exactly as it would in the whole text; '' for the last piece.
+    sentinel: str
+
+
+PIECE_CHARS = 256 * 1024
+FIRST_PIECE_CHARS = 32 * 1024
+
+# A block start as bibtexparser's splitter sees one (``@`` + type, before ``{`` or ``(``),
+# at the start of a line (after optional white space). Such a mark always starts a new block:
+# the splitter aborts a block it is still in when it meets one. So the text can be split
+# there and each piece split on its own, with the same blocks as a split of the whole.
+_LINE_START_BLOCK = re.compile(r"^[^\S\n]*(@\w*[ \t]*)(?=[{(])", re.MULTILINE)
+_STRING_MENTION = re.compile(r"@string", re.IGNORECASE)
+
+
 def parse_bibtex(data: bytes | str, *, source: str) -> ImportResult:
     """Records and problems of a BibTeX file (bytes are decoded; the encoding goes in info)."""
+    text, result = decode_bibtex(data, source=source)
+    for batch in parse_bibtex_batches(text, result, source=source):
+        result.records.extend(batch)
+    return result
+
+
+def decode_bibtex(data: bytes | str, *, source: str) -> tuple[str, ImportResult]:
+    """The text of a file (line ends made ``\\n``) and a result saying how it was decoded.
+
+    Raises ImportFailed when bytes cannot be decoded, before anything is parsed.
+    """
     result = ImportResult()
     if isinstance(data, bytes):
         decoded = decode_bibtex_bytes(data, source=source)
@@ -114,8 +154,26 @@ def parse_bibtex(data: bytes | str, *, source: str) -> ImportResult:
         result.info.update(encoding="unicode", encoding_how="text")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    _Parser(source, result).run(text)
-    return result
+    return text, result
+
+
+def parse_bibtex_batches(
+    text: str,
+    result: ImportResult,
+    *,
+    source: str,
+    piece_chars: int = PIECE_CHARS,
+    first_piece_chars: int = FIRST_PIECE_CHARS,
+) -> Iterator[list[PaperRecord]]:
+    """The records of ``text`` in batches, in file order, while the parse goes on.
+
+    The text is split in pieces of about ``piece_chars`` characters (the first one smaller),
+    so a consumer can store one batch while the next is parsed. Entries that inherit through
+    ``crossref``/``xdata`` come in the last batch, once every parent is known. Problems and
+    counts go to ``result``; the problems are sorted by line when the last batch is out.
+    """
+    parser = _Parser(source, result)
+    return parser.batches(text, piece_chars, first_piece_chars)
 
 
 class _Parser:
@@ -123,80 +181,143 @@ class _Parser:
         self.source = source
         self.result = result
         self.macros = Macros()
+        self.mapper = FieldMapper(source, result.problems)
         self.items: list[_Item] = []
         self.counts = {"entries": 0, "strings": 0, "preambles": 0, "comments": 0, "failed": 0}
+        # The first entry and @string of each key, and its line, across pieces.
+        self.entry_keys: dict[str, tuple[Entry, int | None]] = {}
+        self.string_keys: dict[str, tuple[String, int | None]] = {}
+        # The piece being split: its text, line offset and (when needed) line starts.
         self.text = ""
+        self.offset = 0
         self.offsets: list[int] | None = None
 
     def problem(self, message: str, line: int | None, key: str | None, kind: str) -> None:
         self.result.problems.append(Problem(message, self.source, line, key or None, kind))
 
-    def run(self, text: str) -> None:
-        self.text = text
-        library = Splitter(text).split()
-        for block in library.blocks:
-            self._block(block)
-        for item in self.items:
-            self._evaluate(item)
+    def batches(self, text: str, piece_chars: int, first_chars: int) -> Iterator[list[PaperRecord]]:
+        marks = [(m.start(1), m.group(1)) for m in _LINE_START_BLOCK.finditer(text)]
+        self._define_strings(text, marks)
+        # bibtexparser does not count a newline after a backslash (it reads it as escaped), so
+        # its line numbers drift after a LaTeX ``\\`` at the end of a line; in such a file the
+        # text is cut before every block, and each block's line is counted here instead.
+        every_block = "\\\n" in text
+        waiting: list[_Item] = []  # entries with crossref/xdata parents
+        batch: list[PaperRecord] = []
+        batch_chars, limit = 0, first_chars
+        for piece in _pieces(text, marks, 0 if every_block else piece_chars, first_chars):
+            first = len(self.items)
+            self.text, self.offset, self.offsets = piece.text, piece.line, None
+            for block in _split(piece):
+                self._block(block)
+            for item in self.items[first:]:
+                self._evaluate(item)
+                if "crossref" in item.fields or "xdata" in item.fields:
+                    waiting.append(item)
+                elif item.entry_type not in DATA_ONLY_TYPES:
+                    batch.append(self._record(item))
+            batch_chars += len(piece.text)
+            if batch and batch_chars >= limit:
+                yield batch
+                batch, batch_chars, limit = [], 0, piece_chars
         by_key = {item.key.lower(): item for item in self.items if item.key}
-        for item in self.items:
+        for item in waiting:
             self._inherit(item, by_key, set())
-        mapper = FieldMapper(self.source, self.result.problems)
-        for item in self.items:
-            if item.entry_type in DATA_ONLY_TYPES:
+        batch += [self._record(item) for item in waiting if item.entry_type not in DATA_ONLY_TYPES]
+        records = sum(1 for item in self.items if item.entry_type not in DATA_ONLY_TYPES)
+        self.result.info.update(self.counts, records=records)
+        self.result.problems.sort(key=lambda p: p.line or 0)
+        if batch:
+            yield batch
+
+    def _record(self, item: _Item) -> PaperRecord:
+        return self.mapper.record(item.key, item.entry_type, item.fields, item.line, item.inherited)
+
+    def _define_strings(self, text: str, marks: list[tuple[int, str]]) -> None:
+        """Define every ``@string`` macro, in file order, before any entry is evaluated.
+
+        BibTeX files define macros before use, but a file may also use one first or define it
+        twice; as when the whole file is split at once, every entry sees the last definition.
+        Only the stretches between block starts where ``@string`` is written are split here.
+        """
+        starts = [position for position, _ in marks]
+        done, counted, line = -2, 0, 0
+        for mention in _STRING_MENTION.finditer(text):
+            at = bisect.bisect_right(starts, mention.start()) - 1
+            if at == done:
                 continue
-            record: PaperRecord = mapper.record(
-                item.key, item.entry_type, item.fields, item.line, item.inherited
+            done = at
+            begin = starts[at] if at >= 0 else 0
+            end = starts[at + 1] if at + 1 < len(starts) else len(text)
+            line += text.count("\n", counted, begin)
+            counted = begin
+            for block in Splitter(text[begin:end]).split().blocks:
+                inner = (
+                    block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
+                )
+                if isinstance(inner, String):
+                    value = self._value(inner.value, _line(inner, line), inner.key)
+                    self.macros.define(inner.key, value)
+
+    def _register(self, block: object) -> object:
+        """The block, or a duplicate-key block when its key was used earlier in the file."""
+        if isinstance(block, DuplicateBlockKeyBlock):
+            block = block.ignore_error_block  # a duplicate within the piece; checked again
+        if isinstance(block, Entry | String):
+            known: dict[str, Any] = (
+                self.entry_keys if isinstance(block, Entry) else self.string_keys
             )
-            self.result.records.append(record)
-        self.result.info.update(self.counts, records=len(self.result.records))
+            first = known.get(block.key)
+            if first is None:
+                known[block.key] = (block, _line(block, self.offset))
+                return block
+            return _Duplicate(block, first[1])
+        return block
 
     def _block(self, block: object) -> None:
+        block = self._register(block)
         if isinstance(block, DuplicateFieldKeyBlock):
             entry = block.ignore_error_block
             assert isinstance(entry, Entry)
             names = ", ".join(sorted(block.duplicate_keys))
             self.problem(
                 f"field {names} given more than once; the first value was kept",
-                _line(block),
+                _line(block, self.offset),
                 entry.key,
                 "warning",
             )
             self._entry(entry)
-        elif isinstance(block, DuplicateBlockKeyBlock):
+        elif isinstance(block, _Duplicate):
             self._duplicate(block)
         elif isinstance(block, ParsingFailedBlock):
             self._failed(block)
         elif isinstance(block, Entry):
             self._entry(block)
         elif isinstance(block, String):
-            self.counts["strings"] += 1
-            self.macros.define(block.key, self._value(block.value, block.start_line, block.key))
+            self.counts["strings"] += 1  # defined by _define_strings
         elif isinstance(block, Preamble):
             self.counts["preambles"] += 1
         elif isinstance(block, ExplicitComment | ImplicitComment):
             self.counts["comments"] += 1
 
-    def _duplicate(self, block: DuplicateBlockKeyBlock) -> None:
-        inner = block.ignore_error_block
-        previous = block.previous_block
-        where = f" (first at line {_line(previous)})" if previous is not None else ""
+    def _duplicate(self, duplicate: _Duplicate) -> None:
+        inner = duplicate.block
+        line = _line(inner, self.offset)
+        where = f" (first at line {duplicate.first_line})" if duplicate.first_line else ""
         if isinstance(inner, String):
             self.counts["strings"] += 1
             self.problem(
-                f"@string {block.key} defined again{where}; the later value is used",
-                _line(block),
-                block.key,
+                f"@string {inner.key} defined again{where}; the later value is used",
+                line,
+                inner.key,
                 "warning",
             )
-            self.macros.define(inner.key, self._value(inner.value, inner.start_line, inner.key))
             return
-        assert isinstance(inner, Entry)
         self.problem(
-            f"duplicate citation key {block.key!r}{where}; both entries kept, this one gets a new"
+            f"duplicate citation key {inner.key!r}{where}; both entries kept, this one gets a new"
             " key",
-            _line(block),
-            block.key,
+            line,
+            inner.key,
             "warning",
         )
         self._entry(inner)
@@ -205,19 +326,25 @@ class _Parser:
         if self.offsets is None:
             self.offsets = _line_offsets(self.text)
         recovered = _recover_keyless(block, self.text, self.offsets)
+        line = _line(block, self.offset)
         if recovered is not None:
-            self._entry(recovered, line=_line(block))
+            # The recovered entry was split again on its own: its fields count from its line.
+            self._entry(recovered, line=line, field_offset=(line or 1) - 1)
             return
         self.counts["failed"] += 1
         reason = getattr(block.error, "abort_reason", None) or str(block.error)
         raw = (block.raw or "").lstrip()
         head = raw.split("\n", 1)[0][:60]
-        self.problem(f"could not parse {head!r}: {reason}", _line(block), None, "error")
+        self.problem(f"could not parse {head!r}: {reason}", line, None, "error")
 
-    def _entry(self, entry: Entry, line: int | None = None) -> None:
+    def _entry(
+        self, entry: Entry, line: int | None = None, field_offset: int | None = None
+    ) -> None:
         self.counts["entries"] += 1
         key = entry.key.strip()
-        item = _Item(entry, line or _line(entry) or 0, key, entry.entry_type.lower())
+        line = line or _line(entry, self.offset) or 0
+        offset = self.offset if field_offset is None else field_offset
+        item = _Item(entry, line, key, entry.entry_type.lower(), offset)
         if not key:
             self.problem(
                 "entry has no citation key; one will be generated", item.line, None, "warning"
@@ -227,12 +354,7 @@ class _Parser:
     def _value(self, raw: str, line: int | None, key: str | None) -> str:
         value, undefined = evaluate(raw, self.macros)
         for name in undefined:
-            self.problem(
-                f"undefined macro {name!r} kept as text",
-                (line + 1) if line is not None else None,
-                key,
-                "warning",
-            )
+            self.problem(f"undefined macro {name!r} kept as text", line, key, "warning")
         return value
 
     def _evaluate(self, item: _Item) -> None:
@@ -245,7 +367,7 @@ class _Parser:
             if name == "month" and raw.strip().lower() in MONTHS and not self.macros.user(raw):
                 fields[name] = raw.strip().lower()
                 continue
-            fields[name] = self._value(raw, f.start_line, item.key)
+            fields[name] = self._value(raw, _line(f, item.field_offset), item.key)
 
     def _inherit(self, item: _Item, by_key: dict[str, _Item], seen: set[str]) -> None:
         """Fill missing fields from ``crossref`` and ``xdata`` parents (parents first)."""
@@ -298,10 +420,44 @@ def _inheritable(parent: _Item, child: _Item, kind: str) -> list[tuple[str, str]
     return mapped + out
 
 
-def _line(block: object) -> int | None:
-    """A block's 1-based line (bibtexparser counts from 0)."""
+def _line(block: object, offset: int = 0) -> int | None:
+    """A block's (or field's) 1-based line in the file: bibtexparser counts from 0 in its piece."""
     start = getattr(block, "start_line", None)
-    return start + 1 if isinstance(start, int) else None
+    return start + 1 + offset if isinstance(start, int) else None
+
+
+@dataclass
+class _Duplicate:
+    """An entry or @string whose key was used by an earlier block of the file."""
+
+    block: Entry | String
+    first_line: int | None
+
+
+def _pieces(
+    text: str, marks: list[tuple[int, str]], piece_chars: int, first_chars: int
+) -> Iterator[_Piece]:
+    begin, line, limit = 0, 0, min(first_chars, piece_chars)
+    for position, mark in marks:
+        if position - begin >= limit:
+            # An empty block of the same type ({} would be a failed @string, logged as such).
+            closing = "{s=s}" if mark.lower().startswith("@string") else "{}"
+            yield _Piece(text[begin:position], line, mark + closing)
+            line += text.count("\n", begin, position)
+            begin, limit = position, piece_chars
+    yield _Piece(text[begin:], line, "")
+
+
+def _split(piece: _Piece) -> list[Block]:
+    """The blocks of a piece, without the sentinel that closes it."""
+    blocks = Splitter(piece.text + piece.sentinel).split().blocks
+    if piece.sentinel:
+        last = blocks.pop() if blocks else None
+        if last is None or last.raw != piece.sentinel:
+            raise RuntimeError(
+                f"BibTeX piece at line {piece.line + 1} did not end where the next block starts"
+            )
+    return blocks
 
 
 def _recover_keyless(block: ParsingFailedBlock, text: str, offsets: list[int]) -> Entry | None:

@@ -1,7 +1,8 @@
 """Import a BibTeX file into the library: parse problems and store outcomes in one report.
 
-The file is parsed by :func:`litreview.importers.bibtex.parse_bibtex` and its records stored by
-the merge rule of :func:`litreview.library.papers.import_records`. Nothing here commits: the
+The file is parsed by :func:`litreview.importers.bibtex.parse_bibtex_batches` and its records
+stored, batch by batch as they come, by the merge rule of
+:class:`litreview.library.importing.RecordImporter`. Nothing here commits: the
 caller (CLI command, API route) commits once, so a file is one transaction. A dry run stores
 inside a savepoint and rolls it back, so its report says exactly what an import would do.
 """
@@ -14,10 +15,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from litreview.importers.bibtex import parse_bibtex
+from litreview.importers.bibtex import decode_bibtex
+from litreview.importers.bibtex_stream import record_batches
 from litreview.importers.records import Problem
 from litreview.library.areas import split_area_path
-from litreview.library.papers import Outcome, RecordOutcome, gc_paused, import_records
+from litreview.library.importing import RecordImporter
+from litreview.library.papers import Outcome, RecordOutcome, gc_paused
 
 
 @dataclass
@@ -107,20 +110,27 @@ def import_bibtex(
     tags: Sequence[str] = (),
     area_path: str | None = None,
     dry_run: bool = False,
+    parallel: bool | None = None,
 ) -> BibtexImportReport:
-    """Parse ``data`` and store its entries; ImportFailed when the file cannot be decoded."""
+    """Parse ``data`` and store its entries; ImportFailed when the file cannot be decoded.
+
+    Records are stored batch by batch while the rest of the file is parsed (in a second
+    process for a large file, see :mod:`litreview.importers.bibtex_stream`; ``parallel``
+    forces that on or off). Everything happens in the caller's transaction.
+    """
     if area_path is not None:
         split_area_path(area_path)  # a bad path fails before anything is stored
+    text, parsed = decode_bibtex(data, source=source)
     with gc_paused():
-        parsed = parse_bibtex(data, source=source)
-    report = BibtexImportReport(source, parsed.info, parsed.problems, dry_run=dry_run)
-    if dry_run:
-        savepoint = session.begin_nested()
+        savepoint = session.begin_nested() if dry_run else None
         try:
-            stored = import_records(session, parsed.records, tags=tags, area_path=area_path)
+            importer = RecordImporter(session, tags=tags, area_path=area_path)
+            for batch in record_batches(text, parsed, source=source, parallel=parallel):
+                importer.add(batch)
         finally:
-            savepoint.rollback()
-    else:
-        stored = import_records(session, parsed.records, tags=tags, area_path=area_path)
-    report.outcomes = stored.outcomes
+            if savepoint is not None:
+                savepoint.rollback()
+    report = BibtexImportReport(source, parsed.info, parsed.problems, dry_run=dry_run)
+    # In file order (entries that inherit through crossref are stored last).
+    report.outcomes = sorted(importer.report().outcomes, key=lambda o: o.line or 0)
     return report

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gc
-import operator
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -62,13 +61,13 @@ def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
         for name in names
     }
     if compiled.positional:
-        order = [(n, convert[n]) for n in compiled.positiontup or ()]
-        params: list[Any]
-        if any(f for _, f in order):
-            params = [tuple(f(row[n]) if f else row[n] for n, f in order) for row in rows]
-        else:
-            pick = operator.itemgetter(*(n for n, _ in order))
-            params = [pick(row) if len(order) > 1 else (pick(row),) for row in rows]
+        # Column by column: one converter call per value, no per-row generator.
+        columns = []
+        for name in compiled.positiontup or ():
+            values = [row[name] for row in rows]
+            process = convert[name]
+            columns.append(list(map(process, values)) if process else values)
+        params: list[Any] = list(zip(*columns, strict=True))
     else:
         params = [{n: (f(row[n]) if f else row[n]) for n, f in convert.items()} for row in rows]
     connection.exec_driver_sql(compiled.string, params)

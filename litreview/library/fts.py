@@ -13,6 +13,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 CHUNK = 500
+_INDEX_SELECT = (
+    "INSERT INTO paper_fts (rowid, title, abstract, authors, annotation) "
+    "SELECT p.id, p.title, coalesce(p.abstract, ''), p.author_names, coalesce(a.markdown, '') "
+    "FROM paper AS p LEFT JOIN annotation AS a ON a.paper_id = p.id"
+)
 
 
 def has_fts(session: Session) -> bool:
@@ -21,7 +26,7 @@ def has_fts(session: Session) -> bool:
 
 @contextmanager
 def bulk_indexing(session: Session, paper_ids: list[int]) -> Iterator[list[int]]:
-    """Pause the paper insert trigger; on exit, index the ids the caller appended to the list.
+    """Pause the paper insert trigger; on exit, index the new papers whose ids were appended.
 
     The pause is a row in ``paper_fts_pause`` written inside the caller's transaction, so no
     other connection ever sees it, and it is removed even when the import fails.
@@ -34,7 +39,20 @@ def bulk_indexing(session: Session, paper_ids: list[int]) -> Iterator[list[int]]
         yield paper_ids
     finally:
         session.execute(sa.text("DELETE FROM paper_fts_pause"))
-    index_papers(session, paper_ids)
+    index_new_papers(session, paper_ids)
+
+
+def index_new_papers(session: Session, paper_ids: Sequence[int]) -> None:
+    """Index papers that have no full-text row yet: in one statement when their ids are a run."""
+    if not paper_ids:
+        return
+    low, high = min(paper_ids), max(paper_ids)
+    if high - low + 1 != len(set(paper_ids)):
+        index_papers(session, paper_ids)
+        return
+    session.execute(
+        sa.text(f"{_INDEX_SELECT} WHERE p.id BETWEEN :low AND :high"), {"low": low, "high": high}
+    )
 
 
 def index_papers(session: Session, paper_ids: Sequence[int]) -> None:
@@ -46,12 +64,4 @@ def index_papers(session: Session, paper_ids: Sequence[int]) -> None:
         params = {f"p{i}": pid for i, pid in enumerate(chunk)}
         marks = ", ".join(f":p{i}" for i in range(len(chunk)))
         session.execute(sa.text(f"DELETE FROM paper_fts WHERE rowid IN ({marks})"), params)
-        session.execute(
-            sa.text(
-                "INSERT INTO paper_fts (rowid, title, abstract, authors, annotation) "
-                "SELECT p.id, p.title, coalesce(p.abstract, ''), p.author_names, "
-                "coalesce(a.markdown, '') FROM paper AS p "
-                f"LEFT JOIN annotation AS a ON a.paper_id = p.id WHERE p.id IN ({marks})"
-            ),
-            params,
-        )
+        session.execute(sa.text(f"{_INDEX_SELECT} WHERE p.id IN ({marks})"), params)

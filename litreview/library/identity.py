@@ -51,20 +51,21 @@ class Matcher:
         self._load(session, col(Paper.arxiv_id), [p.arxiv_id for p in prepared if p.arxiv_id])
         self._load(session, col(Paper.doi), [p.doi for p in prepared if p.doi])
         fps = sorted({p.fp for p in prepared if p.fp})
+        stmt = sa.select(
+            col(Paper.id), col(Paper.title_fp), col(Paper.year), col(Paper.arxiv_id)
+        ).where(col(Paper.title_fp).in_(sa.bindparam("values", expanding=True)))
         for chunk in chunks(fps):
-            stmt = sa.select(
-                col(Paper.id), col(Paper.title_fp), col(Paper.year), col(Paper.arxiv_id)
-            ).where(col(Paper.title_fp).in_(chunk))
-            for paper_id, fp, year, arxiv_id in session.execute(stmt):
+            for paper_id, fp, year, arxiv_id in session.execute(stmt, {"values": list(chunk)}):
                 self.by_fp.setdefault(fp, []).append((paper_id, year))
                 self.arxiv_of[paper_id] = arxiv_id
 
     def _load(self, session: Session, column: Any, values: list[str]) -> None:
         target = self.by_arxiv if column.key == "arxiv_id" else self.by_doi
+        stmt = sa.select(col(Paper.id), column, col(Paper.arxiv_id)).where(
+            column.in_(sa.bindparam("values", expanding=True))
+        )
         for chunk in chunks(sorted(set(values))):
-            for paper_id, value, arxiv_id in session.execute(
-                sa.select(col(Paper.id), column, col(Paper.arxiv_id)).where(column.in_(chunk))
-            ):
+            for paper_id, value, arxiv_id in session.execute(stmt, {"values": list(chunk)}):
                 target[value] = paper_id
                 self.arxiv_of[paper_id] = arxiv_id
 

@@ -14,10 +14,7 @@ from litreview.library.fts import bulk_indexing
 from litreview.library.identity import KeyAllocator, Matcher, Prepared, prepare
 from litreview.library.merge import merge_into, provenance_row
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
-from litreview.library.people import (
-    author_names,
-    insert_people,
-)
+from litreview.library.people import AuthorIds, author_names, insert_people
 from litreview.library.tags import ensure_tags
 from litreview.models import (
     Annotation,
@@ -39,60 +36,78 @@ def import_records(
 ) -> ImportReport:
     """Store records by the identity and merge rule, in bulk; one outcome per record, in order."""
     with gc_paused():
-        return _import_records(session, records, tags=tags, area_path=area_path)
+        importer = RecordImporter(session, tags=tags, area_path=area_path)
+        importer.add(records)
+        return importer.report()
 
 
-def _import_records(
-    session: Session,
-    records: Sequence[PaperRecord],
-    *,
-    tags: Sequence[str],
-    area_path: str | None,
-) -> ImportReport:
-    area_id = ensure_area_path(session, area_path).id if area_path else None
-    extra_tags = [t for t in tags if t.strip()]
-    report = ImportReport()
-    prepared: list[Prepared] = []
-    by_index: dict[int, Prepared] = {}
-    for index, record in enumerate(records):
-        p = prepare(index, record)
-        if not p.record.title:
-            report.outcomes.append(
-                RecordOutcome(
+class RecordImporter:
+    """Stores records batch by batch in the caller's transaction, as they come.
+
+    A later batch sees the papers of earlier ones as stored papers, so a record that is the same
+    paper as one of an earlier batch merges into it, as within one batch.
+    """
+
+    def __init__(
+        self, session: Session, *, tags: Sequence[str] = (), area_path: str | None = None
+    ) -> None:
+        self.session = session
+        self.area_id = ensure_area_path(session, area_path).id if area_path else None
+        self.extra_tags = [t for t in tags if t.strip()]
+        self.keys = KeyAllocator(session)
+        self.authors = AuthorIds()
+        self.outcomes: dict[int, RecordOutcome] = {}
+        self.count = 0
+
+    def report(self) -> ImportReport:
+        """Every outcome so far, in the order the records came."""
+        report = ImportReport()
+        report.outcomes = [self.outcomes[i] for i in sorted(self.outcomes)]
+        return report
+
+    def add(self, records: Sequence[PaperRecord]) -> None:
+        session = self.session
+        outcomes = self.outcomes
+        prepared: list[Prepared] = []
+        by_index: dict[int, Prepared] = {}
+        for index, record in enumerate(records, start=self.count):
+            p = prepare(index, record)
+            if not p.record.title:
+                outcomes[index] = RecordOutcome(
                     index, Outcome.failed, "", key=record.key, message="no title", line=record.line
                 )
-            )
-            continue
-        prepared.append(p)
-        by_index[index] = p
-    matcher = Matcher(session, prepared)
-    keys = KeyAllocator(session)
-    new: list[Prepared] = []
-    new_by_index: dict[int, int] = {}
-    merges: dict[int, list[Prepared]] = {}
-    for p in prepared:
-        found = matcher.find(p)
-        if found is None and p.doi and p.doi in matcher.by_doi:
-            p.note = f"DOI {p.doi} already belongs to another paper; not stored on this one"
-            p.doi = p.record.doi = None
-        if found is None:
-            matcher.remember(p, -(len(new) + 1))  # a placeholder id for papers of this batch
-            new.append(p)
-        elif found < 0:
-            new_by_index[p.index] = -found - 1
-        else:
-            merges.setdefault(found, []).append(p)
-    outcomes: dict[int, RecordOutcome] = {o.index: o for o in report.outcomes}
-    new_ids = _insert_new(session, new, keys, extra_tags, area_id, outcomes)
-    for index, position in new_by_index.items():
-        # Later records of this batch that are the same paper as a new one merge into it.
-        merges.setdefault(new_ids[position], []).append(by_index[index])
-    for paper_id, group in merges.items():
-        for p in sorted(group, key=lambda p: p.index):
-            outcomes[p.index] = merge_into(session, paper_id, p, matcher, extra_tags, area_id)
-    report.outcomes = [outcomes[i] for i in sorted(outcomes)]
-    session.flush()
-    return report
+                continue
+            prepared.append(p)
+            by_index[index] = p
+        self.count += len(records)
+        matcher = Matcher(session, prepared)
+        new: list[Prepared] = []
+        new_by_index: dict[int, int] = {}
+        merges: dict[int, list[Prepared]] = {}
+        for p in prepared:
+            found = matcher.find(p)
+            if found is None and p.doi and p.doi in matcher.by_doi:
+                p.note = f"DOI {p.doi} already belongs to another paper; not stored on this one"
+                p.doi = p.record.doi = None
+            if found is None:
+                matcher.remember(p, -(len(new) + 1))  # a placeholder id for papers of this batch
+                new.append(p)
+            elif found < 0:
+                new_by_index[p.index] = -found - 1
+            else:
+                merges.setdefault(found, []).append(p)
+        new_ids = _insert_new(
+            session, new, self.keys, self.extra_tags, self.area_id, outcomes, self.authors
+        )
+        for index, position in new_by_index.items():
+            # Later records of this batch that are the same paper as a new one merge into it.
+            merges.setdefault(new_ids[position], []).append(by_index[index])
+        for paper_id, group in merges.items():
+            for p in sorted(group, key=lambda p: p.index):
+                outcomes[p.index] = merge_into(
+                    session, paper_id, p, matcher, self.extra_tags, self.area_id
+                )
+        session.flush()
 
 
 def _paper_row(p: Prepared, key: str) -> dict[str, Any]:
@@ -136,6 +151,7 @@ def _insert_new(
     extra_tags: Sequence[str],
     area_id: int | None,
     outcomes: dict[int, RecordOutcome],
+    authors: AuthorIds,
 ) -> list[int]:
     if not new:
         return []
@@ -150,7 +166,7 @@ def _insert_new(
         # sort_by_parameter_order runs one statement per row on SQLite (~10x slower).
         id_of = insert_and_read_ids(session, Paper, rows, table.c.key, table.c.id)
         ids = [id_of[row["key"]] for row in rows]
-        insert_people(session, [(pid, p.record) for pid, p in zip(ids, new, strict=True)])
+        insert_people(session, [(pid, p.record) for pid, p in zip(ids, new, strict=True)], authors)
         _insert_tags(
             session, [(pid, [*p.record.tags, *extra_tags]) for pid, p in zip(ids, new, strict=True)]
         )

@@ -26,56 +26,64 @@ def author_names(authors: Iterable[AuthorRecord]) -> str:
     return "; ".join(a.name for a in authors)
 
 
-def author_name_keys(people: Iterable[AuthorRecord]) -> dict[tuple[str, str], str]:
-    """Each distinct (family, given) and its author name key, folded once."""
-    keys: dict[tuple[str, str], str] = {}
-    for person in people:
+class AuthorIds:
+    """Author ids by name key, remembered across the batches of one import."""
+
+    def __init__(self) -> None:
+        self.key_of: dict[tuple[str, str], str] = {}
+        self.id_of: dict[str, int] = {}
+
+    def key(self, person: AuthorRecord) -> str:
         pair = (person.family, person.given)
-        if pair not in keys:
-            keys[pair] = PersonName(person.family, person.given).key
-    return keys
+        key = self.key_of.get(pair)
+        if key is None:
+            key = self.key_of[pair] = PersonName(person.family, person.given).key
+        return key
 
-
-def author_ids(
-    session: Session, people: Iterable[AuthorRecord], name_keys: dict[tuple[str, str], str]
-) -> dict[str, int]:
-    """Author ids by name key, creating the authors not stored yet."""
-    wanted: dict[str, AuthorRecord] = {}
-    for person in people:
-        wanted.setdefault(name_keys[(person.family, person.given)], person)
-    found: dict[str, int] = {}
-    for chunk in chunks(sorted(wanted)):
-        rows = session.execute(
-            sa.select(col(Author.name_key), col(Author.id)).where(col(Author.name_key).in_(chunk))
+    def resolve(self, session: Session, people: Iterable[AuthorRecord]) -> None:
+        """Know the id of every person, creating the authors not stored yet."""
+        wanted: dict[str, AuthorRecord] = {}
+        for person in people:
+            key = self.key(person)
+            if key not in self.id_of:
+                wanted.setdefault(key, person)
+        if not wanted:
+            return
+        found = self.id_of
+        stmt = sa.select(col(Author.name_key), col(Author.id)).where(
+            col(Author.name_key).in_(sa.bindparam("keys", expanding=True))
         )
-        found.update({k: i for k, i in rows})
-    missing = [
-        {"name_key": k, "name": a.name[:300], "family": a.family[:200], "given": a.given[:200]}
-        for k, a in wanted.items()
-        if k not in found
-    ]
-    table = Author.__table__  # type: ignore[attr-defined]
-    found.update(insert_and_read_ids(session, Author, missing, table.c.name_key, table.c.id))
-    return found
+        for chunk in chunks(sorted(wanted)):
+            found.update({k: i for k, i in session.execute(stmt, {"keys": list(chunk)})})
+        missing = [
+            {"name_key": k, "name": a.name[:300], "family": a.family[:200], "given": a.given[:200]}
+            for k, a in wanted.items()
+            if k not in found
+        ]
+        table = Author.__table__  # type: ignore[attr-defined]
+        found.update(insert_and_read_ids(session, Author, missing, table.c.name_key, table.c.id))
 
 
-def insert_people(session: Session, papers: list[tuple[int, PaperRecord]]) -> None:
-    everyone = [a for _, r in papers for a in (*r.authors, *r.editors)]
-    name_keys = author_name_keys(everyone)
-    ids = author_ids(session, everyone, name_keys)
+def insert_people(
+    session: Session, papers: list[tuple[int, PaperRecord]], known: AuthorIds | None = None
+) -> None:
+    """Link each paper to its authors and editors, in order (``known`` carries ids over)."""
+    known = known or AuthorIds()
+    known.resolve(session, (a for _, r in papers for a in (*r.authors, *r.editors)))
+    key, ids = known.key, known.id_of
     rows = []
     for paper_id, record in papers:
         for role, people in (
-            (AuthorRole.author, record.authors),
-            (AuthorRole.editor, record.editors),
+            (AuthorRole.author.value, record.authors),
+            (AuthorRole.editor.value, record.editors),
         ):
             for position, person in enumerate(people):
                 rows.append(
                     {
                         "paper_id": paper_id,
-                        "role": role.value,
+                        "role": role,
                         "position": position,
-                        "author_id": ids[name_keys[(person.family, person.given)]],
+                        "author_id": ids[key(person)],
                         "affiliation": person.affiliation,
                     }
                 )
