@@ -68,7 +68,9 @@ def test_a_block_left_open_ends_where_the_next_starts_in_pieces_too() -> None:
     assert [p.line for p in result.problems] == sorted(p.line or 0 for p in result.problems)
     failed = [p for p in result.problems if p.kind == "error"]
     assert [p.line for p in failed] == [2]
-    assert any("duplicate citation key 'dup' (first at line 5)" in p.message for p in result.problems)
+    assert any(
+        "duplicate citation key 'dup' (first at line 5)" in p.message for p in result.problems
+    )
     later = [r for r in records if r.extra.get("note") == "defined after use"]
     assert len(later) == 1  # a macro used before its definition still resolves, as whole
 

@@ -21,14 +21,16 @@ import os
 import pickle
 import queue
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import Any, TypeVar
 
 from litreview.errors import ImportFailed
 from litreview.importers.bibtex import FIRST_PIECE_CHARS, PIECE_CHARS, parse_bibtex_batches
-from litreview.importers.records import ImportResult
+from litreview.importers.records import ImportResult, PaperRecord
+
+T = TypeVar("T")
 
 # Below this many characters (~1,200 entries) a child process costs more than it saves.
 CHILD_MIN_CHARS = 512 * 1024
@@ -37,29 +39,35 @@ CHILD_MIN_CHARS = 512 * 1024
 def record_batches(
     text: str,
     result: ImportResult,
+    transform: Callable[[list[PaperRecord]], T],
     *,
     source: str,
     parallel: bool | None = None,
     piece_chars: int = PIECE_CHARS,
     first_piece_chars: int = FIRST_PIECE_CHARS,
-) -> Iterator[list[Any]]:
-    """The record batches of ``text``, parsed in a child process when that pays.
+) -> Iterator[T]:
+    """``transform`` of each record batch of ``text``, parsed in a child process when that pays.
 
+    ``transform`` (a module-level function, so a child can be given it) runs where the parse
+    does: work the caller would do on each batch anyway moves off the storing process.
     ``parallel``: None decides by size and cores, True uses a child whenever the platform has
     one, False never does. Problems and info go to ``result`` once the last batch is out.
     """
     context = _child_context() if parallel is not False else None
     wanted = parallel or (len(text) >= CHILD_MIN_CHARS and _cores() > 1)
     if context is None or not wanted:
-        yield from parse_bibtex_batches(
+        batches = parse_bibtex_batches(
             text,
             result,
             source=source,
             piece_chars=piece_chars,
             first_piece_chars=first_piece_chars,
         )
+        for batch in batches:
+            yield transform(batch)
         return
-    yield from _from_child(context, text, result, source, piece_chars, first_piece_chars)
+    args = (text, source, transform, piece_chars, first_piece_chars)
+    yield from _from_child(context, result, args)
 
 
 def _cores() -> int:
@@ -81,18 +89,12 @@ def _child_context() -> BaseContext | None:
     return None
 
 
-def _from_child(
-    context: BaseContext,
-    text: str,
-    result: ImportResult,
-    source: str,
-    piece_chars: int,
-    first_piece_chars: int,
-) -> Iterator[list[Any]]:
+def _from_child(context: BaseContext, result: ImportResult, args: tuple[Any, ...]) -> Iterator[Any]:
+    source = args[1]
     receiver, sender = context.Pipe(duplex=False)
     child = context.Process(  # type: ignore[attr-defined]
         target=_parse_in_child,
-        args=(sender, text, source, piece_chars, first_piece_chars),
+        args=(sender, *args),
         name="litreview-bibtex-parser",
         daemon=True,
     )
@@ -138,19 +140,26 @@ def _drain(receiver: Connection, inbox: queue.SimpleQueue[bytes | None]) -> None
 
 
 def _parse_in_child(
-    sender: Connection, text: str, source: str, piece_chars: int, first_piece_chars: int
+    sender: Connection,
+    text: str,
+    source: str,
+    transform: Callable[[list[PaperRecord]], Any],
+    piece_chars: int,
+    first_piece_chars: int,
 ) -> None:
     gc.disable()  # as in the parent's import: many small objects that all stay alive
     result = ImportResult()
     try:
-        for batch in parse_bibtex_batches(
+        batches = parse_bibtex_batches(
             text,
             result,
             source=source,
             piece_chars=piece_chars,
             first_piece_chars=first_piece_chars,
-        ):
-            sender.send_bytes(pickle.dumps(("batch", batch), pickle.HIGHEST_PROTOCOL))
+        )
+        for batch in batches:
+            message = pickle.dumps(("batch", transform(batch)), pickle.HIGHEST_PROTOCOL)
+            sender.send_bytes(message)
         done = (result.problems, dict(result.info))
         sender.send_bytes(pickle.dumps(("done", done), pickle.HIGHEST_PROTOCOL))
     except Exception as exc:  # sent to the parent, which raises it in its own frame

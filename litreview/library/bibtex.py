@@ -19,6 +19,7 @@ from litreview.importers.bibtex import decode_bibtex
 from litreview.importers.bibtex_stream import record_batches
 from litreview.importers.records import Problem
 from litreview.library.areas import split_area_path
+from litreview.library.identity import prepare_batch
 from litreview.library.importing import RecordImporter
 from litreview.library.papers import Outcome, RecordOutcome, gc_paused
 
@@ -125,8 +126,9 @@ def import_bibtex(
         savepoint = session.begin_nested() if dry_run else None
         try:
             importer = RecordImporter(session, tags=tags, area_path=area_path)
-            for batch in record_batches(text, parsed, source=source, parallel=parallel):
-                importer.add(batch)
+            batches = record_batches(text, parsed, prepare_batch, source=source, parallel=parallel)
+            for batch in batches:
+                importer.add_prepared(batch)
         finally:
             if savepoint is not None:
                 savepoint.rollback()

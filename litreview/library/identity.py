@@ -7,7 +7,7 @@ title (+ year); two different arXiv ids are never the same paper. Also: unique c
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from litreview.models import (
     Paper,
 )
 from litreview.normalize import (
+    PersonName,
     key_stem,
     normalize_doi,
     title_fingerprint,
@@ -37,6 +38,8 @@ class Prepared:
     doi: str | None
     fp: str
     note: str = ""
+    # Name keys of the record's authors, then editors (see prepare_batch).
+    people_keys: list[str] = field(default_factory=list)
 
 
 class Matcher:
@@ -97,6 +100,25 @@ class Matcher:
             self.by_doi.setdefault(p.doi, paper_id)
         if p.fp:
             self.by_fp.setdefault(p.fp, []).append((paper_id, p.record.year))
+
+
+def prepare_batch(records: Sequence[PaperRecord]) -> list[Prepared]:
+    """:func:`prepare` each record (indexed by position), with its people's name keys.
+
+    Pure (no database), so an import can run it in the process that parses the file.
+    """
+    keys: dict[tuple[str, str], str] = {}
+    batch = []
+    for index, record in enumerate(records):
+        p = prepare(index, record)
+        for person in (*record.authors, *record.editors):
+            pair = (person.family, person.given)
+            key = keys.get(pair)
+            if key is None:
+                key = keys[pair] = PersonName(person.family, person.given).key
+            p.people_keys.append(key)
+        batch.append(p)
+    return batch
 
 
 def prepare(index: int, record: PaperRecord) -> Prepared:

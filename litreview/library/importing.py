@@ -11,7 +11,7 @@ from litreview.importers.records import PaperRecord
 from litreview.library.areas import ensure_area_path
 from litreview.library.bulk import bulk_insert, gc_paused, insert_and_read_ids
 from litreview.library.fts import bulk_indexing
-from litreview.library.identity import KeyAllocator, Matcher, Prepared, prepare
+from litreview.library.identity import KeyAllocator, Matcher, Prepared, prepare_batch
 from litreview.library.merge import merge_into, provenance_row
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
 from litreview.library.people import AuthorIds, author_names, insert_people
@@ -66,20 +66,33 @@ class RecordImporter:
         return report
 
     def add(self, records: Sequence[PaperRecord]) -> None:
+        self.add_prepared(prepare_batch(records))
+
+    def add_prepared(self, batch: Sequence[Prepared]) -> None:
+        """Store records already through :func:`prepare_batch` (e.g. in the parsing process)."""
         session = self.session
         outcomes = self.outcomes
         prepared: list[Prepared] = []
         by_index: dict[int, Prepared] = {}
-        for index, record in enumerate(records, start=self.count):
-            p = prepare(index, record)
-            if not p.record.title:
-                outcomes[index] = RecordOutcome(
-                    index, Outcome.failed, "", key=record.key, message="no title", line=record.line
+        key_of = self.authors.key_of
+        for p in batch:
+            p.index += self.count
+            record = p.record
+            if not record.title:
+                outcomes[p.index] = RecordOutcome(
+                    p.index,
+                    Outcome.failed,
+                    "",
+                    key=record.key,
+                    message="no title",
+                    line=record.line,
                 )
                 continue
+            for person, key in zip((*record.authors, *record.editors), p.people_keys, strict=True):
+                key_of[(person.family, person.given)] = key
             prepared.append(p)
-            by_index[index] = p
-        self.count += len(records)
+            by_index[p.index] = p
+        self.count += len(batch)
         matcher = Matcher(session, prepared)
         new: list[Prepared] = []
         new_by_index: dict[int, int] = {}
