@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
@@ -123,9 +124,8 @@ class RecordImporter:
         session.flush()
 
 
-def _paper_row(p: Prepared, key: str) -> dict[str, Any]:
+def _paper_row(p: Prepared, key: str, now: datetime) -> dict[str, Any]:
     r = p.record
-    now = utcnow()
     return {
         "key": key,
         "entry_type": (r.entry_type or "article").lower()[:40],
@@ -169,9 +169,10 @@ def _insert_new(
     if not new:
         return []
     rows, notes = [], []
+    now = utcnow()
     for p in new:
         key, note = keys.allocate(p.record)
-        rows.append(_paper_row(p, key))
+        rows.append(_paper_row(p, key, now))
         notes.append(note)
     with bulk_indexing(session, []) as indexed:
         table = Paper.__table__  # type: ignore[attr-defined]

@@ -32,6 +32,9 @@ class AuthorIds:
     def __init__(self) -> None:
         self.key_of: dict[tuple[str, str], str] = {}
         self.id_of: dict[str, int] = {}
+        # Whether id_of holds every stored author (then a key not in it is a new author).
+        self.complete = False
+        self.checked = False
 
     def key(self, person: AuthorRecord) -> str:
         pair = (person.family, person.given)
@@ -43,18 +46,23 @@ class AuthorIds:
     def resolve(self, session: Session, people: Iterable[AuthorRecord]) -> None:
         """Know the id of every person, creating the authors not stored yet."""
         wanted: dict[str, AuthorRecord] = {}
+        key_of, found = self.key_of, self.id_of
         for person in people:
-            key = self.key(person)
-            if key not in self.id_of:
+            key = key_of.get((person.family, person.given)) or self.key(person)
+            if key not in found:
                 wanted.setdefault(key, person)
         if not wanted:
             return
-        found = self.id_of
-        stmt = sa.select(col(Author.name_key), col(Author.id)).where(
-            col(Author.name_key).in_(sa.bindparam("keys", expanding=True))
-        )
-        for chunk in chunks(sorted(wanted)):
-            found.update({k: i for k, i in session.execute(stmt, {"keys": list(chunk)})})
+        connection = session.connection()
+        if not self.checked:
+            self._load_all_if_few(connection, len(wanted))
+        if not self.complete:
+            stmt = sa.select(col(Author.name_key), col(Author.id)).where(
+                col(Author.name_key).in_(sa.bindparam("keys", expanding=True))
+            )
+            for chunk in chunks(sorted(wanted)):
+                rows = connection.execute(stmt, {"keys": list(chunk)})
+                found.update((k, i) for k, i in rows if i is not None)
         missing = [
             {"name_key": k, "name": a.name[:300], "family": a.family[:200], "given": a.given[:200]}
             for k, a in wanted.items()
@@ -63,6 +71,15 @@ class AuthorIds:
         table = Author.__table__  # type: ignore[attr-defined]
         found.update(insert_and_read_ids(session, Author, missing, table.c.name_key, table.c.id))
 
+    def _load_all_if_few(self, connection: sa.Connection, wanted: int) -> None:
+        """Read every author at once when there are few (a first import into a new library)."""
+        self.checked = True
+        stored = connection.execute(sa.select(sa.func.count()).select_from(Author)).scalar_one()
+        if stored <= 4 * wanted:
+            rows = connection.execute(sa.select(col(Author.name_key), col(Author.id)))
+            self.id_of.update((k, i) for k, i in rows if i is not None)
+            self.complete = True
+
 
 def insert_people(
     session: Session, papers: list[tuple[int, PaperRecord]], known: AuthorIds | None = None
@@ -70,7 +87,7 @@ def insert_people(
     """Link each paper to its authors and editors, in order (``known`` carries ids over)."""
     known = known or AuthorIds()
     known.resolve(session, (a for _, r in papers for a in (*r.authors, *r.editors)))
-    key, ids = known.key, known.id_of
+    key_of, ids = known.key_of, known.id_of
     rows = []
     for paper_id, record in papers:
         for role, people in (
@@ -83,7 +100,7 @@ def insert_people(
                         "paper_id": paper_id,
                         "role": role,
                         "position": position,
-                        "author_id": ids[key(person)],
+                        "author_id": ids[key_of[(person.family, person.given)]],
                         "affiliation": person.affiliation,
                     }
                 )
