@@ -16,6 +16,8 @@ from litreview.importers.latex import latex_to_unicode, needs_latex_decoding
 from litreview.importers.records import AuthorRecord
 
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+# Braces, and an "and" between spaces: what a name list is split on (outside braces).
+_BRACE_OR_AND = re.compile(r"[{}]|\s+and(?=\s)", re.IGNORECASE)
 _WORD_BREAK = re.compile(r"[\s~]+")
 # Two-character Chinese family names (the rest are one character).
 _COMPOUND_SURNAMES = frozenset(
@@ -73,26 +75,16 @@ def split_name_list(text: str) -> list[str]:
     if "{" not in text:
         return [n for n in (p.strip() for p in _AND.split(text)) if n]
     names: list[str] = []
-    depth, start, i, n = 0, 0, 0, len(text)
-    lower = text.lower()
-    while i < n:
-        c = text[i]
-        if c == "{":
+    depth = start = 0
+    for token in _BRACE_OR_AND.finditer(text):
+        mark = token.group()
+        if mark == "{":
             depth += 1
-        elif c == "}":
+        elif mark == "}":
             depth = max(depth - 1, 0)
-        elif (
-            depth == 0
-            and c.isspace()
-            and lower.startswith("and", i + 1)
-            and i + 4 < n
-            and text[i + 4].isspace()
-        ):
-            names.append(text[start:i])
-            i += 4
-            start = i
-            continue
-        i += 1
+        elif depth == 0:
+            names.append(text[start : token.start()])
+            start = token.end()
     names.append(text[start:])
     return [name.strip() for name in names if name.strip()]
 

@@ -359,15 +359,20 @@ class _Parser:
 
     def _evaluate(self, item: _Item) -> None:
         fields = item.fields
+        macros = self.macros
         for f in item.entry.fields:
             name = f.key.strip().lower()
             if name in fields or not name:
                 continue
             raw = f.value
-            if name == "month" and raw.strip().lower() in MONTHS and not self.macros.user(raw):
+            if name == "month" and raw.strip().lower() in MONTHS and not macros.user(raw):
                 fields[name] = raw.strip().lower()
                 continue
-            fields[name] = self._value(raw, _line(f, item.field_offset), item.key)
+            value, undefined = evaluate(raw, macros)
+            for macro in undefined:
+                line = _line(f, item.field_offset)
+                self.problem(f"undefined macro {macro!r} kept as text", line, item.key, "warning")
+            fields[name] = value
 
     def _inherit(self, item: _Item, by_key: dict[str, _Item], seen: set[str]) -> None:
         """Fill missing fields from ``crossref`` and ``xdata`` parents (parents first)."""

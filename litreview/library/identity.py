@@ -6,6 +6,7 @@ title (+ year); two different arXiv ids are never the same paper. Also: unique c
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -107,18 +108,20 @@ def prepare_batch(records: Sequence[PaperRecord]) -> list[Prepared]:
 
     Pure (no database), so an import can run it in the process that parses the file.
     """
-    keys: dict[tuple[str, str], str] = {}
     batch = []
     for index, record in enumerate(records):
         p = prepare(index, record)
-        for person in (*record.authors, *record.editors):
-            pair = (person.family, person.given)
-            key = keys.get(pair)
-            if key is None:
-                key = keys[pair] = PersonName(person.family, person.given).key
-            p.people_keys.append(key)
+        p.people_keys = [person_key(a.family, a.given) for a in record.authors]
+        if record.editors:
+            p.people_keys += [person_key(a.family, a.given) for a in record.editors]
         batch.append(p)
     return batch
+
+
+# The same people recur across a bibliography and across its batches.
+@functools.lru_cache(maxsize=1 << 16)
+def person_key(family: str, given: str) -> str:
+    return PersonName(family, given).key
 
 
 def prepare(index: int, record: PaperRecord) -> Prepared:
