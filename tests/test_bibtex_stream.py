@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from bibtex_helpers import fresh_engine, snapshot, template_database
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, func, select
 
@@ -70,7 +71,7 @@ def paper_count(engine: Engine) -> int:
 def forked(monkeypatch: pytest.MonkeyPatch) -> None:
     """A forked child even when earlier tests left threads running (it sees our patches)."""
     monkeypatch.setattr(
-        bibtex_stream, "_child_context", lambda: multiprocessing.get_context("fork")
+        bibtex_stream, "_child_context", lambda _=(): multiprocessing.get_context("fork")
     )
 
 
@@ -198,3 +199,23 @@ def test_with_threads_running_the_child_comes_from_a_forkserver() -> None:
     assert len(batches) > 3
     assert sum(len(b) for b in batches) == 200 == result.info["records"]
     assert bibtex_stream._child_context() is not None
+
+
+def test_a_large_upload_to_the_api_is_parsed_in_a_child(client: TestClient) -> None:
+    text = entries(4000)
+    assert len(text) > bibtex_stream.CHILD_MIN_CHARS
+    started: list[str] = []
+    original = bibtex_stream._from_child
+
+    def watched(context: Any, *args: Any) -> Iterator[Any]:
+        started.append(context.get_start_method())
+        return original(context, *args)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(bibtex_stream, "_from_child", watched)
+        response = client.post("/api/import/bibtex", content=text.encode())
+    assert response.status_code == 200, response.text
+    assert response.json()["counts"]["added"] == 4000
+    assert started == ["forkserver"]  # requests run in threads: no plain fork there
+    found = client.get("/api/papers", params={"q": "number 3999"}).json()
+    assert found["total"] >= 1

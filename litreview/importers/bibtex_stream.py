@@ -53,7 +53,8 @@ def record_batches(
     ``parallel``: None decides by size and cores, True uses a child whenever the platform has
     one, False never does. Problems and info go to ``result`` once the last batch is out.
     """
-    context = _child_context() if parallel is not False else None
+    preload = (getattr(transform, "__module__", None) or __name__,)
+    context = _child_context(preload) if parallel is not False else None
     wanted = parallel or (len(text) >= CHILD_MIN_CHARS and _cores() > 1)
     if context is None or not wanted:
         batches = parse_bibtex_batches(
@@ -77,14 +78,19 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _child_context() -> BaseContext | None:
-    """``fork`` from a single-threaded process (instant); else a clean ``forkserver`` child."""
+def _child_context(preload: tuple[str, ...] = ()) -> BaseContext | None:
+    """``fork`` from a single-threaded process (instant); else a clean ``forkserver`` child.
+
+    Forking a process whose other threads may hold locks is unsafe, so a server (whose
+    requests run in threads) gets its children from a forkserver, started once. The server
+    imports ``__main__`` and the modules the child needs once, so each child starts at once.
+    """
     methods = multiprocessing.get_all_start_methods()
     if "fork" in methods and threading.active_count() == 1:
         return multiprocessing.get_context("fork")
     if "forkserver" in methods:
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__])
+        context.set_forkserver_preload(["__main__", __name__, *preload])
         return context
     return None
 
