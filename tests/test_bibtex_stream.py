@@ -219,3 +219,27 @@ def test_a_large_upload_to_the_api_is_parsed_in_a_child(client: TestClient) -> N
     assert started == ["forkserver"]  # requests run in threads: no plain fork there
     found = client.get("/api/papers", params={"q": "number 3999"}).json()
     assert found["total"] >= 1
+
+
+def test_holding_every_paper_in_memory_matches_looking_each_batch_up(
+    engines: tuple[Engine, Engine], small_pieces: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A first import keeps every paper's identity in memory; the result is the same."""
+    text = entries(300)
+    text += entries(5, start=7)  # the same papers again, in a later batch: merged
+    text += (
+        "@article{doi1, title = {With a DOI}, doi = {10.1/abc}, year = 2020}\n"
+        "@article{doi2, title = {Another paper}, doi = {10.1/ABC}, year = 2021}\n"
+        "@article{ax1, title = {On arXiv}, eprint = {2101.00001}, archiveprefix = {arXiv}}\n"
+    )
+    text += entries(300, start=300)
+    text += "@article{ax2, title = {On arXiv}, eprint = {2101.00001v2}, archiveprefix = {arXiv},"
+    text += " doi = {10.2/late}}\n"
+    one, two = engines
+    held = run_import(one, text, parallel=False)
+    monkeypatch.setattr("litreview.library.importing.HOLD_ALL_PAPERS", -1)
+    looked_up = run_import(two, text, parallel=False)
+    assert held.to_dict() == looked_up.to_dict()
+    assert stored(one) == stored(two)
+    counts = held.counts()
+    assert counts["added"] == 603 and counts["unchanged"] + counts["merged"] == 6

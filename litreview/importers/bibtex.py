@@ -204,7 +204,8 @@ class _Parser:
         every_block = "\\\n" in text
         waiting: list[_Item] = []  # entries with crossref/xdata parents
         batch: list[PaperRecord] = []
-        batch_chars, limit = 0, first_chars
+        batch_chars, done = 0, 0
+        limit = _piece_limit(0, len(text), piece_chars, first_chars)
         for piece in _pieces(text, marks, 0 if every_block else piece_chars, first_chars):
             first = len(self.items)
             self.text, self.offset, self.offsets = piece.text, piece.line, None
@@ -219,7 +220,9 @@ class _Parser:
             batch_chars += len(piece.text)
             if batch and batch_chars >= limit:
                 yield batch
-                batch, batch_chars, limit = [], 0, piece_chars
+                done += batch_chars
+                batch, batch_chars = [], 0
+                limit = _piece_limit(done, len(text), piece_chars, first_chars)
         by_key = {item.key.lower(): item for item in self.items if item.key}
         for item in waiting:
             self._inherit(item, by_key, set())
@@ -442,15 +445,27 @@ class _Duplicate:
 def _pieces(
     text: str, marks: list[tuple[int, str]], piece_chars: int, first_chars: int
 ) -> Iterator[_Piece]:
-    begin, line, limit = 0, 0, min(first_chars, piece_chars)
+    begin, line = 0, 0
+    limit = _piece_limit(0, len(text), piece_chars, first_chars)
     for position, mark in marks:
         if position - begin >= limit:
             # An empty block of the same type ({} would be a failed @string, logged as such).
             closing = "{s=s}" if mark.lower().startswith("@string") else "{}"
             yield _Piece(text[begin:position], line, mark + closing)
             line += text.count("\n", begin, position)
-            begin, limit = position, piece_chars
+            begin = position
+            limit = _piece_limit(begin, len(text), piece_chars, first_chars)
     yield _Piece(text[begin:], line, "")
+
+
+def _piece_limit(done: int, total: int, piece_chars: int, first_chars: int) -> int:
+    """How long the next piece is: short at the start and at the end, so that storing the
+    first batch starts soon and storing the last one ends soon after the parse."""
+    if done == 0:
+        return min(first_chars, piece_chars)
+    if total - done < 2 * piece_chars:
+        return min(max(first_chars, piece_chars // 4), piece_chars)
+    return piece_chars
 
 
 def _split(piece: _Piece) -> list[Block]:

@@ -44,7 +44,11 @@ class Prepared:
 
 
 class Matcher:
-    """Finds the stored (or earlier-in-this-batch) paper a record is the same as."""
+    """Finds the stored (or earlier-in-this-batch) paper a record is the same as.
+
+    It reads the candidates of a batch from the database; an import into a small library
+    instead reads every stored paper once (:meth:`every_paper`) and keeps it across batches.
+    """
 
     def __init__(self, session: Session, prepared: Sequence[Prepared]) -> None:
         self.by_arxiv: dict[str, int] = {}
@@ -62,6 +66,57 @@ class Matcher:
             for paper_id, fp, year, arxiv_id in session.execute(stmt, {"values": list(chunk)}):
                 self.by_fp.setdefault(fp, []).append((paper_id, year))
                 self.arxiv_of[paper_id] = arxiv_id
+
+    @classmethod
+    def every_paper(cls, session: Session) -> Matcher:
+        """A matcher that knows every stored paper."""
+        matcher = cls(session, [])
+        matcher.refresh(session, None)
+        return matcher
+
+    def refresh(self, session: Session, paper_ids: Sequence[int] | None) -> None:
+        """Read again what identifies these papers (every paper when None), e.g. after a merge."""
+        stmt = sa.select(
+            col(Paper.id), col(Paper.arxiv_id), col(Paper.doi), col(Paper.title_fp), col(Paper.year)
+        )
+        params: dict[str, Any] = {}
+        if paper_ids is not None:
+            gone = set(paper_ids)
+            for fp, papers in self.by_fp.items():
+                self.by_fp[fp] = [(i, y) for i, y in papers if i not in gone]
+            for index in (self.by_arxiv, self.by_doi):
+                for value in [v for v, i in index.items() if i in gone]:
+                    del index[value]
+            stmt = stmt.where(col(Paper.id).in_(sa.bindparam("ids", expanding=True)))
+            params = {"ids": list(paper_ids)}
+        for paper_id, arxiv_id, doi, fp, year in session.connection().execute(stmt, params):
+            if paper_id is not None:
+                self.add(paper_id, arxiv_id, doi, fp, year)
+
+    def settle(self, new: Sequence[Prepared], ids: Sequence[int]) -> None:
+        """Give the papers of a batch their stored ids in place of their placeholders."""
+        for position, (p, paper_id) in enumerate(zip(new, ids, strict=True)):
+            placeholder = -(position + 1)
+            del self.arxiv_of[placeholder]
+            self.arxiv_of[paper_id] = p.arxiv_id
+            for index, value in ((self.by_arxiv, p.arxiv_id), (self.by_doi, p.doi)):
+                if value and index.get(value) == placeholder:
+                    index[value] = paper_id
+            if p.fp:
+                papers = self.by_fp[p.fp]
+                self.by_fp[p.fp] = [(paper_id if i == placeholder else i, y) for i, y in papers]
+
+    def add(
+        self, paper_id: int, arxiv_id: str | None, doi: str | None, fp: str, year: int | None
+    ) -> None:
+        """Know a stored paper."""
+        self.arxiv_of[paper_id] = arxiv_id
+        if arxiv_id:
+            self.by_arxiv[arxiv_id] = paper_id
+        if doi:
+            self.by_doi[doi] = paper_id
+        if fp:
+            self.by_fp.setdefault(fp, []).append((paper_id, year))
 
     def _load(self, session: Session, column: Any, values: list[str]) -> None:
         target = self.by_arxiv if column.key == "arxiv_id" else self.by_doi

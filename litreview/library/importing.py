@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from litreview.importers.records import PaperRecord
@@ -26,6 +27,11 @@ from litreview.models import (
     ReadingStatus,
     utcnow,
 )
+
+# An import holds every stored paper's identity in memory when the library has at most this
+# many times as many papers as the first batch (a first import, typically); else it looks up
+# each batch's candidates.
+HOLD_ALL_PAPERS = 4
 
 
 def import_records(
@@ -57,6 +63,9 @@ class RecordImporter:
         self.extra_tags = [t for t in tags if t.strip()]
         self.keys = KeyAllocator(session)
         self.authors = AuthorIds()
+        # Every stored paper, when the library was small enough to hold (see add_prepared).
+        self.known: Matcher | None = None
+        self.checked = False
         self.outcomes: dict[int, RecordOutcome] = {}
         self.count = 0
 
@@ -94,7 +103,12 @@ class RecordImporter:
             prepared.append(p)
             by_index[p.index] = p
         self.count += len(batch)
-        matcher = Matcher(session, prepared)
+        if not self.checked:
+            self.checked = True
+            stored = session.execute(sa.select(sa.func.count()).select_from(Paper)).scalar_one()
+            if stored <= HOLD_ALL_PAPERS * len(prepared):
+                self.known = Matcher.every_paper(session)
+        matcher = self.known or Matcher(session, prepared)
         new: list[Prepared] = []
         new_by_index: dict[int, int] = {}
         merges: dict[int, list[Prepared]] = {}
@@ -122,6 +136,10 @@ class RecordImporter:
                     session, paper_id, p, matcher, self.extra_tags, self.area_id
                 )
         session.flush()
+        if self.known is not None:
+            self.known.settle(new, new_ids)
+            if merges:
+                self.known.refresh(session, list(merges))
 
 
 def _paper_row(p: Prepared, key: str, now: datetime) -> dict[str, Any]:
