@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -196,8 +196,7 @@ class _Parser:
         self.result.problems.append(Problem(message, self.source, line, key or None, kind))
 
     def batches(self, text: str, piece_chars: int, first_chars: int) -> Iterator[list[PaperRecord]]:
-        marks = [(m.start(1), m.group(1)) for m in _LINE_START_BLOCK.finditer(text)]
-        self._define_strings(text, marks)
+        self._define_strings(text)
         # bibtexparser does not count a newline after a backslash (it reads it as escaped), so
         # its line numbers drift after a LaTeX ``\\`` at the end of a line; in such a file the
         # text is cut before every block, and each block's line is counted here instead.
@@ -206,6 +205,7 @@ class _Parser:
         batch: list[PaperRecord] = []
         batch_chars, done = 0, 0
         limit = _piece_limit(0, len(text), piece_chars, first_chars)
+        marks = ((m.start(1), m.group(1)) for m in _LINE_START_BLOCK.finditer(text))
         for piece in _pieces(text, marks, 0 if every_block else piece_chars, first_chars):
             first = len(self.items)
             self.text, self.offset, self.offsets = piece.text, piece.line, None
@@ -236,14 +236,16 @@ class _Parser:
     def _record(self, item: _Item) -> PaperRecord:
         return self.mapper.record(item.key, item.entry_type, item.fields, item.line, item.inherited)
 
-    def _define_strings(self, text: str, marks: list[tuple[int, str]]) -> None:
+    def _define_strings(self, text: str) -> None:
         """Define every ``@string`` macro, in file order, before any entry is evaluated.
 
         BibTeX files define macros before use, but a file may also use one first or define it
         twice; as when the whole file is split at once, every entry sees the last definition.
         Only the stretches between block starts where ``@string`` is written are split here.
         """
-        starts = [position for position, _ in marks]
+        if _STRING_MENTION.search(text) is None:
+            return
+        starts = [m.start(1) for m in _LINE_START_BLOCK.finditer(text)]
         done, counted, line = -2, 0, 0
         for mention in _STRING_MENTION.finditer(text):
             at = bisect.bisect_right(starts, mention.start()) - 1
@@ -443,7 +445,7 @@ class _Duplicate:
 
 
 def _pieces(
-    text: str, marks: list[tuple[int, str]], piece_chars: int, first_chars: int
+    text: str, marks: Iterable[tuple[int, str]], piece_chars: int, first_chars: int
 ) -> Iterator[_Piece]:
     begin, line = 0, 0
     limit = _piece_limit(0, len(text), piece_chars, first_chars)
