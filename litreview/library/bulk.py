@@ -87,23 +87,29 @@ def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
     touches first, so one statement per row copies each index page again and again (twice as
     slow for papers).
     """
-    if not rows:
+    if rows:
+        insert_columns(session, model, {name: [row[name] for row in rows] for name in rows[0]})
+
+
+def insert_columns(session: Session, model: Any, values: dict[str, list[Any]]) -> None:
+    """:func:`bulk_insert` of rows given column by column (lists of the same length)."""
+    if not values or not next(iter(values.values())):
         return
     connection = session.connection()
-    plan = _insert_plan(model.__table__, tuple(rows[0]), connection.dialect)
+    plan = _insert_plan(model.__table__, tuple(values), connection.dialect)
     # Column by column: one converter call per value, no per-row generator.
     columns = []
     for name, process in plan.columns:
-        values = [row[name] for row in rows]
-        columns.append(list(map(process, values)) if process else values)
+        column = values[name]
+        columns.append(list(map(process, column)) if process else column)
     if not plan.positional or " VALUES (" not in plan.sql:
         names = [name for name, _ in plan.columns]
-        params = [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+        params = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
         connection.exec_driver_sql(plan.sql, params)
         return
     per_statement = max(1, min(ROWS_PER_STATEMENT, MAX_VALUES // len(columns)))
     head, group = plan.sql.split(" VALUES ", 1)
-    for start in range(0, len(rows), per_statement):
+    for start in range(0, len(columns[0]), per_statement):
         part = [column[start : start + per_statement] for column in columns]
         count = len(part[0])
         sql = f"{head} VALUES {', '.join([group] * count)}"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from litreview.importers.records import AuthorRecord, PaperRecord
-from litreview.library.bulk import bulk_insert, chunks, insert_and_read_ids
+from litreview.library.bulk import chunks, insert_and_read_ids, insert_columns
 from litreview.models import (
     Author,
     AuthorRole,
@@ -88,23 +89,26 @@ def insert_people(
     known = known or AuthorIds()
     known.resolve(session, (a for _, r in papers for a in (*r.authors, *r.editors)))
     key_of, ids = known.key_of, known.id_of
-    rows = []
+    columns: dict[str, list[Any]] = {
+        "paper_id": [],
+        "role": [],
+        "position": [],
+        "author_id": [],
+        "affiliation": [],
+    }
+    paper_ids, roles, positions, author_ids, affiliations = columns.values()
     for paper_id, record in papers:
         for role, people in (
             (AuthorRole.author.value, record.authors),
             (AuthorRole.editor.value, record.editors),
         ):
             for position, person in enumerate(people):
-                rows.append(
-                    {
-                        "paper_id": paper_id,
-                        "role": role,
-                        "position": position,
-                        "author_id": ids[key_of[(person.family, person.given)]],
-                        "affiliation": person.affiliation,
-                    }
-                )
-    bulk_insert(session, PaperAuthor, rows)
+                paper_ids.append(paper_id)
+                roles.append(role)
+                positions.append(position)
+                author_ids.append(ids[key_of[(person.family, person.given)]])
+                affiliations.append(person.affiliation)
+    insert_columns(session, PaperAuthor, columns)
 
 
 def replace_people(
