@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import itertools
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -77,7 +77,9 @@ ROWS_PER_STATEMENT = 500
 MAX_VALUES = 30_000
 
 
-def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+def bulk_insert(
+    session: Session, model: Any, rows: list[dict[str, Any]], encoded: Collection[str] = ()
+) -> None:
     """Insert rows (dicts with the same keys) in a few multi-row INSERT statements.
 
     The statement is compiled once and each column's type converts its values (JSON, dates,
@@ -85,13 +87,16 @@ def bulk_insert(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
     large import several times faster. Many rows per statement matter on SQLite: a table with
     a trigger or foreign keys gets a statement journal, which copies every page a statement
     touches first, so one statement per row copies each index page again and again (twice as
-    slow for papers).
+    slow for papers). Values of the ``encoded`` columns are already in their database form.
     """
     if rows:
-        insert_columns(session, model, {name: [row[name] for row in rows] for name in rows[0]})
+        columns = {name: [row[name] for row in rows] for name in rows[0]}
+        insert_columns(session, model, columns, encoded)
 
 
-def insert_columns(session: Session, model: Any, values: dict[str, list[Any]]) -> None:
+def insert_columns(
+    session: Session, model: Any, values: dict[str, list[Any]], encoded: Collection[str] = ()
+) -> None:
     """:func:`bulk_insert` of rows given column by column (lists of the same length)."""
     if not values or not next(iter(values.values())):
         return
@@ -101,7 +106,12 @@ def insert_columns(session: Session, model: Any, values: dict[str, list[Any]]) -
     columns = []
     for name, process in plan.columns:
         column = values[name]
-        columns.append(list(map(process, column)) if process else column)
+        if process is None or name in encoded:
+            columns.append(column)
+        elif all(value is column[0] for value in column):  # e.g. one timestamp for all
+            columns.append([process(column[0])] * len(column))
+        else:
+            columns.append(list(map(process, column)))
     if not plan.positional or " VALUES (" not in plan.sql:
         names = [name for name, _ in plan.columns]
         params = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
@@ -118,7 +128,12 @@ def insert_columns(session: Session, model: Any, values: dict[str, list[Any]]) -
 
 
 def insert_and_read_ids(
-    session: Session, model: Any, rows: list[dict[str, Any]], key_column: Any, id_column: Any
+    session: Session,
+    model: Any,
+    rows: list[dict[str, Any]],
+    key_column: Any,
+    id_column: Any,
+    encoded: Collection[str] = (),
 ) -> dict[str, int]:
     """Insert rows in bulk; their new ids by the value of a unique column.
 
@@ -129,7 +144,7 @@ def insert_and_read_ids(
         return {}
     connection = session.connection()
     before = connection.execute(sa.select(sa.func.max(id_column))).scalar() or 0
-    bulk_insert(session, model, rows)
+    bulk_insert(session, model, rows, encoded)
     wanted = {row[key_column.key] for row in rows}
     found = connection.execute(sa.select(key_column, id_column).where(id_column > before))
     return {key: row_id for key, row_id in found if key in wanted}

@@ -7,6 +7,7 @@ title (+ year); two different arXiv ids are never the same paper. Also: unique c
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -39,8 +40,12 @@ class Prepared:
     doi: str | None
     fp: str
     note: str = ""
-    # Name keys of the record's authors, then editors (see prepare_batch).
+    # Name keys of the record's authors, then editors (made by prepare_batch), and the JSON the
+    # paper row stores of the record's extra and original fields: both made where the file is
+    # parsed when an import parses in a second process.
     people_keys: list[str] = field(default_factory=list)
+    extra_json: str = "{}"
+    original_json: str = "{}"
 
 
 class Matcher:
@@ -56,6 +61,9 @@ class Matcher:
         self.by_fp: dict[str, list[tuple[int, int | None]]] = {}
         # The arXiv id of every candidate: two different arXiv ids are never the same paper.
         self.arxiv_of: dict[int, str | None] = {}
+        # The DOI and title of each stored paper a matcher of every paper knows.
+        self.doi_of: dict[int, str | None] = {}
+        self.fp_of: dict[int, str] = {}
         self._load(session, col(Paper.arxiv_id), [p.arxiv_id for p in prepared if p.arxiv_id])
         self._load(session, col(Paper.doi), [p.doi for p in prepared if p.doi])
         fps = sorted({p.fp for p in prepared if p.fp})
@@ -81,12 +89,8 @@ class Matcher:
         )
         params: dict[str, Any] = {}
         if paper_ids is not None:
-            gone = set(paper_ids)
-            for fp, papers in self.by_fp.items():
-                self.by_fp[fp] = [(i, y) for i, y in papers if i not in gone]
-            for index in (self.by_arxiv, self.by_doi):
-                for value in [v for v, i in index.items() if i in gone]:
-                    del index[value]
+            for stored in paper_ids:
+                self._forget(stored)
             stmt = stmt.where(col(Paper.id).in_(sa.bindparam("ids", expanding=True)))
             params = {"ids": list(paper_ids)}
         for paper_id, arxiv_id, doi, fp, year in session.connection().execute(stmt, params):
@@ -99,6 +103,7 @@ class Matcher:
             placeholder = -(position + 1)
             del self.arxiv_of[placeholder]
             self.arxiv_of[paper_id] = p.arxiv_id
+            self.doi_of[paper_id], self.fp_of[paper_id] = p.doi, p.fp
             for index, value in ((self.by_arxiv, p.arxiv_id), (self.by_doi, p.doi)):
                 if value and index.get(value) == placeholder:
                     index[value] = paper_id
@@ -111,12 +116,25 @@ class Matcher:
     ) -> None:
         """Know a stored paper."""
         self.arxiv_of[paper_id] = arxiv_id
+        self.doi_of[paper_id], self.fp_of[paper_id] = doi, fp
         if arxiv_id:
             self.by_arxiv[arxiv_id] = paper_id
         if doi:
             self.by_doi[doi] = paper_id
         if fp:
             self.by_fp.setdefault(fp, []).append((paper_id, year))
+
+    def _forget(self, paper_id: int) -> None:
+        """Drop a paper from every index (before reading it again)."""
+        for index, value in (
+            (self.by_arxiv, self.arxiv_of.pop(paper_id, None)),
+            (self.by_doi, self.doi_of.pop(paper_id, None)),
+        ):
+            if value and index.get(value) == paper_id:
+                del index[value]
+        fp = self.fp_of.pop(paper_id, "")
+        if fp in self.by_fp:
+            self.by_fp[fp] = [(i, y) for i, y in self.by_fp[fp] if i != paper_id]
 
     def _load(self, session: Session, column: Any, values: list[str]) -> None:
         target = self.by_arxiv if column.key == "arxiv_id" else self.by_doi
@@ -188,7 +206,13 @@ def prepare(index: int, record: PaperRecord) -> Prepared:
         record.arxiv_id = None
     record.doi = normalize_doi(record.doi)
     record.title = " ".join((record.title or "").split())
-    return Prepared(index, record, record.arxiv_id, record.doi, title_fingerprint(record.title))
+    fp = title_fingerprint(record.title)
+    prepared = Prepared(index, record, record.arxiv_id, record.doi, fp)
+    prepared.extra_json, prepared.original_json = (
+        json.dumps(record.extra),
+        json.dumps(record.original),
+    )
+    return prepared
 
 
 class KeyAllocator:

@@ -167,8 +167,8 @@ def _paper_row(p: Prepared, key: str, now: datetime) -> dict[str, Any]:
         "pdf_url": r.pdf_url,
         "status": ReadingStatus.unread.value,
         "rating": None,
-        "extra": dict(r.extra),
-        "original": dict(r.original),
+        "extra": p.extra_json,  # in their stored form already (see prepare_batch)
+        "original": p.original_json,
         "created_at": now,
         "updated_at": now,
         "version": 1,
@@ -196,7 +196,9 @@ def _insert_new(
         table = Paper.__table__  # type: ignore[attr-defined]
         # A plain executemany and a lookup by the unique key: INSERT .. RETURNING with
         # sort_by_parameter_order runs one statement per row on SQLite (~10x slower).
-        id_of = insert_and_read_ids(session, Paper, rows, table.c.key, table.c.id)
+        id_of = insert_and_read_ids(
+            session, Paper, rows, table.c.key, table.c.id, encoded=("extra", "original")
+        )
         ids = [id_of[row["key"]] for row in rows]
         insert_people(session, [(pid, p.record) for pid, p in zip(ids, new, strict=True)], authors)
         _insert_tags(
