@@ -6,10 +6,9 @@ title (+ year); two different arXiv ids are never the same paper. Also: unique c
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -21,7 +20,6 @@ from litreview.models import (
     Paper,
 )
 from litreview.normalize import (
-    PersonName,
     key_stem,
     normalize_doi,
     title_fingerprint,
@@ -40,10 +38,8 @@ class Prepared:
     doi: str | None
     fp: str
     note: str = ""
-    # Name keys of the record's authors, then editors (made by prepare_batch), and the JSON the
-    # paper row stores of the record's extra and original fields: both made where the file is
-    # parsed when an import parses in a second process.
-    people_keys: list[str] = field(default_factory=list)
+    # The JSON the paper row stores of the record's extra and original fields, made where the
+    # file is parsed when an import parses in a second process.
     extra_json: str = "{}"
     original_json: str = "{}"
 
@@ -177,24 +173,11 @@ class Matcher:
 
 
 def prepare_batch(records: Sequence[PaperRecord]) -> list[Prepared]:
-    """:func:`prepare` each record (indexed by position), with its people's name keys.
+    """:func:`prepare` each record, indexed by position.
 
     Pure (no database), so an import can run it in the process that parses the file.
     """
-    batch = []
-    for index, record in enumerate(records):
-        p = prepare(index, record)
-        p.people_keys = [person_key(a.family, a.given) for a in record.authors]
-        if record.editors:
-            p.people_keys += [person_key(a.family, a.given) for a in record.editors]
-        batch.append(p)
-    return batch
-
-
-# The same people recur across a bibliography and across its batches.
-@functools.lru_cache(maxsize=1 << 16)
-def person_key(family: str, given: str) -> str:
-    return PersonName(family, given).key
+    return [prepare(index, record) for index, record in enumerate(records)]
 
 
 def prepare(index: int, record: PaperRecord) -> Prepared:

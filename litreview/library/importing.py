@@ -84,7 +84,6 @@ class RecordImporter:
         outcomes = self.outcomes
         prepared: list[Prepared] = []
         by_index: dict[int, Prepared] = {}
-        key_of = self.authors.key_of
         for p in batch:
             p.index += self.count
             record = p.record
@@ -98,8 +97,6 @@ class RecordImporter:
                     line=record.line,
                 )
                 continue
-            for person, key in zip((*record.authors, *record.editors), p.people_keys, strict=True):
-                key_of[(person.family, person.given)] = key
             prepared.append(p)
             by_index[p.index] = p
         self.count += len(batch)
@@ -200,7 +197,8 @@ def _insert_new(
             session, Paper, rows, table.c.key, table.c.id, encoded=("extra", "original")
         )
         ids = [id_of[row["key"]] for row in rows]
-        insert_people(session, [(pid, p.record) for pid, p in zip(ids, new, strict=True)], authors)
+        papers = [(pid, p.record) for pid, p in zip(ids, new, strict=True)]
+        insert_people(session, papers, authors)
         _insert_tags(
             session, [(pid, [*p.record.tags, *extra_tags]) for pid, p in zip(ids, new, strict=True)]
         )

@@ -44,12 +44,11 @@ class AuthorIds:
             key = self.key_of[pair] = PersonName(person.family, person.given).key
         return key
 
-    def resolve(self, session: Session, people: Iterable[AuthorRecord]) -> None:
-        """Know the id of every person, creating the authors not stored yet."""
+    def resolve(self, session: Session, people: Iterable[tuple[str, AuthorRecord]]) -> None:
+        """Know the id of every (name key, person), creating the authors not stored yet."""
         wanted: dict[str, AuthorRecord] = {}
-        key_of, found = self.key_of, self.id_of
-        for person in people:
-            key = key_of.get((person.family, person.given)) or self.key(person)
+        found = self.id_of
+        for key, person in people:
             if key not in found:
                 wanted.setdefault(key, person)
         if not wanted:
@@ -87,8 +86,16 @@ def insert_people(
 ) -> None:
     """Link each paper to its authors and editors, in order (``known`` carries ids over)."""
     known = known or AuthorIds()
-    known.resolve(session, (a for _, r in papers for a in (*r.authors, *r.editors)))
-    key_of, ids = known.key_of, known.id_of
+    keys = [[known.key(a) for a in (*r.authors, *r.editors)] for _, r in papers]
+    known.resolve(
+        session,
+        (
+            pair
+            for (_, record), names in zip(papers, keys, strict=True)
+            for pair in zip(names, (*record.authors, *record.editors), strict=True)
+        ),
+    )
+    ids = known.id_of
     columns: dict[str, list[Any]] = {
         "paper_id": [],
         "role": [],
@@ -97,17 +104,15 @@ def insert_people(
         "affiliation": [],
     }
     paper_ids, roles, positions, author_ids, affiliations = columns.values()
-    for paper_id, record in papers:
-        for role, people in (
-            (AuthorRole.author.value, record.authors),
-            (AuthorRole.editor.value, record.editors),
-        ):
-            for position, person in enumerate(people):
-                paper_ids.append(paper_id)
-                roles.append(role)
-                positions.append(position)
-                author_ids.append(ids[key_of[(person.family, person.given)]])
-                affiliations.append(person.affiliation)
+    author, editor = AuthorRole.author.value, AuthorRole.editor.value
+    for (paper_id, record), names in zip(papers, keys, strict=True):
+        count = len(record.authors)
+        for index, person in enumerate((*record.authors, *record.editors)):
+            paper_ids.append(paper_id)
+            roles.append(author if index < count else editor)
+            positions.append(index if index < count else index - count)
+            author_ids.append(ids[names[index]])
+            affiliations.append(person.affiliation)
     insert_columns(session, PaperAuthor, columns)
 
 
