@@ -370,6 +370,11 @@ class _Parser:
             if name in fields or not name:
                 continue
             raw = f.value
+            if raw[:1] == "{" and raw[-1:] == "}":
+                inner = raw[1:-1]
+                if "{" not in inner and "}" not in inner:  # most values: {text}
+                    fields[name] = inner
+                    continue
             if name == "month" and raw.strip().lower() in MONTHS and not macros.user(raw):
                 fields[name] = raw.strip().lower()
                 continue
