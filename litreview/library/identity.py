@@ -6,7 +6,6 @@ title (+ year); two different arXiv ids are never the same paper. Also: unique c
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,10 +37,6 @@ class Prepared:
     doi: str | None
     fp: str
     note: str = ""
-    # The JSON the paper row stores of the record's extra and original fields, made where the
-    # file is parsed when an import parses in a second process.
-    extra_json: str = "{}"
-    original_json: str = "{}"
 
 
 class Matcher:
@@ -189,13 +184,7 @@ def prepare(index: int, record: PaperRecord) -> Prepared:
         record.arxiv_id = None
     record.doi = normalize_doi(record.doi)
     record.title = " ".join((record.title or "").split())
-    fp = title_fingerprint(record.title)
-    prepared = Prepared(index, record, record.arxiv_id, record.doi, fp)
-    prepared.extra_json, prepared.original_json = (
-        json.dumps(record.extra),
-        json.dumps(record.original),
-    )
-    return prepared
+    return Prepared(index, record, record.arxiv_id, record.doi, title_fingerprint(record.title))
 
 
 class KeyAllocator:

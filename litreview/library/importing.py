@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -164,8 +165,9 @@ def _paper_row(p: Prepared, key: str, now: datetime) -> dict[str, Any]:
         "pdf_url": r.pdf_url,
         "status": ReadingStatus.unread.value,
         "rating": None,
-        "extra": p.extra_json,  # in their stored form already (see prepare_batch)
-        "original": p.original_json,
+        # JSON made here, not by the column type: the insert skips its converter (encoded).
+        "extra": json.dumps(r.extra),
+        "original": json.dumps(r.original),
         "created_at": now,
         "updated_at": now,
         "version": 1,
