@@ -8,6 +8,10 @@ How it stays fast at 100,000 papers (see bench/api_latency.py):
   the wide ``paper`` rows;
 - a relevance search is driven by the full-text index alone (``paper_fts.rowid`` is the paper
   id) and bm25 runs only over matches that pass the filters;
+- bm25 over many matches (a common word) is split by rowid range into shards ranked at the same
+  time on connections of their own (see library.parallel, which says when a session must rank
+  alone), and their best rows merged: bm25's statistics are index-wide, so ranks, ties and
+  totals are those of one statement;
 - a search sorted by anything else walks the sort key's index and keeps the rows whose id is
   in the match set, stopping once the page is full, instead of sorting every match;
 - the total is a count over the same sets, without joins or ordering.
@@ -24,6 +28,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from litreview.library.areas import find_area_path, get_area, subtree_ids
+from litreview.library.parallel import run_split, shard_engine
 from litreview.models import Annotation, Area, Author, Paper, PaperArea, PaperAuthor, PaperTag, Tag
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -32,6 +37,11 @@ MAX_WORDS = 32
 # Up to this many results, a filtered list reads its papers by id and sorts them; beyond, it
 # walks the sort index and tests papers until the page is full.
 SMALL_RESULT = 2000
+# A relevance search whose words match at least this many papers ranks them in shards of the
+# rowid range at the same time (library.parallel); bm25 costs about 0.6 us a match.
+PARALLEL_MATCHES = 5000
+# ... if the page ends within this many results: each shard returns its best offset + limit.
+PARALLEL_DEPTH = 2000
 # bm25 weights of the indexed columns: title, abstract, authors, annotation.
 BM25 = "bm25(paper_fts, 10.0, 2.0, 5.0, 3.0)"
 # The FTS5 table is owned by the migrations, not by the models.
@@ -199,10 +209,7 @@ def id_filters(session: Session, query: PaperQuery) -> list[Filter]:
 
 
 def _order(sort: SortKey, descending: bool) -> list[Any]:
-    if sort == SortKey.relevance:
-        rank: sa.ColumnElement[Any] = sa.literal_column(BM25)
-        tie = PAPER_FTS.c.rowid
-        return [rank.asc() if descending else rank.desc(), tie.asc() if descending else tie.desc()]
+    """A sort other than relevance (which :func:`_ranked` orders)."""
     key = SORT_COLUMNS[sort]
     paper_id = col(Paper.id)
     # SQLite puts NULLs first going up and last going down; keep them last both ways.
@@ -243,40 +250,136 @@ def _search_fts(
     # "+rowid": a membership test on each match. A bare "rowid IN (...)" is handed to FTS5,
     # which then runs the whole MATCH again for every id in the set.
     in_sets = [_plus(fts_id).in_(f.ids) for f in filters]
-    if sort == SortKey.relevance and filters:
-        # One pass over the matches gives the page and (as a window count) the total.
-        ranked = (
-            sa.select(fts_id.label("id"), sa.literal_column(BM25).label("rank"))
-            .select_from(PAPER_FTS)
-            .where(matched, *in_sets)
-            .subquery()
-        )
-        rank: Any = ranked.c.rank.asc() if descending else ranked.c.rank.desc()
-        tie = ranked.c.id.asc() if descending else ranked.c.id.desc()
-        page = (
-            sa.select(ranked.c.id, sa.func.count().over())
-            .order_by(rank, tie)
-            .limit(limit)
-            .offset(offset)
-        )
-        rows = session.execute(page).all()
-        if rows:
-            return [row[0] for row in rows], int(rows[0][1])
+    if sort == SortKey.relevance:
+        return _ranked(session, matched, in_sets, descending, limit, offset)
     count = sa.select(sa.func.count()).select_from(PAPER_FTS).where(matched, *in_sets)
     total = int(session.execute(count).scalar_one())
     if limit == 0 or offset >= total:
         return [], total
-    if sort == SortKey.relevance:
-        stmt = sa.select(fts_id).select_from(PAPER_FTS).where(matched)
-    else:
-        # Walk the sort key's index, keeping ids in the match set, until the page is full.
-        matches = sa.select(fts_id).select_from(PAPER_FTS).where(matched)
-        paper_id = _plus(col(Paper.id))
-        stmt = sa.select(col(Paper.id)).where(
-            paper_id.in_(matches), *[paper_id.in_(f.ids) for f in filters]
-        )
-    stmt = stmt.order_by(*_order(sort, descending)).limit(limit).offset(offset)
+    # Walk the sort key's index, keeping ids in the match set, until the page is full.
+    matches = sa.select(fts_id).select_from(PAPER_FTS).where(matched)
+    paper_id = _plus(col(Paper.id))
+    stmt = (
+        sa.select(col(Paper.id))
+        .where(paper_id.in_(matches), *[paper_id.in_(f.ids) for f in filters])
+        .order_by(*_order(sort, descending))
+        .limit(limit)
+        .offset(offset)
+    )
     return [row[0] for row in session.execute(stmt)], total
+
+
+def _ranked(
+    session: Session,
+    matched: sa.TextClause,
+    in_sets: list[Any],
+    descending: bool,
+    limit: int,
+    offset: int,
+) -> tuple[list[int], int]:
+    """Relevance order: bm25 over the matches that pass the filters, best first (unless not
+    ``descending``), ties by id; many matches are ranked in shards at the same time."""
+    total: int | None = None
+    engine = shard_engine(session) if limit > 0 and offset + limit <= PARALLEL_DEPTH else None
+    if engine is not None:
+        # Every match is visited (and, if it passes the filters, scored), so the cheap count
+        # of matches says how much work ranking them is.
+        last_id = sa.select(sa.func.max(col(Paper.id))).scalar_subquery()
+        count = sa.select(sa.func.count(), last_id).select_from(PAPER_FTS).where(matched)
+        matches, top = session.execute(count).one()
+        if matches >= PARALLEL_MATCHES:
+            depth = offset + limit
+            found = _in_shards(session, engine, top or 0, matched, in_sets, descending, depth)
+            if found is not None:
+                best, passed = found
+                return best[offset:], int(matches if passed is None else passed)
+        if not in_sets:
+            total = int(matches)
+    if in_sets:
+        # One pass over the matches gives the page and (as a window count) the total.
+        page = _scored(matched, in_sets, [], descending, limit).offset(offset)
+        rows = session.execute(page).all()
+        if rows:
+            return [row.id for row in rows], int(rows[0].total)
+    if total is None:
+        count = sa.select(sa.func.count()).select_from(PAPER_FTS).where(matched, *in_sets)
+        total = int(session.execute(count).scalar_one())
+    if limit == 0 or offset >= total:
+        return [], total
+    page = _scored(matched, [], [], descending, limit).offset(offset)
+    return [row.id for row in session.execute(page)], total
+
+
+def _in_shards(
+    session: Session,
+    engine: sa.Engine,
+    last_id: int,
+    matched: sa.TextClause,
+    in_sets: list[Any],
+    descending: bool,
+    depth: int,
+) -> tuple[list[int], int | None] | None:
+    """The ids of the best ``depth`` matches, ranked in rowid ranges at the same time and
+    merged, and (with filters) how many matches pass them; None when no core is free."""
+    results = run_split(
+        session,
+        engine,
+        lambda shards: [
+            _scored(matched, in_sets, where, descending, depth)
+            for where in _rowid_ranges(last_id, shards)
+        ],
+    )
+    if results is None:
+        return None
+    merged = sorted(
+        (row for shard in results for row in shard),
+        key=lambda row: (row.score, row.id),
+        reverse=not descending,
+    )
+    # With filters, each shard counted its matches that pass them.
+    passed = sum(shard[0].total for shard in results if shard) if in_sets else None
+    return [row.id for row in merged[:depth]], passed
+
+
+def _scored(
+    matched: sa.TextClause, in_sets: list[Any], where: list[Any], descending: bool, limit: int
+) -> sa.Select[Any]:
+    """The best ``limit`` matches passing the filters and ``where``: ``id`` and ``score``, and,
+    when there are filters, ``total``: how many matches pass them."""
+    fts_id = PAPER_FTS.c.rowid
+    score: sa.ColumnElement[Any] = sa.literal_column(BM25)
+    order: list[Any]
+    if not in_sets:
+        stmt = sa.select(fts_id.label("id"), score.label("score")).select_from(PAPER_FTS)
+        order = [score, fts_id]
+        return stmt.where(matched, *where).order_by(*_direction(order, descending)).limit(limit)
+    ranked = (
+        sa.select(fts_id.label("id"), score.label("score"))
+        .select_from(PAPER_FTS)
+        .where(matched, *where, *in_sets)
+        .subquery()
+    )
+    stmt = sa.select(ranked.c.id, ranked.c.score, sa.func.count().over().label("total"))
+    order = [ranked.c.score, ranked.c.id]
+    return stmt.order_by(*_direction(order, descending)).limit(limit)
+
+
+def _direction(order: list[Any], descending: bool) -> list[Any]:
+    # Relevance "descending" is the best first: the lowest bm25 score.
+    return [c.asc() for c in order] if descending else [c.desc() for c in order]
+
+
+def _rowid_ranges(last_id: int, shards: int) -> list[list[Any]]:
+    """Conditions cutting rowids into ``shards`` ranges that cover every paper (the first and
+    the last are open), in ranges of equal width."""
+    fts_id = PAPER_FTS.c.rowid
+    cuts = [last_id * i // shards + 1 for i in range(1, shards)]
+    # A bare "rowid >= n" / "rowid < n" is handed to FTS5, which then reads only that range;
+    # bm25's statistics (documents, average length, matches per word) stay index-wide, so each
+    # match scores as it would in one query over all.
+    lows: list[list[Any]] = [[], *[[fts_id >= cut] for cut in cuts]]
+    highs: list[list[Any]] = [*[[fts_id < cut] for cut in cuts], []]
+    return [low + high for low, high in zip(lows, highs, strict=True)]
 
 
 def search_paper_ids(session: Session, query: PaperQuery) -> tuple[list[int], int]:
