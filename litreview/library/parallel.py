@@ -31,7 +31,8 @@ one that has not begun when the caller gets to it.
 On Debian's SQLite (built without lookaside, with memory statistics on) every allocation takes
 one process-wide mutex, and bm25 makes two for each match it scores (reading the document's
 length), so two shards side by side in one process each take about 1.4 times as long as alone:
-ranking 42,000 matches goes from ~30 to ~24 ms on two cores, not to 15.
+ranking 42,000 matches goes from ~31 to ~25 ms on two idle cores, not to 16. With the other core
+busy (another process), the shards take turns and cost ~15% more than one statement.
 """
 
 from __future__ import annotations
