@@ -9,7 +9,7 @@ titles, years, statuses, ratings, tags, areas and annotations, stored in bulk th
 times three things in the same process, each query ``--runs`` times:
 
 - ``search``: ``library.search.search_paper_ids`` (the page of ids and the total), against
-  ``search raw``: the very SQL statements it ran (captured), replayed through the DB-API driver.
+  ``search raw``: the very SQL statements it ran (captured), replayed through ``sqlite3``.
   A relevance search over many matches ranks them in rowid shards at the same time, on
   connections of their own (``library.parallel``); its raw replay runs the same statements
   the same way, statements that overlapped then overlapping again, each on a ``sqlite3``
@@ -22,7 +22,7 @@ times three things in the same process, each query ``--runs`` times:
 - ``api``: the whole request through the ASGI app in-process (``TestClient``): parameter
   validation, search, loading the page of 50 papers, response model, JSON;
 - ``lib``: what the route does without HTTP: search + ``load_paper_views`` + ``PaperPublic``;
-- ``page raw``: every SQL statement ``lib`` ran, replayed through the DB-API driver with no ORM and
+- ``page raw``: every SQL statement ``lib`` ran, replayed through ``sqlite3`` with no ORM and
   no Python objects built; the floor any implementation pays.
 
 It prints p50/p95 per query and the ratios. Targets: search p95 <= 20 ms; search <= 3x the
@@ -54,7 +54,7 @@ from sqlmodel import Session
 from litreview.api.schemas import PaperPublic
 from litreview.app import create_app
 from litreview.config import Settings, sqlite_url
-from litreview.db import make_engine, sqlite_driver, upgrade
+from litreview.db import make_engine, upgrade
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library import search as search_module
 from litreview.library.papers import import_records
@@ -286,8 +286,7 @@ def raw_call(path: str, statements: list[Statement]) -> Callable[[], int]:
     at the same time again, each on a connection of its own, from threads kept for the purpose."""
     groups = overlapping(statements)
     width = max(len(g) for g in groups)
-    driver = sqlite_driver()  # the same SQLite library as the app's
-    conns = [driver.connect(path, check_same_thread=False) for _ in range(width)]
+    conns = [sqlite3.connect(path, check_same_thread=False) for _ in range(width)]
     for conn in conns:
         conn.execute("PRAGMA cache_size=-65536")
     threads = ThreadPoolExecutor(max_workers=width)

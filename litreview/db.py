@@ -6,11 +6,9 @@ timeout. The schema belongs to Alembic: :func:`upgrade` brings an empty or older
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,23 +33,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def sqlite_driver() -> ModuleType:
-    """The SQLite DB-API module: pysqlite3's (a recent SQLite) when installed, else Python's.
-
-    Debian's SQLite 3.40, which Python's ``sqlite3`` uses here, is built without its
-    per-connection allocation cache and with memory statistics on, so every allocation takes a
-    process-wide lock: bm25 over 42,000 matches takes ~27 ms there and ~17 ms with the SQLite
-    3.51 of the ``pysqlite3-binary`` wheel (a dependency on Linux x86_64). Both read and write
-    the same files, and other processes may use either; but within one process, open the
-    library only through this module: two copies of SQLite in a process do not see each
-    other's locks.
-    """
-    try:
-        return importlib.import_module("pysqlite3.dbapi2")
-    except ImportError:
-        return importlib.import_module("sqlite3")
-
-
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; a SQLite file's folder is created on first use."""
     if url.startswith("sqlite"):
@@ -59,9 +40,7 @@ def make_engine(url: str) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
-            url,
-            module=sqlite_driver(),
-            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine

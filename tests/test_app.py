@@ -44,15 +44,13 @@ def test_writes_need_the_token_when_one_is_set(settings: Settings) -> None:
 
 
 def test_a_write_blocked_by_another_writer_answers_503(client: TestClient, db_url: str) -> None:
-    import sqlalchemy as sa
+    import sqlite3
 
-    from litreview.db import sqlite_driver
+    import sqlalchemy as sa
 
     path = sa.make_url(db_url).database
     assert path is not None
-    # The app's own SQLite library: two copies of SQLite in one process do not see each
-    # other's locks (POSIX locks belong to the process), only other processes do.
-    other = sqlite_driver().connect(path, isolation_level=None)
+    other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # a long import elsewhere holds the write lock
     try:
         response = client.post("/api/areas", json={"name": "Waiting"})
