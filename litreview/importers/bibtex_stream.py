@@ -57,18 +57,26 @@ def record_batches(
     context = _child_context(preload) if parallel is not False else None
     wanted = parallel or (len(text) >= CHILD_MIN_CHARS and _cores() > 1)
     if context is None or not wanted:
-        batches = parse_bibtex_batches(
-            text,
-            result,
-            source=source,
-            piece_chars=piece_chars,
-            first_piece_chars=first_piece_chars,
-        )
-        for batch in batches:
-            yield transform(batch)
+        yield from _transformed(text, result, source, transform, piece_chars, first_piece_chars)
         return
     args = (text, source, transform, piece_chars, first_piece_chars)
     yield from _from_child(context, result, args)
+
+
+def _transformed(
+    text: str,
+    result: ImportResult,
+    source: str,
+    transform: Callable[[list[PaperRecord]], T],
+    piece_chars: int,
+    first_piece_chars: int,
+) -> Iterator[T]:
+    """What this process or the child runs: the parse, each batch through ``transform``."""
+    batches = parse_bibtex_batches(
+        text, result, source=source, piece_chars=piece_chars, first_piece_chars=first_piece_chars
+    )
+    for batch in batches:
+        yield transform(batch)
 
 
 def _cores() -> int:
@@ -156,16 +164,8 @@ def _parse_in_child(
     gc.disable()  # as in the parent's import: many small objects that all stay alive
     result = ImportResult()
     try:
-        batches = parse_bibtex_batches(
-            text,
-            result,
-            source=source,
-            piece_chars=piece_chars,
-            first_piece_chars=first_piece_chars,
-        )
-        for batch in batches:
-            message = pickle.dumps(("batch", transform(batch)), pickle.HIGHEST_PROTOCOL)
-            sender.send_bytes(message)
+        for batch in _transformed(text, result, source, transform, piece_chars, first_piece_chars):
+            sender.send_bytes(pickle.dumps(("batch", batch), pickle.HIGHEST_PROTOCOL))
         done = (result.problems, dict(result.info))
         sender.send_bytes(pickle.dumps(("done", done), pickle.HIGHEST_PROTOCOL))
     except Exception as exc:  # sent to the parent, which raises it in its own frame
