@@ -16,8 +16,10 @@ from litreview.importers.latex import latex_to_unicode, needs_latex_decoding
 from litreview.importers.records import AuthorRecord
 
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
-# Braces, and an "and" between spaces: what a name list is split on (outside braces).
+# Braces, and what a name list, a name and a part of a name are split on (outside braces).
 _BRACE_OR_AND = re.compile(r"[{}]|\s+and(?=\s)", re.IGNORECASE)
+_BRACE_OR_COMMA = re.compile(r"[{}]|,")
+_BRACE_OR_BREAK = re.compile(r"[{}]|[\s~]+")
 _WORD_BREAK = re.compile(r"[\s~]+")
 # Two-character Chinese family names (the rest are one character).
 _COMPOUND_SURNAMES = frozenset(
@@ -74,19 +76,24 @@ def split_name_list(text: str) -> list[str]:
     text = text.strip()
     if "{" not in text:
         return [n for n in (p.strip() for p in _AND.split(text)) if n]
-    names: list[str] = []
+    return [name.strip() for name in _outside_braces(text, _BRACE_OR_AND) if name.strip()]
+
+
+def _outside_braces(text: str, tokens: re.Pattern[str]) -> list[str]:
+    """``text`` cut at the separators of ``tokens`` (braces or a separator) outside braces."""
+    parts: list[str] = []
     depth = start = 0
-    for token in _BRACE_OR_AND.finditer(text):
+    for token in tokens.finditer(text):
         mark = token.group()
         if mark == "{":
             depth += 1
         elif mark == "}":
             depth = max(depth - 1, 0)
         elif depth == 0:
-            names.append(text[start : token.start()])
+            parts.append(text[start : token.start()])
             start = token.end()
-    names.append(text[start:])
-    return [name.strip() for name in names if name.strip()]
+    parts.append(text[start:])
+    return parts
 
 
 def parse_name(raw: str) -> AuthorRecord | None:
@@ -162,35 +169,13 @@ def _decode(text: str) -> str:
 def _split_commas(raw: str) -> list[str]:
     if "{" not in raw:
         return [p.strip() for p in raw.split(",")]
-    parts, depth, start = [], 0, 0
-    for i, c in enumerate(raw):
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth = max(depth - 1, 0)
-        elif c == "," and depth == 0:
-            parts.append(raw[start:i].strip())
-            start = i + 1
-    parts.append(raw[start:].strip())
-    return parts
+    return [p.strip() for p in _outside_braces(raw, _BRACE_OR_COMMA)]
 
 
 def _words(part: str) -> list[str]:
     if "{" not in part:
         return [w for w in _WORD_BREAK.split(part) if w]
-    words, depth, start = [], 0, 0
-    for i, c in enumerate(part):
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            depth = max(depth - 1, 0)
-        elif depth == 0 and (c.isspace() or c == "~"):
-            if i > start:
-                words.append(part[start:i])
-            start = i + 1
-    if len(part) > start:
-        words.append(part[start:])
-    return words
+    return [w for w in _outside_braces(part, _BRACE_OR_BREAK) if w]
 
 
 def _is_lower(word: str) -> bool:
