@@ -243,3 +243,16 @@ def test_holding_every_paper_in_memory_matches_looking_each_batch_up(
     assert stored(one) == stored(two)
     counts = held.counts()
     assert counts["added"] == 603 and counts["unchanged"] + counts["merged"] == 6
+
+
+def test_a_dry_run_through_the_child_reports_everything_and_stores_nothing(
+    engines: tuple[Engine, Engine], small_pieces: None
+) -> None:
+    one, two = engines
+    text = entries(300) + entries(2, start=5) + "@article{broken,\n"
+    dry = run_import(one, text, parallel=True, dry_run=True)
+    assert paper_count(one) == 0
+    real = run_import(two, text, parallel=True)
+    assert dry.counts() == real.counts() == {**real.counts(), "added": 300, "failed": 1}
+    assert [f.line for f in dry.failures] == [f.line for f in real.failures]
+    assert paper_count(two) == 300
