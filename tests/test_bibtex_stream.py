@@ -237,7 +237,7 @@ def test_holding_every_paper_in_memory_matches_looking_each_batch_up(
     text += " doi = {10.2/late}}\n"
     one, two = engines
     held = run_import(one, text, parallel=False)
-    monkeypatch.setattr("litreview.library.importing.HOLD_ALL_PAPERS", -1)
+    monkeypatch.setattr("litreview.library.bulk.HOLD_ALL_FACTOR", -1)
     looked_up = run_import(two, text, parallel=False)
     assert held.to_dict() == looked_up.to_dict()
     assert stored(one) == stored(two)

@@ -16,6 +16,15 @@ T = TypeVar("T")
 
 
 CHUNK = 500
+# A bulk import reads every stored row of a table (papers' identities, authors) into memory,
+# instead of looking up each batch's candidates, when the table holds at most this many times
+# as many rows as the first batch needs: a first import into a new or small library.
+HOLD_ALL_FACTOR = 4
+
+
+def hold_all(stored: int, wanted: int) -> bool:
+    """Whether to read all ``stored`` rows rather than look ``wanted`` of them up per batch."""
+    return stored <= HOLD_ALL_FACTOR * wanted
 
 
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from litreview.importers.records import PaperRecord
 from litreview.library.areas import ensure_area_path
-from litreview.library.bulk import bulk_insert, gc_paused, insert_and_read_ids
+from litreview.library.bulk import bulk_insert, gc_paused, hold_all, insert_and_read_ids
 from litreview.library.fts import bulk_indexing
 from litreview.library.identity import KeyAllocator, Matcher, Prepared, prepare_batch
 from litreview.library.merge import merge_into, provenance_row
@@ -28,11 +28,6 @@ from litreview.models import (
     ReadingStatus,
     utcnow,
 )
-
-# An import holds every stored paper's identity in memory when the library has at most this
-# many times as many papers as the first batch (a first import, typically); else it looks up
-# each batch's candidates.
-HOLD_ALL_PAPERS = 4
 
 
 def import_records(
@@ -104,7 +99,7 @@ class RecordImporter:
         if not self.checked:
             self.checked = True
             stored = session.execute(sa.select(sa.func.count()).select_from(Paper)).scalar_one()
-            if stored <= HOLD_ALL_PAPERS * len(prepared):
+            if hold_all(stored, len(prepared)):
                 self.known = Matcher.every_paper(session)
         matcher = self.known or Matcher(session, prepared)
         new: list[Prepared] = []

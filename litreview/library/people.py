@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from litreview.importers.records import AuthorRecord, PaperRecord
-from litreview.library.bulk import chunks, insert_and_read_ids, insert_columns
+from litreview.library.bulk import chunks, hold_all, insert_and_read_ids, insert_columns
 from litreview.models import (
     Author,
     AuthorRole,
@@ -75,7 +75,7 @@ class AuthorIds:
         """Read every author at once when there are few (a first import into a new library)."""
         self.checked = True
         stored = connection.execute(sa.select(sa.func.count()).select_from(Author)).scalar_one()
-        if stored <= 4 * wanted:
+        if hold_all(stored, wanted):
             rows = connection.execute(sa.select(col(Author.name_key), col(Author.id)))
             self.id_of.update((k, i) for k, i in rows if i is not None)
             self.complete = True
