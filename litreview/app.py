@@ -7,8 +7,11 @@ errors) as ``{"error": {"status", "message", ...}}``.
 
 from __future__ import annotations
 
+import gc
 import hmac
-from collections.abc import Awaitable, Callable
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 
 import httpx
 import sqlalchemy as sa
@@ -39,6 +42,7 @@ def create_app(
     engine = make_engine(settings.database_url)
     upgrade(engine)
     app = FastAPI(
+        lifespan=_lifespan,
         title="litreview",
         version=__version__,
         description="A literature-review manager: papers, annotations, areas, relations.",
@@ -51,6 +55,30 @@ def create_app(
     _include_routers(app)
     _serve_web(app)
     return app
+
+
+_frozen = threading.Event()
+
+
+def freeze_startup_objects() -> None:
+    """Keep what exists when the first app starts serving (modules, schemas, the app) out of
+    the garbage collector's full passes, once per process.
+
+    A full pass visits every object that is tracked; at startup that is ~130,000, and a pass
+    took ~80 ms, in the middle of whichever request triggered it (every few dozen searches).
+    Frozen, they are never visited again, and a full pass takes ~2.5 ms. Garbage is collected
+    first so that none is frozen with them.
+    """
+    if not _frozen.is_set():
+        _frozen.set()
+        gc.collect()
+        gc.freeze()
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    freeze_startup_objects()
+    yield
 
 
 def _include_routers(app: FastAPI) -> None:

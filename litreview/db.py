@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from litreview.config import resource_path
+from litreview.sqlite_library import stop_memory_statistics
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -36,6 +37,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def make_engine(url: str) -> Engine:
     """An engine for ``url``; a SQLite file's folder is created on first use."""
     if url.startswith("sqlite"):
+        stop_memory_statistics()  # before this engine's first connection; see sqlite_library
         path = sa.make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,89 @@
+"""Process-wide settings of the SQLite library itself (not of one connection or database).
+
+Debian's SQLite (and most distributions') is built with memory statistics on: every allocation
+SQLite makes then takes one process-wide mutex to keep the count. bm25 allocates for every match
+it scores, so two searches ranking in parallel on two cores (library.parallel) queue on that
+mutex and each runs ~1.4 times as long as alone. Nothing in litreview reads those statistics
+(``sqlite3_memory_used``, a soft heap limit), so :func:`stop_memory_statistics` turns them off.
+
+SQLite takes such settings only while it is shut down, and it may be shut down only when nothing
+of it is in use, so the setting is changed only when SQLite holds no memory at all (no
+connection, no statement open anywhere in the process), checked just before. Otherwise, and
+where the library's functions cannot be reached (not Linux, a Python without ``_sqlite3``), it is
+left as it is: everything works the same, parallel searches are just slower.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import logging
+import sqlite3
+import sys
+import threading
+
+log = logging.getLogger(__name__)
+
+SQLITE_OK = 0
+SQLITE_CONFIG_MEMSTATUS = 9
+
+_lock = threading.Lock()
+_memory_statistics: bool | None = None  # None: not looked at yet
+
+
+def _library() -> ctypes.CDLL | None:
+    """The SQLite library Python's sqlite3 module is linked to, or None.
+
+    ``sqlite3_config`` takes variable arguments; on Linux (x86-64 and arm64) an ``int`` passed
+    to one is passed as to any function, which is all ctypes can do. Elsewhere it is not tried.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        import _sqlite3
+
+        lib = ctypes.CDLL(_sqlite3.__file__)
+        for name in (
+            "sqlite3_memory_used",
+            "sqlite3_shutdown",
+            "sqlite3_config",
+            "sqlite3_initialize",
+        ):
+            getattr(lib, name)  # an AttributeError: the library's functions are not reachable
+    except (ImportError, OSError, AttributeError):
+        return None
+    lib.sqlite3_memory_used.restype = ctypes.c_int64
+    lib.sqlite3_memory_used.argtypes = []
+    return lib
+
+
+def stop_memory_statistics() -> bool:
+    """Turn SQLite's memory statistics off for this process, once; True when they are off."""
+    global _memory_statistics
+    with _lock:
+        if _memory_statistics is None:
+            _memory_statistics = not _turn_off()
+        return not _memory_statistics
+
+
+def _turn_off() -> bool:
+    lib = _library()
+    if lib is None:
+        return False
+    if lib.sqlite3_memory_used() != 0:
+        log.debug("SQLite is in use: its memory statistics stay on")
+        return False
+    # Statistics already off count nothing, so an idle count proves nothing: a connection of
+    # our own must show up in it.
+    probe = sqlite3.connect(":memory:")
+    try:
+        counting = lib.sqlite3_memory_used() > 0
+    finally:
+        probe.close()
+    if not counting:
+        return True
+    if lib.sqlite3_memory_used() != 0 or lib.sqlite3_shutdown() != SQLITE_OK:
+        return False
+    changed = lib.sqlite3_config(ctypes.c_int(SQLITE_CONFIG_MEMSTATUS), ctypes.c_int(0))
+    if lib.sqlite3_initialize() != SQLITE_OK:
+        raise RuntimeError("SQLite could not be initialised again after changing its settings")
+    return bool(changed == SQLITE_OK)
