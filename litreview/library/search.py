@@ -32,6 +32,7 @@ from litreview.library.parallel import run_split, shard_engine
 from litreview.models import Annotation, Area, Author, Paper, PaperArea, PaperAuthor, PaperTag, Tag
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_PLAIN = re.compile(r"[0-9A-Za-z]+")
 MAX_LIMIT = 500
 MAX_WORDS = 32
 # Up to this many results, a filtered list reads its papers by id and sorts them; beyond, it
@@ -46,6 +47,8 @@ PARALLEL_DEPTH = 2000
 BM25 = "bm25(paper_fts, 10.0, 2.0, 5.0, 3.0)"
 # The FTS5 table is owned by the migrations, not by the models.
 PAPER_FTS = sa.table("paper_fts", sa.column("rowid", sa.Integer))
+# Its words, one row per occurrence (fts5vocab "instance"): a seek to a word is cheap.
+PAPER_FTS_TERMS = sa.table("paper_fts_terms", sa.column("term", sa.String))
 
 
 class SortKey(Enum):
@@ -105,6 +108,31 @@ def fts_query(text: str | None) -> str | None:
     quoted = [f'"{w}"' for w in words[:MAX_WORDS]]
     quoted[-1] += "*"
     return " ".join(quoted)
+
+
+def fts_match(session: Session, text: str | None) -> str | None:
+    """:func:`fts_query` for searching the session's library: the last word is matched exactly
+    when the index holds no longer word starting with it (it matches the same papers, with the
+    same bm25 scores, but FTS5 reads a prefix by first merging the lists of every word it
+    starts: ~1.7 ms more per statement over a word in 40% of papers).
+
+    Only a word of ASCII letters and digits is looked up, since its indexed form (unicode61:
+    lower case) is known exactly; any other stays a prefix.
+    """
+    match = fts_query(text)
+    if match is None or text is None or session.get_bind().dialect.name != "sqlite":
+        return match
+    word = _WORD.findall(text)[:MAX_WORDS][-1]
+    if not _PLAIN.fullmatch(word):
+        return match
+    word = word.lower()
+    term = PAPER_FTS_TERMS.c.term
+    # The smallest string after the word itself is the word and a NUL: "term > word" would
+    # have fts5vocab visit every occurrence of the word before reaching the next one.
+    longer = sa.select(term).where(term >= word + "\x00", term < word[:-1] + chr(ord(word[-1]) + 1))
+    if session.execute(longer.limit(1)).first() is not None:
+        return match
+    return match.removesuffix("*")
 
 
 def _escape_like(text: str) -> str:
@@ -384,7 +412,7 @@ def _rowid_ranges(last_id: int, shards: int) -> list[list[Any]]:
 
 def search_paper_ids(session: Session, query: PaperQuery) -> tuple[list[int], int]:
     """Ids of one page of matching papers, in order, and the total number of matches."""
-    match = fts_query(query.q)
+    match = fts_match(session, query.q)
     filters = id_filters(session, query)
     sort = query.sort or (SortKey.relevance if match else SortKey.added)
     if sort == SortKey.relevance and not match:
