@@ -28,11 +28,13 @@ any request when the pool is exhausted (and the few callers waiting on helpers n
 all); one that gets none before the pool's timeout leaves its statement to the caller, as does
 one that has not begun when the caller gets to it.
 
-On Debian's SQLite (built without lookaside, with memory statistics on) every allocation takes
-one process-wide mutex, and bm25 makes two for each match it scores (reading the document's
-length), so two shards side by side in one process each take about 1.4 times as long as alone:
-ranking 42,000 matches goes from ~31 to ~25 ms on two idle cores, not to 16. With the other core
-busy (another process), the shards take turns and cost ~15% more than one statement.
+Shards scale only if SQLite's allocations do not queue on one lock: Debian's SQLite keeps memory
+statistics under a process-wide mutex that every allocation takes, and bm25 allocates for each
+match it scores, so two shards side by side each took ~1.4 times as long as alone.
+:mod:`litreview.sqlite_library` turns those statistics off when litreview opens its first
+database; then two shards on two idle cores each take what they take alone (ranking 42,000
+matches: ~25 ms in one statement, ~13 ms in two). With the other core busy (another process),
+the shards take turns and cost ~15% more than one statement.
 """
 
 from __future__ import annotations

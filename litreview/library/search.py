@@ -12,6 +12,9 @@ How it stays fast at 100,000 papers (see bench/api_latency.py):
   time on connections of their own (see library.parallel, which says when a session must rank
   alone), and their best rows merged: bm25's statistics are index-wide, so ranks, ties and
   totals are those of one statement;
+- the last word typed is a prefix only if the index holds a longer word starting with it
+  (``fts_match``): otherwise it is the same search, and FTS5 reads an exact word without
+  first merging the lists of every word a prefix starts;
 - a search sorted by anything else walks the sort key's index and keeps the rows whose id is
   in the match set, stopping once the page is full, instead of sorting every match;
 - the total is a count over the same sets, without joins or ordering.
