@@ -1,6 +1,6 @@
 """Benchmark: search and list latency of the JSON API on a 100,000-paper library.
 
-    python bench/api_latency.py [--papers 100000] [--db PATH] [--runs 30]
+    python bench/api_latency.py [--papers 100000] [--db PATH] [--runs 100]
 
 Builds (once; an existing file at --db with enough papers is reused) a library from the real
 Alignment Newsletter database (../shared/corpus/annotated): its 1,889 entries repeated with varied
@@ -460,7 +460,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--db", type=Path, default=None, help="Reuse or build the library here")
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=100)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = args.db or Path(tmp) / "bench.db"

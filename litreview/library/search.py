@@ -278,12 +278,9 @@ def _search_fts(
 ) -> tuple[list[int], int]:
     matched = sa.text("paper_fts MATCH :match").bindparams(match=match)
     fts_id = PAPER_FTS.c.rowid
-    # "+rowid": a membership test on each match. A bare "rowid IN (...)" is handed to FTS5,
-    # which then runs the whole MATCH again for every id in the set.
-    in_sets = [_plus(fts_id).in_(f.ids) for f in filters]
     if sort == SortKey.relevance:
-        return _ranked(session, matched, in_sets, descending, limit, offset)
-    count = sa.select(sa.func.count()).select_from(PAPER_FTS).where(matched, *in_sets)
+        return _ranked(session, matched, filters, descending, limit, offset)
+    count = sa.select(sa.func.count()).select_from(PAPER_FTS).where(matched, *_in_sets(filters))
     total = int(session.execute(count).scalar_one())
     if limit == 0 or offset >= total:
         return [], total
@@ -300,10 +297,26 @@ def _search_fts(
     return [row[0] for row in session.execute(stmt)], total
 
 
+def _in_sets(filters: list[Filter], low: int | None = None, high: int | None = None) -> list[Any]:
+    """Each filter as a membership test of the match's id; within rowids ``low`` (included) to
+    ``high`` (excluded), each set is read over that range only, so that each shard of a ranking
+    reads its part of the set rather than all of it."""
+    # "+rowid": a membership test on each match. A bare "rowid IN (...)" is handed to FTS5,
+    # which then runs the whole MATCH again for every id in the set.
+    fts_id = _plus(PAPER_FTS.c.rowid)
+    return [
+        fts_id.in_(f.ids.where(*_within(f.ids.selected_columns[0], low, high))) for f in filters
+    ]
+
+
+def _within(column: Any, low: int | None, high: int | None) -> list[Any]:
+    return [*([] if low is None else [column >= low]), *([] if high is None else [column < high])]
+
+
 def _ranked(
     session: Session,
     matched: sa.TextClause,
-    in_sets: list[Any],
+    filters: list[Filter],
     descending: bool,
     limit: int,
     offset: int,
@@ -311,6 +324,7 @@ def _ranked(
     """Relevance order: bm25 over the matches that pass the filters, best first (unless not
     ``descending``), ties by id; many matches are ranked in shards at the same time."""
     total: int | None = None
+    in_sets = _in_sets(filters)
     engine = shard_engine(session) if limit > 0 and offset + limit <= PARALLEL_DEPTH else None
     if engine is not None:
         # Every match is visited (and, if it passes the filters, scored), so the cheap count
@@ -320,7 +334,7 @@ def _ranked(
         matches, top = session.execute(count).one()
         if matches >= PARALLEL_MATCHES:
             depth = offset + limit
-            found = _in_shards(session, engine, top or 0, matched, in_sets, descending, depth)
+            found = _in_shards(session, engine, top or 0, matched, filters, descending, depth)
             if found is not None:
                 best, passed = found
                 return best[offset:], int(matches if passed is None else passed)
@@ -346,7 +360,7 @@ def _in_shards(
     engine: sa.Engine,
     last_id: int,
     matched: sa.TextClause,
-    in_sets: list[Any],
+    filters: list[Filter],
     descending: bool,
     depth: int,
 ) -> tuple[list[int], int | None] | None:
@@ -356,8 +370,14 @@ def _in_shards(
         session,
         engine,
         lambda shards: [
-            _scored(matched, in_sets, where, descending, depth)
-            for where in _rowid_ranges(last_id, shards)
+            _scored(
+                matched,
+                _in_sets(filters, low, high),
+                _within(PAPER_FTS.c.rowid, low, high),
+                descending,
+                depth,
+            )
+            for low, high in _rowid_ranges(last_id, shards)
         ],
     )
     if results is None:
@@ -368,7 +388,7 @@ def _in_shards(
         reverse=not descending,
     )
     # With filters, each shard counted its matches that pass them.
-    passed = sum(shard[0].total for shard in results if shard) if in_sets else None
+    passed = sum(shard[0].total for shard in results if shard) if filters else None
     return [row.id for row in merged[:depth]], passed
 
 
@@ -400,17 +420,14 @@ def _direction(order: list[Any], descending: bool) -> list[Any]:
     return [c.asc() for c in order] if descending else [c.desc() for c in order]
 
 
-def _rowid_ranges(last_id: int, shards: int) -> list[list[Any]]:
-    """Conditions cutting rowids into ``shards`` ranges that cover every paper (the first and
-    the last are open), in ranges of equal width."""
-    fts_id = PAPER_FTS.c.rowid
+def _rowid_ranges(last_id: int, shards: int) -> list[tuple[int | None, int | None]]:
+    """``shards`` ranges of rowids, (first, end) with the end excluded, that cover every paper
+    (the first and the last are open: None), of equal width."""
     cuts = [last_id * i // shards + 1 for i in range(1, shards)]
     # A bare "rowid >= n" / "rowid < n" is handed to FTS5, which then reads only that range;
     # bm25's statistics (documents, average length, matches per word) stay index-wide, so each
     # match scores as it would in one query over all.
-    lows: list[list[Any]] = [[], *[[fts_id >= cut] for cut in cuts]]
-    highs: list[list[Any]] = [*[[fts_id < cut] for cut in cuts], []]
-    return [low + high for low, high in zip(lows, highs, strict=True)]
+    return list(zip([None, *cuts], [*cuts, None], strict=True))
 
 
 def search_paper_ids(session: Session, query: PaperQuery) -> tuple[list[int], int]:
