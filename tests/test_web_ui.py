@@ -483,3 +483,39 @@ def test_manage_areas_create_rename_move_delete(page: Page, server: LiveServer) 
     expect(sidebar).not_to_contain_text("Adversarial training (LAT)")
     dialog.get_by_role("button", name="Close").click()
     expect(dialog).to_be_hidden()
+
+
+def test_areas_move_by_drag_and_drop(page: Page, server: LiveServer) -> None:
+    page.get_by_role("button", name="Areas", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Research areas")
+    for name in ("Robustness", "Latent adversarial training", "Interpretability"):
+        dialog.get_by_label("Name").fill(name)
+        dialog.get_by_role("button", name="Create area").click()
+        expect(dialog.locator("#areas-manage-list")).to_contain_text(name)
+        dialog.get_by_role("button", name="+ New area").click()
+    listing = dialog.locator("#areas-manage-list")
+
+    def item(name: str) -> Locator:
+        return listing.get_by_role("button", name=re.compile(f"^{re.escape(name)}"))
+
+    # Onto another area: it becomes a sub-area, in the dialog, the sidebar and the store.
+    item("Latent adversarial training").drag_to(item("Robustness"))
+    expect(page.locator("#message")).to_contain_text("Area moved.")
+    expect(listing.locator("li ul")).to_contain_text("Latent adversarial training")
+    expect(page.locator("#area-tree li ul")).to_contain_text("Latent adversarial training")
+    assert server.area_id("Robustness/Latent adversarial training") > 0
+
+    # An area cannot go inside its own sub-area: refused, and nothing moves.
+    item("Robustness").drag_to(item("Latent adversarial training"))
+    expect(page.locator("#message")).to_contain_text("cannot move inside itself")
+    assert server.area_id("Robustness/Latent adversarial training") > 0
+
+    # Onto the drop zone at the end: back to the top level.
+    item("Latent adversarial training").drag_to(listing.locator(".drop-root"))
+    expect(listing.locator("li ul")).to_have_count(0)
+    assert server.area_id("Latent adversarial training") > 0
+    assert {node["path"] for node in server.get("/api/areas")["items"]} == {
+        "Robustness",
+        "Latent adversarial training",
+        "Interpretability",
+    }
