@@ -35,6 +35,13 @@ class Relation(StrEnum):
     related = "related"
 
 
+class NoteKind(StrEnum):
+    quote = "quote"
+    question = "question"
+    critique = "critique"
+    note = "note"
+
+
 class AuthorRole(StrEnum):
     author = "author"
     editor = "editor"
@@ -254,6 +261,31 @@ class AnnotationRevision(SQLModel, table=True):
     version: int
     markdown: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     saved_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+
+
+class PaperNote(SQLModel, table=True):
+    """A further note on a paper, besides its annotation: a quote (and where in the paper it
+    is), a question, a critique. A paper's notes are ordered by ``position`` (0, 1, ...)."""
+
+    __tablename__ = "paper_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    paper_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    kind: NoteKind = Field(sa_column=sa.Column(_enum(NoteKind, "note_kind"), nullable=False))
+    markdown: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    location: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
+    position: int = Field(default=0)
+    version: int = Field(default=1)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )
+    updated_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )
 
 
 class PaperLink(SQLModel, table=True):

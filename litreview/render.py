@@ -13,7 +13,7 @@ from functools import lru_cache
 import nh3
 from markdown_it import MarkdownIt
 
-from litreview.errors import PayloadTooLarge
+from litreview.errors import Conflict, PayloadTooLarge
 
 MAX_MARKDOWN_CHARS = 1_000_000
 LINK_REL = "noopener noreferrer"
@@ -99,3 +99,12 @@ def render_markdown(markdown: str) -> str:
     if not markdown.strip():
         return ""
     return sanitize_html(_MD.render(markdown))
+
+
+def with_current_html(conflict: Conflict) -> Conflict:
+    """A stale save's conflict, with the current text (``current_markdown``) also rendered, so
+    an editor can show what changed elsewhere."""
+    markdown = conflict.details.get("current_markdown")
+    if isinstance(markdown, str):
+        conflict.details["current_html"] = render_markdown(markdown)
+    return conflict

@@ -107,6 +107,15 @@ def test_payloads_in_every_text_field_come_back_as_data(client: TestClient) -> N
     for revision in client.get(f"/api/papers/{pid}/annotation/revisions").json()["items"]:
         _inert(revision["html"])
     _inert(client.get(f"/api/papers/{pid}").json()["annotation"]["html"])
+    for text in PAYLOADS:
+        added = client.post(
+            f"/api/papers/{pid}/notes", json={"kind": "quote", "markdown": text, "location": text}
+        )
+        assert added.status_code == 201, added.text
+        assert added.json()["markdown"] == text and added.json()["location"] == text
+        _inert(added.json()["html"])
+    for note in client.get(f"/api/papers/{pid}").json()["notes"]:
+        _inert(note["html"])
     for node in client.get("/api/areas").json()["items"]:
         _inert(node["description_html"])
     listed = client.get("/api/papers", params={"q": "Mallory"}).json()
@@ -144,6 +153,9 @@ def test_every_write_needs_the_token(guarded: TestClient) -> None:
         ("DELETE", f"/api/papers/{pid}/areas/{area}", None),
         ("POST", f"/api/papers/{pid}/relations", {"target_id": pid, "relation": "cites"}),
         ("DELETE", "/api/relations/1", None),
+        ("POST", f"/api/papers/{pid}/notes", {"markdown": "x"}),
+        ("PATCH", "/api/notes/1", {"version": 1, "markdown": "y"}),
+        ("DELETE", "/api/notes/1", None),
         ("POST", "/api/render", {"markdown": "x"}),
     ]
     for method, url, body in writes:

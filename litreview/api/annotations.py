@@ -30,18 +30,11 @@ from litreview.library.annotations import (
     restore_revision,
     save_annotation,
 )
-from litreview.render import check_size, render_markdown
+from litreview.render import check_size, render_markdown, with_current_html
 
 router = APIRouter(tags=["annotations"], responses=ERROR_RESPONSES)
 
 RevisionId = Annotated[int, Path(ge=1, le=MAX_ID)]
-
-
-def _with_current_html(conflict: Conflict) -> Conflict:
-    markdown = conflict.details.get("current_markdown")
-    if isinstance(markdown, str):
-        conflict.details["current_html"] = render_markdown(markdown)
-    return conflict
 
 
 @router.get("/papers/{paper_id}/annotation", response_model=AnnotationPublic)
@@ -61,7 +54,7 @@ def write_annotation(
             session, paper_id, body.markdown, expected_version=body.version
         )
     except Conflict as conflict:
-        raise _with_current_html(conflict) from None
+        raise with_current_html(conflict) from None
     session.commit()
     return AnnotationPublic.from_row(annotation)
 
@@ -85,7 +78,7 @@ def restore_annotation(
     try:
         annotation = restore_revision(session, paper_id, revision_id, expected_version=body.version)
     except Conflict as conflict:
-        raise _with_current_html(conflict) from None
+        raise with_current_html(conflict) from None
     session.commit()
     return AnnotationPublic.from_row(annotation)
 

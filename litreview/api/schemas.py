@@ -17,7 +17,15 @@ from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.areas import AreaNode
 from litreview.library.links import LinkView
 from litreview.library.views import PaperView
-from litreview.models import Annotation, AnnotationRevision, ReadingStatus, Relation, SourceKind
+from litreview.models import (
+    Annotation,
+    AnnotationRevision,
+    NoteKind,
+    PaperNote,
+    ReadingStatus,
+    Relation,
+    SourceKind,
+)
 from litreview.normalize import normalize_doi, split_display_name, try_arxiv_id
 from litreview.render import render_markdown
 
@@ -236,19 +244,57 @@ class AnnotationPublic(BaseModel):
         )
 
 
+class NotePublic(BaseModel):
+    id: int
+    paper_id: int
+    kind: NoteKind
+    markdown: str
+    html: str = Field(description="The Markdown rendered to sanitised HTML")
+    location: str = Field(description="Where in the paper (a quote's page or section)")
+    position: int = Field(description="Its place in the paper's notes, from 0")
+    version: int
+    created_at: Timestamp
+    updated_at: Timestamp
+
+    @classmethod
+    def from_row(cls, note: PaperNote) -> NotePublic:
+        assert note.id is not None
+        return cls(
+            id=note.id,
+            paper_id=note.paper_id,
+            kind=note.kind,
+            markdown=note.markdown,
+            html=render_markdown(note.markdown),
+            location=note.location,
+            position=note.position,
+            version=note.version,
+            created_at=note.created_at,
+            updated_at=note.updated_at,
+        )
+
+
+class NoteList(BaseModel):
+    items: list[NotePublic]
+    total: int
+
+
 class PaperDetail(PaperPublic):
     abstract: str | None
     relations: list[RelationPublic]
     annotation: AnnotationPublic
+    notes: list[NotePublic]
 
     @classmethod
-    def from_detail(cls, view: PaperView, annotation: Annotation) -> PaperDetail:
+    def from_detail(
+        cls, view: PaperView, annotation: Annotation, notes: list[PaperNote]
+    ) -> PaperDetail:
         base = PaperPublic.from_view(view).model_dump()
         return cls(
             **base,
             abstract=view.paper.abstract,
             relations=[RelationPublic.from_view(link) for link in view.links],
             annotation=AnnotationPublic.from_row(annotation),
+            notes=[NotePublic.from_row(note) for note in notes],
         )
 
 
@@ -453,6 +499,27 @@ class PaperAreaIn(Strict):
 class PaperAreas(BaseModel):
     areas: list[AreaRefPublic]
     version: int = Field(description="The paper's version after the change.")
+
+
+# Notes -------------------------------------------------------------------------------------
+
+Location = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
+
+
+class NoteIn(Strict):
+    kind: NoteKind = NoteKind.note
+    markdown: Markdown = Field(description="The note's text (Markdown); not blank")
+    location: Location = Field("", description="Where in the paper, e.g. p. 4 or §3.2")
+
+
+class NotePatch(Strict):
+    version: Version = Field(description="The version the edit started from (409 when stale)")
+    kind: NoteKind | None = None
+    markdown: Markdown | None = None
+    location: Location | None = None
+    position: Annotated[int, Field(ge=0, le=MAX_ID)] | None = Field(
+        None, description="Move the note to this place in the paper's notes (from 0)"
+    )
 
 
 # Relations ---------------------------------------------------------------------------------

@@ -13,9 +13,13 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 CHUNK = 500
+# The "annotation" column holds the annotation and then the paper's notes, one per line, as the
+# triggers of migration 0004 write it.
 _INDEX_SELECT = (
     "INSERT INTO paper_fts (rowid, title, abstract, authors, annotation) "
     "SELECT p.id, p.title, coalesce(p.abstract, ''), p.author_names, coalesce(a.markdown, '') "
+    "|| coalesce(char(10) || (SELECT group_concat(markdown, char(10)) FROM "
+    "(SELECT markdown FROM paper_note AS n WHERE n.paper_id = p.id ORDER BY n.position)), '') "
     "FROM paper AS p LEFT JOIN annotation AS a ON a.paper_id = p.id"
 )
 
