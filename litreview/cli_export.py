@@ -66,6 +66,9 @@ def export_command(
     ),
     with_status: bool = typer.Option(False, "--with-status", help="Show reading statuses."),
     with_rating: bool = typer.Option(False, "--with-rating", help="Show ratings."),
+    with_notes: bool = typer.Option(
+        False, "--with-notes", help="Print each paper's further notes (quotes, questions, ...)."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="FILE", help="Write to FILE (default: stdout)."
     ),
@@ -80,6 +83,7 @@ def export_command(
         order=order,
         with_status=with_status,
         with_rating=with_rating,
+        with_notes=with_notes,
         template=TemplateSource(str(template), _read(template)) if template else None,
     )
     selection = ExportSelection(

@@ -222,3 +222,57 @@ def test_api_export_year_annotation_and_area_id_filters(api: TestClient) -> None
     by_id = ids(area_id=areas[0]["id"])
     assert by_id == ids(area=areas[0]["path"])
     assert api.get("/api/export", params={"area_id": 99999}).status_code == 404
+
+
+def _add_notes(engine: Engine) -> None:
+    from litreview.library.notes import add_note
+    from litreview.library.papers_base import get_paper_by_key
+    from litreview.models import NoteKind
+
+    with Session(engine) as session:
+        paper = get_paper_by_key(session, "casper2024defending")
+        assert paper.id is not None
+        add_note(
+            session,
+            paper.id,
+            NoteKind.quote,
+            "Attacks on *hidden* states.\n\nSecond paragraph.",
+            "p. 4",
+        )
+        add_note(session, paper.id, NoteKind.question, "# Does it scale?\n\nTo 70B?")
+        session.commit()
+
+
+def test_export_with_notes(filled: str, engine: Engine, tmp_path: Path) -> None:
+    _add_notes(engine)
+    code, plain, _ = cli(filled, "--tag", "LAT")
+    assert code == 0 and "hidden* states" not in plain
+    code, out, _ = cli(filled, "--tag", "LAT", "--with-notes")
+    assert code == 0
+    quote = (
+        "> Attacks on *hidden* states.\n>\n> Second paragraph.\n>\n> — p. 4\n\n"
+        "**Question:**\n\n"
+    )
+    assert quote in out
+    # The note's heading cannot become one of the document's.
+    assert "\n# Does it scale?" not in out and "Does it scale?" in out
+    # Everything else is as without notes.
+    assert all(line in out for line in plain.splitlines())
+    template = tmp_path / "notes.j2"
+    template.write_text(
+        "{% for e in entries %}{% for n in e.notes %}{{ e.key }} {{ n.label }} "
+        "{{ n.location }}\n{% endfor %}{% endfor %}{{ with_notes }}",
+        encoding="utf-8",
+    )
+    code, out, _ = cli(filled, "--template", str(template), "--with-notes")
+    assert code == 0
+    assert out == "casper2024defending Quote p. 4\ncasper2024defending Question \nTrue"
+
+
+def test_api_export_with_notes(api: TestClient) -> None:
+    _add_notes(api.app.state.engine)  # type: ignore[attr-defined]
+    params = {"format": "markdown", "tag": "LAT"}
+    without = api.get("/api/export", params=params).text
+    with_notes = api.get("/api/export", params={**params, "with_notes": "true"}).text
+    assert "> — p. 4" in with_notes and "> — p. 4" not in without
+    assert "**Question:**" in with_notes

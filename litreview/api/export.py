@@ -61,11 +61,18 @@ def export(
     ),
     with_status: bool = False,
     with_rating: bool = False,
+    with_notes: Annotated[
+        bool, Query(description="Print each paper's further notes (quotes, questions, ...).")
+    ] = False,
 ) -> Response:
     """Export the library or a selection; the body is the file, not JSON."""
     fmt = get_format(format)
     options = ExportOptions(
-        title=title, order=order, with_status=with_status, with_rating=with_rating
+        title=title,
+        order=order,
+        with_status=with_status,
+        with_rating=with_rating,
+        with_notes=with_notes,
     )
     if area_id is not None:
         area = area_paths(session).get(area_id)

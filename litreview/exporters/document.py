@@ -18,7 +18,7 @@ from litreview.exporters.mdtext import Anchors, anchor_base, contained_block, sa
 from litreview.library.export import ExportArea, ExportData, ExportOptions, PaperOrder
 from litreview.library.links import LinkView
 from litreview.library.views import PaperView, Person
-from litreview.models import Relation
+from litreview.models import NoteKind, Relation
 
 OTHER = "Other"
 NO_AREAS = "Papers"
@@ -62,6 +62,26 @@ class RelationGroup:
     papers: list[RelatedPaper]
 
 
+# How the bibliography names each kind of note.
+NOTE_LABELS = {
+    NoteKind.quote: "Quote",
+    NoteKind.question: "Question",
+    NoteKind.critique: "Critique",
+    NoteKind.note: "Note",
+}
+
+
+@dataclass
+class EntryNote:
+    """A further note on a paper: ``kind`` (quote, question, ...), its ``label``, the Markdown
+    (contained like the annotation) and where in the paper (``location``, plain text)."""
+
+    kind: str
+    label: str
+    markdown: str
+    location: str
+
+
 @dataclass
 class Entry:
     """One paper as the bibliography prints it (text fields are plain, not yet escaped)."""
@@ -88,6 +108,7 @@ class Entry:
     annotation: str
     abstract: str | None
     relations: list[RelationGroup] = field(default_factory=list)
+    notes: list[EntryNote] = field(default_factory=list)
     home: AreaLink | None = None
     also_in: list[AreaLink] = field(default_factory=list)
 
@@ -122,6 +143,7 @@ class Document:
     with_status: bool
     with_rating: bool
     order: str
+    with_notes: bool = False
 
     def walk(self) -> list[Section]:
         """Every section in document order (areas in tree order, then Other)."""
@@ -155,6 +177,16 @@ def build_document(data: ExportData) -> Document:
     }
     rank = {area.id: i for i, area in enumerate(areas)}
     entries = {v.paper.key: _entry(v, paper_anchors, options) for v in data.papers}
+    for view in data.papers:
+        entries[view.paper.key].notes = [
+            EntryNote(
+                note.kind.value,
+                NOTE_LABELS[note.kind],
+                contained_block(note.markdown),
+                " ".join(note.location.split()),
+            )
+            for note in data.notes.get(view.paper.id or 0, [])
+        ]
     views = {v.paper.id: v for v in data.papers}
     homes: dict[int, int] = {}
     for view in data.papers:
@@ -187,6 +219,7 @@ def build_document(data: ExportData) -> Document:
         with_status=options.with_status,
         with_rating=options.with_rating,
         order=options.order.value,
+        with_notes=options.with_notes,
     )
 
 

@@ -14,7 +14,14 @@ names, the chosen paper order, keys), never by database ids or timestamps. With
 
 from __future__ import annotations
 
-from litreview.exporters.document import Document, Entry, Placed, Section, build_document
+from litreview.exporters.document import (
+    Document,
+    Entry,
+    EntryNote,
+    Placed,
+    Section,
+    build_document,
+)
 from litreview.exporters.mdtext import escape_inline, escape_line_start
 from litreview.library.export import ExportData
 
@@ -115,6 +122,7 @@ def _entry(placed: Placed, level: int, blocks: list[str], document: Document) ->
         blocks.append(f"*In this area:* {escape_inline(placed.note)}")
     if entry.annotation:
         blocks.append(entry.annotation)
+    blocks.extend(_note(note) for note in entry.notes)
     for group in entry.relations:
         papers = []
         for other in group.papers:
@@ -128,6 +136,18 @@ def _entry(placed: Placed, level: int, blocks: list[str], document: Document) ->
     if entry.also_in:
         links = ", ".join(_link(area.name, area.anchor) for area in entry.also_in)
         blocks.append(f"*Also in:* {links}")
+
+
+def _note(note: EntryNote) -> str:
+    """A quote as a block quote (its location after it); any other note under its label."""
+    location = escape_inline(note.location)
+    if note.kind == "quote":
+        quoted = [f"> {line}" if line else ">" for line in note.markdown.splitlines()]
+        if location:
+            quoted += [">", f"> — {location}"]
+        return "\n".join(quoted)
+    where = f" ({location})" if location else ""
+    return f"**{note.label}{where}:**\n\n{note.markdown}"
 
 
 def _citation(entry: Entry) -> str:

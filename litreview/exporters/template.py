@@ -2,8 +2,9 @@
 
 The template sees the model the built-in layout renders (see ``exporters/document.py``):
 ``title``, ``intro``, ``sections`` (each with ``name``, ``anchor``, ``depth``, ``description``,
-``entries``, ``references``, ``children``), ``other``, ``entries``, ``with_status``,
-``with_rating``, ``order`` and the whole ``document``; a filter ``md`` that escapes plain text
+``entries``, ``references``, ``children``), ``other``, ``entries`` (each with its ``notes``
+when the export asks for them), ``with_status``, ``with_rating``, ``with_notes``, ``order`` and
+the whole ``document``; a filter ``md`` that escapes plain text
 for Markdown; and ``builtin()``, the built-in layout's text. Undefined names are errors, and
 every error (syntax or while rendering) becomes one :class:`InvalidInput` naming file and line.
 """
@@ -48,6 +49,7 @@ def render_template(source: TemplateSource, document: Document) -> str:
         "entries": document.entries,
         "with_status": document.with_status,
         "with_rating": document.with_rating,
+        "with_notes": document.with_notes,
         "order": document.order,
         "builtin": lambda: layout(document),
     }

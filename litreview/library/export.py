@@ -16,9 +16,10 @@ from sqlmodel import Session, col
 
 from litreview.errors import InvalidInput
 from litreview.library.areas import AreaNode, area_tree, find_area_path, walk_tree
+from litreview.library.notes import notes_by_paper
 from litreview.library.search import PAPER_FTS, PaperQuery, fts_query, id_filters
 from litreview.library.views import PaperView, load_paper_views
-from litreview.models import Paper, ReadingStatus
+from litreview.models import Paper, PaperNote, ReadingStatus
 
 DEFAULT_AUTHOR_LIMIT = 8
 
@@ -78,6 +79,7 @@ class ExportOptions:
     author_limit: int = DEFAULT_AUTHOR_LIMIT
     annote: bool = False
     template: TemplateSource | None = None
+    with_notes: bool = False
 
 
 @dataclass
@@ -108,6 +110,8 @@ class ExportData:
     areas: list[ExportArea]
     selection: ExportSelection = field(default_factory=ExportSelection)
     options: ExportOptions = field(default_factory=ExportOptions)
+    # Each paper's further notes, in order, by paper id (read only when the options ask).
+    notes: dict[int, list[PaperNote]] = field(default_factory=dict)
 
     def walk_areas(self) -> list[ExportArea]:
         """Every exported area in tree order."""
@@ -162,6 +166,7 @@ def load_export(
     session: Session, selection: ExportSelection, options: ExportOptions | None = None
 ) -> ExportData:
     """The selected papers (loaded in bulk, sorted by key) and the area tree around them."""
+    options = options or ExportOptions()
     ids = select_paper_ids(session, selection)
     views = load_paper_views(session, ids)
     views.sort(key=lambda v: v.paper.key)
@@ -177,7 +182,8 @@ def load_export(
     areas = [_export_area(node, 0, placed) for node in roots]
     if selection.filters_papers:
         areas = _prune(areas)
-    return ExportData(views, areas, selection, options or ExportOptions())
+    notes = notes_by_paper(session, ids) if options.with_notes else {}
+    return ExportData(views, areas, selection, options, notes)
 
 
 def _export_area(node: AreaNode, depth: int, placed: dict[int, list[int]]) -> ExportArea:
