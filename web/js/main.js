@@ -46,6 +46,12 @@ function updateExportLink() {
     format, q: f.q, tag: f.tag, status: f.status, area_id: area ? area.id : "",
     year_min: f.year_min, year_max: f.year_max, has_annotation: f.has_annotation,
   };
+  // What the Markdown bibliography prints besides the annotations; other formats ignore it.
+  const markdown = format === "markdown";
+  $("#export-markdown-options").disabled = !markdown;
+  for (const box of document.querySelectorAll('input[name="export-with"]')) {
+    if (markdown && box.checked) params[box.value] = "true";
+  }
   $("#export-link").href = `/api/export${query(params)}`;
   const scope = [];
   if (params.q) scope.push(`matching “${params.q}”`);
