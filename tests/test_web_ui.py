@@ -142,7 +142,7 @@ def test_search_as_you_type_and_filter_by_area(page: Page, server: LiveServer) -
     page.get_by_label("Tag", exact=True).fill("helium")
     page.get_by_label("Tag", exact=True).press("Enter")
     expect(rows(page)).to_have_count(3)
-    page.get_by_label("Status").select_option("read")
+    page.get_by_label("Status", exact=True).select_option("read")
     expect(page.locator("#results")).to_contain_text("No papers match")
     page.get_by_role("button", name="Clear filters").click()
     expect(rows(page)).to_have_count(5)
@@ -519,3 +519,171 @@ def test_areas_move_by_drag_and_drop(page: Page, server: LiveServer) -> None:
         "Latent adversarial training",
         "Interpretability",
     }
+
+
+def notes_card(page: Page) -> Locator:
+    return page.get_by_role("region", name="Notes")
+
+
+def open_paper_by_id(page: Page, server: LiveServer, paper_id: int) -> None:
+    page.goto(f"{server.url}/#/paper/{paper_id}")
+    expect(page.get_by_label("Annotation", exact=True)).to_be_enabled()
+
+
+def add_note(notes: Locator, kind: str, text: str, location: str = "") -> None:
+    form = notes.get_by_role("form", name="Add a note")
+    form.get_by_label("Kind").select_option(label=kind)
+    form.get_by_label("Note", exact=True).fill(text)
+    form.get_by_label("Location").fill(location)
+    form.get_by_role("button", name="Add note").click()
+
+
+def test_notes_add_edit_move_delete_and_persist(page: Page, server: LiveServer) -> None:
+    paper = server.add_paper("Helium in nanopores", authors=["Ada Lovelace"])
+    open_paper_by_id(page, server, paper["id"])
+    notes = notes_card(page)
+    items = notes.locator(".note")
+    expect(notes).to_contain_text("No notes yet.")
+
+    # An empty note is not sent, and the form says why.
+    form = notes.get_by_role("form", name="Add a note")
+    form.get_by_role("button", name="Add note").click()
+    expect(form.get_by_role("alert")).to_contain_text("empty note")
+    assert server.get(f"/api/papers/{paper['id']}/notes")["total"] == 0
+
+    add_note(notes, "Quote", "The core is **one-dimensional**.", "p. 4")
+    expect(items).to_have_count(1)
+    expect(form.get_by_label("Note", exact=True)).to_have_value("")
+    expect(form.get_by_label("Location")).to_have_value("")
+    # Ctrl+Enter in the text adds the note too.
+    form.get_by_label("Kind").select_option(label="Question")
+    form.get_by_label("Note", exact=True).fill("Why a *Luttinger* liquid?")
+    form.get_by_label("Note", exact=True).press("Control+Enter")
+    expect(items).to_have_count(2)
+    expect(items.nth(0).locator(".note-kind")).to_have_text("Quote")
+    expect(items.nth(0).locator("blockquote strong")).to_have_text("one-dimensional")
+    expect(items.nth(0)).to_contain_text("p. 4")
+    expect(items.nth(1).locator(".note-kind")).to_have_text("Question")
+    expect(items.nth(1).locator("em")).to_have_text("Luttinger")
+
+    # Edit the question in place.
+    notes.get_by_role("button", name="Edit question “Why a Luttinger liquid?”").click()
+    editing = notes.get_by_role("form", name=re.compile("^Edit note"))
+    expect(editing.get_by_label("Note", exact=True)).to_be_focused()
+    editing.get_by_label("Note", exact=True).fill("Why a Luttinger liquid, not a Fermi liquid?")
+    editing.get_by_label("Location").fill("§2")
+    editing.get_by_role("button", name="Save").click()
+    expect(editing).to_have_count(0)
+    expect(items.nth(1)).to_contain_text("Why a Luttinger liquid, not a Fermi liquid?")
+    expect(items.nth(1)).to_contain_text("§2")
+
+    # Move the question above the quote; the focus stays with the moved note.
+    notes.get_by_role("button", name=re.compile("^Move up question")).click()
+    expect(items.nth(0).locator(".note-kind")).to_have_text("Question")
+    expect(items.nth(1).locator(".note-kind")).to_have_text("Quote")
+    expect(notes.get_by_role("button", name=re.compile("^Move down question"))).to_be_focused()
+    expect(notes.get_by_role("button", name=re.compile("^Move up question"))).to_be_disabled()
+
+    # Delete the quote: asked first; dismissing keeps it.
+    delete_quote = notes.get_by_role("button", name=re.compile("^Delete quote"))
+    page.once("dialog", lambda confirm: confirm.dismiss())
+    delete_quote.click()
+    expect(items).to_have_count(2)
+    page.once("dialog", lambda confirm: confirm.accept())
+    delete_quote.click()
+    expect(items).to_have_count(1)
+
+    page.reload()
+    expect(page.get_by_label("Annotation", exact=True)).to_be_enabled()
+    expect(items).to_have_count(1)
+    expect(items.first.locator(".note-kind")).to_have_text("Question")
+    expect(items.first).to_contain_text("Why a Luttinger liquid, not a Fermi liquid?")
+    expect(items.first).to_contain_text("§2")
+    stored = server.get(f"/api/papers/{paper['id']}/notes")
+    assert stored["total"] == 1
+    [note] = stored["items"]
+    assert note["kind"] == "question" and note["location"] == "§2"
+    assert note["markdown"] == "Why a Luttinger liquid, not a Fermi liquid?"
+    assert note["position"] == 0
+
+    # At phone width neither the list nor an open edit scrolls sideways.
+    page.set_viewport_size({"width": 390, "height": 844})
+    notes.get_by_role("button", name=re.compile("^Edit question")).click()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the notes scroll sideways at phone width ({width}px)"
+    notes.get_by_role("button", name="Cancel").click()
+    expect(notes.get_by_role("form", name=re.compile("^Edit note"))).to_have_count(0)
+
+
+def test_note_markup_is_shown_inert(page: Page, server: LiveServer) -> None:
+    paper = server.add_paper("Notes with markup")
+    payload = '<img src=x onerror="window.__xss=1"> <script>window.__xss=1</script> **bold**'
+    server.send(
+        "POST",
+        f"/api/papers/{paper['id']}/notes",
+        {
+            "kind": "critique",
+            "markdown": payload,
+            "location": '<img src=x onerror="window.__xss=1">',
+        },
+    )
+    open_paper_by_id(page, server, paper["id"])
+    notes = notes_card(page)
+    add_note(notes, "Quote", '<img src=y onerror="window.__xss=1"><script>window.__xss=1</script>')
+    expect(notes.locator(".note")).to_have_count(2)
+    expect(notes.locator(".note").first.locator("strong")).to_have_text("bold")
+    expect(notes.locator(".note").first).to_contain_text('<img src=x onerror="window.__xss=1">')
+    notes.get_by_role("button", name=re.compile("^Edit critique")).click()
+    notes.get_by_role("button", name="Cancel").click()
+    assert notes.locator("script").count() == 0
+    assert notes.locator("[onerror]").count() == 0
+    assert page.evaluate("window.__xss") is None
+
+
+def test_stale_note_edit_keeps_the_typed_text(page: Page, server: LiveServer) -> None:
+    paper = server.add_paper("Edited in two places")
+    path = f"/api/papers/{paper['id']}/notes"
+    note = server.send("POST", path, {"kind": "note", "markdown": "First thoughts."})
+    open_paper_by_id(page, server, paper["id"])
+    notes = notes_card(page)
+    notes.get_by_role("button", name="Edit note “First thoughts.”").click()
+    editing = notes.get_by_role("form", name=re.compile("^Edit note"))
+    mine = "My longer thoughts, typed in the browser."
+    editing.get_by_label("Note", exact=True).fill(mine)
+    editing.get_by_label("Location").fill("p. 7")
+
+    # Behind the browser's back the note changes.
+    theirs = "Their edit, saved elsewhere."
+    server.send(
+        "PATCH", f"/api/notes/{note['id']}", {"version": note["version"], "markdown": theirs}
+    )
+    editing.get_by_role("button", name="Save").click()
+    expect(editing.get_by_role("alert")).to_contain_text("changed elsewhere")
+    expect(editing.get_by_label("Note", exact=True)).to_have_value(mine)
+    expect(editing.get_by_label("Location")).to_have_value("p. 7")
+    expect(editing.get_by_label("Their text (saved)")).to_have_value(theirs)
+    assert server.get(path)["items"][0]["markdown"] == theirs  # nothing overwritten
+
+    editing.get_by_role("button", name="Save mine over it").click()
+    expect(editing).to_have_count(0)
+    expect(notes.locator(".note")).to_contain_text(mine)
+    [saved] = server.get(path)["items"]
+    assert saved["markdown"] == mine and saved["location"] == "p. 7"
+    assert saved["version"] == note["version"] + 2
+
+
+def test_note_edit_survives_a_move_elsewhere(page: Page, server: LiveServer) -> None:
+    paper = server.add_paper("Moved while edited")
+    path = f"/api/papers/{paper['id']}/notes"
+    first = server.send("POST", path, {"kind": "note", "markdown": "First."})
+    server.send("POST", path, {"kind": "question", "markdown": "Second?"})
+    open_paper_by_id(page, server, paper["id"])
+    notes = notes_card(page)
+    notes.get_by_role("button", name="Edit note “First.”").click()
+    editing = notes.get_by_role("form", name=re.compile("^Edit note"))
+    editing.get_by_label("Note", exact=True).fill("First, reworded.")
+    # Only its place changes elsewhere: the text is as the edit began, so saving asks nothing.
+    server.send("PATCH", f"/api/notes/{first['id']}", {"version": first["version"], "position": 1})
+    editing.get_by_role("button", name="Save").click()
+    expect(editing).to_have_count(0)
+    assert [n["markdown"] for n in server.get(path)["items"]] == ["Second?", "First, reworded."]

@@ -1,11 +1,12 @@
 // The paper view (#/paper/ID): metadata and links, abstract, status and rating, tags, areas,
-// relations, and the annotation editor.
+// relations, the annotation editor and the notes (notes.js).
 
 import { api, enc, query } from "./api.js";
 import {
   $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, RELATION_LABELS, replaceChildren, STATUS_LABELS,
 } from "./dom.js";
 import { AnnotationEditor } from "./editor.js";
+import { notesSection } from "./notes.js";
 import { areaOptions, cache, events, refreshLookups, showError, showInfo } from "./ui.js";
 
 let current = null; // { id, paper, editor }
@@ -64,6 +65,7 @@ function render(view, paper, editor) {
     h("div", { class: "paper-body" },
       h("div", { class: "paper-main" },
         editor.element,
+        notesSection(paper),
         abstractSection(paper),
         relationsSection(paper)),
       h("aside", { class: "paper-side", "aria-label": "Paper details" },
