@@ -687,3 +687,35 @@ def test_note_edit_survives_a_move_elsewhere(page: Page, server: LiveServer) -> 
     editing.get_by_role("button", name="Save").click()
     expect(editing).to_have_count(0)
     assert [n["markdown"] for n in server.get(path)["items"]] == ["Second?", "First, reworded."]
+
+
+def test_export_prints_notes_status_and_ratings_on_request(page: Page, server: LiveServer) -> None:
+    paper = server.add_paper("Defending against unforeseen failure modes", year=2024, rating=4)
+    server.annotate(paper["id"], "Latent attacks make refusal training more robust.")
+    server.send(
+        "POST",
+        f"/api/papers/{paper['id']}/notes",
+        {"kind": "quote", "markdown": "We perturb the residual stream.", "location": "p. 3"},
+    )
+    page.reload()
+    page.get_by_role("button", name="Export").click()
+    dialog = page.get_by_role("dialog", name="Export")
+
+    def download() -> str:
+        with page.expect_download() as info:
+            dialog.get_by_role("link", name="Download").click()
+        return Path(info.value.path()).read_text(encoding="utf-8")
+
+    plain = download()
+    assert "refusal training" in plain and "residual stream" not in plain
+    dialog.get_by_label("Further notes (quotes, questions, critique)").check()
+    dialog.get_by_label("Ratings").check()
+    full = download()
+    assert "> We perturb the residual stream.\n>\n> — p. 3" in full
+    assert "*Rating:* 4/5" in full and "*Rating:*" not in plain
+    # Other formats have no such options: they are disabled, and the link leaves them out.
+    dialog.get_by_label("BibTeX").check()
+    expect(dialog.get_by_label("Ratings")).to_be_disabled()
+    assert "with_notes" not in (
+        dialog.get_by_role("link", name="Download").get_attribute("href") or ""
+    )
