@@ -250,8 +250,7 @@ def test_export_with_notes(filled: str, engine: Engine, tmp_path: Path) -> None:
     code, out, _ = cli(filled, "--tag", "LAT", "--with-notes")
     assert code == 0
     quote = (
-        "> Attacks on *hidden* states.\n>\n> Second paragraph.\n>\n> — p. 4\n\n"
-        "**Question:**\n\n"
+        "> Attacks on *hidden* states.\n>\n> Second paragraph.\n>\n> — p. 4\n\n**Question:**\n\n"
     )
     assert quote in out
     # The note's heading cannot become one of the document's.
