@@ -13,13 +13,11 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 CHUNK = 500
-# The "annotation" column holds the annotation and then the paper's notes, one per line, as the
-# triggers of migration 0004 write it.
-_INDEX_SELECT = (
-    "INSERT INTO paper_fts (rowid, title, abstract, authors, annotation) "
+_INSERT = "INSERT INTO paper_fts (rowid, title, abstract, authors, annotation) "
+# A new paper's text. It has no notes yet (a note needs its paper); an existing paper's notes
+# reach the "annotation" column through the triggers of migration 0004.
+_NEW_TEXT = (
     "SELECT p.id, p.title, coalesce(p.abstract, ''), p.author_names, coalesce(a.markdown, '') "
-    "|| coalesce(char(10) || (SELECT group_concat(markdown, char(10)) FROM "
-    "(SELECT markdown FROM paper_note AS n WHERE n.paper_id = p.id ORDER BY n.position)), '') "
     "FROM paper AS p LEFT JOIN annotation AS a ON a.paper_id = p.id"
 )
 
@@ -52,20 +50,17 @@ def index_new_papers(session: Session, paper_ids: Sequence[int]) -> None:
         return
     low, high = min(paper_ids), max(paper_ids)
     if high - low + 1 != len(set(paper_ids)):
-        index_papers(session, paper_ids)
+        _index(session, paper_ids)
         return
     session.execute(
-        sa.text(f"{_INDEX_SELECT} WHERE p.id BETWEEN :low AND :high"), {"low": low, "high": high}
+        sa.text(f"{_INSERT}{_NEW_TEXT} WHERE p.id BETWEEN :low AND :high"),
+        {"low": low, "high": high},
     )
 
 
-def index_papers(session: Session, paper_ids: Sequence[int]) -> None:
-    """(Re)write the full-text rows of these papers from their current text."""
-    if not has_fts(session):
-        return
+def _index(session: Session, paper_ids: Sequence[int]) -> None:
     for start in range(0, len(paper_ids), CHUNK):
         chunk = list(paper_ids[start : start + CHUNK])
         params = {f"p{i}": pid for i, pid in enumerate(chunk)}
         marks = ", ".join(f":p{i}" for i in range(len(chunk)))
-        session.execute(sa.text(f"DELETE FROM paper_fts WHERE rowid IN ({marks})"), params)
-        session.execute(sa.text(f"{_INDEX_SELECT} WHERE p.id IN ({marks})"), params)
+        session.execute(sa.text(f"{_INSERT}{_NEW_TEXT} WHERE p.id IN ({marks})"), params)
