@@ -148,11 +148,10 @@ def _locked_note(session: Session, note_id: int) -> PaperNote:
 
 def _move(session: Session, note: PaperNote, position: int) -> bool:
     """Put the note at ``position`` in its paper's list; True when it moved."""
-    notes = [n for n in _notes(session, note.paper_id) if n.id != note.id]
-    place = max(0, min(position, len(notes)))
-    before = [n.id for n in _notes(session, note.paper_id)]
-    notes.insert(place, note)
-    if [n.id for n in notes] == before:
+    current = _notes(session, note.paper_id)
+    notes = [n for n in current if n.id != note.id]
+    notes.insert(max(0, min(position, len(notes))), note)
+    if [n.id for n in notes] == [n.id for n in current]:
         return False
     _renumber(session, notes)
     return True
