@@ -72,3 +72,43 @@ def test_connections_enforce_foreign_keys_and_wal(engine: sa.Engine) -> None:
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
+
+
+def test_notes_migration_up_and_down_keeps_the_index_right(tmp_path: Path) -> None:
+    from alembic import command
+
+    from litreview.library.notes import add_note
+    from litreview.models import NoteKind
+
+    engine = make_engine(sqlite_url(tmp_path / "lib.db"))
+    upgrade(engine, "0003")
+    with Session(engine) as session:
+        import_records(
+            session,
+            [PaperRecord(title="Old paper", source=SourceKind.manual, annotation="annotated")],
+        )
+        session.commit()
+    upgrade(engine)
+
+    def hits(word: str) -> int:
+        with engine.connect() as conn:
+            sql = sa.text("SELECT count(*) FROM paper_fts WHERE paper_fts MATCH :w")
+            return int(conn.execute(sql, {"w": word}).scalar_one())
+
+    with Session(engine) as session:
+        add_note(session, 1, NoteKind.quote, "quoted words")
+        session.commit()
+    assert hits("quoted") == 1 and hits("annotated") == 1
+    command.downgrade(alembic_config(engine), "0003")
+    assert "paper_note" not in sa.inspect(engine).get_table_names()
+    assert hits("quoted") == 0 and hits("annotated") == 1
+    # The annotation triggers are those of before again: a save still reaches the index.
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE annotation SET markdown = 'rewritten' WHERE paper_id = 1"))
+    assert hits("rewritten") == 1 and hits("annotated") == 0
+    upgrade(engine)
+    assert current_revision(engine) == _head()
+    with Session(engine) as session:
+        add_note(session, 1, NoteKind.question, "asked again")
+        session.commit()
+    assert hits("asked") == 1 and hits("rewritten") == 1
