@@ -16,6 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.areas import AreaNode
 from litreview.library.links import LinkView
+from litreview.library.notes import MAX_LOCATION
 from litreview.library.views import PaperView
 from litreview.models import (
     Annotation,
@@ -503,7 +504,7 @@ class PaperAreas(BaseModel):
 
 # Notes -------------------------------------------------------------------------------------
 
-Location = Annotated[str, Field(max_length=200), AfterValidator(_storable)]
+Location = Annotated[str, Field(max_length=MAX_LOCATION), AfterValidator(_storable)]
 
 
 class NoteIn(Strict):

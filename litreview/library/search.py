@@ -101,15 +101,19 @@ class PaperQuery:
     offset: int = 0
 
 
-def fts_query(text: str | None) -> str | None:
+def _search_words(text: str | None) -> list[str]:
+    """The words of what a user typed that a search looks for (at most ``MAX_WORDS``)."""
+    return _WORD.findall(text)[:MAX_WORDS] if text else []
+
+
+def fts_query(text: str | None, *, last_is_prefix: bool = True) -> str | None:
     """A safe FTS5 query for what a user typed: every word quoted, the last one a prefix."""
-    if not text:
-        return None
-    words = _WORD.findall(text)
+    words = _search_words(text)
     if not words:
         return None
-    quoted = [f'"{w}"' for w in words[:MAX_WORDS]]
-    quoted[-1] += "*"
+    quoted = [f'"{w}"' for w in words]
+    if last_is_prefix:
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 
@@ -122,20 +126,23 @@ def fts_match(session: Session, text: str | None) -> str | None:
     Only a word of ASCII letters and digits is looked up, since its indexed form (unicode61:
     lower case) is known exactly; any other stays a prefix.
     """
-    match = fts_query(text)
-    if match is None or text is None or session.get_bind().dialect.name != "sqlite":
-        return match
-    word = _WORD.findall(text)[:MAX_WORDS][-1]
+    words = _search_words(text)
+    if not words or session.get_bind().dialect.name != "sqlite":
+        return fts_query(text)
+    return fts_query(text, last_is_prefix=_starts_longer_words(session, words[-1]))
+
+
+def _starts_longer_words(session: Session, word: str) -> bool:
+    """Whether the full-text index may hold a word longer than ``word`` that starts with it
+    (True, the safe answer, for a word whose indexed form is not known)."""
     if not _PLAIN.fullmatch(word):
-        return match
+        return True
     word = word.lower()
     term = PAPER_FTS_TERMS.c.term
     # The smallest string after the word itself is the word and a NUL: "term > word" would
     # have fts5vocab visit every occurrence of the word before reaching the next one.
     longer = sa.select(term).where(term >= word + "\x00", term < word[:-1] + chr(ord(word[-1]) + 1))
-    if session.execute(longer.limit(1)).first() is not None:
-        return match
-    return match.removesuffix("*")
+    return session.execute(longer.limit(1)).first() is not None
 
 
 def _escape_like(text: str) -> str:
