@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from alembic import context
 from sqlmodel import SQLModel
 
 import litreview.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from litreview.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -26,7 +26,7 @@ def include_object(
 def run_migrations() -> None:
     engine = config.attributes.get("engine")
     if engine is None:
-        engine = sa.create_engine(config.get_main_option("sqlalchemy.url") or "")
+        engine = make_engine(config.get_main_option("sqlalchemy.url") or "")
     with engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -9,10 +9,11 @@ titles, years, statuses, ratings, tags, areas and annotations, stored in bulk th
 times three things in the same process, each query ``--runs`` times:
 
 - ``search``: ``library.search.search_paper_ids`` (the page of ids and the total), against
-  ``search raw``: the very SQL statements it ran (captured), replayed through ``sqlite3``.
+  ``search raw``: the very SQL statements it ran (captured), replayed through the same SQLite driver
+  (``sqlite_library.sqlite_module``).
   A relevance search over many matches ranks them in rowid shards at the same time, on
   connections of their own (``library.parallel``); its raw replay runs the same statements
-  the same way, statements that overlapped then overlapping again, each on a ``sqlite3``
+  the same way, statements that overlapped then overlapping again, each on a plain
   connection of its own from threads kept for it. That is the floor of what the search does,
   so ``ratio`` is still the cost of the library over its SQL. For those searches
   ``1-stmt raw`` is the other honest baseline: the SQL of the same search ranked in one
@@ -22,7 +23,7 @@ times three things in the same process, each query ``--runs`` times:
 - ``api``: the whole request through the ASGI app in-process (``TestClient``): parameter
   validation, search, loading the page of 50 papers, response model, JSON;
 - ``lib``: what the route does without HTTP: search + ``load_paper_views`` + ``PaperPublic``;
-- ``page raw``: every SQL statement ``lib`` ran, replayed through ``sqlite3`` with no ORM and
+- ``page raw``: every SQL statement ``lib`` ran, replayed through the same driver with no ORM and
   no Python objects built; the floor any implementation pays.
 
 It prints p50/p95 per query and the ratios. Targets: search p95 <= 20 ms; search <= 3x the
@@ -35,7 +36,6 @@ import argparse
 import csv
 import os
 import random
-import sqlite3
 import statistics
 import sys
 import tempfile
@@ -62,6 +62,7 @@ from litreview.library.search import PaperQuery, SortKey, search_paper_ids
 from litreview.library.views import load_paper_views
 from litreview.models import ReadingStatus, SourceKind
 from litreview.normalize import split_display_name
+from litreview.sqlite_library import sqlite_module
 
 CORPUS = (
     Path(__file__).resolve().parent.parent.parent
@@ -282,16 +283,17 @@ def overlapping(statements: list[Statement]) -> list[list[Statement]]:
 
 
 def raw_call(path: str, statements: list[Statement]) -> Callable[[], int]:
-    """Replay the statements through ``sqlite3``: in order, and those that ran at the same time
-    at the same time again, each on a connection of its own, from threads kept for the purpose."""
+    """Replay the statements through the SQLite driver litreview uses: in order, and those that
+    ran at the same time at the same time again, each on a connection of its own, from threads
+    kept for the purpose."""
     groups = overlapping(statements)
     width = max(len(g) for g in groups)
-    conns = [sqlite3.connect(path, check_same_thread=False) for _ in range(width)]
+    conns = [sqlite_module().connect(path, check_same_thread=False) for _ in range(width)]
     for conn in conns:
         conn.execute("PRAGMA cache_size=-65536")
     threads = ThreadPoolExecutor(max_workers=width)
 
-    def replay(conn: sqlite3.Connection, statement: Statement) -> int:
+    def replay(conn: Any, statement: Statement) -> int:
         return len(conn.execute(statement.sql, statement.params).fetchall())
 
     def run() -> int:

@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from litreview.config import resource_path
-from litreview.sqlite_library import stop_memory_statistics
+from litreview.sqlite_library import sqlite_module, stop_memory_statistics
 
 BUSY_TIMEOUT_MS = 5000
 
@@ -42,7 +42,9 @@ def make_engine(url: str) -> Engine:
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000}
+            url,
+            module=sqlite_module(),
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -44,13 +44,13 @@ def test_writes_need_the_token_when_one_is_set(settings: Settings) -> None:
 
 
 def test_a_write_blocked_by_another_writer_answers_503(client: TestClient, db_url: str) -> None:
-    import sqlite3
-
     import sqlalchemy as sa
+
+    from litreview.sqlite_library import sqlite_module
 
     path = sa.make_url(db_url).database
     assert path is not None
-    other = sqlite3.connect(path, isolation_level=None)
+    other = sqlite_module().connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # a long import elsewhere holds the write lock
     try:
         response = client.post("/api/areas", json={"name": "Waiting"})
