@@ -12,7 +12,15 @@ from pathlib import Path
 
 import pytest
 from arxiv_server import FakeArxiv
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Dialog,
+    Locator,
+    Page,
+    expect,
+    sync_playwright,
+)
 from web_support import CHROMIUM, CHROMIUM_ARGS, LiveServer, chromium_missing_reason, live_server
 
 pytestmark = pytest.mark.browser
@@ -687,6 +695,127 @@ def test_note_edit_survives_a_move_elsewhere(page: Page, server: LiveServer) -> 
     editing.get_by_role("button", name="Save").click()
     expect(editing).to_have_count(0)
     assert [n["markdown"] for n in server.get(path)["items"]] == ["Second?", "First, reworded."]
+
+
+LEAVE_QUESTION = "You have an unsaved note on this paper. Leave and discard it?"
+
+
+def answer_next_dialog(page: Page, *, accept: bool) -> list[str]:
+    """Answer the page's next dialog; the list gets its message once it is answered."""
+    asked: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        if accept:
+            dialog.accept()
+        else:
+            dialog.dismiss()
+
+    page.once("dialog", answer)
+    return asked
+
+
+def history_length(page: Page) -> int:
+    length: int = page.evaluate("history.length")
+    return length
+
+
+def test_unsaved_new_note_is_kept_until_leaving_is_confirmed(
+    page: Page, server: LiveServer
+) -> None:
+    paper = server.add_paper("Drafted in the notes")
+    open_paper_by_id(page, server, paper["id"])
+    paper_url = page.url
+    entries = history_length(page)
+    draft = notes_card(page).get_by_role("form", name="Add a note").get_by_label("Note", exact=True)
+    draft.fill("Half a thought, not added yet.")
+    back = page.get_by_role("link", name="← Library")
+
+    # Cancel: the paper stays, with the draft, at the same address and history.
+    asked = answer_next_dialog(page, accept=False)
+    back.click()
+    expect(draft).to_have_value("Half a thought, not added yet.")
+    assert asked == [LEAVE_QUESTION]
+    expect(page).to_have_url(paper_url)
+    expect(page.locator("#library-view")).to_be_hidden()
+    assert history_length(page) == entries
+
+    # OK: the library, and the draft is gone, not saved.
+    asked = answer_next_dialog(page, accept=True)
+    back.click()
+    expect(page.locator("#library-view")).to_be_visible()
+    expect(page.locator("#paper-view")).to_be_hidden()
+    assert asked == [LEAVE_QUESTION]
+    assert server.get(f"/api/papers/{paper['id']}/notes")["total"] == 0
+    page.go_back()
+    expect(notes_card(page)).to_contain_text("No notes yet.")
+    expect(draft).to_have_value("")
+
+
+def test_unsaved_note_edit_survives_a_cancelled_browser_back(
+    page: Page, server: LiveServer
+) -> None:
+    paper = server.add_paper("Edited then left")
+    path = f"/api/papers/{paper['id']}/notes"
+    server.send("POST", path, {"kind": "note", "markdown": "First thoughts."})
+    page.reload()
+    open_paper(page, "Edited then left")  # from the list: back returns to it
+    paper_url = page.url
+    notes = notes_card(page)
+    notes.get_by_role("button", name="Edit note “First thoughts.”").click()
+    text = notes.get_by_role("form", name=re.compile("^Edit note")).get_by_label("Note", exact=True)
+    text.fill("Second thoughts, still unsaved.")
+
+    asked = answer_next_dialog(page, accept=False)
+    page.go_back()
+    expect(page).to_have_url(paper_url)
+    expect(text).to_have_value("Second thoughts, still unsaved.")
+    expect(page.locator("#library-view")).to_be_hidden()
+    assert asked == [LEAVE_QUESTION]
+
+    # Asked once more, OK goes back to the list; the note is as it was saved.
+    asked = answer_next_dialog(page, accept=True)
+    page.go_back()
+    expect(rows(page)).to_have_count(1)
+    expect(page.locator("#paper-view")).to_be_hidden()
+    assert asked == [LEAVE_QUESTION]
+    assert [n["markdown"] for n in server.get(path)["items"]] == ["First thoughts."]
+
+
+def test_leaving_without_unsaved_notes_asks_nothing(page: Page, server: LiveServer) -> None:
+    server.send("POST", "/api/areas", {"name": "Superfluids"})
+    paper = server.add_paper("Nothing left unsaved")
+    server.send("POST", f"/api/papers/{paper['id']}/notes", {"kind": "note", "markdown": "Kept."})
+    asked: list[str] = []
+
+    def refuse(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", refuse)
+    page.reload()
+    library = page.locator("#library-view")
+
+    # An edit opened and left as it was is nothing to lose; nor is a note once added.
+    open_paper(page, "Nothing left unsaved")
+    notes = notes_card(page)
+    notes.get_by_role("button", name="Edit note “Kept.”").click()
+    expect(notes.get_by_role("form", name=re.compile("^Edit note"))).to_be_visible()
+    page.go_back()
+    expect(library).to_be_visible()
+    open_paper(page, "Nothing left unsaved")
+    add_note(notes, "Question", "Added before leaving?")
+    expect(notes.locator(".note")).to_have_count(2)
+    page.get_by_role("link", name="← Library").click()
+    expect(library).to_be_visible()
+
+    # From a paper page the sidebar's areas open the library, filtered.
+    open_paper(page, "Nothing left unsaved")
+    page.locator("#area-tree").get_by_role("button", name=re.compile("^Superfluids")).click()
+    expect(library).to_be_visible()
+    expect(page.locator("#paper-view")).to_be_hidden()
+    expect(page.locator("#results")).to_contain_text("No papers match these filters.")
+    assert asked == []
 
 
 def test_export_prints_notes_status_and_ratings_on_request(page: Page, server: LiveServer) -> None:

@@ -3,6 +3,7 @@
 
 import { api, query } from "./api.js";
 import { $, debounce, formatAuthors, h, replaceChildren, setSanitisedHtml, STATUS_LABELS } from "./dom.js";
+import { navigate } from "./navigation.js";
 import { cache, events, showError } from "./ui.js";
 
 const PAGE_SIZE = 50;
@@ -18,17 +19,17 @@ function emptyFilters() {
   return { q: "", tag: [], area: "", status: "", year_min: "", year_max: "", has_annotation: "", sort: "", order: "" };
 }
 
-/** The API parameters of the current filters (also used by the export link). */
-export function filterParams() {
+/** The API parameters of the current filters, or of `chosen` (also used by the export link). */
+export function filterParams(chosen = filters) {
   const params = {};
-  for (const key of FILTER_KEYS) params[key] = filters[key];
-  params.q = filters.q.trim();
+  for (const key of FILTER_KEYS) params[key] = chosen[key];
+  params.q = chosen.q.trim();
   return params;
 }
 
 /** Filters as the hash of the library route ("#/?q=...&tag=..."). */
-export function libraryHash() {
-  return `#/${query(filterParams())}`;
+export function libraryHash(chosen = filters) {
+  return `#/${query(filterParams(chosen))}`;
 }
 
 /** Set the filters from a route's query string; true when they changed. */
@@ -59,10 +60,18 @@ function syncControls() {
   renderAreaDescription();
 }
 
-/** Apply a change to the filters: update the address (no history entry), redraw, fetch page one. */
+/**
+ * Apply a change to the filters: update the address (no history entry), redraw, fetch page one.
+ * On a paper page the change opens the library with it (a new entry), unless the user stays.
+ */
 export function updateFilters(change) {
+  if (onPaperPage()) {
+    // The library route sets the filters from the address; staying, the controls show the old ones.
+    if (!navigate(libraryHash({ ...filters, ...change }))) syncControls();
+    return Promise.resolve();
+  }
   Object.assign(filters, change);
-  history.replaceState(null, "", libraryHash());
+  history.replaceState(history.state, "", libraryHash()); // the state holds the entry's position
   syncControls();
   return refresh();
 }
@@ -149,6 +158,10 @@ function renderRow(paper) {
   );
 }
 
+function onPaperPage() {
+  return location.hash.startsWith("#/paper/");
+}
+
 export function addTagFilter(tag) {
   const name = tag.trim();
   if (!name || filters.tag.includes(name)) return;
@@ -183,7 +196,6 @@ export function renderAreaTree() {
         updateFilters({ area: areaId === null ? "" : String(areaId) });
         document.body.classList.remove("sidebar-open");
         $("#toggle-sidebar").setAttribute("aria-expanded", "false");
-        if (location.hash.startsWith("#/paper/")) location.hash = libraryHash();
       },
     }, h("span", { class: "area-name" }, label), count === null ? null : h("span", { class: "count" }, String(count)));
     return h("li", {}, button, children && children.length ? h("ul", {}, children) : null);
@@ -216,15 +228,18 @@ function renderTagCloud() {
 
 export function initLibrary() {
   const search = $("#q");
-  const runSearch = debounce(() => updateFilters({ q: search.value }), 250);
+  const runSearch = debounce(() => {
+    // A paper opened before the pause ended: the search stays with the list it was typed over.
+    if (!onPaperPage()) updateFilters({ q: search.value });
+  }, 250);
   search.addEventListener("input", () => {
-    if (location.hash.startsWith("#/paper/")) location.hash = libraryHash();
-    runSearch();
+    // Typing on a paper page opens the library at once; there the search waits for a pause.
+    if (onPaperPage()) updateFilters({ q: search.value });
+    else runSearch();
   });
   $("#search-form").addEventListener("submit", (event) => {
     event.preventDefault();
     runSearch.cancel();
-    if (location.hash.startsWith("#/paper/")) location.hash = libraryHash();
     updateFilters({ q: search.value });
   });
   const tagInput = $("#filter-tag");

@@ -5,14 +5,15 @@ import { $, isTyping } from "./dom.js";
 import { initAreas, openAreasDialog } from "./areas.js";
 import { initImporter, openAddDialog } from "./importer.js";
 import { filterParams, initLibrary, libraryHash, refresh, setFiltersFromQuery } from "./library.js";
+import { navigate, startRouter } from "./navigation.js";
 import { closePaper, currentPaperId, openPaper } from "./paper.js";
 import { cache, events, hideMessage, openDialog, refreshLookups, showError } from "./ui.js";
 
 let libraryStale = false;
 let libraryScroll = 0;
 
-async function route() {
-  const hash = location.hash || "#/";
+/** Show the page of `hash`; navigation.js calls it once a move may go ahead. */
+async function route(hash) {
   const paperMatch = hash.match(/^#\/paper\/(\d+)/);
   if (paperMatch) {
     if (!$("#library-view").hidden) libraryScroll = window.scrollY;
@@ -102,8 +103,9 @@ function onKeydown(event) {
 
 function goToLibrary() {
   // Back to where the user came from when that was the library; else to the library route.
+  // Either way the router asks first when leaving would drop unsaved text.
   if (history.state && history.state.fromLibrary) history.back();
-  else location.hash = libraryHash();
+  else navigate(libraryHash());
 }
 
 function toggleSidebar(open) {
@@ -161,8 +163,7 @@ function init() {
     const link = event.target.closest("a.paper-title");
     if (!link || event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
     event.preventDefault();
-    history.pushState({ fromLibrary: true }, "", link.getAttribute("href"));
-    route();
+    navigate(link.getAttribute("href"), { state: { fromLibrary: true } });
   });
   $("#paper-view").addEventListener("click", (event) => {
     if (event.target.closest("a[data-back]")) {
@@ -171,13 +172,12 @@ function init() {
     }
   });
   document.addEventListener("keydown", onKeydown);
-  window.addEventListener("hashchange", route);
   events.addEventListener("library-changed", () => {
     // Redraw now when the list is on screen (an import behind its dialog), else on return.
     if (!$("#library-view").hidden) refresh();
     else libraryStale = true;
   });
-  refreshLookups().then(() => route()).catch(showError);
+  refreshLookups().then(() => startRouter(route)).catch(showError);
 }
 
 init();

@@ -6,6 +6,7 @@
 
 import { api, enc, query } from "./api.js";
 import { h, replaceChildren, setSanitisedHtml } from "./dom.js";
+import { addLeaveGuard } from "./navigation.js";
 import { events, showError, showInfo } from "./ui.js";
 
 export const NOTE_KIND_LABELS = {
@@ -32,12 +33,22 @@ export function notesSection(paper) {
   return shown.element;
 }
 
+/** A new note with text, or an edit that changed its note, on the page shown. */
+function hasUnsavedNote() {
+  // A paper being left is hidden first, while its annotation saves: its notes were given up.
+  const onScreen = shown !== null && shown.element.isConnected && !shown.element.closest("[hidden]");
+  return onScreen && shown.hasUnsavedText();
+}
+
+// Leaving drops such text: closing or reloading the tab asks through the browser,
+// moving inside the app asks through the router.
 window.addEventListener("beforeunload", (event) => {
-  if (shown && shown.element.isConnected && shown.hasUnsavedText()) {
+  if (hasUnsavedNote()) {
     event.preventDefault();
     event.returnValue = "";
   }
 });
+addLeaveGuard(() => (hasUnsavedNote() ? "You have an unsaved note on this paper. Leave and discard it?" : null));
 
 class NotesCard {
   constructor(paper) {

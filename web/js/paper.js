@@ -6,6 +6,7 @@ import {
   $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, RELATION_LABELS, replaceChildren, STATUS_LABELS,
 } from "./dom.js";
 import { AnnotationEditor } from "./editor.js";
+import { navigate } from "./navigation.js";
 import { notesSection } from "./notes.js";
 import { areaOptions, cache, events, refreshLookups, showError, showInfo } from "./ui.js";
 
@@ -377,7 +378,7 @@ function dangerSection(paper) {
       showInfo("Paper deleted.");
       events.dispatchEvent(new Event("library-changed"));
       refreshLookups();
-      location.hash = "#/";
+      navigate("#/", { ask: false }); // what was unsaved on the page went with the paper
     } catch (err) {
       showError(err);
     }
