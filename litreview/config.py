@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from litreview.sqlite_library import sqlite_choice
+
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_DATABASE_PATH = Path("data") / "litreview.db"
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -60,6 +62,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ValueError(
             f"LITREVIEW_MAX_UPLOAD_BYTES must be an integer, got {upload_text!r}"
         ) from exc
+    sqlite_choice(env)  # used when the first database opens; a bad value is refused here
     db = env.get("LITREVIEW_DATABASE_URL")
     return Settings(
         database_url=database_url_from(db) if db else sqlite_url(DEFAULT_DATABASE_PATH),

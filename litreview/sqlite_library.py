@@ -29,6 +29,7 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Mapping
 from functools import cache
 from types import ModuleType
 
@@ -45,12 +46,18 @@ _memory_statistics: bool | None = None  # None: not looked at yet
 SQLITE_CHOICE = "LITREVIEW_SQLITE"
 
 
+def sqlite_choice(environ: Mapping[str, str]) -> str:
+    """The SQLite asked for in ``environ``: "" (the best installed), "python" or "pysqlite3"."""
+    choice = environ.get(SQLITE_CHOICE, "").strip().lower()
+    if choice not in ("", "python", "pysqlite3"):
+        raise ValueError(f"{SQLITE_CHOICE} must be 'python' or 'pysqlite3', got {choice!r}")
+    return choice
+
+
 @cache
 def sqlite_module() -> ModuleType:
     """The DB-API module SQLite databases are opened through (the same all process long)."""
-    choice = os.environ.get(SQLITE_CHOICE, "").strip().lower()
-    if choice not in ("", "python", "pysqlite3"):
-        raise ValueError(f"{SQLITE_CHOICE}={choice!r}: expected 'python' or 'pysqlite3'")
+    choice = sqlite_choice(os.environ)
     module: ModuleType | None = None
     if choice != "python":
         try:

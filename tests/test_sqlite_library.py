@@ -102,7 +102,7 @@ def test_an_unknown_driver_choice_is_refused_by_name(tmp_path: Path) -> None:
     code = "from litreview.sqlite_library import sqlite_module; sqlite_module()"
     done = _python(tmp_path, code, "apsw")
     assert done.returncode != 0
-    assert "LITREVIEW_SQLITE='apsw'" in done.stderr
+    assert "LITREVIEW_SQLITE must be 'python' or 'pysqlite3', got 'apsw'" in done.stderr
 
 
 @pytest.mark.parametrize("driver", DRIVERS)
