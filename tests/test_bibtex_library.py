@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -43,6 +44,35 @@ BIB = """@article{vaswani2017,
 
 def count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Paper)).one()
+
+
+def test_bulk_import_stores_timestamps_as_the_orm_does(session: Session) -> None:
+    import sqlalchemy as sa
+
+    from litreview.library.papers import create_paper
+
+    create_paper(
+        session,
+        PaperRecord(
+            title="By hand",
+            source=SourceKind.manual,
+            authors=[AuthorRecord("J. Doe", "Doe", "J.")],
+        ),
+    )
+    import_bibtex(session, BIB, source="refs.bib")
+    session.commit()
+    stored = session.execute(
+        sa.text(
+            "SELECT p.key, p.created_at, p.updated_at, v.imported_at"
+            " FROM paper p JOIN provenance v ON v.paper_id = p.id"
+        )
+    ).all()
+    assert len(stored) == 4
+    by_hand = session.execute(sa.text("SELECT created_at FROM paper WHERE title = 'By hand'"))
+    form = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}")
+    assert form.fullmatch(by_hand.scalar_one())
+    for row in stored:
+        assert all(form.fullmatch(value) for value in row[1:]), row
 
 
 def test_import_reports_and_stores_good_entries(session: Session) -> None:

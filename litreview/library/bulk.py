@@ -68,10 +68,12 @@ def _insert_plan(table: Any, names: tuple[str, ...], dialect: Any) -> _InsertPla
         statement = sa.insert(table).values({name: sa.bindparam(name) for name in names})
         compiled = statement.compile(dialect=dialect)
         # Enum columns get plain values from the callers (their CHECK constraint still applies).
+        # The dialect's own form of each type converts, as the ORM's does: a generic DateTime
+        # has no converter of its own, and the driver's would store another text for it.
         convert = {
             name: None
             if isinstance(table.c[name].type, sa.Enum)
-            else table.c[name].type.bind_processor(dialect)
+            else table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
             for name in names
         }
         order = (compiled.positiontup or names) if compiled.positional else names
