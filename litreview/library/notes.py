@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from litreview.errors import Conflict, InvalidInput, NotFound
+from litreview.library.bulk import chunks
 from litreview.library.papers_base import claim_row_version, get_paper
 from litreview.models import NoteKind, Paper, PaperNote, utcnow
 
@@ -29,8 +30,7 @@ def list_notes(session: Session, paper_id: int) -> list[PaperNote]:
 def notes_by_paper(session: Session, paper_ids: list[int]) -> dict[int, list[PaperNote]]:
     """The notes of several papers, in order (papers without notes are left out)."""
     found: dict[int, list[PaperNote]] = {}
-    for start in range(0, len(paper_ids), 500):
-        chunk = paper_ids[start : start + 500]
+    for chunk in chunks(paper_ids):
         stmt = (
             select(PaperNote)
             .where(col(PaperNote.paper_id).in_(chunk))
