@@ -9,17 +9,9 @@ titles, years, statuses, ratings, tags, areas and annotations, stored in bulk th
 times three things in the same process, each query ``--runs`` times:
 
 - ``search``: ``library.search.search_paper_ids`` (the page of ids and the total), against
-  ``search raw``: the very SQL statements it ran (captured), replayed through the same SQLite driver
-  (``sqlite_library.sqlite_module``).
-  A relevance search over many matches ranks them in rowid shards at the same time, on
-  connections of their own (``library.parallel``); its raw replay runs the same statements
-  the same way, statements that overlapped then overlapping again, each on a plain
-  connection of its own from threads kept for it. That is the floor of what the search does,
-  so ``ratio`` is still the cost of the library over its SQL. For those searches
-  ``1-stmt raw`` is the other honest baseline: the SQL of the same search ranked in one
-  statement (the path taken for few matches, one core or uncommitted writes), replayed; it
-  shows what the shards buy over one connection. The shards need idle cores, so the run
-  ends by saying how much CPU other processes took meanwhile;
+  ``search raw``: the very SQL statements it ran (captured), replayed through Python's
+  ``sqlite3`` on a plain connection: the floor of what the search does, so ``ratio`` is the
+  cost of the library over its SQL;
 - ``api``: the whole request through the ASGI app in-process (``TestClient``): parameter
   validation, search, loading the page of 50 papers, response model, JSON;
 - ``lib``: what the route does without HTTP: search + ``load_paper_views`` + ``PaperPublic``;
@@ -34,14 +26,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import os
 import random
+import sqlite3
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,13 +47,11 @@ from litreview.app import create_app
 from litreview.config import Settings, sqlite_url
 from litreview.db import make_engine, upgrade
 from litreview.importers.records import AuthorRecord, PaperRecord
-from litreview.library import search as search_module
 from litreview.library.papers import import_records
 from litreview.library.search import PaperQuery, SortKey, search_paper_ids
 from litreview.library.views import load_paper_views
 from litreview.models import ReadingStatus, SourceKind
 from litreview.normalize import split_display_name
-from litreview.sqlite_library import sqlite_module
 
 CORPUS = (
     Path(__file__).resolve().parent.parent.parent
@@ -86,9 +75,8 @@ VARIANTS = [
     "for robotics",
 ]
 BATCH = 5000
-# Untimed runs before a query is timed: a sharded ranking uses two or more pooled connections
-# in turn, each with a page cache of its own to fill for each rowid range.
-WARM_UP = 4
+# Untimed runs before a query is timed (warm page caches).
+WARM_UP = 3
 
 
 def corpus_rows(path: Path) -> list[dict[str, str]]:
@@ -269,49 +257,19 @@ def captured(engine: sa.Engine) -> Iterator[list[Statement]]:
         sa.event.remove(engine, "after_cursor_execute", after)
 
 
-def overlapping(statements: list[Statement]) -> list[list[Statement]]:
-    """The statements in groups that ran at the same time (a sharded ranking), in order."""
-    groups: list[list[Statement]] = []
-    end = -1.0
-    for statement in sorted(statements, key=lambda s: s.start):
-        if groups and statement.start < end:
-            groups[-1].append(statement)
-        else:
-            groups.append([statement])
-        end = max(end, statement.end)
-    return groups
-
-
 def raw_call(path: str, statements: list[Statement]) -> Callable[[], int]:
-    """Replay the statements through the SQLite driver litreview uses: in order, and those that
-    ran at the same time at the same time again, each on a connection of its own, from threads
-    kept for the purpose."""
-    groups = overlapping(statements)
-    width = max(len(g) for g in groups)
-    conns = [sqlite_module().connect(path, check_same_thread=False) for _ in range(width)]
-    for conn in conns:
-        conn.execute("PRAGMA cache_size=-65536")
-    threads = ThreadPoolExecutor(max_workers=width)
-
-    def replay(conn: Any, statement: Statement) -> int:
-        return len(conn.execute(statement.sql, statement.params).fetchall())
+    """Replay the statements, in order, on a plain ``sqlite3`` connection."""
+    conn = sqlite3.connect(path, check_same_thread=False)
+    conn.execute("PRAGMA cache_size=-65536")
 
     def run() -> int:
-        rows = 0
-        for group in groups:
-            if len(group) == 1:
-                rows += replay(conns[0], group[0])
-                continue
-            pairs = zip(conns[1:], group[1:], strict=False)  # a group may be narrower
-            others = [threads.submit(replay, c, s) for c, s in pairs]
-            rows += replay(conns[0], group[0]) + sum(f.result() for f in others)
-        return rows
+        return sum(len(conn.execute(s.sql, s.params).fetchall()) for s in statements)
 
     return run
 
 
 def timings(fn: Callable[[], int], runs: int) -> list[float]:
-    for _ in range(WARM_UP):  # warm caches, those of every pooled connection the shards use
+    for _ in range(WARM_UP):
         fn()
     out = []
     for _ in range(runs):
@@ -335,8 +293,6 @@ class Row:
     raw: list[float]
     lib: list[float]
     api: list[float]
-    # A search that ranked in shards: its raw SQL had it ranked in one statement instead.
-    one_statement_raw: list[float] | None = None
 
 
 def search_call(engine: sa.Engine, params: dict[str, Any]) -> Callable[[], int]:
@@ -362,11 +318,6 @@ def measure(
         lib()
     with Session(engine) as session:
         total = search_paper_ids(session, to_query(params))[1]
-    one_statement = None
-    if any(len(group) > 1 for group in overlapping(search_sql)):
-        with one_statement_ranking(), captured(engine) as single_sql:
-            find()
-        one_statement = timings(raw_call(db_path, single_sql), runs)
     return Row(
         name,
         total,
@@ -375,45 +326,7 @@ def measure(
         timings(raw_call(db_path, all_sql), runs),
         timings(lib, runs),
         timings(api_call(client, params), runs),
-        one_statement,
     )
-
-
-@contextmanager
-def one_statement_ranking() -> Iterator[None]:
-    """Inside the block, relevance searches rank in one statement, however many matches."""
-    saved = search_module.PARALLEL_MATCHES
-    search_module.PARALLEL_MATCHES = sys.maxsize
-    try:
-        yield
-    finally:
-        search_module.PARALLEL_MATCHES = saved
-
-
-class OtherLoad:
-    """CPU time other processes used during the block, in cores (Linux; 0 elsewhere): the
-    sharded rankings need an idle core, so a busy machine shows in their numbers."""
-
-    def __enter__(self) -> OtherLoad:
-        self.start = (self._busy(), self._mine(), time.perf_counter())
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        busy, mine, wall = self.start
-        elapsed = time.perf_counter() - wall
-        self.cores = max(0.0, (self._busy() - busy - (self._mine() - mine)) / elapsed)
-
-    @staticmethod
-    def _busy() -> float:
-        stat = Path("/proc/stat")
-        if not stat.exists():
-            return 0.0
-        ticks = [int(v) for v in stat.read_text().split("\n")[0].split()[1:9]]
-        return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
-
-    @staticmethod
-    def _mine() -> float:
-        return sum(os.times()[:4])
 
 
 def run_suite(
@@ -426,7 +339,7 @@ def run_suite(
 ) -> list[Row]:
     print(f"\n{title} (ms, p50/p95)")
     print(
-        f"{'query':32} {'search raw':>13} {'search':>13} {'ratio':>5} {'1-stmt raw':>13} |"
+        f"{'query':32} {'search raw':>13} {'search':>13} {'ratio':>5} |"
         f" {'page raw':>13} {'lib':>13} {'api':>13} {'api/raw':>7} {'matches':>7}"
     )
     rows = []
@@ -437,10 +350,9 @@ def run_suite(
         def both(values: list[float]) -> str:
             return f"{p(values, 0.5):6.2f}/{p(values, 0.95):6.2f}"
 
-        single = both(r.one_statement_raw) if r.one_statement_raw else "-"
         print(
             f"{name[:32]:32} {both(r.search_raw)} {both(r.search)}"
-            f" {p(r.search, 0.5) / p(r.search_raw, 0.5):5.2f} {single:>13} |"
+            f" {p(r.search, 0.5) / p(r.search_raw, 0.5):5.2f} |"
             f" {both(r.raw)} {both(r.lib)} {both(r.api)}"
             f" {p(r.api, 0.5) / p(r.raw, 0.5):7.2f} {r.total:7,}"
         )
@@ -477,7 +389,7 @@ def main() -> None:
             print(f"built {args.papers:,} papers in {seconds:.1f} s")
         print(f"library: {count_papers(engine):,} papers at {path}")
         app = create_app(Settings(database_url=sqlite_url(path)))
-        with TestClient(app) as client, OtherLoad() as other:
+        with TestClient(app) as client:
             search = run_suite("full-text search", SEARCHES, engine, client, str(path), args.runs)
             lists = run_suite("filtered lists", LISTS, engine, client, str(path), args.runs)
         app.state.engine.dispose()
@@ -485,7 +397,6 @@ def main() -> None:
     print()
     summary("full-text search", search)
     summary("filtered lists  ", lists)
-    print(f"other processes used {other.cores:.2f} of {os.cpu_count()} cores meanwhile")
     print("targets: search p95 <= 20 ms; search <= 3x its raw SQL")
 
 

@@ -34,7 +34,7 @@ from sqlmodel import Session
 
 from litreview.config import sqlite_url
 from litreview.db import make_engine, upgrade
-from litreview.exporters import export_text, gc_paused, get_format
+from litreview.exporters import export_text, get_format
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.areas import area_paths, update_area
 from litreview.library.export import ExportOptions, ExportSelection, load_export
@@ -167,13 +167,12 @@ def build(session: Session, papers: int, areas: int) -> None:
 
 
 def best(runs: int, work: Callable[[], Any]) -> tuple[float, Any]:
-    """Best time of ``runs``, each with the collector paused as ``export_text`` pauses it."""
+    """Best time of ``runs``."""
     times, result = [], None
     for _ in range(runs):
-        with gc_paused():
-            start = time.perf_counter()
-            result = work()
-            times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - start)
     return min(times), result
 
 

@@ -7,11 +7,9 @@ errors) as ``{"error": {"status", "message", ...}}``.
 
 from __future__ import annotations
 
-import gc
 import hmac
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+import logging
+from collections.abc import Awaitable, Callable
 
 import httpx
 import sqlalchemy as sa
@@ -26,6 +24,8 @@ from litreview.config import Settings, resource_path
 from litreview.db import make_engine, upgrade
 from litreview.errors import Busy, LitreviewError, Unauthorized
 
+logger = logging.getLogger(__name__)
+
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # Scripts only from our own files: no inline script, no eval; annotation HTML is sanitised anyway.
 CONTENT_SECURITY_POLICY = (
@@ -39,10 +39,9 @@ def create_app(
     settings: Settings, *, arxiv_transport: httpx.BaseTransport | None = None
 ) -> FastAPI:
     """The application over ``settings.database_url`` (upgraded to the newest schema)."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, busy_timeout=settings.busy_timeout)
     upgrade(engine)
     app = FastAPI(
-        lifespan=_lifespan,
         title="litreview",
         version=__version__,
         description="A literature-review manager: papers, annotations, areas, relations.",
@@ -55,30 +54,6 @@ def create_app(
     _include_routers(app)
     _serve_web(app)
     return app
-
-
-_frozen = threading.Event()
-
-
-def freeze_startup_objects() -> None:
-    """Keep what exists when the first app starts serving (modules, schemas, the app) out of
-    the garbage collector's full passes, once per process.
-
-    A full pass visits every object that is tracked; at startup that is ~130,000, and a pass
-    took ~80 ms, in the middle of whichever request triggered it (every few dozen searches).
-    Frozen, they are never visited again, and a full pass takes ~2.5 ms. Garbage is collected
-    first so that none is frozen with them.
-    """
-    if not _frozen.is_set():
-        _frozen.set()
-        gc.collect()
-        gc.freeze()
-
-
-@asynccontextmanager
-async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
-    freeze_startup_objects()
-    yield
 
 
 def _include_routers(app: FastAPI) -> None:
@@ -116,16 +91,21 @@ def _install_error_handlers(app: FastAPI) -> None:
         body = {"error": {"status": exc.status_code, "message": str(exc.detail)}}
         return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
-    async def on_database_error(_request: Request, exc: Exception) -> JSONResponse:
-        assert isinstance(exc, sa.exc.OperationalError)
-        if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+    async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, sa.exc.DBAPIError)
+        if isinstance(exc, sa.exc.OperationalError) and (
+            "locked" in str(exc.orig) or "busy" in str(exc.orig)
+        ):
             return error_response(
                 Busy("the library is busy with another write (a long import?); try again")
             )
-        raise exc
+        logger.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(
+            LitreviewError(f"database error: {type(exc.orig).__name__}: {exc.orig}")
+        )
 
     app.add_exception_handler(LitreviewError, on_error)
-    app.add_exception_handler(sa.exc.OperationalError, on_database_error)
+    app.add_exception_handler(sa.exc.DBAPIError, on_database_error)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
 

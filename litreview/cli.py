@@ -50,7 +50,9 @@ class Context:
     def engine(self) -> Engine:
         """The database engine, with the schema upgraded (a new file is created)."""
         if self._engine is None:
-            self._engine = make_engine(self.settings.database_url)
+            self._engine = make_engine(
+                self.settings.database_url, busy_timeout=self.settings.busy_timeout
+            )
             upgrade(self._engine)
         return self._engine
 

@@ -11,11 +11,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from litreview.sqlite_library import sqlite_choice
-
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_DATABASE_PATH = Path("data") / "litreview.db"
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+# Seconds a write waits for another writer (a long import) before answering "busy".
+DEFAULT_BUSY_TIMEOUT = 5.0
+# Milliseconds a search of the API may run before it answers "too broad, keep typing".
+DEFAULT_SEARCH_TIME_LIMIT_MS = 100
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class Settings:
     arxiv_delay: float = 3.0
     token: str | None = None
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT
+    search_time_limit_ms: float = DEFAULT_SEARCH_TIME_LIMIT_MS
 
     def with_database(self, url: str) -> Settings:
         """A copy pointing at another database."""
@@ -62,7 +66,10 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         raise ValueError(
             f"LITREVIEW_MAX_UPLOAD_BYTES must be an integer, got {upload_text!r}"
         ) from exc
-    sqlite_choice(env)  # used when the first database opens; a bad value is refused here
+    busy_timeout = _number(env, "LITREVIEW_BUSY_TIMEOUT", DEFAULT_BUSY_TIMEOUT, "seconds")
+    time_limit = _number(
+        env, "LITREVIEW_SEARCH_TIME_LIMIT_MS", DEFAULT_SEARCH_TIME_LIMIT_MS, "milliseconds"
+    )
     db = env.get("LITREVIEW_DATABASE_URL")
     return Settings(
         database_url=database_url_from(db) if db else sqlite_url(DEFAULT_DATABASE_PATH),
@@ -70,7 +77,23 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         arxiv_delay=delay,
         token=env.get("LITREVIEW_TOKEN") or None,
         max_upload_bytes=max_upload,
+        busy_timeout=busy_timeout,
+        search_time_limit_ms=time_limit,
     )
+
+
+def _number(env: Mapping[str, str], name: str, default: float, unit: str) -> float:
+    """A non-negative number of ``unit`` from ``env[name]``; a clear ValueError otherwise."""
+    text = env.get(name, "")
+    if not text:
+        return default
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a number of {unit}, got {text!r}") from exc
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {text!r}")
+    return value
 
 
 def resource_path(name: str) -> Path:

@@ -1,13 +1,17 @@
 """Engines, sessions and schema upgrades; the only module that knows database paths.
 
 Every SQLite connection gets ``foreign_keys=ON`` (so ON DELETE rules hold), WAL and a busy
-timeout. The schema belongs to Alembic: :func:`upgrade` brings an empty or older database to head.
+timeout (a setting). The schema belongs to Alembic: :func:`upgrade` brings an empty or older
+database to head. :func:`time_limit` bounds a read as datasette's ``sqlite_timelimit`` does.
 """
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,16 +21,14 @@ from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from litreview.config import resource_path
-from litreview.sqlite_library import sqlite_module, stop_memory_statistics
-
-BUSY_TIMEOUT_MS = 5000
+from litreview.config import DEFAULT_BUSY_TIMEOUT, resource_path
+from litreview.errors import SearchTooBroad
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")
@@ -34,19 +36,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; a SQLite file's folder is created on first use."""
+def make_engine(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
+    """An engine for ``url``; a SQLite file's folder is created on first use.
+
+    ``busy_timeout``: seconds a SQLite write waits for another writer before failing (Busy).
+    """
     if url.startswith("sqlite"):
-        stop_memory_statistics()  # before this engine's first connection; see sqlite_library
         path = sa.make_url(url).database
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = sa.create_engine(
-            url,
-            module=sqlite_module(),
-            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            url, connect_args={"check_same_thread": False, "timeout": busy_timeout}
         )
-        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "connect", partial(_sqlite_pragmas, int(busy_timeout * 1000)))
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
 
@@ -83,3 +85,34 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def time_limit(session: Session, milliseconds: float | None) -> Iterator[None]:
+    """Stop the session's SQLite statements after ``milliseconds`` (None or 0: no limit) and
+    raise :class:`SearchTooBroad`, as datasette's ``sqlite_timelimit`` does: a progress
+    handler that SQLite calls every few hundred virtual-machine steps interrupts the statement
+    once the time is up. Other databases run unbounded."""
+    if not milliseconds or session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    raw = session.connection().connection.dbapi_connection
+    assert isinstance(raw, sqlite3.Connection)
+    deadline = time.perf_counter() + milliseconds / 1000
+
+    def over_time() -> int:
+        return 1 if time.perf_counter() >= deadline else 0
+
+    raw.set_progress_handler(over_time, 200)
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        if "interrupted" not in str(exc.orig):
+            raise
+        raise SearchTooBroad(
+            f"this search took over {milliseconds:g} ms: it is too broad, keep typing"
+            " (more letters or another word narrow it)",
+            time_limit_ms=milliseconds,
+        ) from None
+    finally:
+        raw.set_progress_handler(None, 200)

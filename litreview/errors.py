@@ -3,7 +3,8 @@
     LitreviewError (500)
     ├── NotFound (404)            an id, key or path that names nothing
     ├── InvalidInput (422)        input that cannot be used (bad id, bad area path, cycle)
-    │   └── ImportFailed (422)    a whole import input is unusable (undecodable file)
+    │   ├── ImportFailed (422)    a whole import input is unusable (undecodable file)
+    │   └── SearchTooBroad (422)  a search that ran past its time limit ("keep typing")
     ├── Conflict (409)            a stale version, or a unique name already taken
     ├── PayloadTooLarge (413)     an upload over the configured limit
     ├── Unauthorized (401)        a write without the right bearer token
@@ -43,6 +44,10 @@ class InvalidInput(LitreviewError):
 
 
 class ImportFailed(InvalidInput):
+    status = 422
+
+
+class SearchTooBroad(InvalidInput):
     status = 422
 
 

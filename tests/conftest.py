@@ -1,8 +1,12 @@
-"""Shared fixtures: a fresh SQLite file per test, upgraded by the real migrations."""
+"""Shared fixtures: a fresh SQLite file per test, a copy of one upgraded by the real migrations.
+
+The migration chain runs once per session (``template_db``); each test gets a copy of that file.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,15 +36,27 @@ def corpus() -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty library at the newest schema, made once by the migrations, to copy."""
+    path = tmp_path_factory.mktemp("template") / "library.db"
+    engine = make_engine(sqlite_url(path))
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    return sqlite_url(tmp_path / "library.db")
+def db_url(tmp_path: Path, template_db: Path) -> str:
+    """A fresh library file for this test (a copy of the template)."""
+    path = tmp_path / "library.db"
+    shutil.copyfile(template_db, path)
+    return sqlite_url(path)
 
 
 @pytest.fixture
 def engine(db_url: str) -> Iterator[Engine]:
     engine = make_engine(db_url)
-    upgrade(engine)
     yield engine
     engine.dispose()
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from fastapi.testclient import TestClient
 
 from litreview.app import create_app
@@ -43,20 +45,43 @@ def test_writes_need_the_token_when_one_is_set(settings: Settings) -> None:
     app.state.engine.dispose()
 
 
-def test_a_write_blocked_by_another_writer_answers_503(client: TestClient, db_url: str) -> None:
+def test_a_write_blocked_by_another_writer_answers_503(settings: Settings, db_url: str) -> None:
+    import sqlite3
+
     import sqlalchemy as sa
 
-    from litreview.sqlite_library import sqlite_module
-
+    app = create_app(replace(settings, busy_timeout=0.05))  # waits 50 ms, not 5 s
     path = sa.make_url(db_url).database
     assert path is not None
-    other = sqlite_module().connect(path, isolation_level=None)
+    other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # a long import elsewhere holds the write lock
-    try:
-        response = client.post("/api/areas", json={"name": "Waiting"})
-    finally:
-        other.execute("ROLLBACK")
-        other.close()
-    assert response.status_code == 503
-    assert "busy" in response.json()["error"]["message"]
-    assert client.post("/api/areas", json={"name": "Waiting"}).status_code == 201
+    with TestClient(app) as client:
+        try:
+            response = client.post("/api/areas", json={"name": "Waiting"})
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert response.status_code == 503
+        assert "busy" in response.json()["error"]["message"]
+        assert client.post("/api/areas", json={"name": "Waiting"}).status_code == 201
+    app.state.engine.dispose()
+
+
+def test_an_unexpected_database_error_answers_the_error_shape(
+    settings: Settings, db_url: str
+) -> None:
+    import sqlite3
+
+    import sqlalchemy as sa
+
+    app = create_app(settings)
+    path = sa.make_url(db_url).database
+    assert path is not None
+    with sqlite3.connect(path) as other:
+        other.execute("DROP TABLE tag")  # a database damaged behind the app's back
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/api/tags")
+    app.state.engine.dispose()
+    assert response.status_code == 500
+    error = response.json()["error"]
+    assert error["status"] == 500 and "no such table" in error["message"]

@@ -86,10 +86,10 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     bad_env = run("db", "upgrade", cwd=tmp_path, env={"LITREVIEW_ARXIV_DELAY": "soon"})
     assert bad_env.returncode == 1
     assert "LITREVIEW_ARXIV_DELAY" in bad_env.stderr and "Traceback" not in bad_env.stderr
-    bad_sqlite = run("db", "upgrade", cwd=tmp_path, env={"LITREVIEW_SQLITE": "apsw"})
-    assert bad_sqlite.returncode == 1
-    assert bad_sqlite.stderr.strip().splitlines() == [
-        "error: LITREVIEW_SQLITE must be 'python' or 'pysqlite3', got 'apsw'"
+    bad_wait = run("db", "upgrade", cwd=tmp_path, env={"LITREVIEW_BUSY_TIMEOUT": "-1"})
+    assert bad_wait.returncode == 1
+    assert bad_wait.stderr.strip().splitlines() == [
+        "error: LITREVIEW_BUSY_TIMEOUT must not be negative, got '-1'"
     ]
 
 

@@ -72,6 +72,10 @@ def test_connections_enforce_foreign_keys_and_wal(engine: sa.Engine) -> None:
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 5000
+    quick = make_engine(engine.url.render_as_string(hide_password=False), busy_timeout=0.25)
+    with quick.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 250
+    quick.dispose()
 
 
 def test_notes_migration_up_and_down_keeps_the_index_right(tmp_path: Path) -> None:

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from litreview.app import create_app
+from litreview.config import Settings
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.papers import import_records
 from litreview.library.search import PaperQuery, SortKey, fts_query, search_paper_ids
@@ -229,3 +233,28 @@ def test_library_search_without_http(session: Session) -> None:
     years = [2000 + n for n in range(0, 30, 2)]
     assert ids == sorted(ids) and len(ids) == len(years)
     assert search_paper_ids(session, PaperQuery(q="paper", tags=["even"], offset=100)) == ([], 15)
+
+
+def test_a_search_past_its_time_limit_answers_keep_typing(settings: Settings) -> None:
+    # A limit already past when the search starts: SQLite's progress handler stops the first
+    # statement that runs a few hundred steps, whatever the machine's speed.
+    app = create_app(replace(settings, search_time_limit_ms=1e-9))
+    with TestClient(app) as client:
+        for n in range(20):
+            add_paper(client, f"Reward paper {n}", abstract="reward " * 50)
+        error = error_of(client.get("/api/papers", params={"q": "rew", "tag": "x"}), 422)
+        assert "too broad, keep typing" in error["message"]
+        assert error["time_limit_ms"] == 1e-9
+        # The limit is only on full-text searches; the connection is left without it.
+        listed = client.get("/api/papers", params={"limit": 5})
+        assert listed.status_code == 200 and listed.json()["total"] == 20
+    app.state.engine.dispose()
+
+
+def test_a_search_without_a_time_limit_runs_to_the_end(session: Session) -> None:
+    import_records(
+        session,
+        [PaperRecord(title=f"Reward {n}", source=SourceKind.manual) for n in range(20)],
+    )
+    ids, total = search_paper_ids(session, PaperQuery(q="rew"), time_limit_ms=None)
+    assert total == 20 and len(ids) == 20

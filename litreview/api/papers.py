@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Response, status
 from sqlmodel import Session
 
-from litreview.api.deps import SessionDep
+from litreview.api.deps import SessionDep, SettingsDep
 from litreview.api.schemas import (
     ERROR_RESPONSES,
     MAX_ID,
@@ -70,6 +70,7 @@ def paper_detail(session: Session, paper_id: int) -> PaperDetail:
 @router.get("/papers", response_model=PaperList)
 def list_papers(
     session: SessionDep,
+    settings: SettingsDep,
     q: Annotated[
         str | None, Query(max_length=1000, description="Full text, ranked by bm25; any text")
     ] = None,
@@ -110,7 +111,7 @@ def list_papers(
         limit=limit,
         offset=offset,
     )
-    ids, total = search_paper_ids(session, query)
+    ids, total = search_paper_ids(session, query, time_limit_ms=settings.search_time_limit_ms)
     views = load_paper_views(session, ids, with_links=False)
     page = PaperList(items=[PaperPublic.from_view(v) for v in views], total=total)
     # Already validated while built: sent as is, not validated and encoded a second time.

@@ -7,10 +7,7 @@ module with a render function and one line here.
 
 from __future__ import annotations
 
-import gc
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -82,33 +79,4 @@ def export_text(
     options: ExportOptions | None = None,
 ) -> str:
     """Select, load and render in one go: what the CLI command and the API route run."""
-    with gc_paused():
-        return fmt.render(load_export(session, selection, options))
-
-
-_gc_lock = threading.Lock()
-_gc_pauses = 0
-_gc_was_enabled = False
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside (re-entrant, thread-safe).
-
-    An export builds hundreds of thousands of short-lived objects next to as many long-lived
-    ones; CPython's collector would traverse them all again and again (it doubled the time of
-    a 10,000-paper export). Reference counting still frees everything as usual.
-    """
-    global _gc_pauses, _gc_was_enabled
-    with _gc_lock:
-        if _gc_pauses == 0:
-            _gc_was_enabled = gc.isenabled()
-            gc.disable()
-        _gc_pauses += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_pauses -= 1
-            if _gc_pauses == 0 and _gc_was_enabled:
-                gc.enable()
+    return fmt.render(load_export(session, selection, options))

@@ -9,8 +9,8 @@ expansion); the input text of modelled fields goes to ``original`` so an export 
 came in. bibtexparser's LaTeX-decoding middleware is not used: it costs ~40x the parse.
 
 The text is split in pieces at lines that start a block, and records come out in batches as
-the pieces are parsed (:func:`parse_bibtex_batches`), so an import can store one batch while
-the next is parsed, in another process for a large file (:mod:`.bibtex_stream`). Parsing in
+the pieces are parsed (:func:`parse_bibtex_batches`), so an import stores each batch as it comes
+and never holds the whole file's records at once. Parsing in
 pieces gives exactly what parsing the whole text gives; ``tests/test_bibtex_pieces.py`` checks
 that on every corpus file.
 """

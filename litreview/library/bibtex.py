@@ -15,13 +15,12 @@ from typing import Any
 
 from sqlmodel import Session
 
-from litreview.importers.bibtex import decode_bibtex
-from litreview.importers.bibtex_stream import record_batches
+from litreview.importers.bibtex import decode_bibtex, parse_bibtex_batches
 from litreview.importers.records import Problem
 from litreview.library.areas import split_area_path
 from litreview.library.identity import prepare_batch
 from litreview.library.importing import RecordImporter
-from litreview.library.papers import Outcome, RecordOutcome, gc_paused
+from litreview.library.papers import Outcome, RecordOutcome
 
 
 @dataclass
@@ -111,27 +110,22 @@ def import_bibtex(
     tags: Sequence[str] = (),
     area_path: str | None = None,
     dry_run: bool = False,
-    parallel: bool | None = None,
 ) -> BibtexImportReport:
     """Parse ``data`` and store its entries; ImportFailed when the file cannot be decoded.
 
-    Records are stored batch by batch while the rest of the file is parsed (in a second
-    process for a large file, see :mod:`litreview.importers.bibtex_stream`; ``parallel``
-    forces that on or off). Everything happens in the caller's transaction.
+    Records are stored batch by batch as the file is parsed, all in the caller's transaction.
     """
     if area_path is not None:
         split_area_path(area_path)  # a bad path fails before anything is stored
     text, parsed = decode_bibtex(data, source=source)
-    with gc_paused():
-        savepoint = session.begin_nested() if dry_run else None
-        try:
-            importer = RecordImporter(session, tags=tags, area_path=area_path)
-            batches = record_batches(text, parsed, prepare_batch, source=source, parallel=parallel)
-            for batch in batches:
-                importer.add_prepared(batch)
-        finally:
-            if savepoint is not None:
-                savepoint.rollback()
+    savepoint = session.begin_nested() if dry_run else None
+    try:
+        importer = RecordImporter(session, tags=tags, area_path=area_path)
+        for batch in parse_bibtex_batches(text, parsed, source=source):
+            importer.add_prepared(prepare_batch(batch))
+    finally:
+        if savepoint is not None:
+            savepoint.rollback()
     report = BibtexImportReport(source, parsed.info, parsed.problems, dry_run=dry_run)
     # In file order (entries that inherit through crossref are stored last).
     report.outcomes = sorted(importer.report().outcomes, key=lambda o: o.line or 0)

@@ -1,11 +1,9 @@
-"""Bulk writes: one driver-level executemany per table, ids read back, the GC paused."""
+"""Bulk writes: one driver-level executemany per table, ids read back."""
 
 from __future__ import annotations
 
-import gc
 import itertools
 from collections.abc import Callable, Collection, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -30,23 +28,6 @@ def hold_all(stored: int, wanted: int) -> bool:
 def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector during a bulk operation.
-
-    A large import allocates hundreds of thousands of small objects that all stay alive, and the
-    collector would rescan them again and again (about a third of an import's time). Nothing
-    here creates reference cycles that must be freed before the end.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from litreview.importers.records import PaperRecord
 from litreview.library.areas import ensure_area_path
-from litreview.library.bulk import bulk_insert, gc_paused, hold_all, insert_and_read_ids
+from litreview.library.bulk import bulk_insert, hold_all, insert_and_read_ids
 from litreview.library.fts import bulk_indexing
 from litreview.library.identity import KeyAllocator, Matcher, Prepared, prepare_batch
 from litreview.library.merge import merge_into, provenance_row
@@ -38,10 +38,9 @@ def import_records(
     area_path: str | None = None,
 ) -> ImportReport:
     """Store records by the identity and merge rule, in bulk; one outcome per record, in order."""
-    with gc_paused():
-        importer = RecordImporter(session, tags=tags, area_path=area_path)
-        importer.add(records)
-        return importer.report()
+    importer = RecordImporter(session, tags=tags, area_path=area_path)
+    importer.add(records)
+    return importer.report()
 
 
 class RecordImporter:

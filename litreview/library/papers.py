@@ -14,7 +14,6 @@ from sqlmodel import Session, select
 from litreview.errors import Conflict, InvalidInput
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.areas import add_paper_to_areas
-from litreview.library.bulk import gc_paused
 from litreview.library.importing import import_records
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
 from litreview.library.papers_base import bump, check_version, get_paper
@@ -38,7 +37,6 @@ __all__ = [
     "RecordOutcome",
     "create_paper",
     "delete_paper",
-    "gc_paused",
     "import_records",
     "update_paper",
 ]

@@ -8,16 +8,15 @@ How it stays fast at 100,000 papers (see bench/api_latency.py):
   the wide ``paper`` rows;
 - a relevance search is driven by the full-text index alone (``paper_fts.rowid`` is the paper
   id) and bm25 runs only over matches that pass the filters;
-- bm25 over many matches (a common word) is split by rowid range into shards ranked at the same
-  time on connections of their own (see library.parallel, which says when a session must rank
-  alone), and their best rows merged: bm25's statistics are index-wide, so ranks, ties and
-  totals are those of one statement;
 - the last word typed is a prefix only if the index holds a longer word starting with it
   (``fts_match``): otherwise it is the same search, and FTS5 reads an exact word without
   first merging the lists of every word a prefix starts;
 - a search sorted by anything else walks the sort key's index and keeps the rows whose id is
   in the match set, stopping once the page is full, instead of sorting every match;
-- the total is a count over the same sets, without joins or ordering.
+- the total is a count over the same sets, without joins or ordering;
+- a pathological search (say a one-letter prefix under filters that match little) is bounded
+  as datasette bounds a query: a progress handler stops it after a time limit and the caller
+  gets :class:`~litreview.errors.SearchTooBroad` ("keep typing") instead of a slow answer.
 """
 
 from __future__ import annotations
@@ -30,8 +29,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from litreview.db import time_limit
 from litreview.library.areas import find_area_path, get_area, subtree_ids
-from litreview.library.parallel import run_split, shard_engine
 from litreview.models import Annotation, Area, Author, Paper, PaperArea, PaperAuthor, PaperTag, Tag
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -41,11 +40,6 @@ MAX_WORDS = 32
 # Up to this many results, a filtered list reads its papers by id and sorts them; beyond, it
 # walks the sort index and tests papers until the page is full.
 SMALL_RESULT = 2000
-# A relevance search whose words match at least this many papers ranks them in shards of the
-# rowid range at the same time (library.parallel); bm25 costs about 0.6 us a match.
-PARALLEL_MATCHES = 5000
-# ... if the page ends within this many results: each shard returns its best offset + limit.
-PARALLEL_DEPTH = 2000
 # bm25 weights of the indexed columns: title, abstract, authors, annotation.
 BM25 = "bm25(paper_fts, 10.0, 2.0, 5.0, 3.0)"
 # The FTS5 table is owned by the migrations, not by the models.
@@ -304,20 +298,12 @@ def _search_fts(
     return [row[0] for row in session.execute(stmt)], total
 
 
-def _in_sets(filters: list[Filter], low: int | None = None, high: int | None = None) -> list[Any]:
-    """Each filter as a membership test of the match's id; within rowids ``low`` (included) to
-    ``high`` (excluded), each set is read over that range only, so that each shard of a ranking
-    reads its part of the set rather than all of it."""
+def _in_sets(filters: list[Filter]) -> list[Any]:
+    """Each filter as a membership test of the match's id."""
     # "+rowid": a membership test on each match. A bare "rowid IN (...)" is handed to FTS5,
     # which then runs the whole MATCH again for every id in the set.
     fts_id = _plus(PAPER_FTS.c.rowid)
-    return [
-        fts_id.in_(f.ids.where(*_within(f.ids.selected_columns[0], low, high))) for f in filters
-    ]
-
-
-def _within(column: Any, low: int | None, high: int | None) -> list[Any]:
-    return [*([] if low is None else [column >= low]), *([] if high is None else [column < high])]
+    return [fts_id.in_(f.ids) for f in filters]
 
 
 def _ranked(
@@ -329,80 +315,26 @@ def _ranked(
     offset: int,
 ) -> tuple[list[int], int]:
     """Relevance order: bm25 over the matches that pass the filters, best first (unless not
-    ``descending``), ties by id; many matches are ranked in shards at the same time."""
-    total: int | None = None
+    ``descending``), ties by id."""
     in_sets = _in_sets(filters)
-    engine = shard_engine(session) if limit > 0 and offset + limit <= PARALLEL_DEPTH else None
-    if engine is not None:
-        # Every match is visited (and, if it passes the filters, scored), so the cheap count
-        # of matches says how much work ranking them is.
-        last_id = sa.select(sa.func.max(col(Paper.id))).scalar_subquery()
-        count = sa.select(sa.func.count(), last_id).select_from(PAPER_FTS).where(matched)
-        matches, top = session.execute(count).one()
-        if matches >= PARALLEL_MATCHES:
-            depth = offset + limit
-            found = _in_shards(session, engine, top or 0, matched, filters, descending, depth)
-            if found is not None:
-                best, passed = found
-                return best[offset:], int(matches if passed is None else passed)
-        if not in_sets:
-            total = int(matches)
     if in_sets:
         # One pass over the matches gives the page and (as a window count) the total.
-        page = _scored(matched, in_sets, [], descending, limit).offset(offset)
+        page = _scored(matched, in_sets, descending, limit).offset(offset)
         rows = session.execute(page).all()
         if rows:
             return [row.id for row in rows], int(rows[0].total)
-    if total is None:
-        count = sa.select(sa.func.count()).select_from(PAPER_FTS).where(matched, *in_sets)
-        total = int(session.execute(count).scalar_one())
+    count = sa.select(sa.func.count()).select_from(PAPER_FTS).where(matched, *in_sets)
+    total = int(session.execute(count).scalar_one())
     if limit == 0 or offset >= total:
         return [], total
-    page = _scored(matched, [], [], descending, limit).offset(offset)
+    page = _scored(matched, [], descending, limit).offset(offset)
     return [row.id for row in session.execute(page)], total
 
 
-def _in_shards(
-    session: Session,
-    engine: sa.Engine,
-    last_id: int,
-    matched: sa.TextClause,
-    filters: list[Filter],
-    descending: bool,
-    depth: int,
-) -> tuple[list[int], int | None] | None:
-    """The ids of the best ``depth`` matches, ranked in rowid ranges at the same time and
-    merged, and (with filters) how many matches pass them; None when no core is free."""
-    results = run_split(
-        session,
-        engine,
-        lambda shards: [
-            _scored(
-                matched,
-                _in_sets(filters, low, high),
-                _within(PAPER_FTS.c.rowid, low, high),
-                descending,
-                depth,
-            )
-            for low, high in _rowid_ranges(last_id, shards)
-        ],
-    )
-    if results is None:
-        return None
-    merged = sorted(
-        (row for shard in results for row in shard),
-        key=lambda row: (row.score, row.id),
-        reverse=not descending,
-    )
-    # With filters, each shard counted its matches that pass them.
-    passed = sum(shard[0].total for shard in results if shard) if filters else None
-    return [row.id for row in merged[:depth]], passed
-
-
 def _scored(
-    matched: sa.TextClause, in_sets: list[Any], where: list[Any], descending: bool, limit: int
+    matched: sa.TextClause, in_sets: list[Any], descending: bool, limit: int
 ) -> sa.Select[Any]:
-    """The best ``limit`` matches passing the filters and ``where``: ``id`` and ``score``, and,
+    """The best ``limit`` matches passing the filters: ``id`` and ``score``, and,
     when there are filters, ``total``: how many matches pass them."""
     fts_id = PAPER_FTS.c.rowid
     score: sa.ColumnElement[Any] = sa.literal_column(BM25)
@@ -410,11 +342,11 @@ def _scored(
     if not in_sets:
         stmt = sa.select(fts_id.label("id"), score.label("score")).select_from(PAPER_FTS)
         order = [score, fts_id]
-        return stmt.where(matched, *where).order_by(*_direction(order, descending)).limit(limit)
+        return stmt.where(matched).order_by(*_direction(order, descending)).limit(limit)
     ranked = (
         sa.select(fts_id.label("id"), score.label("score"))
         .select_from(PAPER_FTS)
-        .where(matched, *where, *in_sets)
+        .where(matched, *in_sets)
         .subquery()
     )
     stmt = sa.select(ranked.c.id, ranked.c.score, sa.func.count().over().label("total"))
@@ -427,19 +359,22 @@ def _direction(order: list[Any], descending: bool) -> list[Any]:
     return [c.asc() for c in order] if descending else [c.desc() for c in order]
 
 
-def _rowid_ranges(last_id: int, shards: int) -> list[tuple[int | None, int | None]]:
-    """``shards`` ranges of rowids, (first, end) with the end excluded, that cover every paper
-    (the first and the last are open: None), of equal width."""
-    cuts = [last_id * i // shards + 1 for i in range(1, shards)]
-    # A bare "rowid >= n" / "rowid < n" is handed to FTS5, which then reads only that range;
-    # bm25's statistics (documents, average length, matches per word) stay index-wide, so each
-    # match scores as it would in one query over all.
-    return list(zip([None, *cuts], [*cuts, None], strict=True))
+def search_paper_ids(
+    session: Session, query: PaperQuery, *, time_limit_ms: float | None = None
+) -> tuple[list[int], int]:
+    """Ids of one page of matching papers, in order, and the total number of matches.
 
-
-def search_paper_ids(session: Session, query: PaperQuery) -> tuple[list[int], int]:
-    """Ids of one page of matching papers, in order, and the total number of matches."""
+    ``time_limit_ms``: a full-text search still running after that long stops with
+    :class:`~litreview.errors.SearchTooBroad` (None: no limit).
+    """
     match = fts_match(session, query.q)
+    if match:
+        with time_limit(session, time_limit_ms):
+            return _search_ids(session, query, match)
+    return _search_ids(session, query, None)
+
+
+def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple[list[int], int]:
     filters = id_filters(session, query)
     sort = query.sort or (SortKey.relevance if match else SortKey.added)
     if sort == SortKey.relevance and not match:
