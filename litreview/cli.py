@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine
 
 from litreview.cli_arxiv import register as register_arxiv_commands
 from litreview.cli_bibtex import register as register_bibtex_commands
+from litreview.cli_columns import register as register_column_commands
 from litreview.cli_export import register as register_export_commands
 from litreview.config import Settings, database_url_from, load_settings
 from litreview.db import current_revision, make_engine, session_scope, upgrade
@@ -35,6 +36,7 @@ app.add_typer(db_app, name="db")
 register_arxiv_commands(app)
 register_bibtex_commands(app)
 register_export_commands(app)
+register_column_commands(app)
 
 out = Console()
 err = Console(stderr=True)

@@ -53,6 +53,25 @@ class SourceKind(StrEnum):
     manual = "manual"
 
 
+class ColumnType(StrEnum):
+    """The type of a column of one's own (a formula column is a ``number``)."""
+
+    number = "number"
+    integer = "integer"
+    rating = "rating"
+    choice = "choice"
+    multi_choice = "multi_choice"
+    text = "text"
+    yes_no = "yes_no"
+    date = "date"
+    link = "link"
+
+
+class ColumnTarget(StrEnum):
+    paper = "paper"
+    area = "area"
+
+
 def _enum(enum: type[StrEnum], name: str) -> sa.Enum:
     # native_enum=False keeps it a VARCHAR with a CHECK: the same on SQLite and PostgreSQL.
     return sa.Enum(
@@ -196,6 +215,9 @@ class Area(SQLModel, table=True):
     name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
     description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
     position: int = Field(default=0)
+    version: int = Field(
+        default=1, sa_column=sa.Column(sa.Integer, nullable=False, server_default="1")
+    )
 
 
 class PaperArea(SQLModel, table=True):
@@ -334,3 +356,104 @@ class Provenance(SQLModel, table=True):
     imported_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
     )
+
+
+class CustomColumn(SQLModel, table=True):
+    """A column of one's own, defined once per library for papers or for areas.
+
+    ``options`` holds a choice column's ordered options; ``formula`` makes a computed number.
+    """
+
+    __tablename__ = "custom_column"
+    __table_args__ = (sa.UniqueConstraint("target", "name", name="uq_custom_column_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    target: ColumnTarget = Field(
+        sa_column=sa.Column(_enum(ColumnTarget, "column_target"), nullable=False)
+    )
+    name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False))
+    description: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    type: ColumnType = Field(sa_column=sa.Column(_enum(ColumnType, "column_type"), nullable=False))
+    options: list[str] = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    unit: str = Field(default="", sa_column=sa.Column(sa.String(40), nullable=False))
+    minimum: float | None = None
+    maximum: float | None = None
+    formula: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    position: int = Field(default=0)
+
+
+class PaperValue(SQLModel, table=True):
+    """A paper's value in a column of one's own.
+
+    ``num`` is the number a filter and a sort read (a range's median, a choice's place among
+    its options, 1/0 for yes/no); ``text`` the text they read (a choice, a date, a link; a
+    multi-choice as ``|a|b|``); ``data`` the value itself as the API shows it.
+    """
+
+    __tablename__ = "paper_value"
+    __table_args__ = (
+        sa.Index("ix_paper_value_num", "column_id", "num", "paper_id"),
+        sa.Index("ix_paper_value_text", "column_id", "text", "paper_id"),
+    )
+
+    column_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("custom_column.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    paper_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("paper.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+            index=True,
+        )
+    )
+    num: float | None = None
+    text: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    data: Any = Field(default=None, sa_column=sa.Column(sa.JSON))
+
+
+class AreaValue(SQLModel, table=True):
+    """An area's value in a column of one's own (the same shape as :class:`PaperValue`)."""
+
+    __tablename__ = "area_value"
+
+    column_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("custom_column.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+        )
+    )
+    area_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer,
+            sa.ForeignKey("area.id", ondelete="CASCADE"),
+            primary_key=True,
+            autoincrement=False,
+            index=True,
+        )
+    )
+    num: float | None = None
+    text: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    data: Any = Field(default=None, sa_column=sa.Column(sa.JSON))
+
+
+class SavedView(SQLModel, table=True):
+    """A named table view: its query (filters, sort), its columns, shared through the API."""
+
+    __tablename__ = "saved_view"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False, unique=True))
+    target: ColumnTarget = Field(
+        sa_column=sa.Column(_enum(ColumnTarget, "column_target"), nullable=False)
+    )
+    spec: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
+    version: int = Field(default=1)

@@ -29,6 +29,8 @@ from litreview.library.areas import (
     update_area,
     walk_tree,
 )
+from litreview.library.values import field_values, set_area_fields
+from litreview.models import ColumnTarget
 
 router = APIRouter(tags=["areas"], responses=ERROR_RESPONSES)
 
@@ -39,7 +41,7 @@ def area_public(session: Session, area_id: int) -> AreaPublic:
     """One area as the tree shows it (path, counts, sub-areas)."""
     for node in walk_tree(area_tree(session)):
         if node.area.id == area_id:
-            return AreaPublic.from_node(node)
+            return AreaPublic.from_node(node, field_values(session, ColumnTarget.area, [area_id]))
     raise NotFound(f"no area with id {area_id}", area_id=area_id)
 
 
@@ -47,7 +49,10 @@ def area_public(session: Session, area_id: int) -> AreaPublic:
 def list_areas(session: SessionDep) -> AreaTree:
     """The whole tree; each node counts its papers with and without its sub-areas."""
     roots = area_tree(session)
-    return AreaTree(items=[AreaPublic.from_node(n) for n in roots], total=len(walk_tree(roots)))
+    nodes = walk_tree(roots)
+    ids = [n.area.id for n in nodes if n.area.id is not None]
+    fields = field_values(session, ColumnTarget.area, ids)
+    return AreaTree(items=[AreaPublic.from_node(n, fields) for n in roots], total=len(nodes))
 
 
 @router.post("/areas", response_model=AreaPublic, status_code=status.HTTP_201_CREATED)
@@ -61,7 +66,10 @@ def add_area(body: AreaIn, session: SessionDep) -> AreaPublic:
 
 @router.patch("/areas/{area_id}", response_model=AreaPublic)
 def edit_area(area_id: AreaId, body: AreaUpdate, session: SessionDep) -> AreaPublic:
-    """Rename, describe or move; ``parent_id: null`` moves to the top level."""
+    """Rename, describe or move; ``parent_id: null`` moves to the top level; ``fields`` sets
+    the area's own columns (with ``version``: 409 when stale)."""
+    if body.fields is not None:
+        set_area_fields(session, area_id, body.fields, expected_version=body.version)
     update_area(
         session,
         area_id,

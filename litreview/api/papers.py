@@ -152,8 +152,15 @@ def edit_paper(
 ) -> PaperPublic:
     """Change the fields given; a stale ``version`` (or ``If-Match``) answers 409."""
     expected = body.version if body.version is not None else if_match_version(if_match)
-    changes = body.model_dump(exclude_unset=True, exclude={"version", "authors"})
-    update_paper(session, paper_id, changes, expected_version=expected, authors=body.authors)
+    changes = body.model_dump(exclude_unset=True, exclude={"version", "authors", "fields"})
+    update_paper(
+        session,
+        paper_id,
+        changes,
+        expected_version=expected,
+        authors=body.authors,
+        fields=body.fields,
+    )
     session.commit()
     public = paper_public(session, paper_id)
     response.headers["ETag"] = f'"{public.version}"'

@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from litreview.api import (
     annotations,
     areas,
+    columns,
     export,
     health,
     import_arxiv,
@@ -24,6 +25,7 @@ def all_routers() -> list[APIRouter]:
         notes.router,
         tags.router,
         areas.router,
+        columns.router,
         relations.router,
         import_arxiv.router,
         import_bibtex.router,

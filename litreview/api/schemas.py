@@ -147,6 +147,9 @@ class PaperPublic(BaseModel):
     journal_ref: str | None
     arxiv_comment: str | None
     primary_category: str | None
+    fields: dict[str, Any] = Field(
+        default_factory=dict, description="Values of one's own columns, by column name"
+    )
 
     @classmethod
     def from_view(cls, view: PaperView) -> PaperPublic:
@@ -187,6 +190,7 @@ class PaperPublic(BaseModel):
             journal_ref=p.journal_ref,
             arxiv_comment=p.arxiv_comment,
             primary_category=p.primary_category,
+            fields=dict(view.fields),
         )
 
 
@@ -350,6 +354,15 @@ class PaperIn(Strict):
         )
 
 
+FieldValues = Annotated[
+    dict[Annotated[str, Field(max_length=200)], Any],
+    Field(
+        max_length=500,
+        description="Values of one's own columns by name (null clears one); see /api/columns",
+    ),
+]
+
+
 class PaperUpdate(Strict):
     """Fields to change (absent = unchanged); ``version`` = the version the edit started from."""
 
@@ -371,6 +384,7 @@ class PaperUpdate(Strict):
     status: ReadingStatus | None = None
     rating: Rating | None = None
     journal_ref: ShortText | None = None
+    fields: FieldValues | None = None
 
 
 class OrderParam(StrEnum):
@@ -455,10 +469,17 @@ class AreaPublic(BaseModel):
     paper_count: int
     direct_count: int
     children: list[AreaPublic]
+    version: int = 1
+    fields: dict[str, Any] = Field(
+        default_factory=dict, description="Values of one's own area columns, by column name"
+    )
 
     @classmethod
-    def from_node(cls, node: AreaNode) -> AreaPublic:
+    def from_node(
+        cls, node: AreaNode, fields: dict[int, dict[str, Any]] | None = None
+    ) -> AreaPublic:
         area = node.area
+        values = fields or {}
         assert area.id is not None
         return cls(
             id=area.id,
@@ -470,7 +491,9 @@ class AreaPublic(BaseModel):
             position=area.position,
             paper_count=node.paper_count,
             direct_count=node.direct_count,
-            children=[cls.from_node(child) for child in node.children],
+            children=[cls.from_node(child, values) for child in node.children],
+            version=area.version,
+            fields=values.get(area.id, {}),
         )
 
 
@@ -491,6 +514,10 @@ class AreaUpdate(Strict):
     name: Annotated[ShortText, Field(max_length=200)] | None = None
     description: Text | None = None
     parent_id: Id | None = None
+    fields: FieldValues | None = None
+    version: Version | None = Field(
+        default=None, description="With fields: refuse (409) unless the area is at this version"
+    )
 
 
 class PaperAreaIn(Strict):

@@ -6,7 +6,7 @@ one place to import from: ``from litreview.library.papers import import_records,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlmodel import Session, select
@@ -18,9 +18,11 @@ from litreview.library.importing import import_records
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
 from litreview.library.papers_base import bump, check_version, get_paper
 from litreview.library.people import replace_people
+from litreview.library.values import write_fields
 from litreview.models import (
     Area,
     AuthorRole,
+    ColumnTarget,
     Paper,
     ReadingStatus,
 )
@@ -105,8 +107,11 @@ def update_paper(
     *,
     expected_version: int | None = None,
     authors: Sequence[str] | None = None,
+    fields: Mapping[str, Any] | None = None,
 ) -> Paper:
-    """Apply edits made by a person; refuses a stale ``expected_version`` and changes nothing."""
+    """Apply edits made by a person; refuses a stale ``expected_version`` and changes nothing.
+
+    ``fields`` sets values of one's own columns (by name; None clears one)."""
     paper = get_paper(session, paper_id)
     check_version(session, paper, expected_version)
     unknown = set(changes) - EDITABLE
@@ -128,6 +133,8 @@ def update_paper(
     if authors is not None:
         people = [_person(name) for name in authors if name.strip()]
         replace_people(session, paper, AuthorRole.author, people)
+    if fields:
+        write_fields(session, ColumnTarget.paper, paper_id, fields)
     bump(session, paper)
     session.flush()
     return paper

@@ -14,10 +14,12 @@ from sqlmodel import Session, col, select
 
 from litreview.library.areas import area_paths
 from litreview.library.links import LinkView
+from litreview.library.values import field_values
 from litreview.models import (
     Annotation,
     Author,
     AuthorRole,
+    ColumnTarget,
     Paper,
     PaperArea,
     PaperAuthor,
@@ -54,6 +56,7 @@ class PaperView:
     areas: list[AreaRef] = field(default_factory=list)
     annotation: Annotation | None = None
     links: list[LinkView] = field(default_factory=list)
+    fields: dict[str, Any] = field(default_factory=dict)
 
     @property
     def annotation_markdown(self) -> str:
@@ -69,6 +72,8 @@ def load_paper_views(
     for start in range(0, len(ids), CHUNK):
         chunk = list(ids[start : start + CHUNK])
         _load_chunk(session, chunk, views, paths)
+    for paper_id, values in field_values(session, ColumnTarget.paper, list(views)).items():
+        views[paper_id].fields = values
     ordered = [views[i] for i in ids if i in views]
     if with_links:
         _attach_links(session, ordered)

@@ -1,0 +1,102 @@
+"""Columns of one's own (define, rename, change, delete) and saved table views."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from litreview.api.column_schemas import (
+    ColumnDeleted,
+    ColumnIn,
+    ColumnList,
+    ColumnPublic,
+    ColumnUpdate,
+    ViewIn,
+    ViewList,
+    ViewPublic,
+)
+from litreview.api.deps import SessionDep
+from litreview.api.schemas import ERROR_RESPONSES, MAX_ID
+from litreview.errors import Conflict
+from litreview.library.columns import (
+    count_values,
+    create_column,
+    delete_column,
+    get_column,
+    list_columns,
+    update_column,
+)
+from litreview.library.saved_views import delete_view, list_views, save_view
+from litreview.models import ColumnTarget
+
+router = APIRouter(tags=["columns"], responses=ERROR_RESPONSES)
+
+ColumnId = Annotated[int, Path(ge=1, le=MAX_ID, description="The column's id")]
+ViewId = Annotated[int, Path(ge=1, le=MAX_ID, description="The view's id")]
+
+
+@router.get("/columns", response_model=ColumnList)
+def get_columns(session: SessionDep, target: ColumnTarget | None = None) -> ColumnList:
+    """The columns of one's own, for papers and areas (or one ``target``), in order."""
+    columns = list_columns(session, target)
+    return ColumnList(items=[ColumnPublic.from_row(c) for c in columns], total=len(columns))
+
+
+@router.post("/columns", response_model=ColumnPublic, status_code=status.HTTP_201_CREATED)
+def add_column(body: ColumnIn, session: SessionDep) -> ColumnPublic:
+    """A new column; a formula over numeric columns is computed for every row at once."""
+    column = create_column(session, **body.model_dump())
+    session.commit()
+    return ColumnPublic.from_row(column)
+
+
+@router.patch("/columns/{column_id}", response_model=ColumnPublic)
+def edit_column(column_id: ColumnId, body: ColumnUpdate, session: SessionDep) -> ColumnPublic:
+    """Rename (formulas follow), change options (those in use stay), unit, bounds, formula."""
+    column = update_column(session, column_id, body.model_dump(exclude_unset=True))
+    session.commit()
+    return ColumnPublic.from_row(column)
+
+
+@router.delete("/columns/{column_id}", response_model=ColumnDeleted)
+def remove_column(
+    column_id: ColumnId,
+    session: SessionDep,
+    confirm: Annotated[
+        bool, Query(description="Needed when the column holds values: they go with it")
+    ] = False,
+) -> ColumnDeleted:
+    """Delete a column with its values (409 unless ``confirm`` when it holds any)."""
+    column = get_column(session, column_id)
+    held = count_values(session, column)
+    if held and not confirm:
+        raise Conflict(
+            f"column {column.name!r} holds {held} values; delete with confirm=true to drop them",
+            values=held,
+        )
+    deleted = delete_column(session, column_id)
+    session.commit()
+    return ColumnDeleted(deleted_values=deleted)
+
+
+@router.get("/views", response_model=ViewList)
+def get_views(session: SessionDep) -> ViewList:
+    """Saved table views, by name."""
+    views = list_views(session)
+    return ViewList(items=[ViewPublic.from_row(v) for v in views], total=len(views))
+
+
+@router.post("/views", response_model=ViewPublic)
+def put_view(body: ViewIn, session: SessionDep) -> ViewPublic:
+    """Save a view under its name (replacing one of that name)."""
+    view = save_view(session, body.name, body.target, body.spec, expected_version=body.version)
+    session.commit()
+    return ViewPublic.from_row(view)
+
+
+@router.delete("/views/{view_id}", status_code=status.HTTP_204_NO_CONTENT)
+def remove_view(view_id: ViewId, session: SessionDep) -> None:
+    """Delete a saved view."""
+    delete_view(session, view_id)
+    session.commit()

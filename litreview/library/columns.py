@@ -1,0 +1,332 @@
+"""Columns of one's own: define, rename, change options or formula, reorder, delete.
+
+A column belongs to papers or to areas (``target``); its name is unique there. A formula
+column is a ``number`` computed from other numeric columns of the same target; a formula that
+names an unknown column, or that would make a cycle, is refused with where.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col, select
+
+from litreview.errors import Conflict, InvalidInput, LitreviewError, NotFound
+from litreview.formulas import Formula, parse_formula, slug
+from litreview.models import AreaValue, ColumnTarget, ColumnType, CustomColumn, PaperValue
+
+NUMERIC = {ColumnType.number, ColumnType.integer, ColumnType.rating, ColumnType.yes_no}
+CHOICES = {ColumnType.choice, ColumnType.multi_choice}
+MAX_OPTIONS = 200
+MAX_NAME = 100
+
+
+def value_model(target: ColumnTarget) -> Any:
+    """The table holding the values of a target's columns."""
+    return PaperValue if target == ColumnTarget.paper else AreaValue
+
+
+def owner_column(target: ColumnTarget) -> Any:
+    """The value table's column naming the row (``paper_id`` or ``area_id``)."""
+    model = value_model(target)
+    return model.paper_id if target == ColumnTarget.paper else model.area_id
+
+
+def list_columns(session: Session, target: ColumnTarget | None = None) -> list[CustomColumn]:
+    """The columns (of one target, or all) in their display order."""
+    stmt = select(CustomColumn).order_by(
+        col(CustomColumn.target), col(CustomColumn.position), col(CustomColumn.id)
+    )
+    if target is not None:
+        stmt = stmt.where(CustomColumn.target == target)
+    return list(session.exec(stmt).all())
+
+
+def get_column(session: Session, column_id: int) -> CustomColumn:
+    column = session.get(CustomColumn, column_id)
+    if column is None:
+        raise NotFound(f"no column with id {column_id}", column_id=column_id)
+    return column
+
+
+def find_column(session: Session, target: ColumnTarget, name: str) -> CustomColumn:
+    """The column of ``target`` with this name (or id); NotFound lists the known names."""
+    columns = list_columns(session, target)
+    for column in columns:
+        if column.name == name or column.name.lower() == name.strip().lower():
+            return column
+    if name.isdigit():
+        return get_column(session, int(name))
+    known = ", ".join(c.name for c in columns) or "none yet"
+    raise NotFound(f"no {target.value} column {name!r} (columns: {known})", column=name)
+
+
+def clean_column_name(name: str) -> str:
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > MAX_NAME or not slug(cleaned):
+        raise InvalidInput(
+            f"a column name needs a letter or digit and at most {MAX_NAME} characters: {name!r}",
+            field="name",
+        )
+    return cleaned
+
+
+def create_column(
+    session: Session,
+    *,
+    name: str,
+    type: ColumnType,
+    target: ColumnTarget = ColumnTarget.paper,
+    description: str = "",
+    options: Sequence[str] = (),
+    unit: str = "",
+    minimum: float | None = None,
+    maximum: float | None = None,
+    formula: str | None = None,
+    position: int | None = None,
+) -> CustomColumn:
+    """A new column; a formula makes it a computed ``number``."""
+    name = clean_column_name(name)
+    _check_free(session, target, name, None)
+    if formula is not None and formula.strip():
+        type = ColumnType.number
+    column = CustomColumn(
+        target=target,
+        name=name,
+        description=description,
+        type=type,
+        options=_clean_options(type, options),
+        unit=unit.strip(),
+        minimum=minimum,
+        maximum=maximum,
+        formula=formula.strip() if formula and formula.strip() else None,
+        position=_next_position(session, target) if position is None else position,
+    )
+    _check_bounds(column)
+    if column.formula:
+        check_formulas(session, target, extra=column)
+    session.add(column)
+    session.flush()
+    if column.formula:
+        from litreview.library.values import recompute
+
+        recompute(session, target)
+    return column
+
+
+def update_column(session: Session, column_id: int, changes: dict[str, Any]) -> CustomColumn:
+    """Rename, describe, change options, unit, bounds, formula or position; a refused change
+    leaves the column (and the formulas reading it) as they were."""
+    column = get_column(session, column_id)
+    touched = [column, *formula_columns(session, column.target)]
+    try:
+        with session.no_autoflush:
+            _apply_changes(session, column, changes)
+    except LitreviewError:
+        for row in touched:
+            session.expire(row)
+        raise
+    session.add(column)
+    session.flush()
+    from litreview.library.values import recompute, refresh_choice_order
+
+    if column.type in CHOICES:
+        refresh_choice_order(session, column)
+    recompute(session, column.target)
+    return column
+
+
+def _apply_changes(session: Session, column: CustomColumn, changes: dict[str, Any]) -> None:
+    allowed = {"name", "description", "options", "unit", "minimum", "maximum", "formula"}
+    unknown = set(changes) - allowed - {"position"}
+    if unknown:
+        raise InvalidInput(f"these column settings cannot change: {', '.join(sorted(unknown))}")
+    old_slug = slug(column.name)
+    if "name" in changes and changes["name"] is not None:
+        name = clean_column_name(changes["name"])
+        _check_free(session, column.target, name, column.id)
+        column.name = name
+    if changes.get("description") is not None:
+        column.description = changes["description"]
+    if changes.get("unit") is not None:
+        column.unit = str(changes["unit"]).strip()
+    if "minimum" in changes:
+        column.minimum = changes["minimum"]
+    if "maximum" in changes:
+        column.maximum = changes["maximum"]
+    if changes.get("position") is not None:
+        column.position = int(changes["position"])
+    _check_bounds(column)
+    if changes.get("options") is not None:
+        _change_options(session, column, list(changes["options"]))
+    if "formula" in changes:
+        text = (changes["formula"] or "").strip()
+        if text and column.formula is None:
+            raise InvalidInput(
+                "a column of typed values cannot become a formula; add a new column",
+                field="formula",
+            )
+        if not text and column.formula is not None:
+            raise InvalidInput("a formula column needs a formula", field="formula")
+        column.formula = text or None
+    if old_slug != slug(column.name):
+        _rename_in_formulas(session, column, old_slug)
+    check_formulas(session, column.target, extra=column)
+
+
+def delete_column(session: Session, column_id: int) -> int:
+    """Delete a column and its values; returns how many values went. Refused when a formula
+    reads it."""
+    column = get_column(session, column_id)
+    for other in formula_columns(session, column.target):
+        if other.id != column.id and slug(column.name) in parsed(other).names:
+            raise Conflict(
+                f"column {column.name!r} is read by the formula of {other.name!r}; change that"
+                " formula first",
+                column=column.name,
+            )
+    model = value_model(column.target)
+    count = session.execute(
+        sa.select(sa.func.count()).select_from(model).where(model.column_id == column_id)
+    ).scalar_one()
+    session.execute(sa.delete(model).where(model.column_id == column_id))
+    session.delete(column)
+    session.flush()
+    return int(count)
+
+
+def count_values(session: Session, column: CustomColumn) -> int:
+    model = value_model(column.target)
+    return int(
+        session.execute(
+            sa.select(sa.func.count()).select_from(model).where(model.column_id == column.id)
+        ).scalar_one()
+    )
+
+
+def formula_columns(session: Session, target: ColumnTarget) -> list[CustomColumn]:
+    return [c for c in list_columns(session, target) if c.formula]
+
+
+def parsed(column: CustomColumn) -> Formula:
+    assert column.formula is not None
+    return parse_formula(column.formula, where=f"formula of {column.name!r}")
+
+
+def formula_order(session: Session, target: ColumnTarget) -> list[CustomColumn]:
+    """The formula columns, each after the formula columns it reads."""
+    return check_formulas(session, target)
+
+
+def check_formulas(
+    session: Session, target: ColumnTarget, extra: CustomColumn | None = None
+) -> list[CustomColumn]:
+    """Every formula of ``target`` (with ``extra`` new or changed) in evaluation order;
+    an unknown name, a non-numeric input or a cycle is refused with where."""
+    columns = [c for c in list_columns(session, target) if extra is None or c.id != extra.id]
+    if extra is not None:
+        columns.append(extra)
+    by_slug = {slug(c.name): c for c in columns}
+    numeric = {s for s, c in by_slug.items() if c.type in NUMERIC}
+    graph: dict[str, set[str]] = {}
+    for column in columns:
+        if column.formula:
+            formula = parse_formula(
+                column.formula, known=numeric, where=f"formula of {column.name!r}"
+            )
+            graph[slug(column.name)] = set(formula.names)
+    order: list[CustomColumn] = []
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        if state.get(name) == 2 or name not in graph:
+            return
+        if state.get(name) == 1:
+            cycle = " -> ".join([*trail[trail.index(name) :], name])
+            raise InvalidInput(
+                f"formula of {by_slug[name].name!r}: a cycle ({cycle})", field="formula"
+            )
+        state[name] = 1
+        for needed in sorted(graph[name]):
+            visit(needed, [*trail, name])
+        state[name] = 2
+        order.append(by_slug[name])
+
+    for name in sorted(graph):
+        visit(name, [])
+    return order
+
+
+def _rename_in_formulas(session: Session, column: CustomColumn, old: str) -> None:
+    new = slug(column.name)
+    for other in formula_columns(session, column.target):
+        if other.id == column.id or other.formula is None:
+            continue
+        if old in parsed(other).names:
+            other.formula = _replace_name(other.formula, old, new)
+            session.add(other)
+
+
+def _replace_name(text: str, old: str, new: str) -> str:
+    import re
+
+    return re.sub(rf"\b{re.escape(old)}\b", new, text)
+
+
+def _check_free(session: Session, target: ColumnTarget, name: str, column_id: int | None) -> None:
+    for other in list_columns(session, target):
+        if other.id != column_id and slug(other.name) == slug(name):
+            raise Conflict(
+                f"a {target.value} column named {other.name!r} already exists", field="name"
+            )
+
+
+def _clean_options(type: ColumnType, options: Sequence[str]) -> list[str]:
+    cleaned: list[str] = []
+    for option in options:
+        text = " ".join(str(option).split())
+        if text and text.lower() not in {o.lower() for o in cleaned}:
+            cleaned.append(text)
+    if type in CHOICES and not cleaned:
+        raise InvalidInput(f"a {type.value} column needs options", field="options")
+    if type not in CHOICES and cleaned:
+        raise InvalidInput(f"a {type.value} column takes no options", field="options")
+    if len(cleaned) > MAX_OPTIONS or any("|" in o for o in cleaned):
+        raise InvalidInput(f"at most {MAX_OPTIONS} options, none containing '|'", field="options")
+    return cleaned
+
+
+def _change_options(session: Session, column: CustomColumn, options: list[str]) -> None:
+    """New options (reordered, renamed in place, added); an option still used stays."""
+    cleaned = _clean_options(column.type, options)
+    from litreview.library.values import used_options
+
+    kept = {o.lower() for o in cleaned}
+    missing = sorted(o for o in used_options(session, column) if o.lower() not in kept)
+    if missing:
+        raise Conflict(
+            f"column {column.name!r}: options still in use cannot go: {', '.join(missing)}",
+            column=column.name,
+        )
+    column.options = cleaned
+
+
+def _check_bounds(column: CustomColumn) -> None:
+    numeric = column.type in {ColumnType.number, ColumnType.integer, ColumnType.rating}
+    if (column.minimum is not None or column.maximum is not None) and not numeric:
+        raise InvalidInput(f"a {column.type.value} column takes no bounds", field="minimum")
+    if (
+        column.minimum is not None
+        and column.maximum is not None
+        and column.minimum > column.maximum
+    ):
+        raise InvalidInput("minimum is above maximum", field="minimum")
+
+
+def _next_position(session: Session, target: ColumnTarget) -> int:
+    top = session.execute(
+        sa.select(sa.func.max(CustomColumn.position)).where(col(CustomColumn.target) == target)
+    ).scalar_one()
+    return int(top or 0) + 1
