@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from api_helpers import add_area, add_paper, error_of
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from api_helpers import add_area, add_paper, error_of
 from litreview.cli import app as cli_app
 from litreview.errors import Conflict, InvalidInput
 from litreview.library.columns import create_column, delete_column, update_column

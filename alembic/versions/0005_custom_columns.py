@@ -51,9 +51,7 @@ def _values(table: str, owner: str) -> None:
 
 def upgrade() -> None:
     with op.batch_alter_table("area", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("version", sa.Integer(), nullable=False, server_default="1")
-        )
+        batch_op.add_column(sa.Column("version", sa.Integer(), nullable=False, server_default="1"))
     op.create_table(
         "custom_column",
         sa.Column("id", sa.Integer(), nullable=False),
