@@ -7,22 +7,25 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
 import typer
 from rich.console import Console
-from rich.table import Table
-from sqlalchemy.engine import Engine
 
+from litreview.choices import SortKey
 from litreview.cli_arxiv import register as register_arxiv_commands
 from litreview.cli_bibtex import register as register_bibtex_commands
 from litreview.cli_columns import register as register_column_commands
 from litreview.cli_export import register as register_export_commands
 from litreview.config import Settings, database_url_from, load_settings
-from litreview.db import current_revision, make_engine, session_scope, upgrade
 from litreview.errors import InvalidInput, LitreviewError
-from litreview.library.search import PaperQuery, SortKey, search_paper_ids
-from litreview.library.views import load_paper_views
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# Every command imports what it uses when it runs: `litreview --help` and a small import start in
+# a fraction of the time it takes to load the web app, the exporters and the whole library
+# (bench/cli_startup.py; tests/test_cli_startup.py keeps it so).
 
 app = typer.Typer(
     name="litreview",
@@ -30,6 +33,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    # Plain help: Rich's help panels import a Markdown parser and cost more than the command.
+    rich_markup_mode=None,
 )
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -52,6 +57,8 @@ class Context:
     def engine(self) -> Engine:
         """The database engine, with the schema upgraded (a new file is created)."""
         if self._engine is None:
+            from litreview.db import make_engine, upgrade
+
             self._engine = make_engine(
                 self.settings.database_url, busy_timeout=self.settings.busy_timeout
             )
@@ -109,6 +116,8 @@ def serve(
 @db_app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
     """Create the database or bring its schema up to date."""
+    from litreview.db import current_revision
+
     engine = context(ctx).engine()
     out.print(f"database at revision {current_revision(engine)}")
 
@@ -126,6 +135,12 @@ def search(
     sort: SortKey | None = typer.Option(None, help="Order of results."),
 ) -> None:
     """Search the library and print matching papers."""
+    from rich.table import Table
+
+    from litreview.db import session_scope
+    from litreview.library.search import PaperQuery, search_paper_ids
+    from litreview.library.views import load_paper_views
+
     with session_scope(context(ctx).engine()) as session:
         ids, total = search_paper_ids(
             session,
@@ -147,6 +162,7 @@ def areas(ctx: typer.Context) -> None:
     """Show the tree of research areas with the number of papers in each."""
     from rich.tree import Tree
 
+    from litreview.db import session_scope
     from litreview.library.areas import AreaNode, area_tree
 
     with session_scope(context(ctx).engine()) as session:
@@ -166,6 +182,7 @@ def areas(ctx: typer.Context) -> None:
 @app.command("load-sample")
 def load_sample(ctx: typer.Context) -> None:
     """Load the small sample library shipped in data/ (idempotent)."""
+    from litreview.db import session_scope
     from litreview.library.sample import load_sample_library
 
     with session_scope(context(ctx).engine()) as session:
@@ -180,11 +197,15 @@ def main() -> None:
     except LitreviewError as exc:
         err.print(f"[red]error:[/red] {exc.message}", highlight=False)
         sys.exit(1)
-    except sa.exc.OperationalError as exc:
-        err.print(f"[red]error:[/red] database: {exc.orig}", highlight=False)
-        sys.exit(1)
     except OSError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)
+        sys.exit(1)
+    except Exception as exc:
+        # SQLAlchemy is imported only by the commands that open the database.
+        sa_exc = sys.modules.get("sqlalchemy.exc")
+        if sa_exc is None or not isinstance(exc, sa_exc.OperationalError):
+            raise
+        err.print(f"[red]error:[/red] database: {exc.orig}", highlight=False)
         sys.exit(1)
 
 

@@ -11,20 +11,21 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import httpx
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.engine import Engine
 
 from litreview.config import Settings
-from litreview.db import session_scope
 from litreview.errors import InvalidInput
-from litreview.importers.arxiv_fetch import ArxivFetcher, fetcher_for
-from litreview.library.arxiv import ArxivOutcome, RefreshItem, add_arxiv, refresh_arxiv
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from sqlalchemy.engine import Engine
+
+    from litreview.importers.arxiv_fetch import ArxivFetcher
+    from litreview.library.arxiv import ArxivOutcome, RefreshItem
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -45,12 +46,24 @@ def _context(ctx: typer.Context) -> CliContext:
 
 @contextmanager
 def _fetcher(settings: Settings) -> Iterator[ArxivFetcher]:
+    import httpx
+
+    from litreview.importers.arxiv_fetch import fetcher_for
+
     with httpx.Client() as http:
         yield fetcher_for(settings, http)
 
 
 @contextmanager
 def _progress(what: str) -> Iterator[Progress]:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
         yield progress
@@ -89,6 +102,9 @@ def add(
         inputs += read_id_file(file)
     if not inputs:
         raise InvalidInput("give arXiv ids or URLs, or --file with ids")
+    from litreview.db import session_scope
+    from litreview.library.arxiv import add_arxiv
+
     context = _context(ctx)
     with (
         session_scope(context.engine()) as session,
@@ -128,6 +144,9 @@ def refresh(
     ids: list[str] = typer.Argument(None, help="Only these stored arXiv ids (default: all)."),
 ) -> None:
     """Re-fetch stored arXiv papers; report new versions, stale annotations, journal refs, DOIs."""
+    from litreview.db import session_scope
+    from litreview.library.arxiv import refresh_arxiv
+
     context = _context(ctx)
     with (
         session_scope(context.engine()) as session,

@@ -8,17 +8,18 @@ anything failed; the good entries of a file are stored all the same.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.engine import Engine
 
-from litreview.db import session_scope
 from litreview.errors import InvalidInput, LitreviewError
-from litreview.library.bibtex import BibtexImportReport, import_bibtex
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from litreview.library.bibtex import BibtexImportReport
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -40,6 +41,14 @@ def import_files(
     ),
 ) -> None:
     """Import BibTeX files (any encoding; bad blocks are reported with their lines)."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     context: CliContext = ctx.find_root().obj
     engine = context.engine()
     failed = False
@@ -67,6 +76,9 @@ def _import_one(
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read the file: {exc.strerror or exc}") from exc
+    from litreview.db import session_scope
+    from litreview.library.bibtex import import_bibtex
+
     with session_scope(engine) as session:
         return import_bibtex(
             session, data, source=path.name, tags=tags, area_path=area, dry_run=dry_run

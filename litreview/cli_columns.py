@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
-from sqlalchemy.engine import Engine
 
-from litreview.db import session_scope
+from litreview.choices import ColumnTarget, ColumnType
 from litreview.errors import InvalidInput
 from litreview.formulas import slug
-from litreview.library.areas import find_area_path
-from litreview.library.columns import (
-    count_values,
-    create_column,
-    delete_column,
-    find_column,
-    list_columns,
-    update_column,
-)
-from litreview.library.papers_base import get_paper_by_key
-from litreview.library.values import set_area_fields, set_paper_fields
-from litreview.models import ColumnTarget, ColumnType
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 out = Console(highlight=False)
 columns_app = typer.Typer(help="Columns of one's own, for papers and areas.", no_args_is_help=True)
@@ -45,6 +34,11 @@ TargetOption = typer.Option(ColumnTarget.paper, "--target", help="Papers' or are
 @columns_app.command("list")
 def list_command(ctx: typer.Context, target: ColumnTarget | None = typer.Option(None)) -> None:
     """Show the columns with their type, options, unit, bounds and formula."""
+    from rich.table import Table
+
+    from litreview.db import session_scope
+    from litreview.library.columns import list_columns
+
     with session_scope(_engine(ctx)) as session:
         table = Table("target", "name", "key", "type", "options / formula", "unit", "bounds")
         for column in list_columns(session, target):
@@ -79,6 +73,9 @@ def add_command(
     description: str = typer.Option("", help="What the column holds."),
 ) -> None:
     """Add a column (a choice column needs --option; a formula makes it computed)."""
+    from litreview.db import session_scope
+    from litreview.library.columns import create_column
+
     with session_scope(_engine(ctx)) as session:
         column = create_column(
             session,
@@ -106,6 +103,9 @@ def edit_command(
     unit: str | None = typer.Option(None, help="A new unit."),
 ) -> None:
     """Rename a column, change its options (those in use stay), formula or unit."""
+    from litreview.db import session_scope
+    from litreview.library.columns import find_column, update_column
+
     changes: dict[str, Any] = {"name": rename, "unit": unit}
     if option:
         changes["options"] = option
@@ -126,6 +126,9 @@ def remove_command(
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before deleting values."),
 ) -> None:
     """Delete a column and its values (asks first when it holds any)."""
+    from litreview.db import session_scope
+    from litreview.library.columns import count_values, delete_column, find_column
+
     with session_scope(_engine(ctx)) as session:
         column = find_column(session, target, name)
         assert column.id is not None
@@ -148,6 +151,11 @@ def set_command(
     target: ColumnTarget = TargetOption,
 ) -> None:
     """Set values of a paper's (or an area's) columns: ``p_success="0.1 to 0.3"``."""
+    from litreview.db import session_scope
+    from litreview.library.areas import find_area_path
+    from litreview.library.papers_base import get_paper_by_key
+    from litreview.library.values import set_area_fields, set_paper_fields
+
     fields: dict[str, Any] = {}
     for item in values:
         name, sep, value = item.partition("=")

@@ -11,20 +11,16 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import typer
-from sqlalchemy.engine import Engine
 
-from litreview.db import session_scope
+from litreview.choices import PaperOrder
 from litreview.errors import InvalidInput
-from litreview.exporters import export_text, format_names, get_format
-from litreview.library.export import (
-    ExportOptions,
-    ExportSelection,
-    PaperOrder,
-    TemplateSource,
-)
+from litreview.exporters import format_names, get_format
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
 
 
 class CliContext(Protocol):
@@ -77,6 +73,10 @@ def export_command(
     fmt = get_format(format_name)
     if template is not None and fmt.name != "markdown":
         raise InvalidInput("--template works with --format markdown only")
+    from litreview.db import session_scope
+    from litreview.exporters import export_text
+    from litreview.library.export import ExportOptions, ExportSelection, TemplateSource
+
     options = ExportOptions(
         title=title,
         intro=_read(intro) if intro else None,

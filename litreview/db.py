@@ -2,27 +2,31 @@
 
 Every SQLite connection gets ``foreign_keys=ON`` (so ON DELETE rules hold), WAL and a busy
 timeout (a setting). The schema belongs to Alembic: :func:`upgrade` brings an empty or older
-database to head. :func:`time_limit` bounds a read as datasette's ``sqlite_timelimit`` does.
+database to head (one query tells a database already at head, without loading Alembic: a CLI
+command's start-up). :func:`time_limit` bounds a read as datasette's ``sqlite_timelimit`` does.
 """
 
 from __future__ import annotations
 
+import ast
+import re
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
+from functools import cache, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from litreview.config import DEFAULT_BUSY_TIMEOUT, resource_path
 from litreview.errors import SearchTooBroad
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 
 def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
@@ -55,6 +59,8 @@ def make_engine(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engi
 
 def alembic_config(engine: Engine) -> Config:
     """Alembic's configuration for ``engine``, found through :func:`resource_path`."""
+    from alembic.config import Config
+
     config = Config(str(resource_path("alembic.ini")))
     config.set_main_option("script_location", str(resource_path("alembic")))
     config.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -64,7 +70,49 @@ def alembic_config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (empty and older databases alike)."""
+    head = head_revision() if revision == "head" else None
+    if head is not None and stored_revision(engine) == head:
+        return
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
+
+
+# `revision = "0004"` and `down_revision = "0003"` (or None) in a migration file.
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\b[^=\n]*=(.*)$", re.MULTILINE)
+
+
+@cache
+def head_revision() -> str | None:
+    """The newest migration's revision, read from the migration files' text without loading
+    Alembic; None when the text does not tell one head (Alembic then decides)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for path in (resource_path("alembic") / "versions").glob("*.py"):
+        found: dict[str, object] = {}
+        for name, value in _REVISION_LINE.findall(path.read_text(encoding="utf-8")):
+            try:
+                found[name] = ast.literal_eval(value.strip())
+            except (ValueError, SyntaxError):
+                return None
+        revision, parent = found.get("revision"), found.get("down_revision")
+        if not isinstance(revision, str) or not isinstance(parent, str | None):
+            return None
+        revisions.add(revision)
+        if parent is not None:
+            parents.add(parent)
+    heads = revisions - parents
+    return heads.pop() if len(heads) == 1 else None
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The revision recorded in the database (None when it has no Alembic table or row)."""
+    try:
+        with engine.connect() as conn:
+            value = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    except sa.exc.DBAPIError:
+        return None
+    return str(value) if value is not None else None
 
 
 def current_revision(engine: Engine) -> str | None:

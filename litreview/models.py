@@ -13,6 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from litreview.choices import ColumnTarget as ColumnTarget
+from litreview.choices import ColumnType as ColumnType
+
 
 def utcnow() -> datetime:
     """The current time in UTC (timestamps are stored in UTC)."""
@@ -51,25 +54,6 @@ class SourceKind(StrEnum):
     arxiv = "arxiv"
     bibtex = "bibtex"
     manual = "manual"
-
-
-class ColumnType(StrEnum):
-    """The type of a column of one's own (a formula column is a ``number``)."""
-
-    number = "number"
-    integer = "integer"
-    rating = "rating"
-    choice = "choice"
-    multi_choice = "multi_choice"
-    text = "text"
-    yes_no = "yes_no"
-    date = "date"
-    link = "link"
-
-
-class ColumnTarget(StrEnum):
-    paper = "paper"
-    area = "area"
 
 
 def _enum(enum: type[StrEnum], name: str) -> sa.Enum:

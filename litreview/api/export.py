@@ -13,11 +13,12 @@ from fastapi import APIRouter, Query, Response
 
 from litreview.api.deps import SessionDep
 from litreview.api.schemas import ERROR_RESPONSES, MAX_ID
+from litreview.choices import PaperOrder
 from litreview.errors import NotFound
 from litreview.exporters import FORMATS, export_text, format_names, get_format
 from litreview.exporters.mdtext import anchor_base
 from litreview.library.areas import area_paths
-from litreview.library.export import ExportOptions, ExportSelection, PaperOrder
+from litreview.library.export import ExportOptions, ExportSelection
 
 router = APIRouter(tags=["export"])
 

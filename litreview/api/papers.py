@@ -19,11 +19,12 @@ from litreview.api.schemas import (
     PaperPublic,
     PaperUpdate,
 )
+from litreview.choices import SortKey
 from litreview.errors import InvalidInput, NotFound
 from litreview.library.annotations import get_annotation
 from litreview.library.notes import list_notes
 from litreview.library.papers import create_paper, delete_paper, update_paper
-from litreview.library.search import MAX_LIMIT, PaperQuery, SortKey, search_paper_ids
+from litreview.library.search import MAX_LIMIT, PaperQuery, search_paper_ids
 from litreview.library.views import load_paper_views
 from litreview.models import ReadingStatus
 

@@ -7,29 +7,39 @@ module with a render function and one line here.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from litreview.errors import InvalidInput
-from litreview.exporters import bibtex, csljson, markdown
-from litreview.library.export import ExportData, ExportOptions, ExportSelection, load_export
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from litreview.library.export import ExportData, ExportOptions, ExportSelection
 
 
 @dataclass(frozen=True)
 class ExportFormat:
-    """One export format: its name, file suffix, media type and render function."""
+    """One export format: its name, file suffix, media type and render function.
+
+    ``renderer`` names the function as ``"module:function"`` of a module in this package; it is
+    imported on first use, so naming the formats (``litreview export --help``) loads none.
+    """
 
     name: str
     suffix: str
     media_type: str
-    render: Callable[[ExportData], str]
+    renderer: str
     description: str = ""
 
-
-def _render_bibtex(data: ExportData) -> str:
-    return bibtex.render_bibtex(data.papers, annote=data.options.annote)
+    def render(self, data: ExportData) -> str:
+        """The export ``data`` as this format's text."""
+        module_name, function_name = self.renderer.split(":")
+        module = importlib.import_module(f"{__name__}.{module_name}")
+        render: Callable[[ExportData], str] = getattr(module, function_name)
+        return render(data)
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -37,19 +47,23 @@ FORMATS: dict[str, ExportFormat] = {
     for fmt in (
         ExportFormat(
             "markdown",
-            markdown.SUFFIX,
-            markdown.MEDIA_TYPE,
-            markdown.render_markdown,
+            ".md",
+            "text/markdown; charset=utf-8",
+            "markdown:render_markdown",
             "annotated bibliography grouped by research area",
         ),
         ExportFormat(
-            "bibtex", bibtex.SUFFIX, bibtex.MEDIA_TYPE, _render_bibtex, "BibTeX for LaTeX/pandoc"
+            "bibtex",
+            ".bib",
+            "application/x-bibtex",
+            "bibtex:render_bibtex_export",
+            "BibTeX for LaTeX/pandoc",
         ),
         ExportFormat(
             "csl-json",
-            csljson.SUFFIX,
-            csljson.MEDIA_TYPE,
-            csljson.render_csljson,
+            ".json",
+            "application/vnd.citationstyles.csl+json",
+            "csljson:render_csljson",
             "CSL-JSON for pandoc --citeproc and Zotero",
         ),
     )
@@ -79,4 +93,6 @@ def export_text(
     options: ExportOptions | None = None,
 ) -> str:
     """Select, load and render in one go: what the CLI command and the API route run."""
+    from litreview.library.export import load_export
+
     return fmt.render(load_export(session, selection, options))

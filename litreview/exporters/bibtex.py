@@ -22,12 +22,16 @@ from litreview.importers.bibfields import (
 from litreview.importers.bibnames import parse_names
 from litreview.importers.bibvalues import MONTHS
 from litreview.importers.latex import latex_to_unicode, unicode_to_latex
+from litreview.library.export import ExportData
 from litreview.library.views import PaperView, Person
 from litreview.normalize import PersonName, normalize_doi, try_arxiv_id
 
-MEDIA_TYPE = "application/x-bibtex"
-SUFFIX = ".bib"
 _BOOKTITLE_TYPES = frozenset({"inproceedings", "incollection", "inbook", "conference"})
+
+
+def render_bibtex_export(data: ExportData) -> str:
+    """An export's papers as BibTeX (the registry's entry point)."""
+    return render_bibtex(data.papers, annote=data.options.annote)
 
 
 def render_bibtex(papers: Sequence[PaperView], *, annote: bool = False) -> str:

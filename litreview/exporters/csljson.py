@@ -22,9 +22,6 @@ from litreview.importers.latex import latex_to_unicode
 from litreview.library.export import ExportData
 from litreview.library.views import PaperView, Person
 
-MEDIA_TYPE = "application/vnd.citationstyles.csl+json"
-SUFFIX = ".json"
-
 # BibTeX/BibLaTeX entry type -> CSL type (the mapping citation-js and Better BibTeX use).
 CSL_TYPES = {
     "article": "article-journal",

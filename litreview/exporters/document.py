@@ -14,8 +14,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from litreview.choices import PaperOrder
 from litreview.exporters.mdtext import Anchors, anchor_base, contained_block, safe_url
-from litreview.library.export import ExportArea, ExportData, ExportOptions, PaperOrder
+from litreview.library.export import ExportArea, ExportData, ExportOptions
 from litreview.library.links import LinkView
 from litreview.library.views import PaperView, Person
 from litreview.models import NoteKind, Relation

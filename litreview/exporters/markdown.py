@@ -25,8 +25,6 @@ from litreview.exporters.document import (
 from litreview.exporters.mdtext import escape_inline, escape_line_start
 from litreview.library.export import ExportData
 
-MEDIA_TYPE = "text/markdown; charset=utf-8"
-SUFFIX = ".md"
 TOP_AREA_LEVEL = 2
 MAX_AREA_LEVEL = 5
 MAX_LEVEL = 6

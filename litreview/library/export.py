@@ -9,11 +9,11 @@ area's description and the ids of the selected papers placed directly in it. Exp
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from litreview.choices import PaperOrder as PaperOrder
 from litreview.errors import InvalidInput
 from litreview.library.areas import AreaNode, area_tree, find_area_path, walk_tree
 from litreview.library.notes import notes_by_paper
@@ -22,14 +22,6 @@ from litreview.library.views import PaperView, load_paper_views
 from litreview.models import Paper, PaperNote, ReadingStatus
 
 DEFAULT_AUTHOR_LIMIT = 8
-
-
-class PaperOrder(StrEnum):
-    """The order of papers under an area; every order ends with title and key as tie-breaks."""
-
-    by_year = "year"
-    by_title = "title"
-    by_author = "author"
 
 
 @dataclass

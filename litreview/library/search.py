@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from litreview.choices import SortKey as SortKey
 from litreview.db import time_limit
 from litreview.library.areas import find_area_path, get_area, subtree_ids
 from litreview.models import Annotation, Area, Author, Paper, PaperArea, PaperAuthor, PaperTag, Tag
@@ -46,15 +46,6 @@ BM25 = "bm25(paper_fts, 10.0, 2.0, 5.0, 3.0)"
 PAPER_FTS = sa.table("paper_fts", sa.column("rowid", sa.Integer))
 # Its words, one row per occurrence (fts5vocab "instance"): a seek to a word is cheap.
 PAPER_FTS_TERMS = sa.table("paper_fts_terms", sa.column("term", sa.String))
-
-
-class SortKey(Enum):
-    relevance = "relevance"
-    year = "year"
-    added = "added"
-    updated = "updated"
-    title = "title"
-    rating = "rating"
 
 
 # Natural direction of each sort when none is asked for: newest, best, A to Z.

@@ -1,0 +1,48 @@
+"""Choices that the CLI names in its options and the library acts on: plain enums.
+
+They live apart from the library so that ``litreview --help`` (and any command) can offer them
+without importing SQLAlchemy, the models or the library (see bench/cli_startup.py). The library
+modules that act on them import them from here.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, StrEnum
+
+
+class SortKey(Enum):
+    """The order of a paper list (library.search)."""
+
+    relevance = "relevance"
+    year = "year"
+    added = "added"
+    updated = "updated"
+    title = "title"
+    rating = "rating"
+
+
+class PaperOrder(StrEnum):
+    """The order of papers under an area; every order ends with title and key as tie-breaks."""
+
+    by_year = "year"
+    by_title = "title"
+    by_author = "author"
+
+
+class ColumnType(StrEnum):
+    """The type of a column of one's own (a formula column is a ``number``)."""
+
+    number = "number"
+    integer = "integer"
+    rating = "rating"
+    choice = "choice"
+    multi_choice = "multi_choice"
+    text = "text"
+    yes_no = "yes_no"
+    date = "date"
+    link = "link"
+
+
+class ColumnTarget(StrEnum):
+    paper = "paper"
+    area = "area"
