@@ -87,7 +87,13 @@ def _fields(view: PaperView, annote: bool) -> Iterator[tuple[str, str, bool]]:
         yield "annotation", text, False
         if annote:
             yield "annote", text, False
-    yield from _extra(paper.extra or {})
+    # A crossref to the entry itself would make BibTeX readers loop.
+    extra = {k: v for k, v in (paper.extra or {}).items() if not _self_crossref(k, v, paper.key)}
+    yield from _extra(extra)
+
+
+def _self_crossref(name: str, value: object, key: str) -> bool:
+    return name == "crossref" and isinstance(value, str) and value.strip() == key
 
 
 def _extra_or_original(paper: Any, name: str) -> str:

@@ -1,7 +1,11 @@
 """Identity: which stored (or earlier-in-this-import) paper a record is the same as.
 
-One paper, one row: a record matches by arXiv id (version stripped), then DOI, then normalised
-title (+ year); two different arXiv ids are never the same paper. Also: unique citation keys.
+One paper, one row, but only on a strong identifier: the same arXiv id (version stripped), the
+same DOI (normalised), or the same citation key with the same normalised title (re-importing a
+file). Title, year and authors never merge anything by themselves: different works share titles
+("Calendar", "Editor's introduction"), so a close match is only a possible duplicate
+(:mod:`litreview.library.duplicates`). Two different arXiv ids are never the same paper, and a
+record is never merged into the entry its ``crossref`` names. Also: unique citation keys.
 """
 
 from __future__ import annotations
@@ -25,9 +29,6 @@ from litreview.normalize import (
     try_arxiv_id,
 )
 
-# A title alone identifies a paper only when years agree, or when it is long enough to be unique.
-MIN_FP_WITHOUT_YEAR = 24
-
 
 @dataclass
 class Prepared:
@@ -36,6 +37,8 @@ class Prepared:
     arxiv_id: str | None
     doi: str | None
     fp: str
+    # The key the record asks for, or the one it would be given: what a re-import finds it by.
+    key: str = ""
     note: str = ""
 
 
@@ -49,22 +52,26 @@ class Matcher:
     def __init__(self, session: Session, prepared: Sequence[Prepared]) -> None:
         self.by_arxiv: dict[str, int] = {}
         self.by_doi: dict[str, int] = {}
-        self.by_fp: dict[str, list[tuple[int, int | None]]] = {}
+        # Citation key -> (paper, title fingerprint): a re-imported entry is the same paper.
+        self.by_key: dict[str, tuple[int, str]] = {}
         # The arXiv id of every candidate: two different arXiv ids are never the same paper.
         self.arxiv_of: dict[int, str | None] = {}
-        # The DOI and title of each stored paper a matcher of every paper knows.
+        # The DOI and key of each stored paper a matcher of every paper knows.
         self.doi_of: dict[int, str | None] = {}
-        self.fp_of: dict[int, str] = {}
-        self._load(session, col(Paper.arxiv_id), [p.arxiv_id for p in prepared if p.arxiv_id])
-        self._load(session, col(Paper.doi), [p.doi for p in prepared if p.doi])
-        fps = sorted({p.fp for p in prepared if p.fp})
-        stmt = sa.select(
-            col(Paper.id), col(Paper.title_fp), col(Paper.year), col(Paper.arxiv_id)
-        ).where(col(Paper.title_fp).in_(sa.bindparam("values", expanding=True)))
-        for chunk in chunks(fps):
-            for paper_id, fp, year, arxiv_id in session.execute(stmt, {"values": list(chunk)}):
-                self.by_fp.setdefault(fp, []).append((paper_id, year))
-                self.arxiv_of[paper_id] = arxiv_id
+        self.key_of: dict[int, str] = {}
+        values = {
+            "arxiv": sorted({p.arxiv_id for p in prepared if p.arxiv_id}),
+            "doi": sorted({p.doi for p in prepared if p.doi}),
+            "key": sorted({p.key for p in prepared if p.key}),
+        }
+        columns = {"arxiv": Paper.arxiv_id, "doi": Paper.doi, "key": Paper.key}
+        for name, wanted in values.items():
+            stmt = _identity_select().where(
+                col(columns[name]).in_(sa.bindparam("values", expanding=True))
+            )
+            for chunk in chunks(wanted):
+                for row in session.execute(stmt, {"values": list(chunk)}):
+                    self.add(*row)
 
     @classmethod
     def every_paper(cls, session: Session) -> Matcher:
@@ -75,45 +82,36 @@ class Matcher:
 
     def refresh(self, session: Session, paper_ids: Sequence[int] | None) -> None:
         """Read again what identifies these papers (every paper when None), e.g. after a merge."""
-        stmt = sa.select(
-            col(Paper.id), col(Paper.arxiv_id), col(Paper.doi), col(Paper.title_fp), col(Paper.year)
-        )
+        stmt = _identity_select()
         params: dict[str, Any] = {}
         if paper_ids is not None:
             for stored in paper_ids:
                 self._forget(stored)
             stmt = stmt.where(col(Paper.id).in_(sa.bindparam("ids", expanding=True)))
             params = {"ids": list(paper_ids)}
-        for paper_id, arxiv_id, doi, fp, year in session.connection().execute(stmt, params):
-            if paper_id is not None:
-                self.add(paper_id, arxiv_id, doi, fp, year)
+        for row in session.connection().execute(stmt, params):
+            if row[0] is not None:
+                self.add(*row)
 
-    def settle(self, new: Sequence[Prepared], ids: Sequence[int]) -> None:
-        """Give the papers of a batch their stored ids in place of their placeholders."""
+    def settle(self, new: Sequence[Prepared], ids: Sequence[int], keys: Sequence[str]) -> None:
+        """Give the papers of a batch their stored ids (and keys) in place of placeholders."""
         for position, (p, paper_id) in enumerate(zip(new, ids, strict=True)):
-            placeholder = -(position + 1)
-            del self.arxiv_of[placeholder]
-            self.arxiv_of[paper_id] = p.arxiv_id
-            self.doi_of[paper_id], self.fp_of[paper_id] = p.doi, p.fp
-            for index, value in ((self.by_arxiv, p.arxiv_id), (self.by_doi, p.doi)):
-                if value and index.get(value) == placeholder:
-                    index[value] = paper_id
-            if p.fp:
-                papers = self.by_fp[p.fp]
-                self.by_fp[p.fp] = [(paper_id if i == placeholder else i, y) for i, y in papers]
+            self._forget(-(position + 1))
+            self.add(paper_id, p.arxiv_id, p.doi, keys[position], p.fp)
 
     def add(
-        self, paper_id: int, arxiv_id: str | None, doi: str | None, fp: str, year: int | None
+        self, paper_id: int, arxiv_id: str | None, doi: str | None, key: str | None, fp: str
     ) -> None:
-        """Know a stored paper."""
+        """Know a stored paper (or a placeholder of this batch)."""
         self.arxiv_of[paper_id] = arxiv_id
-        self.doi_of[paper_id], self.fp_of[paper_id] = doi, fp
+        self.doi_of[paper_id] = doi
         if arxiv_id:
-            self.by_arxiv[arxiv_id] = paper_id
+            self.by_arxiv.setdefault(arxiv_id, paper_id)
         if doi:
-            self.by_doi[doi] = paper_id
-        if fp:
-            self.by_fp.setdefault(fp, []).append((paper_id, year))
+            self.by_doi.setdefault(doi, paper_id)
+        if key:
+            self.key_of[paper_id] = key
+            self.by_key.setdefault(key, (paper_id, fp or ""))
 
     def _forget(self, paper_id: int) -> None:
         """Drop a paper from every index (before reading it again)."""
@@ -123,48 +121,42 @@ class Matcher:
         ):
             if value and index.get(value) == paper_id:
                 del index[value]
-        fp = self.fp_of.pop(paper_id, "")
-        if fp in self.by_fp:
-            self.by_fp[fp] = [(i, y) for i, y in self.by_fp[fp] if i != paper_id]
-
-    def _load(self, session: Session, column: Any, values: list[str]) -> None:
-        target = self.by_arxiv if column.key == "arxiv_id" else self.by_doi
-        stmt = sa.select(col(Paper.id), column, col(Paper.arxiv_id)).where(
-            column.in_(sa.bindparam("values", expanding=True))
-        )
-        for chunk in chunks(sorted(set(values))):
-            for paper_id, value, arxiv_id in session.execute(stmt, {"values": list(chunk)}):
-                target[value] = paper_id
-                self.arxiv_of[paper_id] = arxiv_id
+        key = self.key_of.pop(paper_id, None)
+        if key and self.by_key.get(key, (None, ""))[0] == paper_id:
+            del self.by_key[key]
 
     def _compatible(self, p: Prepared, paper_id: int) -> bool:
         other = self.arxiv_of.get(paper_id)
-        return not (p.arxiv_id and other and other != p.arxiv_id)
+        if p.arxiv_id and other and other != p.arxiv_id:
+            return False
+        # A chapter carrying its book's DOI is not the book.
+        parent = str(p.record.extra.get("crossref", "")).strip()
+        return not (parent and parent == self.key_of.get(paper_id))
 
     def find(self, p: Prepared) -> int | None:
+        """The paper ``p`` is the same as: arXiv id, then DOI, then key + title."""
         if p.arxiv_id and p.arxiv_id in self.by_arxiv:
-            return self.by_arxiv[p.arxiv_id]
+            found = self.by_arxiv[p.arxiv_id]
+            if self._compatible(p, found):
+                return found
         if p.doi and p.doi in self.by_doi and self._compatible(p, self.by_doi[p.doi]):
             return self.by_doi[p.doi]
-        year = p.record.year
-        for paper_id, stored_year in self.by_fp.get(p.fp, []):
-            if not self._compatible(p, paper_id):
-                continue
-            if year is not None and stored_year is not None:
-                if year == stored_year:
-                    return paper_id
-            elif len(p.fp) >= MIN_FP_WITHOUT_YEAR:
+        key = p.key
+        if key and key in self.by_key:
+            paper_id, fp = self.by_key[key]
+            if fp == p.fp and self._compatible(p, paper_id):
                 return paper_id
         return None
 
     def remember(self, p: Prepared, paper_id: int) -> None:
-        self.arxiv_of[paper_id] = p.arxiv_id
-        if p.arxiv_id:
-            self.by_arxiv.setdefault(p.arxiv_id, paper_id)
-        if p.doi:
-            self.by_doi.setdefault(p.doi, paper_id)
-        if p.fp:
-            self.by_fp.setdefault(p.fp, []).append((paper_id, p.record.year))
+        """Know a new paper of this batch under a placeholder id."""
+        self.add(paper_id, p.arxiv_id, p.doi, p.key, p.fp)
+
+
+def _identity_select() -> Any:
+    return sa.select(
+        col(Paper.id), col(Paper.arxiv_id), col(Paper.doi), col(Paper.key), col(Paper.title_fp)
+    )
 
 
 def prepare_batch(records: Sequence[PaperRecord]) -> list[Prepared]:
@@ -184,7 +176,19 @@ def prepare(index: int, record: PaperRecord) -> Prepared:
         record.arxiv_id = None
     record.doi = normalize_doi(record.doi)
     record.title = " ".join((record.title or "").split())
-    return Prepared(index, record, record.arxiv_id, record.doi, title_fingerprint(record.title))
+    fp = title_fingerprint(record.title)
+    return Prepared(index, record, record.arxiv_id, record.doi, fp, base_key(record))
+
+
+def base_key(record: PaperRecord) -> str:
+    """The key a record asks for, or (without one) the readable key made from it."""
+    wanted = (record.key or "").strip()
+    if wanted:
+        return wanted
+    first = record.authors[0].family if record.authors else None
+    if not first and record.editors:
+        first = record.editors[0].family
+    return key_stem(first, record.year, record.title)
 
 
 class KeyAllocator:
@@ -196,10 +200,7 @@ class KeyAllocator:
     def allocate(self, record: PaperRecord) -> tuple[str, str]:
         """A free key for ``record`` and a note when the incoming key had to change."""
         wanted = (record.key or "").strip()
-        first = record.authors[0].family if record.authors else None
-        if not first and record.editors:
-            first = record.editors[0].family
-        base = wanted or key_stem(first, record.year, record.title)
+        base = base_key(record)
         key = base
         suffix = 0
         while key in self.taken:

@@ -81,17 +81,6 @@ class RecordImporter:
         by_index: dict[int, Prepared] = {}
         for p in batch:
             p.index += self.count
-            record = p.record
-            if not record.title:
-                outcomes[p.index] = RecordOutcome(
-                    p.index,
-                    Outcome.failed,
-                    "",
-                    key=record.key,
-                    message="no title",
-                    line=record.line,
-                )
-                continue
             prepared.append(p)
             by_index[p.index] = p
         self.count += len(batch)
@@ -116,7 +105,7 @@ class RecordImporter:
                 new_by_index[p.index] = -found - 1
             else:
                 merges.setdefault(found, []).append(p)
-        new_ids = _insert_new(
+        new_ids, new_keys = _insert_new(
             session, new, self.keys, self.extra_tags, self.area_id, outcomes, self.authors
         )
         for index, position in new_by_index.items():
@@ -125,11 +114,11 @@ class RecordImporter:
         for paper_id, group in merges.items():
             for p in sorted(group, key=lambda p: p.index):
                 outcomes[p.index] = merge_into(
-                    session, paper_id, p, matcher, self.extra_tags, self.area_id
+                    session, paper_id, p, matcher, self.extra_tags, self.area_id, self.authors
                 )
         session.flush()
         if self.known is not None:
-            self.known.settle(new, new_ids)
+            self.known.settle(new, new_ids, new_keys)
             if merges:
                 self.known.refresh(session, list(merges))
 
@@ -176,9 +165,10 @@ def _insert_new(
     area_id: int | None,
     outcomes: dict[int, RecordOutcome],
     authors: AuthorIds,
-) -> list[int]:
+) -> tuple[list[int], list[str]]:
+    """Insert the new papers of a batch; their ids and keys, in order."""
     if not new:
-        return []
+        return [], []
     rows, notes = [], []
     now = utcnow()
     for p in new:
@@ -236,7 +226,7 @@ def _insert_new(
             message="; ".join(n for n in (note, p.note) if n),
             line=p.record.line,
         )
-    return ids
+    return ids, [row["key"] for row in rows]
 
 
 def _insert_tags(session: Session, papers: list[tuple[int, list[str]]]) -> None:

@@ -17,6 +17,7 @@ from litreview.library.identity import Matcher, Prepared
 from litreview.library.outcomes import Outcome, RecordOutcome
 from litreview.library.papers_base import bump, get_paper
 from litreview.library.people import (
+    AuthorIds,
     author_names,
     has_people,
     replace_people,
@@ -79,6 +80,7 @@ def merge_into(
     matcher: Matcher,
     extra_tags: Sequence[str],
     area_id: int | None,
+    authors: AuthorIds | None = None,
 ) -> RecordOutcome:
     paper = get_paper(session, paper_id)
     record = p.record
@@ -100,7 +102,7 @@ def merge_into(
             paper.title_fp = p.fp
             paper.original = {k: v for k, v in paper.original.items() if k != "title"}
         if record.authors and paper.author_names != author_names(record.authors):
-            replace_people(session, paper, AuthorRole.author, record.authors)
+            replace_people(session, paper, AuthorRole.author, record.authors, authors)
             changed.append("authors")
     for name in FILLABLE:
         value = getattr(record, name)
@@ -126,7 +128,11 @@ def merge_into(
                 paper.arxiv_version = record.arxiv_version
     for bag in ("extra", "original"):
         stored: dict[str, Any] = getattr(paper, bag)
-        incoming = {k: v for k, v in getattr(record, bag).items() if k not in stored}
+        incoming = {
+            k: v
+            for k, v in getattr(record, bag).items()
+            if k not in stored and not (k == "crossref" and str(v).strip() == paper.key)
+        }
         if incoming:
             setattr(paper, bag, {**stored, **incoming})
             changed.append(bag)
@@ -135,10 +141,10 @@ def merge_into(
         and not paper.author_names
         and not has_people(session, paper_id, AuthorRole.author)
     ):
-        replace_people(session, paper, AuthorRole.author, record.authors)
+        replace_people(session, paper, AuthorRole.author, record.authors, authors)
         changed.append("authors")
     if record.editors and not has_people(session, paper_id, AuthorRole.editor):
-        replace_people(session, paper, AuthorRole.editor, record.editors)
+        replace_people(session, paper, AuthorRole.editor, record.editors, authors)
         changed.append("editors")
     changed += union_links(session, paper_id, [*record.tags, *extra_tags], area_id)
     if record.annotation and record.annotation.strip():

@@ -117,9 +117,17 @@ def insert_people(
 
 
 def replace_people(
-    session: Session, paper: Paper, role: AuthorRole, people: Sequence[AuthorRecord]
+    session: Session,
+    paper: Paper,
+    role: AuthorRole,
+    people: Sequence[AuthorRecord],
+    known: AuthorIds | None = None,
 ) -> None:
-    """Set a paper's authors (or editors) to ``people``, in order."""
+    """Set a paper's authors (or editors) to ``people``, in order.
+
+    An import passes its :class:`AuthorIds`, so that an author first stored here is known to
+    its later batches (a second one would insert the same name key again).
+    """
     assert paper.id is not None
     session.execute(
         sa.delete(PaperAuthor).where(
@@ -132,7 +140,7 @@ def replace_people(
         paper.author_names = author_names(people)
     else:
         record.editors = list(people)
-    insert_people(session, [(paper.id, record)])
+    insert_people(session, [(paper.id, record)], known)
 
 
 def has_people(session: Session, paper_id: int, role: AuthorRole) -> bool:

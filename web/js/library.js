@@ -150,7 +150,7 @@ function renderRow(paper) {
   );
   return h("li", { class: "paper-row", dataset: { id: paper.id } },
     h("div", { class: "row-main" },
-      h("a", { class: "paper-title", href: `#/paper/${paper.id}` }, paper.title || "(untitled)"),
+      h("a", { class: "paper-title", href: `#/paper/${paper.id}` }, paper.title || "[no title]"),
       h("p", { class: "meta" }, meta),
       tags.length ? h("ul", { class: "tags", "aria-label": "Tags" }, tags) : null,
     ),

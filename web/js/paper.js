@@ -59,7 +59,7 @@ function render(view, paper, editor) {
   replaceChildren(view,
     h("p", { class: "back" }, h("a", { href: "#/", class: "back-link", "data-back": "true" }, "← Library")),
     h("header", { class: "paper-head" },
-      h("h1", { id: "paper-title" }, paper.title || "(untitled)"),
+      h("h1", { id: "paper-title" }, paper.title || "[no title]"),
       h("p", { class: "paper-authors" }, (paper.authors || []).map((a) => a.name).join(", ")),
       h("p", { class: "paper-meta" }, metaLine(paper)),
       linkList(paper)),
