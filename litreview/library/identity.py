@@ -21,6 +21,7 @@ from litreview.importers.records import PaperRecord
 from litreview.library.bulk import chunks
 from litreview.models import (
     Paper,
+    SourceKind,
 )
 from litreview.normalize import (
     key_stem,
@@ -177,7 +178,10 @@ def prepare(index: int, record: PaperRecord) -> Prepared:
     record.doi = normalize_doi(record.doi)
     record.title = " ".join((record.title or "").split())
     fp = title_fingerprint(record.title)
-    return Prepared(index, record, record.arxiv_id, record.doi, fp, base_key(record))
+    # A BibTeX entry without a key finds itself again by the key it was given (a re-import);
+    # a paper added by hand is never matched by a key made from its title.
+    key = record.key or (base_key(record) if record.source == SourceKind.bibtex else "")
+    return Prepared(index, record, record.arxiv_id, record.doi, fp, key)
 
 
 def base_key(record: PaperRecord) -> str:
