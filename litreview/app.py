@@ -7,13 +7,11 @@ errors) as ``{"error": {"status", "message", ...}}``.
 
 from __future__ import annotations
 
-import hmac
 import logging
-from collections.abc import Awaitable, Callable
 
 import httpx
 import sqlalchemy as sa
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -22,17 +20,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from litreview import __version__
 from litreview.config import Settings, resource_path
 from litreview.db import make_engine, upgrade
-from litreview.errors import Busy, LitreviewError, Unauthorized
+from litreview.errors import Busy, LitreviewError
 
 logger = logging.getLogger(__name__)
-
-WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-# Scripts only from our own files: no inline script, no eval; annotation HTML is sanitised anyway.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: https:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'"
-)
 
 
 def create_app(
@@ -111,23 +101,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def _install_security(app: FastAPI, settings: Settings) -> None:
-    token = settings.token
+    from litreview.api.guard import GuardMiddleware
 
-    @app.middleware("http")
-    async def guard(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        if token and request.method in WRITE_METHODS and request.url.path.startswith("/api"):
-            given = request.headers.get("authorization", "")
-            if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-                return error_response(
-                    Unauthorized("this server needs 'Authorization: Bearer <token>' for writes")
-                )
-        response = await call_next(request)
-        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        return response
+    app.add_middleware(GuardMiddleware, settings=settings)
 
 
 def _serve_web(app: FastAPI) -> None:

@@ -5,8 +5,9 @@ Every failure is one red line on stderr and a non-zero exit code, never a traceb
 
 from __future__ import annotations
 
+import secrets
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import typer
@@ -44,7 +45,7 @@ register_export_commands(app)
 register_column_commands(app)
 
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # one line per failure, never wrapped
 
 
 @dataclass
@@ -103,14 +104,36 @@ def serve(
 
     from litreview.app import create_app
 
-    settings = context(ctx).settings
-    if host not in ("127.0.0.1", "localhost", "::1") and not settings.token:
-        raise InvalidInput(
-            f"refusing to listen on {host}: set LITREVIEW_TOKEN so that writes need a token"
-        )
+    settings = network_settings(context(ctx).settings, host)
     application = create_app(settings)
-    out.print(f"litreview on http://{host}:{port}  (database {settings.database_url})")
+    out.print(f"litreview on http://{_url_host(host)}:{port}  (database {settings.database_url})")
     uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+def network_settings(settings: Settings, host: str) -> Settings:
+    """The settings for serving on ``host``.
+
+    On a network address a token of 16 or more characters guards everything; without one, a
+    token is generated and printed (as Jupyter does)."""
+    from litreview.api.guard import MIN_NETWORK_TOKEN_LENGTH, host_name, is_loopback
+
+    settings = replace(settings, bind_host=host)
+    if is_loopback(host_name(host)):
+        return settings
+    if settings.token is None:
+        token = secrets.token_urlsafe(24)
+        out.print(f"this server is reachable from the network; its token is: {token}")
+        return replace(settings, token=token)
+    if len(settings.token) < MIN_NETWORK_TOKEN_LENGTH:
+        raise InvalidInput(
+            f"refusing to listen on {host}: LITREVIEW_TOKEN must have at least "
+            f"{MIN_NETWORK_TOKEN_LENGTH} characters (or leave it unset to get a generated one)"
+        )
+    return settings
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
 
 
 @db_app.command("upgrade")

@@ -31,6 +31,12 @@ class Settings:
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD_BYTES
     busy_timeout: float = DEFAULT_BUSY_TIMEOUT
     search_time_limit_ms: float = DEFAULT_SEARCH_TIME_LIMIT_MS
+    # Host names (besides the loopback ones) this server answers to; "*" for any.
+    allowed_hosts: frozenset[str] = frozenset()
+    # The address `serve` binds; a non-loopback one makes the token guard reads too.
+    bind_host: str = "127.0.0.1"
+    # Annotation images from other sites (they tell that site when a paper is viewed).
+    remote_images: bool = False
 
     def with_database(self, url: str) -> Settings:
         """A copy pointing at another database."""
@@ -70,15 +76,23 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     time_limit = _number(
         env, "LITREVIEW_SEARCH_TIME_LIMIT_MS", DEFAULT_SEARCH_TIME_LIMIT_MS, "milliseconds"
     )
+    if max_upload <= 0:
+        raise ValueError(f"LITREVIEW_MAX_UPLOAD_BYTES must be positive, got {upload_text!r}")
+    token = env.get("LITREVIEW_TOKEN") or None
+    if token is not None and token != token.strip():
+        raise ValueError("LITREVIEW_TOKEN must not be blank or start or end with a space")
+    hosts = env.get("LITREVIEW_ALLOWED_HOSTS", "")
     db = env.get("LITREVIEW_DATABASE_URL")
     return Settings(
         database_url=database_url_from(db) if db else sqlite_url(DEFAULT_DATABASE_PATH),
         arxiv_api_url=env.get("LITREVIEW_ARXIV_API_URL", DEFAULT_ARXIV_API_URL),
         arxiv_delay=delay,
-        token=env.get("LITREVIEW_TOKEN") or None,
+        token=token,
         max_upload_bytes=max_upload,
         busy_timeout=busy_timeout,
         search_time_limit_ms=time_limit,
+        allowed_hosts=frozenset(h.strip().lower() for h in hosts.split(",") if h.strip()),
+        remote_images=_flag(env, "LITREVIEW_REMOTE_IMAGES"),
     )
 
 
@@ -94,6 +108,15 @@ def _number(env: Mapping[str, str], name: str, default: float, unit: str) -> flo
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {text!r}")
     return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    text = env.get(name, "").strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False
+    if text in ("1", "true", "yes", "on"):
+        return True
+    raise ValueError(f"{name} must be 1/true/yes/on or 0/false/no/off, got {text!r}")
 
 
 def resource_path(name: str) -> Path:

@@ -123,6 +123,25 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+def _begin_immediate(_session: Session, _transaction: Any, connection: sa.Connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return  # PostgreSQL: the unique indexes decide a race; the loser gets 409
+    driver = connection.connection.driver_connection
+    if driver is not None and not driver.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_for_writes(session: Session) -> Session:
+    """Make ``session`` take SQLite's write lock when its transaction begins (``BEGIN
+    IMMEDIATE``), so that a check-then-insert cannot interleave with another writer's.
+
+    The lock is taken at the first statement, not before: a request that parses its input
+    first does not hold it meanwhile.
+    """
+    sa.event.listen(session, "after_begin", _begin_immediate)
+    return session
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction at an edge (CLI command, script): commit on success, roll back on error."""

@@ -8,6 +8,7 @@
     ├── Conflict (409)            a stale version, or a unique name already taken
     ├── PayloadTooLarge (413)     an upload over the configured limit
     ├── Unauthorized (401)        a write without the right bearer token
+    ├── Forbidden (403)           a foreign Host, or a write a browser sends for another site
     ├── UpstreamError (502)       arXiv (or another remote) failed after retries
     └── Busy (503)                the database stayed locked by another writer (a long import)
 
@@ -61,6 +62,10 @@ class PayloadTooLarge(LitreviewError):
 
 class Unauthorized(LitreviewError):
     status = 401
+
+
+class Forbidden(LitreviewError):
+    status = 403
 
 
 class UpstreamError(LitreviewError):

@@ -20,6 +20,8 @@ from litreview.config import Settings, sqlite_url
 from litreview.db import make_engine, upgrade
 
 REPO = Path(__file__).resolve().parent.parent
+# TestClient's default host name "testserver" is refused like any foreign Host header.
+LOCAL_URL = "http://127.0.0.1:8000"
 
 
 def corpus_dir() -> Path:
@@ -77,6 +79,6 @@ def settings(db_url: str) -> Settings:
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
     app = create_app(settings)
-    with TestClient(app) as test_client:
+    with TestClient(app, base_url=LOCAL_URL) as test_client:
         yield test_client
     app.state.engine.dispose()

@@ -12,6 +12,7 @@ from litreview.app import create_app
 from litreview.config import Settings
 from litreview.render import render_markdown
 from tests.api_helpers import add_area, add_paper
+from tests.conftest import LOCAL_URL
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -128,7 +129,7 @@ def test_payloads_in_every_text_field_come_back_as_data(client: TestClient) -> N
 @pytest.fixture
 def guarded(settings: Settings) -> Iterator[TestClient]:
     app = create_app(Settings(database_url=settings.database_url, token="s3cret"))
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL_URL) as client:
         yield client
     app.state.engine.dispose()
 

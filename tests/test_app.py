@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from litreview.app import create_app
 from litreview.config import Settings
+from tests.conftest import LOCAL_URL
 
 
 def test_health_and_index(client: TestClient) -> None:
@@ -35,7 +36,7 @@ def test_unknown_route_answers_the_error_shape(client: TestClient) -> None:
 
 def test_writes_need_the_token_when_one_is_set(settings: Settings) -> None:
     app = create_app(Settings(database_url=settings.database_url, token="s3cret"))
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL_URL) as client:
         denied = client.post("/api/areas", json={"name": "A"})
         assert denied.status_code == 401
         assert "Bearer" in denied.json()["error"]["message"]

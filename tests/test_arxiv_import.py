@@ -25,6 +25,7 @@ from litreview.library.arxiv import add_arxiv, refresh_arxiv
 from litreview.library.papers import Outcome, import_records
 from litreview.library.tags import add_tags, paper_tags
 from litreview.models import Annotation, Paper, PaperArea, Provenance, ReadingStatus, SourceKind
+from tests.conftest import LOCAL_URL
 
 pytestmark = pytest.mark.corpus
 
@@ -221,7 +222,7 @@ def test_arxiv_record_merges_into_the_same_paper_from_bibtex(
 def api(db_url: str, arxiv: FakeArxiv) -> Iterator[TestClient]:
     settings = Settings(database_url=db_url, arxiv_api_url="http://arxiv.test/api/query")
     app = create_app(settings, arxiv_transport=arxiv.transport())
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL_URL) as client:
         yield client
     app.state.engine.dispose()
 

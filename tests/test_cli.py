@@ -12,6 +12,7 @@ import typer.main
 from typer.testing import CliRunner
 
 from litreview.cli import app
+from litreview.config import Settings
 
 
 def run(
@@ -93,7 +94,23 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     ]
 
 
-def test_serve_refuses_a_public_address_without_a_token(tmp_path: Path) -> None:
-    result = run("--db", "s.db", "serve", "--host", "0.0.0.0", cwd=tmp_path)
+def test_serve_refuses_a_short_token_on_a_public_address(tmp_path: Path) -> None:
+    result = run(
+        "--db", "s.db", "serve", "--host", "0.0.0.0", cwd=tmp_path, env={"LITREVIEW_TOKEN": "short"}
+    )
     assert result.returncode == 1
-    assert "LITREVIEW_TOKEN" in result.stderr
+    assert "LITREVIEW_TOKEN must have at least 16 characters" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_public_address_without_a_token_gets_a_generated_one() -> None:
+    from litreview.cli import network_settings
+
+    loopback = network_settings(Settings(), "127.0.0.1")
+    assert loopback.token is None and loopback.bind_host == "127.0.0.1"
+    public = network_settings(Settings(), "0.0.0.0")
+    assert public.token is not None and len(public.token) >= 16
+    assert public.bind_host == "0.0.0.0"
+    assert network_settings(Settings(), "0.0.0.0").token != public.token
+    kept = network_settings(Settings(token="a" * 16), "::")
+    assert kept.token == "a" * 16

@@ -37,7 +37,14 @@ CHECKS = [
 # The BibTeX import takes the file as its body; send generated text as-is.
 schemathesis.serializer.alias("application/x-bibtex", "text/plain")
 _FOLDER = Path(tempfile.mkdtemp(prefix="litreview-schemathesis-"))
-_APP = create_app(Settings(database_url=sqlite_url(_FOLDER / "lib.db"), arxiv_delay=0))
+# schemathesis calls the app as "testserver": allow that name, as a user would their own.
+_APP = create_app(
+    Settings(
+        database_url=sqlite_url(_FOLDER / "lib.db"),
+        arxiv_delay=0,
+        allowed_hosts=frozenset({"testserver"}),
+    )
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", _APP).exclude(
     path_regex="^/api/import/arxiv"
 )

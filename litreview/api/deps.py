@@ -1,6 +1,8 @@
 """Dependencies every route shares: the session (one per request) and the settings.
 
-Routes commit once, at the end, after the library call succeeded; an error rolls back.
+Routes commit once, at the end, after the library call succeeded; an error rolls back. A
+write request's session takes the write lock when it begins, so its checks and inserts are
+one step (see :func:`litreview.db.lock_for_writes`).
 """
 
 from __future__ import annotations
@@ -11,11 +13,15 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from litreview.api.guard import SAFE_METHODS
 from litreview.config import Settings
+from litreview.db import lock_for_writes
 
 
 def get_session(request: Request) -> Iterator[Session]:
     with Session(request.app.state.engine) as session:
+        if request.method not in SAFE_METHODS:
+            lock_for_writes(session)
         try:
             yield session
         except BaseException:

@@ -1,6 +1,7 @@
 // The JSON API client: every call the UI makes goes through api(); errors become ApiError.
 
 const TOKEN_KEY = "litreview.token";
+const TOKEN_COOKIE = "litreview_token";
 
 export class ApiError extends Error {
   constructor(status, message, details = {}) {
@@ -11,28 +12,57 @@ export class ApiError extends Error {
   }
 }
 
+// The token lives for this tab's session only (sessionStorage). A same-site cookie carries it
+// on plain links (downloads) when the server guards reads; writes always send the header.
 export function getToken() {
   try {
-    return localStorage.getItem(TOKEN_KEY) || "";
+    return sessionStorage.getItem(TOKEN_KEY) || "";
   } catch {
     return "";
   }
 }
 
 export function setToken(token) {
+  const secure = location.protocol === "https:" ? "; Secure" : "";
   try {
-    if (token) localStorage.setItem(TOKEN_KEY, token);
-    else localStorage.removeItem(TOKEN_KEY);
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
   } catch (err) {
-    console.warn("cannot keep the token in localStorage", err);
+    console.warn("cannot keep the token in sessionStorage", err);
   }
+  const value = token ? encodeURIComponent(token) : "";
+  const expiry = token ? "" : "; Max-Age=0";
+  document.cookie = `${TOKEN_COOKIE}=${value}; Path=/; SameSite=Strict${secure}${expiry}`;
+}
+
+let asking = null;
+
+/** Ask the user for the server's token, once for all the calls that were refused together. */
+function askForToken(refused) {
+  if (!asking) {
+    asking = Promise.resolve().then(() => {
+      const given = window.prompt("This litreview server needs its access token (printed when it started):");
+      if (given && given.trim() && given.trim() !== refused) setToken(given.trim());
+      return getToken() !== refused;
+    });
+    asking.finally(() => {
+      asking = null;
+    });
+  }
+  return asking;
 }
 
 /**
  * Call the API. `json` is sent as a JSON body; `body` as is (FormData, text).
  * Resolves to the parsed JSON (or null), rejects with ApiError (AbortError passes through).
  */
-export async function api(path, { method = "GET", json, body, headers = {}, signal, keepalive } = {}) {
+export async function api(path, options = {}) {
+  const response = await send(path, options);
+  if (response.status === 401 && (await askForToken(getToken()))) return read(await send(path, options));
+  return read(response);
+}
+
+async function send(path, { method = "GET", json, body, headers = {}, signal, keepalive } = {}) {
   const init = { method, headers: { Accept: "application/json", ...headers }, signal, keepalive };
   if (json !== undefined) {
     init.body = JSON.stringify(json);
@@ -41,14 +71,21 @@ export async function api(path, { method = "GET", json, body, headers = {}, sign
     init.body = body;
   }
   const token = getToken();
-  if (token && method !== "GET") init.headers.Authorization = `Bearer ${token}`;
-  let response;
+  if (token) init.headers.Authorization = `Bearer ${utf8Bytes(token)}`;
   try {
-    response = await fetch(path, init);
+    return await fetch(path, init);
   } catch (err) {
     if (err && err.name === "AbortError") throw err;
     throw new ApiError(0, `Cannot reach the litreview server (${err && err.message ? err.message : err})`);
   }
+}
+
+// Header values are byte strings: send the token's UTF-8 bytes, as the server compares them.
+function utf8Bytes(text) {
+  return String.fromCharCode(...new TextEncoder().encode(text));
+}
+
+async function read(response) {
   const text = await response.text();
   let data = null;
   if (text) {
@@ -62,6 +99,7 @@ export async function api(path, { method = "GET", json, body, headers = {}, sign
     const error = data && typeof data === "object" && data.error ? data.error : {};
     let message = error.message || `${response.status} ${response.statusText || "error"}`;
     if (response.status === 401) message += " — set the API token in Settings (⚙).";
+    if (response.status === 403 && !message) message = "refused by the server";
     throw new ApiError(response.status, message, error);
   }
   return data;
