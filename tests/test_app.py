@@ -56,7 +56,7 @@ def test_a_write_blocked_by_another_writer_answers_503(settings: Settings, db_ur
     assert path is not None
     other = sqlite3.connect(path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # a long import elsewhere holds the write lock
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL_URL) as client:
         try:
             response = client.post("/api/areas", json={"name": "Waiting"})
         finally:
@@ -80,7 +80,7 @@ def test_an_unexpected_database_error_answers_the_error_shape(
     assert path is not None
     with sqlite3.connect(path) as other:
         other.execute("DROP TABLE tag")  # a database damaged behind the app's back
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, base_url=LOCAL_URL, raise_server_exceptions=False) as client:
         response = client.get("/api/tags")
     app.state.engine.dispose()
     assert response.status_code == 500

@@ -15,6 +15,7 @@ from litreview.library.papers import import_records
 from litreview.library.search import PaperQuery, SortKey, fts_query, search_paper_ids
 from litreview.models import SourceKind
 from tests.api_helpers import add_area, add_paper, error_of
+from tests.conftest import LOCAL_URL
 
 HOSTILE = [
     '"',
@@ -239,7 +240,7 @@ def test_a_search_past_its_time_limit_answers_keep_typing(settings: Settings) ->
     # A limit already past when the search starts: SQLite's progress handler stops the first
     # statement that runs a few hundred steps, whatever the machine's speed.
     app = create_app(replace(settings, search_time_limit_ms=1e-9))
-    with TestClient(app) as client:
+    with TestClient(app, base_url=LOCAL_URL) as client:
         for n in range(20):
             add_paper(client, f"Reward paper {n}", abstract="reward " * 50)
         error = error_of(client.get("/api/papers", params={"q": "rew", "tag": "x"}), 422)
