@@ -17,6 +17,7 @@ from litreview.choices import SortKey
 from litreview.cli_arxiv import register as register_arxiv_commands
 from litreview.cli_bibtex import register as register_bibtex_commands
 from litreview.cli_columns import register as register_column_commands
+from litreview.cli_duplicates import register as register_duplicate_commands
 from litreview.cli_export import register as register_export_commands
 from litreview.config import Settings, database_url_from, load_settings
 from litreview.errors import InvalidInput, LitreviewError
@@ -43,6 +44,7 @@ register_arxiv_commands(app)
 register_bibtex_commands(app)
 register_export_commands(app)
 register_column_commands(app)
+register_duplicate_commands(app)
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # one line per failure, never wrapped

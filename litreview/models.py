@@ -441,3 +441,70 @@ class SavedView(SQLModel, table=True):
     )
     spec: dict[str, Any] = Field(default_factory=dict, sa_column=sa.Column(sa.JSON, nullable=False))
     version: int = Field(default=1)
+
+
+class DuplicateStatus(StrEnum):
+    open = "open"
+    dismissed = "dismissed"
+
+
+class PaperAlias(SQLModel, table=True):
+    """A citation key of a paper besides its own (e.g. the key of an entry merged into it)."""
+
+    __tablename__ = "paper_alias"
+
+    key: str = Field(sa_column=sa.Column(sa.String(200), primary_key=True))
+    paper_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+
+
+class PossibleDuplicate(SQLModel, table=True):
+    """Two papers that look alike (title, year, a family name) for the user to decide on.
+
+    ``paper_a_id`` < ``paper_b_id``; a dismissed pair ("not a duplicate") stays, so it is not
+    proposed again.
+    """
+
+    __tablename__ = "possible_duplicate"
+    __table_args__ = (
+        sa.UniqueConstraint("paper_a_id", "paper_b_id", name="uq_possible_duplicate"),
+        sa.CheckConstraint("paper_a_id < paper_b_id", name="ck_possible_duplicate_order"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    paper_a_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    paper_b_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    reason: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    status: DuplicateStatus = Field(
+        default=DuplicateStatus.open,
+        sa_column=sa.Column(
+            _enum(DuplicateStatus, "duplicate_status"),
+            nullable=False,
+            server_default="open",
+            index=True,
+        ),
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )
+
+
+class Preamble(SQLModel, table=True):
+    """A BibTeX ``@preamble`` as it came in (written back at the top of BibTeX exports)."""
+
+    __tablename__ = "preamble"
+
+    id: int | None = Field(default=None, primary_key=True)
+    text: str = Field(sa_column=sa.Column(sa.Text, nullable=False, unique=True))
+    source: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))

@@ -86,12 +86,22 @@ def test_notes_migration_up_and_down_keeps_the_index_right(tmp_path: Path) -> No
 
     engine = make_engine(sqlite_url(tmp_path / "lib.db"))
     upgrade(engine, "0003")
-    with Session(engine) as session:
-        import_records(
-            session,
-            [PaperRecord(title="Old paper", source=SourceKind.manual, annotation="annotated")],
+    # Written as SQL: today's library code expects the tables of the newest revision.
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO paper (key, entry_type, title, title_fp, author_names,"
+                " arxiv_categories, status, extra, original, created_at, updated_at, version)"
+                " VALUES ('old', 'article', 'Old paper', 'old paper', '', '[]', 'unread', '{}',"
+                " '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
+            )
         )
-        session.commit()
+        conn.execute(
+            sa.text(
+                "INSERT INTO annotation (paper_id, markdown, version, updated_at)"
+                " VALUES (1, 'annotated', 1, '2026-01-01 00:00:00')"
+            )
+        )
     upgrade(engine)
 
     def hits(word: str) -> int:

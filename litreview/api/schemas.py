@@ -150,6 +150,9 @@ class PaperPublic(BaseModel):
     fields: dict[str, Any] = Field(
         default_factory=dict, description="Values of one's own columns, by column name"
     )
+    aliases: list[str] = Field(
+        default_factory=list, description="Other citation keys (of entries merged into it)"
+    )
 
     @classmethod
     def from_view(cls, view: PaperView) -> PaperPublic:
@@ -191,6 +194,7 @@ class PaperPublic(BaseModel):
             arxiv_comment=p.arxiv_comment,
             primary_category=p.primary_category,
             fields=dict(view.fields),
+            aliases=list(view.aliases),
         )
 
 

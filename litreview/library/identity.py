@@ -21,6 +21,7 @@ from litreview.importers.records import PaperRecord
 from litreview.library.bulk import chunks
 from litreview.models import (
     Paper,
+    PaperAlias,
     SourceKind,
 )
 from litreview.normalize import (
@@ -200,6 +201,7 @@ class KeyAllocator:
 
     def __init__(self, session: Session) -> None:
         self.taken: set[str] = set(session.exec(select(Paper.key)).all())
+        self.taken.update(session.exec(select(PaperAlias.key)).all())
 
     def allocate(self, record: PaperRecord) -> tuple[str, str]:
         """A free key for ``record`` and a note when the incoming key had to change."""

@@ -11,8 +11,10 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from litreview.importers.records import PaperRecord
+from litreview.library.aliases import add_aliases
 from litreview.library.areas import ensure_area_path
 from litreview.library.bulk import bulk_insert, hold_all, insert_and_read_ids
+from litreview.library.duplicates import record_possible_duplicates
 from litreview.library.fts import bulk_indexing
 from litreview.library.identity import KeyAllocator, Matcher, Prepared, prepare_batch
 from litreview.library.merge import merge_into, provenance_row
@@ -113,14 +115,30 @@ class RecordImporter:
             merges.setdefault(new_ids[position], []).append(by_index[index])
         for paper_id, group in merges.items():
             for p in sorted(group, key=lambda p: p.index):
-                outcomes[p.index] = merge_into(
+                outcome = merge_into(
                     session, paper_id, p, matcher, self.extra_tags, self.area_id, self.authors
                 )
+                self._keep_key(p, outcome)
+                outcomes[p.index] = outcome
         session.flush()
+        record_possible_duplicates(session, new_ids)
         if self.known is not None:
             self.known.settle(new, new_ids, new_keys)
             if merges:
                 self.known.refresh(session, list(merges))
+
+    def _keep_key(self, p: Prepared, outcome: RecordOutcome) -> None:
+        """A merged entry's own citation key stays findable, as an alias of its paper."""
+        key = (p.record.key or "").strip()
+        if not key or key == outcome.key or outcome.paper_id is None:
+            return
+        if key in self.keys.taken:
+            return
+        self.keys.taken.add(key)
+        add_aliases(self.session, outcome.paper_id, [key])
+        outcome.message = "; ".join(
+            m for m in (outcome.message, f"key {key!r} kept as an alias") if m
+        )
 
 
 def _paper_row(p: Prepared, key: str, now: datetime) -> dict[str, Any]:

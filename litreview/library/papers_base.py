@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from litreview.errors import Conflict, NotFound
-from litreview.models import Paper, utcnow
+from litreview.models import Paper, PaperAlias, utcnow
 
 
 def get_paper(session: Session, paper_id: int) -> Paper:
@@ -19,7 +19,11 @@ def get_paper(session: Session, paper_id: int) -> Paper:
 
 
 def get_paper_by_key(session: Session, key: str) -> Paper:
+    """The paper with this citation key, or with it as an alias (a key merged into it)."""
     paper = session.exec(select(Paper).where(Paper.key == key)).first()
+    if paper is None:
+        alias = session.get(PaperAlias, key)
+        paper = session.get(Paper, alias.paper_id) if alias is not None else None
     if paper is None:
         raise NotFound(f"no paper with key {key!r}", key=key)
     return paper

@@ -12,6 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from litreview.library.aliases import aliases_of
 from litreview.library.areas import area_paths
 from litreview.library.links import LinkView
 from litreview.library.values import field_values
@@ -57,6 +58,8 @@ class PaperView:
     annotation: Annotation | None = None
     links: list[LinkView] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
+    # Other citation keys of the paper (of entries merged into it).
+    aliases: list[str] = field(default_factory=list)
 
     @property
     def annotation_markdown(self) -> str:
@@ -74,6 +77,8 @@ def load_paper_views(
         _load_chunk(session, chunk, views, paths)
     for paper_id, values in field_values(session, ColumnTarget.paper, list(views)).items():
         views[paper_id].fields = values
+    for paper_id, keys in aliases_of(session, list(views)).items():
+        views[paper_id].aliases = keys
     ordered = [views[i] for i in ids if i in views]
     if with_links:
         _attach_links(session, ordered)
