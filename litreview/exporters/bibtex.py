@@ -91,8 +91,7 @@ def _fields(view: PaperView, annote: bool) -> Iterator[tuple[str, str, bool]]:
     extra = {k: v for k, v in (paper.extra or {}).items() if not _self_crossref(k, v, paper.key)}
     if view.aliases:
         # biblatex's ``ids``: the keys of entries merged into this one still resolve.
-        given = [k.strip() for k in str(extra.get("ids", "")).split(",") if k.strip()]
-        extra["ids"] = ", ".join(dict.fromkeys([*given, *view.aliases]))
+        extra["ids"] = ", ".join(view.aliases)
     yield from _extra(extra)
 
 

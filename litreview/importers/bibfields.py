@@ -87,6 +87,8 @@ class FieldMapper:
                 rec.abstract = decode(value, original, name) or None
             elif name == "keywords":
                 self._tags(rec, value)
+            elif name == "ids":
+                rec.aliases = [k.strip() for k in value.split(",") if k.strip()]
             elif name == note_field:
                 original[name] = value
                 rec.annotation = latex_to_unicode_keep_lines(value) or None

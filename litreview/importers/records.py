@@ -51,6 +51,8 @@ class PaperRecord:
     pdf_url: str | None = None
     tags: list[str] = field(default_factory=list)
     annotation: str | None = None
+    # Other citation keys of the entry (biblatex ``ids``).
+    aliases: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     original: dict[str, Any] = field(default_factory=dict)
     line: int | None = None

@@ -24,6 +24,7 @@ from litreview.library.tags import ensure_tags
 from litreview.models import (
     Annotation,
     Paper,
+    PaperAlias,
     PaperArea,
     PaperTag,
     Provenance,
@@ -129,16 +130,18 @@ class RecordImporter:
 
     def _keep_key(self, p: Prepared, outcome: RecordOutcome) -> None:
         """A merged entry's own citation key stays findable, as an alias of its paper."""
-        key = (p.record.key or "").strip()
-        if not key or key == outcome.key or outcome.paper_id is None:
+        if outcome.paper_id is None:
             return
-        if key in self.keys.taken:
+        own = (p.record.key or "").strip()
+        wanted = dict.fromkeys([own, *p.record.aliases])
+        kept = [k for k in wanted if k and k not in self.keys.taken]
+        if not kept:
             return
-        self.keys.taken.add(key)
-        add_aliases(self.session, outcome.paper_id, [key])
-        outcome.message = "; ".join(
-            m for m in (outcome.message, f"key {key!r} kept as an alias") if m
-        )
+        self.keys.taken.update(kept)
+        add_aliases(self.session, outcome.paper_id, kept)
+        if own in kept:
+            note = f"key {own!r} kept as an alias"
+            outcome.message = f"{outcome.message}; {note}" if outcome.message else note
 
 
 def _paper_row(p: Prepared, key: str, now: datetime) -> dict[str, Any]:
@@ -233,6 +236,7 @@ def _insert_new(
             Provenance,
             [provenance_row(pid, p.record) for pid, p in zip(ids, new, strict=True)],
         )
+        _insert_aliases(session, new, ids, rows, keys)
         indexed.extend(ids)
     for pid, p, row, note in zip(ids, new, rows, notes, strict=True):
         outcomes[p.index] = RecordOutcome(
@@ -245,6 +249,23 @@ def _insert_new(
             line=p.record.line,
         )
     return ids, [row["key"] for row in rows]
+
+
+def _insert_aliases(
+    session: Session,
+    new: list[Prepared],
+    ids: list[int],
+    rows: list[dict[str, Any]],
+    keys: KeyAllocator,
+) -> None:
+    """The entries' other keys (``ids``) as aliases, those no paper or alias has yet."""
+    aliases = []
+    for pid, p, row in zip(ids, new, rows, strict=True):
+        for key in p.record.aliases:
+            if key != row["key"] and key not in keys.taken:
+                keys.taken.add(key)
+                aliases.append({"key": key[:200], "paper_id": pid})
+    bulk_insert(session, PaperAlias, aliases)
 
 
 def _insert_tags(session: Session, papers: list[tuple[int, list[str]]]) -> None:
