@@ -848,3 +848,38 @@ def test_export_prints_notes_status_and_ratings_on_request(page: Page, server: L
     assert "with_notes" not in (
         dialog.get_by_role("link", name="Download").get_attribute("href") or ""
     )
+
+
+LOOK_ALIKES = """
+@article{smith2001intro, title = {Editor's introduction}, author = {Smith, Ann}, year = 2001,
+  journal = {Journal of Things}}
+@inproceedings{smith2002intro, title = {Editor's Introduction}, author = {Ann Smith and Bo Li},
+  year = 2002, booktitle = {Proceedings of Stuff}, doi = {10.1000/stuff.1}}
+"""
+
+
+def test_duplicates_page_merges_a_pair_field_by_field(page: Page, server: LiveServer) -> None:
+    server.import_bibtex(LOOK_ALIKES)
+    page.reload()
+    link = page.get_by_role("link", name=re.compile("Possible duplicates"))
+    expect(link).to_contain_text("1")
+    link.click()
+    pair = page.get_by_role("article", name=re.compile("Pair"))
+    expect(pair).to_contain_text("same title, years 2001 and 2002, both by Smith")
+    authors = pair.locator('tr[data-field="authors"]')
+    authors.get_by_label(re.compile("Ann Smith; Bo Li")).check()
+    # The DOI is empty on the first paper: the second one's is chosen already.
+    expect(pair.locator('tr[data-field="doi"]').get_by_label("10.1000/stuff.1")).to_be_checked()
+    pair.get_by_role("button", name="Merge").click()
+    expect(page.get_by_role("status")).to_contain_text(
+        "Merged into smith2001intro; also cited as smith2002intro"
+    )
+    expect(page.get_by_text("No possible duplicates.")).to_be_visible()
+    papers = server.get("/api/papers")["items"]
+    assert len(papers) == 1
+    merged = papers[0]
+    assert merged["aliases"] == ["smith2002intro"]
+    assert merged["doi"] == "10.1000/stuff.1" and merged["venue"] == "Journal of Things"
+    assert [a["family"] for a in merged["authors"]] == ["Smith", "Li"]
+    page.get_by_role("link", name="Open the paper").click()
+    expect(page.get_by_role("heading", level=1, name="Editor's introduction")).to_be_visible()

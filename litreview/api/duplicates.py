@@ -17,6 +17,7 @@ from litreview.library.duplicates import (
     list_pairs,
     merge_pair,
 )
+from litreview.library.merge_papers import CHOOSABLE
 from litreview.library.views import load_paper_views
 from litreview.models import DuplicateStatus
 
@@ -36,6 +37,7 @@ class DuplicatePublic(BaseModel):
 class DuplicateList(BaseModel):
     items: list[DuplicatePublic]
     total: int
+    fields: list[str] = Field(description="The fields a merge lets one choose, in order")
 
 
 class MergeIn(BaseModel):
@@ -74,7 +76,7 @@ def list_duplicates(
 ) -> DuplicateList:
     """Pairs of papers that look alike (same title, years within one, a family name in common)."""
     pairs = list_pairs(session, None if status == "all" else DuplicateStatus(status))
-    return DuplicateList(items=_public(session, pairs), total=len(pairs))
+    return DuplicateList(items=_public(session, pairs), total=len(pairs), fields=list(CHOOSABLE))
 
 
 @router.post("/duplicates/{pair_id}/merge", response_model=PaperPublic)

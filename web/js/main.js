@@ -3,6 +3,7 @@
 import { getToken, query, setToken } from "./api.js";
 import { $, isTyping } from "./dom.js";
 import { initAreas, openAreasDialog } from "./areas.js";
+import { closeDuplicates, initDuplicates, openDuplicates } from "./duplicates.js";
 import { initImporter, openAddDialog } from "./importer.js";
 import { filterParams, initLibrary, libraryHash, refresh, setFiltersFromQuery } from "./library.js";
 import { navigate, startRouter } from "./navigation.js";
@@ -14,6 +15,15 @@ let libraryScroll = 0;
 
 /** Show the page of `hash`; navigation.js calls it once a move may go ahead. */
 async function route(hash) {
+  closeDuplicates();
+  if (hash.startsWith("#/duplicates")) {
+    await closePaper();
+    $("#library-view").hidden = true;
+    document.body.dataset.view = "duplicates";
+    document.title = "Possible duplicates · litreview";
+    await openDuplicates();
+    return;
+  }
   const paperMatch = hash.match(/^#\/paper\/(\d+)/);
   if (paperMatch) {
     if (!$("#library-view").hidden) libraryScroll = window.scrollY;
@@ -123,6 +133,7 @@ function init() {
   initLibrary();
   initImporter();
   initAreas();
+  initDuplicates();
   $("#open-add").addEventListener("click", openAddDialog);
   $("#open-areas").addEventListener("click", openAreasDialog);
   $("#open-export").addEventListener("click", openExport);
