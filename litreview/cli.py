@@ -5,6 +5,7 @@ Every failure is one red line on stderr and a non-zero exit code, never a traceb
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from dataclasses import dataclass, replace
@@ -19,6 +20,8 @@ from litreview.cli_bibtex import register as register_bibtex_commands
 from litreview.cli_columns import register as register_column_commands
 from litreview.cli_duplicates import register as register_duplicate_commands
 from litreview.cli_export import register as register_export_commands
+from litreview.cli_library import DbAnywhereGroup, LibraryChoice, describe_library
+from litreview.cli_library import register as register_library_commands
 from litreview.config import Settings, database_url_from, load_settings
 from litreview.errors import InvalidInput, LitreviewError
 
@@ -37,6 +40,7 @@ app = typer.Typer(
     add_completion=False,
     # Plain help: Rich's help panels import a Markdown parser and cost more than the command.
     rich_markup_mode=None,
+    cls=DbAnywhereGroup,
 )
 db_app = typer.Typer(help="Manage the database schema.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
@@ -45,6 +49,7 @@ register_bibtex_commands(app)
 register_export_commands(app)
 register_column_commands(app)
 register_duplicate_commands(app)
+register_library_commands(app)
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # one line per failure, never wrapped
@@ -55,6 +60,7 @@ class Context:
     """What every command gets: the settings, and the engine once opened."""
 
     settings: Settings
+    library_choice: LibraryChoice = LibraryChoice.default
     _engine: Engine | None = None
 
     def engine(self) -> Engine:
@@ -81,8 +87,9 @@ def root(
     db: str | None = typer.Option(
         None,
         "--db",
-        help="Database: a SQLite file path or a SQLAlchemy URL "
-        "(default: $LITREVIEW_DATABASE_URL, else data/litreview.db).",
+        help="Library: a SQLite file path or a SQLAlchemy URL, before or after the command "
+        "(default: $LITREVIEW_DATABASE_URL, else litreview.db in the user's data directory; "
+        "`litreview info` says which).",
     ),
 ) -> None:
     """litreview: keep an annotated bibliography and a map of research areas."""
@@ -90,9 +97,11 @@ def root(
         settings = load_settings()
     except ValueError as exc:
         raise InvalidInput(str(exc)) from exc
+    choice = LibraryChoice.environment if os.environ.get("LITREVIEW_DATABASE_URL") else None
     if db:
         settings = settings.with_database(database_url_from(db))
-    ctx.obj = Context(settings)
+        choice = LibraryChoice.option
+    ctx.obj = Context(settings, choice or LibraryChoice.default)
 
 
 @app.command()
@@ -105,10 +114,18 @@ def serve(
     import uvicorn
 
     from litreview.app import create_app
+    from litreview.db import session_scope
+    from litreview.library.summary import paper_count
 
     settings = network_settings(context(ctx).settings, host)
+
+    with session_scope(context(ctx).engine()) as session:
+        papers = paper_count(session)
     application = create_app(settings)
-    out.print(f"litreview on http://{_url_host(host)}:{port}  (database {settings.database_url})")
+    library = describe_library(settings.database_url)
+    out.print(
+        f"litreview on http://{_url_host(host)}:{port}  (library {library}, {papers} papers)"
+    )
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
@@ -206,7 +223,8 @@ def areas(ctx: typer.Context) -> None:
 
 @app.command("load-sample")
 def load_sample(ctx: typer.Context) -> None:
-    """Load the small sample library shipped in data/ (idempotent)."""
+    """Load the small sample library shipped in data/, tagged `sample` (idempotent);
+    `litreview remove --tag sample` takes it out again."""
     from litreview.db import session_scope
     from litreview.library.sample import load_sample_library
 

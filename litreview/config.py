@@ -11,8 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import platformdirs
+
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
-DEFAULT_DATABASE_PATH = Path("data") / "litreview.db"
+DATABASE_FILE = "litreview.db"
+# Where litreview before 0.2 kept its library: relative to the folder it ran in.
+OLD_DEFAULT_DATABASE_PATH = Path("data") / DATABASE_FILE
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Seconds a write waits for another writer (a long import) before answering "busy".
 DEFAULT_BUSY_TIMEOUT = 5.0
@@ -24,7 +28,7 @@ DEFAULT_SEARCH_TIME_LIMIT_MS = 100
 class Settings:
     """Everything configurable about one running litreview."""
 
-    database_url: str = field(default_factory=lambda: sqlite_url(DEFAULT_DATABASE_PATH))
+    database_url: str = field(default_factory=lambda: sqlite_url(default_database_path()))
     arxiv_api_url: str = DEFAULT_ARXIV_API_URL
     arxiv_delay: float = 3.0
     token: str | None = None
@@ -41,6 +45,13 @@ class Settings:
     def with_database(self, url: str) -> Settings:
         """A copy pointing at another database."""
         return replace(self, database_url=url)
+
+
+def default_database_path() -> Path:
+    """The library every folder shares: ``litreview.db`` in the user's data directory
+    (``$XDG_DATA_HOME/litreview``, else ``~/.local/share/litreview`` on Linux; the platform's
+    equivalent elsewhere)."""
+    return platformdirs.user_data_path("litreview", appauthor=False) / DATABASE_FILE
 
 
 def sqlite_url(path: Path | str) -> str:
@@ -84,7 +95,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     hosts = env.get("LITREVIEW_ALLOWED_HOSTS", "")
     db = env.get("LITREVIEW_DATABASE_URL")
     return Settings(
-        database_url=database_url_from(db) if db else sqlite_url(DEFAULT_DATABASE_PATH),
+        database_url=database_url_from(db) if db else sqlite_url(default_database_path()),
         arxiv_api_url=env.get("LITREVIEW_ARXIV_API_URL", DEFAULT_ARXIV_API_URL),
         arxiv_delay=delay,
         token=token,

@@ -19,6 +19,8 @@ def run(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("LITREVIEW_")}
+    # The default library lives in the user's data directory: never the real user's here.
+    full_env.update(HOME=str(cwd / "home"), XDG_DATA_HOME=str(cwd / "home" / "data"))
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "litreview.cli", *args],
@@ -57,10 +59,11 @@ def test_every_command_has_help() -> None:
         assert "Usage" in result.output
 
 
-def test_default_database_is_created_under_data(tmp_path: Path) -> None:
+def test_default_database_is_created_in_the_data_directory(tmp_path: Path) -> None:
     result = run("db", "upgrade", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "data" / "litreview.db").is_file()
+    assert (tmp_path / "home" / "data" / "litreview" / "litreview.db").is_file()
+    assert not (tmp_path / "data").exists()
 
 
 def test_database_from_option_and_environment(tmp_path: Path) -> None:

@@ -20,6 +20,9 @@ from litreview.library.papers_base import get_paper
 from litreview.models import PaperLink, ReadingStatus, Relation, SourceKind
 from litreview.normalize import split_display_name
 
+# Every sample paper carries this tag, so ``litreview remove --tag sample`` takes them out.
+SAMPLE_TAG = "sample"
+
 
 def sample_path() -> Path:
     return resource_path("data") / "sample.json"
@@ -38,7 +41,7 @@ def _record(entry: dict[str, Any]) -> PaperRecord:
         arxiv_id=arxiv_id,
         url=f"https://arxiv.org/abs/{arxiv_id}",
         pdf_url=f"https://arxiv.org/pdf/{arxiv_id}",
-        tags=list(entry.get("tags", [])),
+        tags=[*entry.get("tags", []), SAMPLE_TAG],
         annotation=entry.get("annotation"),
     )
 

@@ -1,0 +1,153 @@
+"""Which library the CLI opens, and commands about the library as a whole.
+
+- ``--db`` is the root option, but users type it after the command too
+  (``litreview import --db x.db refs.bib``): :class:`DbAnywhereGroup` moves it to the front.
+- ``litreview info``: which library is open, where that choice came from, and what it holds.
+- ``litreview remove``: delete the papers a query selects (``--tag sample`` takes out what
+  ``load-sample`` loaded), after a confirmation or with ``--yes``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from typer.core import TyperGroup
+
+from litreview.config import OLD_DEFAULT_DATABASE_PATH, Settings
+from litreview.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+DB_OPTION = "--db"
+# How many titles ``remove`` lists before asking.
+SHOWN_BEFORE_REMOVING = 10
+
+
+class LibraryChoice(StrEnum):
+    """Where the open library's location came from, strongest first."""
+
+    option = "--db"
+    environment = "LITREVIEW_DATABASE_URL"
+    default = "the default (the user's data directory)"
+
+
+class CliContext(Protocol):
+    settings: Settings
+    library_choice: LibraryChoice
+
+    def engine(self) -> Engine: ...
+
+
+def hoist_db_option(args: list[str]) -> list[str]:
+    """``args`` with every ``--db VALUE`` / ``--db=VALUE`` moved to the front (before the
+    command), so the root option is accepted on either side; ``--`` ends the search."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg == DB_OPTION and i + 1 < len(args):
+            front.extend(args[i : i + 2])
+            i += 2
+            continue
+        if arg.startswith(DB_OPTION + "="):
+            front.append(arg)
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
+class DbAnywhereGroup(TyperGroup):
+    """The root command group: ``--db`` may come before or after the command."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        return super().parse_args(ctx, hoist_db_option(args))
+
+
+def describe_library(url: str) -> str:
+    """A library as a person reads it: a SQLite file's path, else the URL without password."""
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        return parsed.database
+    return parsed.render_as_string(hide_password=True)
+
+
+def info(ctx: typer.Context) -> None:
+    """Say which library is open (and why) and what it holds."""
+    from litreview.db import session_scope
+    from litreview.library.summary import library_summary
+
+    context: CliContext = ctx.find_root().obj
+    with session_scope(context.engine()) as session:
+        summary = library_summary(session)
+    rows = [
+        ("library", describe_library(context.settings.database_url)),
+        ("chosen by", context.library_choice.value),
+        ("papers", f"{summary.papers} ({summary.annotated} annotated)"),
+        ("areas", str(summary.areas)),
+        ("tags", str(summary.tags)),
+    ]
+    for label, value in rows:
+        out.print(f"{label:<10} {escape(value)}", soft_wrap=True)
+    old = Path.cwd() / OLD_DEFAULT_DATABASE_PATH
+    if context.library_choice is LibraryChoice.default and old.is_file():
+        out.print(
+            f"note: {old} is a library an older litreview made here; "
+            f"open it with --db {OLD_DEFAULT_DATABASE_PATH}",
+            soft_wrap=True,
+        )
+
+
+def remove(
+    ctx: typer.Context,
+    query: str = typer.Argument("", help="Words the papers must match (as in search)."),
+    tag: list[str] = typer.Option([], "--tag", help="Only papers with this tag (repeatable)."),
+    area: str | None = typer.Option(None, "--area", help="Only papers in this area path or below."),
+    status: str | None = typer.Option(None, help="Only papers with this reading status."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for a confirmation."),
+) -> None:
+    """Remove the papers a query selects, with their annotations, notes and relations."""
+    from litreview.db import session_scope
+    from litreview.library.export import ExportSelection, select_paper_ids
+    from litreview.library.removal import delete_papers
+    from litreview.library.views import load_paper_views
+
+    selection = ExportSelection(area=area, tags=tag, status=status, query=query)
+    if not (selection.filters_papers or area):
+        raise InvalidInput("say which papers to remove: words to match, --tag, --area or --status")
+    context: CliContext = ctx.find_root().obj
+    library = describe_library(context.settings.database_url)
+    with session_scope(context.engine()) as session:
+        ids = select_paper_ids(session, selection)
+        if not ids:
+            out.print("no paper matches; nothing removed")
+            return
+        for view in load_paper_views(session, ids[:SHOWN_BEFORE_REMOVING], with_links=False):
+            out.print(f"  {escape(view.paper.key)}  {escape(view.paper.title)}", soft_wrap=True)
+        if len(ids) > SHOWN_BEFORE_REMOVING:
+            out.print(f"  ... and {len(ids) - SHOWN_BEFORE_REMOVING} more")
+        if not yes and not typer.confirm(f"Remove these {len(ids)} papers from {library}?"):
+            raise InvalidInput("nothing removed")
+        removed = delete_papers(session, ids)
+    out.print(f"{removed} papers removed from {escape(library)}", soft_wrap=True)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``info`` and ``remove`` to the main app."""
+    app.command("info")(info)
+    app.command("remove")(remove)
