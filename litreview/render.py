@@ -4,14 +4,27 @@ markdown-it-py renders CommonMark (plus tables and strikethrough) with raw HTML 
 ``<script>`` typed into an annotation comes out as text; nh3 then cleans the result anyway, so
 nothing that can run survives: no script or style elements, no event-handler attributes, no
 ``javascript:`` or ``data:`` URLs. Every link gets ``rel="noopener noreferrer"``.
+
+Math (``$...$``, ``$$...$$``, ``\\(...\\)``, ``\\[...\\]``, amsmath environments) is parsed by
+mdit-py-plugins and kept as its TeX source, escaped, in ``<span class="math inline">`` or
+``<div class="math block">``; the browser typesets those with KaTeX (web/js/math.js). Currency
+("$5 and $10") stays text: a ``$`` next to a digit or a space does not open or close math.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererProtocol
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.amsmath import amsmath_plugin
+from mdit_py_plugins.dollarmath import dollarmath_plugin
+from mdit_py_plugins.texmath import texmath_plugin
 
 from litreview.errors import Conflict, PayloadTooLarge
 
@@ -25,6 +38,7 @@ ALLOWED_TAGS = frozenset(
         "br",
         "code",
         "del",
+        "div",
         "em",
         "h1",
         "h2",
@@ -39,6 +53,7 @@ ALLOWED_TAGS = frozenset(
         "p",
         "pre",
         "s",
+        "span",
         "strong",
         "sub",
         "sup",
@@ -59,13 +74,47 @@ ALLOWED_ATTRIBUTES = {
     "th": {"style"},
     "code": {"class"},
 }
+# The only classes a span or div may carry: math for KaTeX to typeset.
+MATH_CLASSES = {"span": {"math", "inline", "display"}, "div": {"math", "block"}}
+# Every token the math plugins make -> the element that keeps its source: inline math, display
+# math within a paragraph (``$$a$$`` in a sentence), display math on lines of its own.
+_INLINE = '<span class="math inline">{}</span>'
+_DISPLAY_IN_TEXT = '<span class="math display">{}</span>'
+_BLOCK = '<div class="math block">{}</div>\n'
+MATH_TOKENS = {
+    "math_inline": _INLINE,
+    "math_inline_double": _DISPLAY_IN_TEXT,
+    "math_block": _BLOCK,
+    "math_block_label": _BLOCK,
+    "math_block_eqno": _BLOCK,
+    "amsmath": _BLOCK,
+}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
+def _render_math(
+    self: RendererProtocol,
+    tokens: Sequence[Token],
+    idx: int,
+    options: OptionsDict,
+    env: EnvType,
+) -> str:
+    token = tokens[idx]
+    return MATH_TOKENS[token.type].format(escapeHtml(token.content.strip()))
+
+
 def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
         ["table", "strikethrough"]
     )
+    dollarmath_plugin(
+        md, allow_labels=False, allow_space=False, allow_digits=False, double_inline=True
+    )
+    texmath_plugin(md, delimiters="brackets")
+    amsmath_plugin(md)
+    for name in MATH_TOKENS:
+        md.add_render_rule(name, _render_math)
+    return md
 
 
 _MD = _markdown()
@@ -85,6 +134,7 @@ def sanitize_html(html: str) -> str:
         html,
         tags=set(ALLOWED_TAGS),
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
+        allowed_classes={tag: set(names) for tag, names in MATH_CLASSES.items()},
         url_schemes=set(URL_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,

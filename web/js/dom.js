@@ -1,3 +1,5 @@
+import { typesetMath } from "./math.js";
+
 // Small DOM helpers. Library text is always inserted as text (createElement / textContent);
 // only HTML the server has sanitised (annotation and area descriptions) goes through setSanitisedHtml.
 
@@ -41,6 +43,7 @@ export function setSanitisedHtml(el, html) {
     link.setAttribute("rel", "noopener noreferrer nofollow");
     link.setAttribute("target", "_blank");
   }
+  typesetMath(el).catch((error) => console.error("math not typeset:", error));
 }
 
 export const $ = (selector, root = document) => root.querySelector(selector);
