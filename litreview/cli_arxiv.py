@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from litreview.importers.arxiv_fetch import ArxivFetcher
     from litreview.library.arxiv import ArxivOutcome, RefreshItem
 
+from litreview.library.web_sources import WebSource, WebSourceKind
+
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
@@ -95,8 +97,32 @@ def add(
     area: str | None = typer.Option(
         None, "--area", help="Put every paper in this area path ('A/B'); missing areas are made."
     ),
+    url: str | None = typer.Option(
+        None, "--url", help="Add a web source (blog or forum post, report, video) at this address."
+    ),
+    title: str | None = typer.Option(None, "--title", help="The web source's title."),
+    author: list[str] = typer.Option([], "--author", help="The web source's author (repeatable)."),
+    kind: WebSourceKind = typer.Option(
+        WebSourceKind.other, "--kind", help="The web source's kind."
+    ),
+    date: str | None = typer.Option(None, "--date", help="Its date: YYYY, YYYY-MM or YYYY-MM-DD."),
+    site: str | None = typer.Option(
+        None, "--site", help="Where it was published (LessWrong, ...)."
+    ),
 ) -> None:
-    """Add papers from arXiv by id or URL (many ids per request, newer versions update)."""
+    """Add papers from arXiv by id or URL (many ids per request, newer versions update), or a
+    web source with --url and --title."""
+    if url is not None or title is not None:
+        from litreview.cli_web import add_web_source_command
+
+        if ids or file is not None:
+            raise InvalidInput("add either arXiv ids or one web source (--url), not both")
+        source = WebSource(
+            title=title or "", url=url or "", kind=kind, authors=author, date=date, site=site
+        )
+        source.tags, source.area_path = tag, area
+        add_web_source_command(_context(ctx).engine(), source)
+        return
     inputs = list(ids or [])
     if file is not None:
         inputs += read_id_file(file)

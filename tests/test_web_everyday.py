@@ -44,3 +44,53 @@ def test_math_in_annotations_and_area_descriptions_is_typeset(
     page.locator("#area-tree").get_by_role("button", name=re.compile("^Balls")).click()
     description = page.locator("#area-description")
     expect(description.locator(".math.display .katex")).to_have_count(1)
+
+
+def test_add_a_forum_post_by_hand_and_relate_it_by_keyboard(page: Page, server: LiveServer) -> None:
+    server.add_paper("Latent adversarial training", authors=["Stephen Casper"], year=2024)
+    server.add_paper("Latent attacks revisited", year=2023)
+    page.reload()
+    page.get_by_role("button", name="Add papers").click()
+    dialog = page.get_by_role("dialog", name="Add papers")
+    dialog.get_by_role("tab", name="Web source").click()
+    form = dialog.get_by_role("tabpanel", name="Web source")
+    form.get_by_label("Title").fill("LAT does not remove the capability")
+    form.get_by_label("Kind").select_option(label="Forum post")
+    form.get_by_label("Web address").fill("https://www.lesswrong.com/posts/xyz/lat-critique")
+    form.get_by_label("Authors").fill("Jane Doe; Richard Roe")
+    form.get_by_label("Date").fill("2024-05-02")
+    form.get_by_label("Site").fill("LessWrong")
+    form.get_by_role("button", name="Add web source").click()
+    expect(form.locator("#web-results")).to_contain_text("Added LAT does not remove the capability")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    open_paper(page, "LAT does not remove the capability")
+
+    relations = page.get_by_role("region", name="Relations")
+    relations.get_by_label("Relation", exact=True).select_option("critiques")
+    search = relations.get_by_label("Other paper")
+    search.fill("latent")
+    options = relations.locator("button.suggestion")
+    expect(options).to_have_count(2)
+    search.press("Escape")
+    expect(options).to_have_count(0)
+    expect(search).to_be_focused()
+    search.fill("latent a")
+    expect(options).to_have_count(2)
+    search.press("ArrowDown")
+    expect(options.nth(0)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(options.nth(1)).to_be_focused()
+    second = options.nth(1).locator(".suggestion-title").inner_text()
+    page.keyboard.press("Enter")
+    expect(relations.locator(".chosen")).to_have_text(f"Selected: {second}")
+    expect(relations.get_by_label("Note")).to_be_focused()
+    page.keyboard.type("the capability comes back")
+    page.keyboard.press("Enter")
+    expect(relations.locator(".relation")).to_contain_text("critiques")
+    expect(relations.locator(".relation")).to_contain_text(second)
+
+    post = server.get("/api/papers", q="capability")["items"][0]
+    assert post["entry_type"] == "online" and post["date"] == "2024-05-02"
+    bib = server.client.get("/api/export", params={"format": "bibtex"}).text
+    assert "entrysubtype = {forum-post}" in bib

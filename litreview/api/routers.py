@@ -15,6 +15,7 @@ from litreview.api import (
     papers,
     relations,
     tags,
+    web_sources,
 )
 
 
@@ -22,6 +23,7 @@ def all_routers() -> list[APIRouter]:
     return [
         health.router,
         papers.router,
+        web_sources.router,
         annotations.router,
         notes.router,
         tags.router,

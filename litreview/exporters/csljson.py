@@ -21,6 +21,7 @@ from litreview.exporters.mdtext import safe_url
 from litreview.importers.latex import latex_to_unicode
 from litreview.library.export import ExportData
 from litreview.library.views import PaperView, Person
+from litreview.library.web_sources import KIND_FORMS, web_kind
 
 # BibTeX/BibLaTeX entry type -> CSL type (the mapping citation-js and Better BibTeX use).
 CSL_TYPES = {
@@ -88,6 +89,9 @@ def csl_item(view: PaperView) -> dict[str, Any]:
     entry_type = (paper.entry_type or "misc").lower()
     preprint = bool(paper.arxiv_id) and not paper.venue and entry_type in ("article", "misc")
     csl_type = "article" if preprint else CSL_TYPES.get(entry_type, "document")
+    kind = web_kind(entry_type, paper.extra or {})
+    if kind is not None:
+        csl_type = KIND_FORMS[kind].csl_type
     item: dict[str, Any] = {"id": paper.key, "type": csl_type, "title": paper.title}
     if view.authors:
         item["author"] = [csl_name(p) for p in view.authors]
@@ -107,6 +111,8 @@ def csl_item(view: PaperView) -> dict[str, Any]:
     if url:
         item["URL"] = url
     _extra(item, paper.extra or {}, csl_type)
+    if csl_type in ("post", "post-weblog") and "publisher" in item and not paper.venue:
+        item["container-title"] = item.pop("publisher")  # the forum or blog posted on
     if paper.arxiv_id:
         item["note"] = f"arXiv: {paper.arxiv_id}"
         if preprint:

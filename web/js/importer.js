@@ -87,8 +87,10 @@ function afterImport() {
   refreshLookups();
 }
 
+const TABS = ["arxiv", "bibtex", "web"];
+
 function selectTab(which) {
-  for (const name of ["arxiv", "bibtex"]) {
+  for (const name of TABS) {
     const tab = $(`#tab-${name}`);
     const on = name === which;
     tab.setAttribute("aria-selected", String(on));
@@ -99,20 +101,47 @@ function selectTab(which) {
 
 export function openAddDialog() {
   openDialog($("#add-dialog"));
-  const arxivShown = !$("#panel-arxiv").hidden;
-  (arxivShown ? $("#arxiv-ids") : $("#bibtex-file")).focus();
+  const first = { arxiv: "#arxiv-ids", bibtex: "#bibtex-file", web: "#web-title" };
+  const shown = TABS.find((name) => !$(`#panel-${name}`).hidden) || "arxiv";
+  $(first[shown]).focus();
+}
+
+function initWebSourceForm() {
+  $("#web-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = {
+      title: $("#web-title").value.trim(),
+      url: $("#web-url").value.trim(),
+      kind: $("#web-kind").value,
+      authors: $("#web-authors").value.split(/\s*[;\n]\s*/).filter(Boolean),
+      tags: splitList($("#web-tags").value),
+    };
+    for (const name of ["date", "site", "area"]) {
+      const value = $(`#web-${name}`).value.trim();
+      if (value) body[name] = value;
+    }
+    busy($("#web-submit"), $("#web-progress"), "Adding…", async () => {
+      const paper = await api("/api/web-sources", { method: "POST", json: body });
+      replaceChildren($("#web-results"),
+        h("p", { class: "report-summary" }, "Added ", paperLink({ paper_id: paper.id }, paper.title)));
+      $("#web-form").reset();
+      afterImport();
+    });
+  });
 }
 
 export function initImporter() {
-  $("#tab-arxiv").addEventListener("click", () => selectTab("arxiv"));
-  $("#tab-bibtex").addEventListener("click", () => selectTab("bibtex"));
+  for (const name of TABS) $(`#tab-${name}`).addEventListener("click", () => selectTab(name));
   $(".tabs").addEventListener("keydown", (event) => {
     if (event.key === "ArrowRight" || event.key === "ArrowLeft") {
-      const next = $("#tab-arxiv").getAttribute("aria-selected") === "true" ? "bibtex" : "arxiv";
+      const now = TABS.findIndex((name) => $(`#tab-${name}`).getAttribute("aria-selected") === "true");
+      const step = event.key === "ArrowRight" ? 1 : TABS.length - 1;
+      const next = TABS[(now + step) % TABS.length];
       selectTab(next);
       $(`#tab-${next}`).focus();
     }
   });
+  initWebSourceForm();
 
   $("#arxiv-form").addEventListener("submit", (event) => {
     event.preventDefault();

@@ -315,7 +315,11 @@ function relationsSection(paper) {
     chosen.textContent = `Selected: ${other.title}`;
     replaceChildren(suggestions);
     addButton.disabled = false;
+    note.focus();
   };
+  // Keyboard: ArrowDown from the search enters the list, arrows move in it, Enter picks (the
+  // first match when typed in the search), Escape closes the list and returns to the search.
+  const options = () => [...suggestions.querySelectorAll("button.suggestion")];
   const find = debounce(async () => {
     const text = search.value.trim();
     if (!text) {
@@ -339,6 +343,27 @@ function relationsSection(paper) {
     if (event.key === "Escape" && suggestions.childElementCount) {
       event.stopPropagation();
       replaceChildren(suggestions);
+    } else if (event.key === "ArrowDown" && options().length) {
+      event.preventDefault();
+      options()[0].focus();
+    } else if (event.key === "Enter" && options().length) {
+      event.preventDefault();
+      options()[0].click();
+    }
+  });
+  suggestions.addEventListener("keydown", (event) => {
+    const all = options();
+    const at = all.indexOf(document.activeElement);
+    if (at < 0) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      const next = at + (event.key === "ArrowDown" ? 1 : -1);
+      if (next < 0) search.focus();
+      else all[Math.min(next, all.length - 1)].focus();
+    } else if (event.key === "Escape") {
+      event.stopPropagation();
+      replaceChildren(suggestions);
+      search.focus();
     }
   });
   const form = h("form", { class: "relation-form", "aria-label": "Add a relation" },
