@@ -29,6 +29,14 @@ class PaperOrder(StrEnum):
     by_author = "author"
 
 
+class TagPrinting(StrEnum):
+    """Which tags a bibliography prints: all, only those not marked private, or none."""
+
+    all = "all"
+    public = "public"
+    none = "none"
+
+
 class ColumnType(StrEnum):
     """The type of a column of one's own (a formula column is a ``number``)."""
 

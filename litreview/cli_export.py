@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import typer
 
-from litreview.choices import PaperOrder
+from litreview.choices import PaperOrder, TagPrinting
 from litreview.errors import InvalidInput
 from litreview.exporters import format_names, get_format
 
@@ -65,6 +65,9 @@ def export_command(
     with_notes: bool = typer.Option(
         False, "--with-notes", help="Print each paper's further notes (quotes, questions, ...)."
     ),
+    print_tags: TagPrinting = typer.Option(
+        TagPrinting.all, "--print-tags", help="Tags the bibliography prints (public: not private)."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="FILE", help="Write to FILE (default: stdout)."
     ),
@@ -84,6 +87,7 @@ def export_command(
         with_status=with_status,
         with_rating=with_rating,
         with_notes=with_notes,
+        tags=print_tags,
         template=TemplateSource(str(template), _read(template)) if template else None,
     )
     selection = ExportSelection(

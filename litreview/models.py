@@ -164,6 +164,11 @@ class Tag(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False, unique=True))
+    # A working tag ("to-check", "batch1") that a published export can leave out.
+    private: bool = Field(
+        default=False,
+        sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()),
+    )
 
 
 class PaperTag(SQLModel, table=True):

@@ -4,6 +4,7 @@ the relation picker by keyboard. Fixtures are those of tests/test_web_ui.py."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import test_web_ui
@@ -94,3 +95,44 @@ def test_add_a_forum_post_by_hand_and_relate_it_by_keyboard(page: Page, server: 
     assert post["entry_type"] == "online" and post["date"] == "2024-05-02"
     bib = server.client.get("/api/export", params={"format": "bibtex"}).text
     assert "entrysubtype = {forum-post}" in bib
+
+
+def test_export_dialog_with_a_title_and_without_private_tags(
+    page: Page, server: LiveServer
+) -> None:
+    server.add_paper("Latent adversarial training", tags=["LAT", "to-check"])
+    page.reload()
+    page.get_by_role("button", name="Export").click()
+    dialog = page.get_by_role("dialog", name="Export")
+    dialog.get_by_label("Title").fill("LAT: an annotated bibliography")
+    dialog.get_by_label("Introduction (Markdown)").fill("Papers on *latent* attacks.")
+    dialog.get_by_text("Private tags", exact=True).click()
+    dialog.locator("#private-tag-list").get_by_label("to-check").check()
+    expect(dialog.get_by_label("Not private")).to_be_enabled()
+    dialog.get_by_label("Not private").check()
+    with page.expect_download() as download_info:
+        dialog.get_by_role("link", name="Download").click()
+    text = Path(download_info.value.path()).read_text(encoding="utf-8")
+    assert text.startswith("# LAT: an annotated bibliography\n")
+    assert "Papers on *latent* attacks." in text
+    assert "LAT" in text.split("Latent adversarial training", 1)[1]
+    assert "to-check" not in text
+    tags = {t["name"]: t["private"] for t in server.get("/api/tags")["items"]}
+    assert tags == {"LAT": False, "to-check": True}
+    dialog.get_by_label("None", exact=True).check()
+    with page.expect_download() as download_info:
+        dialog.get_by_role("link", name="Download").click()
+    assert "*Tags:*" not in Path(download_info.value.path()).read_text(encoding="utf-8")
+
+
+def test_a_long_tag_name_wraps_inside_the_sidebar(page: Page, server: LiveServer) -> None:
+    long_tag = "a-very-long-working-tag-name-" * 4
+    server.add_paper("Tagged at length", tags=[long_tag])
+    page.reload()
+    pill = page.locator("#tag-cloud .tag").first
+    expect(pill).to_contain_text(long_tag)
+    sidebar = page.locator("#sidebar")
+    pill_box, side_box = pill.bounding_box(), sidebar.bounding_box()
+    assert pill_box and side_box
+    assert pill_box["x"] + pill_box["width"] <= side_box["x"] + side_box["width"] + 1
+    assert pill_box["height"] > 30  # wrapped onto more than one line

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Response
 
 from litreview.api.deps import SessionDep
 from litreview.api.schemas import ERROR_RESPONSES, MAX_ID
-from litreview.choices import PaperOrder
+from litreview.choices import PaperOrder, TagPrinting
 from litreview.errors import NotFound
 from litreview.exporters import FORMATS, export_text, format_names, get_format
 from litreview.exporters.mdtext import anchor_base
@@ -57,6 +57,14 @@ def export(
         bool | None, Query(description="Only annotated (true) or unannotated (false) papers.")
     ] = None,
     title: Annotated[str | None, Query(description="Title of a Markdown bibliography.")] = None,
+    intro: Annotated[
+        str | None,
+        Query(max_length=100_000, description="Markdown printed after the title."),
+    ] = None,
+    print_tags: Annotated[
+        TagPrinting,
+        Query(description="Tags a Markdown bibliography prints: all, public (not private), none."),
+    ] = TagPrinting.all,
     order: Annotated[PaperOrder, Query(description="Order of papers in an area.")] = (
         PaperOrder.by_year
     ),
@@ -70,6 +78,8 @@ def export(
     fmt = get_format(format)
     options = ExportOptions(
         title=title,
+        intro=intro or None,
+        tags=print_tags,
         order=order,
         with_status=with_status,
         with_rating=with_rating,

@@ -447,6 +447,11 @@ class TagPublic(BaseModel):
     id: int
     name: str
     count: int
+    private: bool = Field(description="Left out of exports that print only public tags")
+
+
+class TagUpdate(Strict):
+    private: bool
 
 
 class TagList(BaseModel):

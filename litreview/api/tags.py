@@ -9,9 +9,9 @@ from fastapi import APIRouter, Response, status
 
 from litreview.api.deps import SessionDep
 from litreview.api.papers import PaperId
-from litreview.api.schemas import ERROR_RESPONSES, PaperTags, TagList, TagPublic
+from litreview.api.schemas import ERROR_RESPONSES, PaperTags, TagList, TagPublic, TagUpdate
 from litreview.library.papers_base import get_paper
-from litreview.library.tags import add_tags, delete_tag, remove_tag, tag_counts
+from litreview.library.tags import add_tags, delete_tag, remove_tag, set_tag_private, tag_counts
 
 router = APIRouter(tags=["tags"], responses=ERROR_RESPONSES)
 
@@ -20,9 +20,21 @@ router = APIRouter(tags=["tags"], responses=ERROR_RESPONSES)
 def list_tags(session: SessionDep) -> TagList:
     """Every tag with how many papers carry it, by name."""
     items = [
-        TagPublic(id=tag.id or 0, name=tag.name, count=count) for tag, count in tag_counts(session)
+        TagPublic(id=tag.id or 0, name=tag.name, count=count, private=tag.private)
+        for tag, count in tag_counts(session)
     ]
     return TagList(items=items, total=len(items))
+
+
+@router.patch("/tags/{name:path}", response_model=TagPublic)
+def update_tag(name: str, body: TagUpdate, session: SessionDep) -> TagPublic:
+    """Mark a tag private (a published export can leave it out) or public again."""
+    tag = set_tag_private(session, name, body.private)
+    session.commit()
+    counts = {t.id: n for t, n in tag_counts(session)}
+    return TagPublic(
+        id=tag.id or 0, name=tag.name, count=counts.get(tag.id, 0), private=tag.private
+    )
 
 
 @router.delete("/tags/{name:path}", status_code=status.HTTP_204_NO_CONTENT)

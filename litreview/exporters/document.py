@@ -178,6 +178,8 @@ def build_document(data: ExportData) -> Document:
     }
     rank = {area.id: i for i, area in enumerate(areas)}
     entries = {v.paper.key: _entry(v, paper_anchors, options) for v in data.papers}
+    for entry in entries.values():
+        entry.tags = data.printed_tags(entry.tags)
     for view in data.papers:
         entries[view.paper.key].notes = [
             EntryNote(

@@ -14,10 +14,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from litreview.choices import PaperOrder as PaperOrder
+from litreview.choices import TagPrinting as TagPrinting
 from litreview.errors import InvalidInput
 from litreview.library.areas import AreaNode, area_tree, find_area_path, walk_tree
 from litreview.library.notes import notes_by_paper
 from litreview.library.search import PAPER_FTS, PaperQuery, fts_query, id_filters
+from litreview.library.tags import private_tag_names
 from litreview.library.views import PaperView, load_paper_views
 from litreview.models import Paper, PaperNote, ReadingStatus
 
@@ -72,6 +74,7 @@ class ExportOptions:
     annote: bool = False
     template: TemplateSource | None = None
     with_notes: bool = False
+    tags: TagPrinting = TagPrinting.all
 
 
 @dataclass
@@ -104,6 +107,16 @@ class ExportData:
     options: ExportOptions = field(default_factory=ExportOptions)
     # Each paper's further notes, in order, by paper id (read only when the options ask).
     notes: dict[int, list[PaperNote]] = field(default_factory=dict)
+    # The private tags' names (read only when the options print public tags only).
+    private_tags: frozenset[str] = frozenset()
+
+    def printed_tags(self, tags: list[str]) -> list[str]:
+        """The tags of a paper that the options print."""
+        if self.options.tags is TagPrinting.none:
+            return []
+        if self.options.tags is TagPrinting.public:
+            return [tag for tag in tags if tag not in self.private_tags]
+        return list(tags)
 
     def walk_areas(self) -> list[ExportArea]:
         """Every exported area in tree order."""
@@ -175,7 +188,8 @@ def load_export(
     if selection.filters_papers:
         areas = _prune(areas)
     notes = notes_by_paper(session, ids) if options.with_notes else {}
-    return ExportData(views, areas, selection, options, notes)
+    private = private_tag_names(session) if options.tags is TagPrinting.public else frozenset()
+    return ExportData(views, areas, selection, options, notes, private)
 
 
 def _export_area(node: AreaNode, depth: int, placed: dict[int, list[int]]) -> ExportArea:

@@ -97,6 +97,22 @@ def tag_counts(session: Session) -> list[tuple[Tag, int]]:
     return [(tag, n) for tag, n in session.exec(stmt).all()]
 
 
+def set_tag_private(session: Session, name: str, private: bool) -> Tag:
+    """Mark a tag private (left out of exports that print only public tags) or public."""
+    tag = session.exec(select(Tag).where(Tag.name == clean_tag(name))).first()
+    if tag is None:
+        raise NotFound(f"no tag {name!r}", tag=name)
+    tag.private = private
+    session.add(tag)
+    session.flush()
+    return tag
+
+
+def private_tag_names(session: Session) -> frozenset[str]:
+    """The names of the private tags."""
+    return frozenset(session.exec(select(Tag.name).where(col(Tag.private))).all())
+
+
 def delete_tag(session: Session, name: str) -> None:
     """Remove a tag from every paper and from the list of tags."""
     tag = session.exec(select(Tag).where(Tag.name == clean_tag(name))).first()

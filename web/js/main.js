@@ -4,6 +4,7 @@ import { getToken, query, setToken } from "./api.js";
 import { $, isTyping } from "./dom.js";
 import { initAreas, openAreasDialog } from "./areas.js";
 import { closeDuplicates, initDuplicates, openDuplicates } from "./duplicates.js";
+import { publishingParams, renderTagPrivacy } from "./export_options.js";
 import { initImporter, openAddDialog } from "./importer.js";
 import { filterParams, initLibrary, libraryHash, refresh, setFiltersFromQuery } from "./library.js";
 import { navigate, startRouter } from "./navigation.js";
@@ -63,6 +64,7 @@ function updateExportLink() {
   for (const box of document.querySelectorAll('input[name="export-with"]')) {
     if (markdown && box.checked) params[box.value] = "true";
   }
+  if (markdown) Object.assign(params, publishingParams());
   $("#export-link").href = `/api/export${query(params)}`;
   const scope = [];
   if (params.q) scope.push(`matching “${params.q}”`);
@@ -78,6 +80,7 @@ function updateExportLink() {
 
 function openExport() {
   updateExportLink();
+  renderTagPrivacy(updateExportLink);
   openDialog($("#export-dialog"));
 }
 
@@ -138,6 +141,7 @@ function init() {
   $("#open-areas").addEventListener("click", openAreasDialog);
   $("#open-export").addEventListener("click", openExport);
   $("#export-form").addEventListener("change", updateExportLink);
+  $("#export-form").addEventListener("input", updateExportLink);
   $("#export-form").addEventListener("submit", (event) => event.preventDefault());
   $("#open-settings").addEventListener("click", () => {
     $("#api-token").value = getToken();
