@@ -19,6 +19,7 @@ from rich.markup import escape
 
 from litreview.config import Settings
 from litreview.errors import InvalidInput
+from litreview.importers.web_kinds import WebSourceKind
 
 if TYPE_CHECKING:
     from rich.progress import Progress
@@ -26,8 +27,6 @@ if TYPE_CHECKING:
 
     from litreview.importers.arxiv_fetch import ArxivFetcher
     from litreview.library.arxiv import ArxivOutcome, RefreshItem
-
-from litreview.library.web_sources import WebSource, WebSourceKind
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -114,6 +113,7 @@ def add(
     web source with --url and --title."""
     if url is not None or title is not None:
         from litreview.cli_web import add_web_source_command
+        from litreview.library.web_sources import WebSource
 
         if ids or file is not None:
             raise InvalidInput("add either arXiv ids or one web source (--url), not both")

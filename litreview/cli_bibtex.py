@@ -40,7 +40,8 @@ def import_files(
         False, "--dry-run", help="Report what would happen; store nothing."
     ),
 ) -> None:
-    """Import BibTeX files (any encoding; bad blocks are reported with their lines)."""
+    """Import BibTeX files (any encoding; bad blocks are reported with their lines; JabRef
+    groups become areas) or Better BibTeX JSON exports (.json; collections become areas)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -77,12 +78,13 @@ def _import_one(
     except OSError as exc:
         raise InvalidInput(f"cannot read the file: {exc.strerror or exc}") from exc
     from litreview.db import session_scope
+    from litreview.library.bbt_json import import_bbt_json
     from litreview.library.bibtex import import_bibtex
 
+    # A Better BibTeX JSON export (Zotero items and collections) rather than BibTeX.
+    read = import_bbt_json if path.suffix.lower() == ".json" else import_bibtex
     with session_scope(engine) as session:
-        return import_bibtex(
-            session, data, source=path.name, tags=tags, area_path=area, dry_run=dry_run
-        )
+        return read(session, data, source=path.name, tags=tags, area_path=area, dry_run=dry_run)
 
 
 def _print_report(report: BibtexImportReport) -> bool:
@@ -95,6 +97,8 @@ def _print_report(report: BibtexImportReport) -> bool:
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n or status != "updated")
     encoding = report.info.get("encoding", "")
     note = " (dry run: nothing stored)" if report.dry_run else ""
+    if report.info.get("group_areas"):
+        note += f"; {report.info['group_areas']} areas from its groups"
     out.print(f"{escape(report.source)}: {summary}; encoding {encoding}{note}", soft_wrap=True)
     return bool(report.failures)
 

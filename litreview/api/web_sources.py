@@ -14,7 +14,8 @@ from litreview.api.deps import SessionDep
 from litreview.api.papers import paper_public
 from litreview.api.schemas import ERROR_RESPONSES, Id, PaperPublic, ShortText, Strict, WebUrl
 from litreview.errors import InvalidInput
-from litreview.library.web_sources import WebSource, WebSourceKind, add_web_source, parse_date
+from litreview.importers.web_kinds import WebSourceKind
+from litreview.library.web_sources import WebSource, add_web_source, parse_date
 
 router = APIRouter(tags=["papers"], responses=ERROR_RESPONSES)
 

@@ -19,9 +19,9 @@ from typing import Any
 
 from litreview.exporters.mdtext import safe_url
 from litreview.importers.latex import latex_to_unicode
+from litreview.importers.web_kinds import KIND_FORMS, web_kind
 from litreview.library.export import ExportData
 from litreview.library.views import PaperView, Person
-from litreview.library.web_sources import KIND_FORMS, web_kind
 
 # BibTeX/BibLaTeX entry type -> CSL type (the mapping citation-js and Better BibTeX use).
 CSL_TYPES = {

@@ -20,6 +20,7 @@ from litreview.importers.records import Problem
 from litreview.library.areas import split_area_path
 from litreview.library.identity import prepare_batch
 from litreview.library.importing import RecordImporter
+from litreview.library.jabref import apply_jabref_groups
 from litreview.library.papers import Outcome, RecordOutcome
 
 
@@ -123,10 +124,16 @@ def import_bibtex(
         importer = RecordImporter(session, tags=tags, area_path=area_path)
         for batch in parse_bibtex_batches(text, parsed, source=source):
             importer.add_prepared(prepare_batch(batch))
+        groups, group_problems = apply_jabref_groups(
+            session, text, importer.report().outcomes, under=area_path
+        )
     finally:
         if savepoint is not None:
             savepoint.rollback()
     report = BibtexImportReport(source, parsed.info, parsed.problems, dry_run=dry_run)
+    report.problems = [*report.problems, *group_problems]
+    if groups is not None:
+        report.info = {**report.info, **groups.info()}
     # In file order (entries that inherit through crossref are stored last).
     report.outcomes = sorted(importer.report().outcomes, key=lambda o: o.line or 0)
     return report

@@ -5,54 +5,26 @@ paper); only how it is made and how its kind is written differ. The kind lives w
 keeps it, so a BibTeX round trip carries it: ``@online`` with ``entrysubtype`` (blog post,
 forum post, video), ``@report`` for a report, plain ``@online`` for anything else. The site
 (LessWrong, a blog's name, the publishing institution) is BibLaTeX's ``organization``
-(``institution`` for a report). This module owns that mapping, the CSL types included.
+(``institution`` for a report); that mapping, CSL types included, is importers.web_kinds.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from typing import Any
 
 from sqlmodel import Session
 
 from litreview.errors import InvalidInput
 from litreview.importers.records import AuthorRecord, PaperRecord
+from litreview.importers.web_kinds import KIND_FORMS, SUBTYPE_FIELD, WebSourceKind
 from litreview.library.papers import create_paper
 from litreview.models import Paper, SourceKind
 from litreview.normalize import split_display_name
 
-SUBTYPE_FIELD = "entrysubtype"
 _DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
-
-
-class WebSourceKind(StrEnum):
-    blog_post = "blog-post"
-    forum_post = "forum-post"
-    report = "report"
-    video = "video"
-    other = "other"
-
-
-@dataclass(frozen=True)
-class KindForm:
-    """How a kind is written: BibTeX entry type, ``entrysubtype`` (if any), CSL type."""
-
-    entry_type: str
-    subtype: str | None
-    csl_type: str
-    site_field: str = "organization"
-
-
-KIND_FORMS: dict[WebSourceKind, KindForm] = {
-    WebSourceKind.blog_post: KindForm("online", "blog-post", "post-weblog"),
-    WebSourceKind.forum_post: KindForm("online", "forum-post", "post"),
-    WebSourceKind.report: KindForm("report", None, "report", "institution"),
-    WebSourceKind.video: KindForm("online", "video", "motion_picture"),
-    WebSourceKind.other: KindForm("online", None, "webpage"),
-}
 
 
 @dataclass
@@ -117,14 +89,3 @@ def add_web_source(session: Session, source: WebSource) -> Paper:
         area_ids=source.area_ids,
         area_path=source.area_path,
     )
-
-
-def web_kind(entry_type: str, extra: Mapping[str, Any]) -> WebSourceKind | None:
-    """The kind of an ``@online`` entry (None for every other entry type)."""
-    if entry_type.lower() != "online":
-        return None
-    subtype = str(extra.get(SUBTYPE_FIELD, "")).strip().lower()
-    for kind, form in KIND_FORMS.items():
-        if form.entry_type == "online" and form.subtype == subtype:
-            return kind
-    return WebSourceKind.other
