@@ -37,6 +37,16 @@ class TagPrinting(StrEnum):
     none = "none"
 
 
+class WebSourceKind(StrEnum):
+    """The kind of a web source (how each is written: importers.web_kinds)."""
+
+    blog_post = "blog-post"
+    forum_post = "forum-post"
+    report = "report"
+    video = "video"
+    other = "other"
+
+
 class ColumnType(StrEnum):
     """The type of a column of one's own (a formula column is a ``number``)."""
 

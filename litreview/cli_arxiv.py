@@ -17,9 +17,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from litreview.choices import WebSourceKind
 from litreview.config import Settings
 from litreview.errors import InvalidInput
-from litreview.importers.web_kinds import WebSourceKind
 
 if TYPE_CHECKING:
     from rich.progress import Progress

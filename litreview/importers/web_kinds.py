@@ -8,18 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from litreview.choices import WebSourceKind as WebSourceKind
+
 SUBTYPE_FIELD = "entrysubtype"
-
-
-class WebSourceKind(StrEnum):
-    blog_post = "blog-post"
-    forum_post = "forum-post"
-    report = "report"
-    video = "video"
-    other = "other"
 
 
 @dataclass(frozen=True)
