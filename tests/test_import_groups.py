@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -214,3 +215,13 @@ def test_cli_imports_a_better_bibtex_json_file(tmp_path: Path) -> None:
     bad.write_text("{not json", encoding="utf-8")
     failed = CliRunner().invoke(app, ["import", str(bad), "--db", db])
     assert failed.exit_code == 1
+
+
+def test_api_imports_a_better_bibtex_json_upload(client: TestClient) -> None:
+    files = {"file": ("zotero.json", json.dumps(BBT).encode(), "application/json")}
+    response = client.post("/api/import/bibtex", files=files)
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["counts"]["added"] == 3 and report["info"]["group_areas"] == 2
+    paths = [a["path"] for a in client.get("/api/areas").json()["items"]]
+    assert paths == ["Robustness"]

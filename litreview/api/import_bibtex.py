@@ -16,6 +16,7 @@ from starlette.datastructures import UploadFile
 
 from litreview.api.deps import SessionDep, SettingsDep
 from litreview.errors import InvalidInput, PayloadTooLarge
+from litreview.library.bbt_json import import_bbt_json
 from litreview.library.bibtex import import_bibtex
 
 router = APIRouter(tags=["import"])
@@ -78,7 +79,10 @@ async def import_bibtex_route(
     dry_run: bool = Query(default=False, description="Report what would happen; store nothing."),
     source: str | None = Query(default=None, description="A name for the file in the report."),
 ) -> BibtexImportOut:
-    """Import every good entry of the file and report each failed block with its line."""
+    """Import every good entry of the file and report each failed block with its line.
+
+    JabRef groups become areas; a Better BibTeX JSON export (a ``.json`` file or an
+    ``application/json`` body) is read as Zotero items with their collections as areas."""
     limit = settings.max_upload_bytes
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit + 64 * 1024:
@@ -88,8 +92,12 @@ async def import_bibtex_route(
         raise InvalidInput("the request has no BibTeX: send a file (multipart 'file') or a body")
     area_path = area if area and area.strip() else None
 
+    # A Better BibTeX JSON export (Zotero items and collections): a .json upload or a JSON body.
+    is_json = name.lower().endswith(".json") or "json" in request.headers.get("content-type", "")
+    read = import_bbt_json if is_json else import_bibtex
+
     def run() -> BibtexImportOut:
-        report = import_bibtex(
+        report = read(
             session,
             data,
             source=source or name,
