@@ -62,6 +62,8 @@ def _block_body(text: str, match: re.Match[str]) -> tuple[str, int]:
 def parse_jabref_groups(text: str) -> JabrefGroups:
     """The JabRef group tree of a .bib file's text."""
     found = JabrefGroups()
+    if "jabref-meta" not in text:  # JabRef writes it so; a cheap test before the search
+        return found
     match = _BLOCK.search(text)
     if match is None:
         return found
