@@ -123,9 +123,7 @@ def serve(
         papers = paper_count(session)
     application = create_app(settings)
     library = describe_library(settings.database_url)
-    out.print(
-        f"litreview on http://{_url_host(host)}:{port}  (library {library}, {papers} papers)"
-    )
+    out.print(f"litreview on http://{_url_host(host)}:{port}  (library {library}, {papers} papers)")
     uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
