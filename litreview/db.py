@@ -156,11 +156,19 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 @contextmanager
 def time_limit(session: Session, milliseconds: float | None) -> Iterator[None]:
-    """Stop the session's SQLite statements after ``milliseconds`` (None or 0: no limit) and
-    raise :class:`SearchTooBroad`, as datasette's ``sqlite_timelimit`` does: a progress
+    """Stop the session's statements after ``milliseconds`` (None or 0: no limit) and raise
+    :class:`SearchTooBroad`. On SQLite as datasette's ``sqlite_timelimit`` does: a progress
     handler that SQLite calls every few hundred virtual-machine steps interrupts the statement
-    once the time is up. Other databases run unbounded."""
-    if not milliseconds or session.get_bind().dialect.name != "sqlite":
+    once the time is up. On PostgreSQL the transaction's ``statement_timeout``."""
+    if not milliseconds:
+        yield
+        return
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        with _postgres_time_limit(session, milliseconds):
+            yield
+        return
+    if dialect != "sqlite":
         yield
         return
     raw = session.connection().connection.dbapi_connection
@@ -176,10 +184,28 @@ def time_limit(session: Session, milliseconds: float | None) -> Iterator[None]:
     except sa.exc.OperationalError as exc:
         if "interrupted" not in str(exc.orig):
             raise
-        raise SearchTooBroad(
-            f"this search took over {milliseconds:g} ms: it is too broad, keep typing"
-            " (more letters or another word narrow it)",
-            time_limit_ms=milliseconds,
-        ) from None
+        raise _too_broad(milliseconds) from None
     finally:
         raw.set_progress_handler(None, 200)
+
+
+@contextmanager
+def _postgres_time_limit(session: Session, milliseconds: float) -> Iterator[None]:
+    # A cancelled statement aborts the transaction (the caller rolls it back, which also
+    # ends SET LOCAL); after a search that finished in time the limit is lifted again.
+    session.execute(sa.text(f"SET LOCAL statement_timeout = {max(1, round(milliseconds))}"))
+    try:
+        yield
+    except sa.exc.OperationalError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "57014":  # query_canceled
+            raise
+        raise _too_broad(milliseconds) from None
+    session.execute(sa.text("SET LOCAL statement_timeout = DEFAULT"))
+
+
+def _too_broad(milliseconds: float) -> SearchTooBroad:
+    return SearchTooBroad(
+        f"this search took over {milliseconds:g} ms: it is too broad, keep typing"
+        " (more letters or another word narrow it)",
+        time_limit_ms=milliseconds,
+    )

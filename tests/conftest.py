@@ -1,10 +1,15 @@
 """Shared fixtures: a fresh SQLite file per test, a copy of one upgraded by the real migrations.
 
 The migration chain runs once per session (``template_db``); each test gets a copy of that file.
+A module marked ``both_dialects`` runs each test that uses a library (``db_url`` and the
+fixtures built on it) on SQLite and on PostgreSQL (``pg_server``: a throwaway cluster, or
+``$LITREVIEW_TEST_POSTGRES_URL``); the PostgreSQL half skips, with the reason, where no server
+can be started.
 """
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 from collections.abc import Iterator
@@ -18,6 +23,7 @@ from sqlmodel import Session
 from litreview.app import create_app
 from litreview.config import Settings, sqlite_url
 from litreview.db import make_engine, upgrade
+from tests.pg_server import PostgresServer, create_database, drop_database, start_server
 
 REPO = Path(__file__).resolve().parent.parent
 # TestClient's default host name "testserver" is refused like any foreign Host header.
@@ -48,9 +54,68 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+DIALECTS = ("sqlite", "postgresql")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "both_dialects: run the module's library tests on SQLite and PostgreSQL"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("both_dialects") and (
+        "dialect" in metafunc.fixturenames
+    ):
+        metafunc.parametrize("dialect", DIALECTS, indirect=True)
+
+
 @pytest.fixture
-def db_url(tmp_path: Path, template_db: Path) -> str:
-    """A fresh library file for this test (a copy of the template)."""
+def dialect(request: pytest.FixtureRequest) -> str:
+    """The database a test's library lives in: SQLite unless the module runs on both."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """A PostgreSQL server for the session (skips, with the reason, where there is none)."""
+    server = start_server()
+    if isinstance(server, str):
+        pytest.skip(f"no PostgreSQL server: {server}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PostgresServer) -> Iterator[str]:
+    """The name of an empty PostgreSQL library at the newest schema, made once, to copy."""
+    name = f"litreview_template_{os.getpid()}"
+    engine = make_engine(create_database(pg_server, name))
+    upgrade(engine)
+    engine.dispose()
+    yield name
+    drop_database(pg_server, name)
+
+
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh PostgreSQL library for this test (a copy of the template)."""
+    server: PostgresServer = request.getfixturevalue("pg_server")
+    template: str = request.getfixturevalue("pg_template")
+    name = f"litreview_test_{os.getpid()}_{next(_numbers)}"
+    yield create_database(server, name, template=template)
+    drop_database(server, name)
+
+
+@pytest.fixture
+def db_url(request: pytest.FixtureRequest, dialect: str, tmp_path: Path) -> str:
+    """A fresh library for this test: a copy of the template file, or a PostgreSQL database."""
+    if dialect == "postgresql":
+        return str(request.getfixturevalue("pg_url"))
+    template_db: Path = request.getfixturevalue("template_db")
     path = tmp_path / "library.db"
     shutil.copyfile(template_db, path)
     return sqlite_url(path)

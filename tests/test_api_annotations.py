@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from litreview.render import MAX_MARKDOWN_CHARS
 from tests.api_helpers import add_paper, error_of
+
+pytestmark = pytest.mark.both_dialects
 
 
 def test_save_read_and_conflict(client: TestClient) -> None:

@@ -10,6 +10,8 @@ from fastapi.testclient import TestClient
 
 from tests.api_helpers import add_paper, error_of
 
+pytestmark = pytest.mark.both_dialects
+
 
 def _add(client: TestClient, pid: int, markdown: str, **fields: Any) -> dict[str, Any]:
     response = client.post(f"/api/papers/{pid}/notes", json={"markdown": markdown, **fields})

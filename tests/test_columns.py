@@ -17,6 +17,8 @@ from litreview.library.columns import create_column, delete_column, update_colum
 from litreview.library.values import field_values, set_paper_fields
 from litreview.models import ColumnTarget, ColumnType
 
+pytestmark = pytest.mark.both_dialects
+
 
 def column(client: TestClient, **body: Any) -> dict[str, Any]:
     response = client.post("/api/columns", json=body)

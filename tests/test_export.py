@@ -29,6 +29,8 @@ from litreview.library.export import (
     load_export,
 )
 
+pytestmark = pytest.mark.both_dialects
+
 GOLDEN = Path(__file__).parent / "golden"
 INTRO = "Papers on *latent* adversarial training, with notes.\n\n## How to read this\n\nBy area."
 

@@ -19,6 +19,8 @@ from litreview.library.papers import import_records
 from litreview.library.search import PaperQuery, search_paper_ids
 from litreview.models import SourceKind
 
+pytestmark = pytest.mark.both_dialects
+
 
 @pytest.fixture
 def paper_id(session: Session) -> int:

@@ -22,6 +22,8 @@ from litreview.library.papers import import_records
 from litreview.library.search import PaperQuery, search_paper_ids
 from litreview.models import Paper, SourceKind
 
+pytestmark = pytest.mark.both_dialects
+
 
 def paper(session: Session, title: str, area: str | None = None) -> int:
     record = PaperRecord(title=title, source=SourceKind.manual, year=2020)

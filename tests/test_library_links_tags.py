@@ -12,6 +12,8 @@ from litreview.library.papers import import_records
 from litreview.library.tags import add_tags, delete_tag, remove_tag, tag_counts
 from litreview.models import Relation, SourceKind
 
+pytestmark = pytest.mark.both_dialects
+
 
 def two_papers(session: Session) -> tuple[int, int]:
     records = [

@@ -21,6 +21,8 @@ from litreview.library.papers_base import get_paper
 from litreview.library.views import load_paper_views
 from litreview.models import Paper, Provenance, ReadingStatus, SourceKind
 
+pytestmark = pytest.mark.both_dialects
+
 
 def arxiv(
     title: str = "Latent Adversarial Training", version: int = 1, **kw: object

@@ -14,8 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from litreview.importers.records import PaperRecord
+from litreview.library.fts import BM25
 from litreview.library.papers import delete_paper, import_records
-from litreview.library.search import BM25, PaperQuery, fts_match, fts_query, search_paper_ids
+from litreview.library.search import PaperQuery, fts_match, fts_query, search_paper_ids
 from litreview.models import SourceKind
 
 TITLES = [

@@ -17,8 +17,9 @@ from litreview.choices import PaperOrder as PaperOrder
 from litreview.choices import TagPrinting as TagPrinting
 from litreview.errors import InvalidInput
 from litreview.library.areas import AreaNode, area_tree, find_area_path, walk_tree
+from litreview.library.fts import PAPER_FTS, fts_matches
 from litreview.library.notes import notes_by_paper
-from litreview.library.search import PAPER_FTS, PaperQuery, fts_query, id_filters
+from litreview.library.search import PaperQuery, fts_query, id_filters
 from litreview.library.tags import private_tag_names
 from litreview.library.views import PaperView, load_paper_views
 from litreview.models import Paper, PaperNote, ReadingStatus
@@ -156,12 +157,11 @@ def select_paper_ids(session: Session, selection: ExportSelection) -> list[int]:
     )
     paper_id = col(Paper.id)
     stmt = sa.select(paper_id).where(*[paper_id.in_(f.ids) for f in id_filters(session, query)])
-    match = fts_query(query.q)
+    dialect = session.get_bind().dialect.name
+    match = fts_query(query.q, dialect=dialect)
     if match:
         matches = (
-            sa.select(PAPER_FTS.c.rowid)
-            .select_from(PAPER_FTS)
-            .where(sa.text("paper_fts MATCH :match").bindparams(match=match))
+            sa.select(PAPER_FTS.c.rowid).select_from(PAPER_FTS).where(fts_matches(dialect, match))
         )
         stmt = stmt.where(paper_id.in_(matches))
     return [row[0] for row in session.execute(stmt.order_by(paper_id))]

@@ -1,16 +1,71 @@
-"""The full-text index (SQLite FTS5, owned by the migrations) during bulk imports.
+"""The full-text index (owned by the migrations): how a query matches and ranks it per
+database, and how a bulk import fills it.
+
+Both databases name it ``paper_fts`` with ``rowid`` = paper id. SQLite: an FTS5 table, matched
+with MATCH and ranked by bm25. PostgreSQL: a weighted ``tsvector`` (``document``, revision 0006)
+matched with ``@@`` and ranked by ``ts_rank_cd`` with the same column weights.
 
 Triggers keep ``paper_fts`` in step with single writes. For thousands of new papers it is
-about twice as fast to pause the insert trigger and index them in one statement.
+about twice as fast on SQLite to pause the insert trigger and index them in one statement
+(PostgreSQL's insert trigger runs once per statement, so it needs no pause).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
+
+# bm25 weights of SQLite's indexed columns: title, abstract, authors, annotation (and notes).
+BM25 = "bm25(paper_fts, 10.0, 2.0, 5.0, 3.0)"
+# The same weights for PostgreSQL's tsvector classes {D, C, B, A}: abstract, annotation and
+# notes, authors, title (ts_rank_cd wants them between 0 and 1).
+PG_WEIGHTS = [0.2, 0.3, 0.5, 1.0]
+# ts_rank_cd's normalisation: divide by the document's length, as bm25 weighs
+# a match in a short text above one in a long text.
+PG_NORMALISATION = 2
+# The full-text index is owned by the migrations, not by the models.
+PAPER_FTS = sa.table("paper_fts", sa.column("rowid", sa.Integer))
+
+
+def fts_words_query(words: Sequence[str], *, last_is_prefix: bool, dialect: str) -> str:
+    """The index's query for these words (each of ``\\w`` characters only): all of them, each
+    quoted, the last one a prefix if asked."""
+    if dialect == "postgresql":
+        quoted = [f"'{w}'" for w in words]
+        if last_is_prefix:
+            quoted[-1] += ":*"
+        return " & ".join(quoted)
+    quoted = [f'"{w}"' for w in words]
+    if last_is_prefix:
+        quoted[-1] += "*"
+    return " ".join(quoted)
+
+
+def fts_matches(dialect: str, match: str) -> sa.ColumnElement[bool]:
+    """The papers of ``paper_fts`` matching ``match`` (from :func:`fts_words_query`)."""
+    if dialect == "postgresql":
+        return sa.literal_column("paper_fts.document").bool_op("@@")(_tsquery(match))
+    return sa.text("paper_fts MATCH :match").bindparams(match=match)  # type: ignore[return-value]
+
+
+def fts_score(dialect: str, match: str) -> sa.ColumnElement[Any]:
+    """A match's rank, lower is better (bm25's sense)."""
+    if dialect == "postgresql":
+        weights = sa.literal(PG_WEIGHTS, type_=postgresql.ARRAY(sa.REAL))
+        document: sa.ColumnElement[Any] = sa.literal_column("paper_fts.document")
+        return -sa.func.ts_rank_cd(weights, document, _tsquery(match), PG_NORMALISATION)
+    return sa.literal_column(BM25)
+
+
+def _tsquery(match: str) -> sa.ColumnElement[Any]:
+    config: sa.ColumnElement[Any] = sa.literal_column("'litreview'::regconfig")
+    return sa.func.to_tsquery(config, sa.bindparam("match", match, type_=sa.Text))
+
 
 CHUNK = 500
 _INSERT = "INSERT INTO paper_fts (rowid, title, abstract, authors, annotation) "

@@ -1,4 +1,5 @@
-"""Finding papers: full text (FTS5, ranked by bm25) combined with filters, sorted and paged.
+"""Finding papers: full text (FTS5 ranked by bm25; on PostgreSQL a weighted tsvector ranked by
+ts_rank_cd, see library.fts) combined with filters, sorted and paged.
 
 User text never reaches MATCH as syntax: it is cut into words and each word is quoted, so
 quotes, dashes, colons, parentheses, ``NEAR``, ``*`` and the like are only ever searched for.
@@ -26,11 +27,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
 from litreview.choices import SortKey as SortKey
 from litreview.db import time_limit
 from litreview.library.areas import find_area_path, get_area, subtree_ids
+from litreview.library.fts import PAPER_FTS, fts_matches, fts_score, fts_words_query
 from litreview.models import Annotation, Area, Author, Paper, PaperArea, PaperAuthor, PaperTag, Tag
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -40,11 +45,7 @@ MAX_WORDS = 32
 # Up to this many results, a filtered list reads its papers by id and sorts them; beyond, it
 # walks the sort index and tests papers until the page is full.
 SMALL_RESULT = 2000
-# bm25 weights of the indexed columns: title, abstract, authors, annotation.
-BM25 = "bm25(paper_fts, 10.0, 2.0, 5.0, 3.0)"
-# The FTS5 table is owned by the migrations, not by the models.
-PAPER_FTS = sa.table("paper_fts", sa.column("rowid", sa.Integer))
-# Its words, one row per occurrence (fts5vocab "instance"): a seek to a word is cheap.
+# SQLite's FTS5 words, one row per occurrence (fts5vocab "instance"): a seek to a word is cheap.
 PAPER_FTS_TERMS = sa.table("paper_fts_terms", sa.column("term", sa.String))
 
 
@@ -91,15 +92,14 @@ def _search_words(text: str | None) -> list[str]:
     return _WORD.findall(text)[:MAX_WORDS] if text else []
 
 
-def fts_query(text: str | None, *, last_is_prefix: bool = True) -> str | None:
-    """A safe FTS5 query for what a user typed: every word quoted, the last one a prefix."""
+def fts_query(
+    text: str | None, *, last_is_prefix: bool = True, dialect: str = "sqlite"
+) -> str | None:
+    """A safe full-text query for what a user typed: every word quoted, the last one a prefix."""
     words = _search_words(text)
     if not words:
         return None
-    quoted = [f'"{w}"' for w in words]
-    if last_is_prefix:
-        quoted[-1] += "*"
-    return " ".join(quoted)
+    return fts_words_query(words, last_is_prefix=last_is_prefix, dialect=dialect)
 
 
 def fts_match(session: Session, text: str | None) -> str | None:
@@ -112,8 +112,9 @@ def fts_match(session: Session, text: str | None) -> str | None:
     lower case) is known exactly; any other stays a prefix.
     """
     words = _search_words(text)
-    if not words or session.get_bind().dialect.name != "sqlite":
-        return fts_query(text)
+    dialect = session.get_bind().dialect.name
+    if not words or dialect != "sqlite":
+        return fts_query(text, dialect=dialect)
     return fts_query(text, last_is_prefix=_starts_longer_words(session, words[-1]))
 
 
@@ -235,14 +236,49 @@ def _order(sort: SortKey, descending: bool) -> list[Any]:
     """A sort other than relevance (which :func:`_ranked` orders)."""
     key = SORT_COLUMNS[sort]
     paper_id = col(Paper.id)
-    # SQLite puts NULLs first going up and last going down; keep them last both ways.
-    first = key.desc() if descending else key.asc().nulls_last()
+    # NULLs last both ways (SQLite puts them last going down by itself, PostgreSQL first).
+    first = _NullsLastDown(key) if descending else key.asc().nulls_last()
     return [first, paper_id.desc() if descending else paper_id.asc()]
 
 
+class _NullsLastDown(FunctionElement[Any]):
+    """``column DESC``, NULLs last: SQLite does that by itself (and then walks the index),
+    other databases are told ``NULLS LAST``."""
+
+    name = "nulls_last_down"
+    inherit_cache = True
+
+
+@compiles(_NullsLastDown)
+def _nulls_last_down(element: _NullsLastDown, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.clauses, **kw)} DESC NULLS LAST"
+
+
+@compiles(_NullsLastDown, "sqlite")
+def _nulls_last_down_sqlite(element: _NullsLastDown, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"{compiler.process(element.clauses, **kw)} DESC"
+
+
+class _Unindexed(FunctionElement[Any]):
+    """The same value, but SQLite will not drive the loop by an index on it (``+column``)."""
+
+    name = "unindexed"
+    inherit_cache = True
+
+
+@compiles(_Unindexed)
+def _unindexed(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(_Unindexed, "sqlite")
+def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
 def _plus(column: Any) -> Any:
-    """``+column``: the same value, but SQLite will not drive the loop by an index on it."""
-    return sa.literal_column(f"+{column.table.name}.{column.name}")
+    """``+column`` on SQLite: the same value, but not a reason to use an index on it."""
+    return sa.type_coerce(_Unindexed(column), column.type)
 
 
 def _count(session: Session, filters: list[Filter]) -> int:
@@ -268,10 +304,12 @@ def _search_fts(
     limit: int,
     offset: int,
 ) -> tuple[list[int], int]:
-    matched = sa.text("paper_fts MATCH :match").bindparams(match=match)
+    dialect = session.get_bind().dialect.name
+    matched = fts_matches(dialect, match)
     fts_id = PAPER_FTS.c.rowid
     if sort == SortKey.relevance:
-        return _ranked(session, matched, filters, descending, limit, offset)
+        score = fts_score(dialect, match)
+        return _ranked(session, matched, score, filters, descending, limit, offset)
     count = sa.select(sa.func.count()).select_from(PAPER_FTS).where(matched, *_in_sets(filters))
     total = int(session.execute(count).scalar_one())
     if limit == 0 or offset >= total:
@@ -299,7 +337,8 @@ def _in_sets(filters: list[Filter]) -> list[Any]:
 
 def _ranked(
     session: Session,
-    matched: sa.TextClause,
+    matched: sa.ColumnElement[bool],
+    score: sa.ColumnElement[Any],
     filters: list[Filter],
     descending: bool,
     limit: int,
@@ -310,7 +349,7 @@ def _ranked(
     in_sets = _in_sets(filters)
     if in_sets:
         # One pass over the matches gives the page and (as a window count) the total.
-        page = _scored(matched, in_sets, descending, limit).offset(offset)
+        page = _scored(matched, score, in_sets, descending, limit).offset(offset)
         rows = session.execute(page).all()
         if rows:
             return [row.id for row in rows], int(rows[0].total)
@@ -318,17 +357,20 @@ def _ranked(
     total = int(session.execute(count).scalar_one())
     if limit == 0 or offset >= total:
         return [], total
-    page = _scored(matched, [], descending, limit).offset(offset)
+    page = _scored(matched, score, [], descending, limit).offset(offset)
     return [row.id for row in session.execute(page)], total
 
 
 def _scored(
-    matched: sa.TextClause, in_sets: list[Any], descending: bool, limit: int
+    matched: sa.ColumnElement[bool],
+    score: sa.ColumnElement[Any],
+    in_sets: list[Any],
+    descending: bool,
+    limit: int,
 ) -> sa.Select[Any]:
     """The best ``limit`` matches passing the filters: ``id`` and ``score``, and,
     when there are filters, ``total``: how many matches pass them."""
     fts_id = PAPER_FTS.c.rowid
-    score: sa.ColumnElement[Any] = sa.literal_column(BM25)
     order: list[Any]
     if not in_sets:
         stmt = sa.select(fts_id.label("id"), score.label("score")).select_from(PAPER_FTS)
