@@ -173,6 +173,7 @@ def db_copy(
     ),
 ) -> None:
     """Copy a whole library to another database (SQLite to PostgreSQL and back), verified."""
+    from litreview.db import make_engine
     from litreview.db_copy import copy_library
 
     source = make_engine(database_url_from(from_url))
