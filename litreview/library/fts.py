@@ -2,7 +2,7 @@
 database, and how a bulk import fills it.
 
 Both databases name it ``paper_fts`` with ``rowid`` = paper id. SQLite: an FTS5 table, matched
-with MATCH and ranked by bm25. PostgreSQL: a weighted ``tsvector`` (``document``, revision 0007)
+with MATCH and ranked by bm25. PostgreSQL: a weighted ``tsvector`` (``document``, revision 0008)
 matched with ``@@`` and ranked by ``ts_rank_cd`` with the same column weights.
 
 Triggers keep ``paper_fts`` in step with single writes. For thousands of new papers it is

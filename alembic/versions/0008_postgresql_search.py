@@ -1,10 +1,10 @@
 """full-text search on PostgreSQL: a weighted tsvector per paper, a GIN index, accents folded
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-02 14:00:00.000000
 
-SQLite has its FTS5 index since revision 0001; revision 0007 gives PostgreSQL the same index
+SQLite has its FTS5 index since revision 0001; revision 0008 gives PostgreSQL the same index
 under the same name: ``paper_fts(rowid, document)``, one row per paper (rowid = paper.id), the
 document weighted as bm25 weighs SQLite's columns: title A, authors B, annotation and notes C,
 abstract D. The text search configuration ``litreview`` folds accents (unaccent) and lower-cases
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0006"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
