@@ -20,7 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from litreview import __version__
 from litreview.config import Settings, resource_path
 from litreview.db import make_engine, upgrade
-from litreview.errors import Busy, LitreviewError
+from litreview.errors import Busy, Conflict, LitreviewError
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +47,15 @@ def create_app(
 
 
 def _include_routers(app: FastAPI) -> None:
-    from litreview.api import routers
+    from fastapi import Depends
 
+    from litreview.api import health, members, routers
+
+    # Every library route first checks who is asking (nobody, while accounts are off).
+    access = [Depends(members.member_access)]
     for router in routers.all_routers():
-        app.include_router(router, prefix="/api")
+        open_router = router in (health.router, members.router)
+        app.include_router(router, prefix="/api", dependencies=[] if open_router else access)
 
 
 def error_response(error: LitreviewError) -> JSONResponse:
@@ -83,11 +88,20 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, sa.exc.DBAPIError)
-        if isinstance(exc, sa.exc.OperationalError) and (
-            "locked" in str(exc.orig) or "busy" in str(exc.orig)
+        # PostgreSQL's codes: a lock not had in time, a deadlock or serialisation failure (503);
+        # a unique row another request created a moment ago (409), as SQLite's write lock and
+        # the library's checks answer.
+        code = getattr(exc.orig, "sqlstate", None)
+        if code in ("55P03", "40001", "40P01") or (
+            isinstance(exc, sa.exc.OperationalError)
+            and ("locked" in str(exc.orig) or "busy" in str(exc.orig))
         ):
             return error_response(
                 Busy("the library is busy with another write (a long import?); try again")
+            )
+        if code == "23505":
+            return error_response(
+                Conflict("another request stored the same thing a moment ago; reload and retry")
             )
         logger.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
         return error_response(

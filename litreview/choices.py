@@ -64,3 +64,11 @@ class ColumnType(StrEnum):
 class ColumnTarget(StrEnum):
     paper = "paper"
     area = "area"
+
+
+class MemberRole(StrEnum):
+    """What a member of a shared library may do: owners also manage members."""
+
+    owner = "owner"
+    editor = "editor"
+    viewer = "viewer"

@@ -22,6 +22,7 @@ from litreview.cli_duplicates import register as register_duplicate_commands
 from litreview.cli_export import register as register_export_commands
 from litreview.cli_library import DbAnywhereGroup, LibraryChoice, describe_library
 from litreview.cli_library import register as register_library_commands
+from litreview.cli_users import register as register_user_commands
 from litreview.config import Settings, database_url_from, load_settings
 from litreview.errors import InvalidInput, LitreviewError
 
@@ -50,6 +51,7 @@ register_export_commands(app)
 register_column_commands(app)
 register_duplicate_commands(app)
 register_library_commands(app)
+register_user_commands(app)
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # one line per failure, never wrapped
@@ -73,6 +75,12 @@ class Context:
             )
             upgrade(self._engine)
         return self._engine
+
+    def close(self) -> None:
+        """Close the engine's connections (a server's sockets, not only files)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
 
 
 def context(ctx: typer.Context) -> Context:
@@ -102,6 +110,7 @@ def root(
         settings = settings.with_database(database_url_from(db))
         choice = LibraryChoice.option
     ctx.obj = Context(settings, choice or LibraryChoice.default)
+    ctx.call_on_close(ctx.obj.close)
 
 
 @app.command()
@@ -115,12 +124,15 @@ def serve(
 
     from litreview.app import create_app
     from litreview.db import session_scope
+    from litreview.library.members import accounts_enabled
     from litreview.library.summary import paper_count
-
-    settings = network_settings(context(ctx).settings, host)
 
     with session_scope(context(ctx).engine()) as session:
         papers = paper_count(session)
+        accounts = accounts_enabled(session)
+    # With members, each one signs in (or sends their own token): no server-wide token.
+    settings = context(ctx).settings
+    settings = replace(settings, bind_host=host) if accounts else network_settings(settings, host)
     application = create_app(settings)
     library = describe_library(settings.database_url)
     out.print(f"litreview on http://{_url_host(host)}:{port}  (library {library}, {papers} papers)")

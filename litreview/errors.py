@@ -8,7 +8,8 @@
     ├── Conflict (409)            a stale version, or a unique name already taken
     ├── PayloadTooLarge (413)     an upload over the configured limit
     ├── Unauthorized (401)        a write without the right bearer token
-    ├── Forbidden (403)           a foreign Host, or a write a browser sends for another site
+    ├── Forbidden (403)           a foreign Host, a cross-site write, a viewer's write
+    ├── TooManyAttempts (429)     sign-in blocked after a run of wrong passwords
     ├── UpstreamError (502)       arXiv (or another remote) failed after retries
     └── Busy (503)                the database stayed locked by another writer (a long import)
 
@@ -66,6 +67,10 @@ class Unauthorized(LitreviewError):
 
 class Forbidden(LitreviewError):
     status = 403
+
+
+class TooManyAttempts(LitreviewError):
+    status = 429
 
 
 class UpstreamError(LitreviewError):

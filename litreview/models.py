@@ -15,6 +15,7 @@ from sqlmodel import Field, SQLModel
 
 from litreview.choices import ColumnTarget as ColumnTarget
 from litreview.choices import ColumnType as ColumnType
+from litreview.choices import MemberRole as MemberRole
 
 
 def utcnow() -> datetime:
@@ -253,6 +254,8 @@ class Annotation(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
     )
+    # The member who wrote this text (on a shared library; None when accounts are off).
+    edited_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
 
 
 class AnnotationRevision(SQLModel, table=True):
@@ -272,6 +275,7 @@ class AnnotationRevision(SQLModel, table=True):
     version: int
     markdown: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
     saved_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    edited_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
 
 
 class PaperNote(SQLModel, table=True):
@@ -513,3 +517,44 @@ class Preamble(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     text: str = Field(sa_column=sa.Column(sa.Text, nullable=False, unique=True))
     source: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+
+
+class Member(SQLModel, table=True):
+    """A person with an account on a shared library. While there is none, the library is one
+    person's and nobody signs in."""
+
+    __tablename__ = "member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(sa_column=sa.Column(sa.String(100), nullable=False, unique=True))
+    role: MemberRole = Field(sa_column=sa.Column(_enum(MemberRole, "member_role"), nullable=False))
+    # Argon2; None until the member sets one (on first sign-in) or an owner does.
+    password_hash: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
+    failed_sign_ins: int = Field(default=0)
+    blocked_until: datetime | None = Field(
+        default=None, sa_column=sa.Column(sa.DateTime(timezone=True))
+    )
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )
+
+
+class MemberSecret(SQLModel, table=True):
+    """A sign-in session (cookie) or an API token of a member, stored as a SHA-256 digest."""
+
+    __tablename__ = "member_secret"
+
+    id: int | None = Field(default=None, primary_key=True)
+    member_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("member.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    digest: str = Field(sa_column=sa.Column(sa.String(64), nullable=False, unique=True))
+    # "session" or "token"; a token has a name and may be read-only.
+    kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    name: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
+    can_write: bool = Field(default=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -34,6 +35,7 @@ def test_upgrade_creates_every_table_and_the_fts_index(tmp_path: Path) -> None:
     assert current_revision(engine) == _head()
 
 
+@pytest.mark.both_dialects
 def test_models_and_migrations_agree(engine: sa.Engine) -> None:
     def skip_fts(obj: object, name: str | None, type_: str, *_: object) -> bool:
         return not (type_ == "table" and name is not None and name.startswith("paper_fts"))

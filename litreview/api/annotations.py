@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from litreview.api.deps import SessionDep
+from litreview.api.members import MemberDep
 from litreview.api.papers import PaperId
 from litreview.api.schemas import (
     ERROR_RESPONSES,
@@ -45,13 +46,17 @@ def read_annotation(paper_id: PaperId, session: SessionDep) -> AnnotationPublic:
 
 @router.put("/papers/{paper_id}/annotation", response_model=AnnotationPublic)
 def write_annotation(
-    paper_id: PaperId, body: AnnotationIn, session: SessionDep
+    paper_id: PaperId, body: AnnotationIn, session: SessionDep, member: MemberDep
 ) -> AnnotationPublic:
     """Save the text; ``version`` is the one the edit started from (409 when it is stale)."""
     check_size(body.markdown)
     try:
         annotation = save_annotation(
-            session, paper_id, body.markdown, expected_version=body.version
+            session,
+            paper_id,
+            body.markdown,
+            expected_version=body.version,
+            edited_by=member.name if member else None,
         )
     except Conflict as conflict:
         raise with_current_html(conflict) from None
@@ -72,11 +77,21 @@ def read_revisions(paper_id: PaperId, session: SessionDep) -> RevisionList:
     response_model=AnnotationPublic,
 )
 def restore_annotation(
-    paper_id: PaperId, revision_id: RevisionId, body: RestoreIn, session: SessionDep
+    paper_id: PaperId,
+    revision_id: RevisionId,
+    body: RestoreIn,
+    session: SessionDep,
+    member: MemberDep,
 ) -> AnnotationPublic:
     """Make an earlier text current again; the text it replaces becomes a revision."""
     try:
-        annotation = restore_revision(session, paper_id, revision_id, expected_version=body.version)
+        annotation = restore_revision(
+            session,
+            paper_id,
+            revision_id,
+            expected_version=body.version,
+            edited_by=member.name if member else None,
+        )
     except Conflict as conflict:
         raise with_current_html(conflict) from None
     session.commit()

@@ -11,6 +11,7 @@ from litreview.api import (
     health,
     import_arxiv,
     import_bibtex,
+    members,
     notes,
     papers,
     relations,
@@ -34,4 +35,5 @@ def all_routers() -> list[APIRouter]:
         import_arxiv.router,
         import_bibtex.router,
         export.router,
+        members.router,
     ]

@@ -239,6 +239,7 @@ class AnnotationPublic(BaseModel):
     version: int = Field(description="0 when the paper was never annotated")
     updated_at: Timestamp | None
     arxiv_version: int | None = Field(description="The arXiv version the text was written for")
+    edited_by: str | None = Field(None, description="The member who wrote it (shared library)")
 
     @classmethod
     def from_row(cls, annotation: Annotation) -> AnnotationPublic:
@@ -250,6 +251,7 @@ class AnnotationPublic(BaseModel):
             version=annotation.version,
             updated_at=None if never else annotation.updated_at,
             arxiv_version=annotation.arxiv_version,
+            edited_by=annotation.edited_by,
         )
 
 
@@ -414,6 +416,7 @@ class RevisionPublic(BaseModel):
     markdown: str
     html: str
     saved_at: Timestamp
+    edited_by: str | None = None
 
     @classmethod
     def from_row(cls, revision: AnnotationRevision) -> RevisionPublic:
@@ -424,6 +427,7 @@ class RevisionPublic(BaseModel):
             markdown=revision.markdown,
             html=render_markdown(revision.markdown),
             saved_at=revision.saved_at,
+            edited_by=revision.edited_by,
         )
 
 

@@ -17,9 +17,15 @@ def get_annotation(session: Session, paper_id: int) -> Annotation:
 
 
 def save_annotation(
-    session: Session, paper_id: int, markdown: str, *, expected_version: int
+    session: Session,
+    paper_id: int,
+    markdown: str,
+    *,
+    expected_version: int,
+    edited_by: str | None = None,
 ) -> Annotation:
-    """Replace the annotation text if ``expected_version`` is the current one.
+    """Replace the annotation text if ``expected_version`` is the current one (``edited_by``:
+    the member writing it, on a shared library).
 
     A stale version raises :class:`Conflict` carrying the current text and version, and changes
     nothing. Saving the same text again is a no-op.
@@ -38,7 +44,11 @@ def save_annotation(
         )
     if current is None:
         current = Annotation(
-            paper_id=paper_id, markdown=markdown, version=1, arxiv_version=paper.arxiv_version
+            paper_id=paper_id,
+            markdown=markdown,
+            version=1,
+            arxiv_version=paper.arxiv_version,
+            edited_by=edited_by,
         )
     elif current.markdown == markdown:
         return current
@@ -50,9 +60,11 @@ def save_annotation(
                 version=current.version,
                 markdown=current.markdown,
                 saved_at=current.updated_at,
+                edited_by=current.edited_by,
             )
         )
         current.markdown = markdown
+        current.edited_by = edited_by
         current.version += 1
         current.arxiv_version = paper.arxiv_version
         current.updated_at = utcnow()
@@ -87,7 +99,12 @@ def list_revisions(session: Session, paper_id: int) -> list[AnnotationRevision]:
 
 
 def restore_revision(
-    session: Session, paper_id: int, revision_id: int, *, expected_version: int
+    session: Session,
+    paper_id: int,
+    revision_id: int,
+    *,
+    expected_version: int,
+    edited_by: str | None = None,
 ) -> Annotation:
     """Make an earlier text current again (the text it replaces is kept as a revision)."""
     annotation = get_annotation(session, paper_id)
@@ -96,4 +113,6 @@ def restore_revision(
         raise NotFound(
             f"paper {paper_id} has no annotation revision {revision_id}", revision_id=revision_id
         )
-    return save_annotation(session, paper_id, revision.markdown, expected_version=expected_version)
+    return save_annotation(
+        session, paper_id, revision.markdown, expected_version=expected_version, edited_by=edited_by
+    )

@@ -1,0 +1,128 @@
+"""Members of a shared library: accounts off by default, sign-in with a cookie, roles, API
+tokens, wrong passwords blocked, who wrote each annotation text; ``litreview users``.
+
+Runs on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+from typer.testing import CliRunner
+
+from litreview.cli import app as cli_app
+from litreview.library.members import MAX_FAILED_SIGN_INS, add_member
+from litreview.models import MemberRole
+from tests.api_helpers import add_paper, error_of
+
+pytestmark = pytest.mark.both_dialects
+
+LOCAL = "http://127.0.0.1"
+
+
+@pytest.fixture
+def group(engine: Engine) -> Engine:
+    """A library with an owner (password set), an editor and a viewer (none yet)."""
+    with Session(engine) as session:
+        add_member(session, "Ana", MemberRole.owner, "ana-secret-1")
+        add_member(session, "Ben", MemberRole.editor)
+        add_member(session, "Cleo", MemberRole.viewer)
+        session.commit()
+    return engine
+
+
+def sign_in(client: TestClient, name: str, password: str) -> TestClient:
+    response = client.post("/api/session", json={"name": name, "password": password})
+    assert response.status_code == 200, response.text
+    return client
+
+
+def test_without_members_nobody_signs_in(client: TestClient) -> None:
+    assert client.get("/api/session").json() == {"accounts": False, "member": None}
+    add_paper(client, "Open library")
+
+
+def test_members_sign_in_and_roles_decide_writes(group: Engine, client: TestClient) -> None:
+    error = error_of(client.get("/api/papers"), 401)
+    assert "sign in" in error["message"]
+    assert client.get("/api/health").status_code == 200
+    response = client.post("/api/session", json={"name": "Ana", "password": "ana-secret-1"})
+    cookie = response.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Secure" not in cookie
+    paper = add_paper(client, "Written by Ana")
+    put = client.put(
+        f"/api/papers/{paper['id']}/annotation", json={"markdown": "Ana's view", "version": 0}
+    )
+    assert put.json()["edited_by"] == "Ana"
+    # Ben sets his password on first sign-in; then a wrong one is refused.
+    with TestClient(client.app, base_url=LOCAL) as ben:
+        sign_in(ben, "Ben", "ben-chose-this")
+        put = ben.put(
+            f"/api/papers/{paper['id']}/annotation", json={"markdown": "Ben's view", "version": 1}
+        )
+        assert put.json()["edited_by"] == "Ben"
+        revisions = ben.get(f"/api/papers/{paper['id']}/annotation/revisions").json()
+        assert [r["edited_by"] for r in revisions["items"]] == ["Ana"]
+        error_of(ben.post("/api/members", json={"name": "Dan", "role": "editor"}), 403)
+    with TestClient(client.app, base_url=LOCAL) as wrong:
+        error_of(wrong.post("/api/session", json={"name": "Ben", "password": "nope-nope"}), 401)
+    with TestClient(client.app, base_url=LOCAL) as cleo:
+        sign_in(cleo, "Cleo", "cleo-reads-1")
+        assert cleo.get("/api/papers").json()["total"] == 1
+        error = error_of(cleo.post("/api/papers", json={"title": "Nope"}), 403)
+        assert "viewer" in error["message"]
+        cleo.delete("/api/session")
+        error_of(cleo.get("/api/papers"), 401)
+    # Owners manage members.
+    created = client.post("/api/members", json={"name": "Dan", "role": "viewer"})
+    assert created.status_code == 201
+    names = [m["name"] for m in client.get("/api/members").json()["items"]]
+    assert names == ["Ana", "Ben", "Cleo", "Dan"]
+
+
+def test_wrong_passwords_block_sign_in_for_a_while(group: Engine, client: TestClient) -> None:
+    for _ in range(MAX_FAILED_SIGN_INS):
+        error_of(client.post("/api/session", json={"name": "Ana", "password": "guess-1234"}), 401)
+    error = error_of(
+        client.post("/api/session", json={"name": "Ana", "password": "ana-secret-1"}), 429
+    )
+    assert "too many wrong passwords" in error["message"] and error["retry_after"] > 0
+
+
+def test_tokens_are_created_listed_read_only_and_revoked(group: Engine, client: TestClient) -> None:
+    sign_in(client, "Ana", "ana-secret-1")
+    made = client.post("/api/tokens", json={"name": "script", "write": False}).json()
+    writer = client.post("/api/tokens", json={"name": "importer", "write": True}).json()
+    listed = client.get("/api/tokens").json()
+    assert [t["name"] for t in listed["items"]] == ["script", "importer"]
+    assert all(t["token"] is None for t in listed["items"])
+    with TestClient(client.app, base_url=LOCAL) as script:
+        reader = {"Authorization": f"Bearer {made['token']}"}
+        assert script.get("/api/papers", headers=reader).status_code == 200
+        error = error_of(script.post("/api/papers", json={"title": "x"}, headers=reader), 403)
+        assert "read-only" in error["message"]
+        writes = {"Authorization": f"Bearer {writer['token']}"}
+        assert script.post("/api/papers", json={"title": "y"}, headers=writes).status_code == 201
+        assert client.delete(f"/api/tokens/{writer['id']}").status_code == 204
+        error_of(script.get("/api/papers", headers=writes), 401)
+
+
+def test_the_users_command_manages_members(db_url: str) -> None:
+    runner = CliRunner()
+    added = runner.invoke(cli_app, ["--db", db_url, "users", "add", "Ana", "--role", "owner"])
+    assert added.exit_code == 0, added.output
+    runner.invoke(cli_app, ["--db", db_url, "users", "add", "Ben", "--role", "viewer"])
+    passwd = runner.invoke(
+        cli_app, ["--db", db_url, "users", "passwd", "Ben", "--password", "long-enough"]
+    )
+    assert passwd.exit_code == 0, passwd.output
+    listed = runner.invoke(cli_app, ["--db", db_url, "users", "list"])
+    assert "Ana" in listed.output and "viewer" in listed.output and "set" in listed.output
+    last = runner.invoke(cli_app, ["--db", db_url, "users", "remove", "Ana"])
+    assert last.exit_code != 0 and "last owner" in str(last.exception)
+    gone = runner.invoke(cli_app, ["--db", db_url, "users", "remove", "Ben"])
+    assert gone.exit_code == 0
+    listed = runner.invoke(cli_app, ["--db", db_url, "users", "list"])
+    assert "Ben" not in listed.output
