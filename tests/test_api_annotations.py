@@ -21,6 +21,7 @@ def test_save_read_and_conflict(client: TestClient) -> None:
         "version": 0,
         "updated_at": None,
         "arxiv_version": None,
+        "edited_by": None,
     }
     first = client.put(
         f"/api/papers/{pid}/annotation", json={"markdown": "**Key** idea", "version": 0}
