@@ -19,8 +19,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from litreview import __version__
 from litreview.config import Settings, resource_path
-from litreview.db import make_engine, upgrade
-from litreview.errors import Busy, Conflict, LitreviewError
+from litreview.db import database_fault, make_engine, upgrade
+from litreview.errors import LitreviewError
 
 logger = logging.getLogger(__name__)
 
@@ -88,25 +88,10 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, sa.exc.DBAPIError)
-        # PostgreSQL's codes: a lock not had in time, a deadlock or serialisation failure (503);
-        # a unique row another request created a moment ago (409), as SQLite's write lock and
-        # the library's checks answer.
-        code = getattr(exc.orig, "sqlstate", None)
-        if code in ("55P03", "40001", "40P01") or (
-            isinstance(exc, sa.exc.OperationalError)
-            and ("locked" in str(exc.orig) or "busy" in str(exc.orig))
-        ):
-            return error_response(
-                Busy("the library is busy with another write (a long import?); try again")
-            )
-        if code == "23505":
-            return error_response(
-                Conflict("another request stored the same thing a moment ago; reload and retry")
-            )
-        logger.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
-        return error_response(
-            LitreviewError(f"database error: {type(exc.orig).__name__}: {exc.orig}")
-        )
+        fault = database_fault(exc)
+        if fault.status == 500:
+            logger.error("database error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(fault)
 
     app.add_exception_handler(LitreviewError, on_error)
     app.add_exception_handler(sa.exc.DBAPIError, on_database_error)

@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from litreview.config import DEFAULT_BUSY_TIMEOUT, resource_path
-from litreview.errors import SearchTooBroad
+from litreview.errors import Busy, Conflict, LitreviewError, SearchTooBroad
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -209,3 +209,51 @@ def _too_broad(milliseconds: float) -> SearchTooBroad:
         " (more letters or another word narrow it)",
         time_limit_ms=milliseconds,
     )
+
+
+# SQLite's messages -> what the user can do about them (the first match wins).
+_FAULTS: tuple[tuple[tuple[str, ...], type[LitreviewError], str], ...] = (
+    (
+        ("locked", "busy"),
+        Busy,
+        "the library is busy with another write (a long import?); try again",
+    ),
+    (
+        ("readonly", "read-only"),
+        Busy,
+        "the library is read-only here (file or folder permissions): reads work, changes do not",
+    ),
+    (
+        ("disk is full", "disk full"),
+        Busy,
+        "the disk holding the library is full: nothing was saved",
+    ),
+    (
+        ("not a database", "malformed", "file is encrypted"),
+        LitreviewError,
+        "the library file is damaged or not a litreview database",
+    ),
+    (("unable to open",), LitreviewError, "the library file cannot be opened"),
+)
+
+
+def database_fault(exc: BaseException) -> LitreviewError:
+    """A database failure as the error the user sees: 503 for a busy, read-only or full
+    library, 409 for a unique row another request made first, 500 otherwise (the message
+    names the cause: one line, no traceback)."""
+    cause = exc.orig if isinstance(exc, sa.exc.DBAPIError) else exc
+    text = str(cause)
+    # PostgreSQL's codes: a lock not had in time, a deadlock or serialisation failure (503);
+    # a unique row another request created a moment ago (409).
+    code = getattr(cause, "sqlstate", None)
+    if code in ("55P03", "40001", "40P01"):
+        return Busy("the library is busy with another write (a long import?); try again")
+    if code == "23505":
+        return Conflict("another request stored the same thing a moment ago; reload and retry")
+    if isinstance(exc, sa.exc.IntegrityError) or isinstance(cause, sqlite3.IntegrityError):
+        return Conflict(f"another change made this first ({text}); reload and try again")
+    lowered = text.lower()
+    for needles, kind, message in _FAULTS:
+        if any(needle in lowered for needle in needles):
+            return kind(f"{message} ({text})")
+    return LitreviewError(f"database error: {type(cause).__name__}: {text}")

@@ -193,7 +193,17 @@ class Area(SQLModel, table=True):
     """A node of the research-area tree."""
 
     __tablename__ = "area"
-    __table_args__ = (sa.UniqueConstraint("parent_id", "name", name="uq_area_parent_name"),)
+    __table_args__ = (
+        sa.UniqueConstraint("parent_id", "name", name="uq_area_parent_name"),
+        # NULLs are distinct in UNIQUE: top-level names need their own (partial) index.
+        sa.Index(
+            "ux_area_root_name",
+            "name",
+            unique=True,
+            sqlite_where=sa.text("parent_id IS NULL"),
+            postgresql_where=sa.text("parent_id IS NULL"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     parent_id: int | None = Field(
