@@ -83,14 +83,10 @@ def test_eight_imports_of_one_new_entry_make_one(client: TestClient) -> None:
 def test_the_migration_renames_top_level_areas_that_share_a_name(tmp_path: Path) -> None:
     engine = make_engine(sqlite_url(tmp_path / "old.db"))
     upgrade(engine, "0005")
+    insert = sa.text("INSERT INTO area (name, description, position) VALUES (:name, '', 0)")
     with engine.begin() as conn:
-        for _ in range(3):
-            conn.execute(
-                sa.text("INSERT INTO area (name, description, position) VALUES ('X', '', 0)")
-            )
-        conn.execute(
-            sa.text("INSERT INTO area (name, description, position) VALUES ('X (2)', '', 0)")
-        )
+        for name in ("X", "X", "X", "X (2)"):
+            conn.execute(insert, {"name": name})
     upgrade(engine)
     with engine.connect() as conn:
         names = conn.execute(sa.text("SELECT name FROM area ORDER BY id")).scalars().all()
