@@ -4,9 +4,11 @@ Many ids go in one request (``id_list``, at most 100), one request at a time, re
 least ``delay`` seconds apart (arXiv asks for 3). Faults are retried a bounded number of times
 with exponential backoff: HTTP 429, 5xx, timeouts, broken connections, bodies that are not a
 feed, and an empty page where the feed's own count says entries should be; ``Retry-After`` is
-honoured. arXiv's error feed (HTTP 400) fails only the id it names; a 400 naming none is split
+honoured up to ``max_wait`` (a longer one fails at once). arXiv's error feed (HTTP 400) fails only the id it names; a 400 naming none is split
 in halves until the culprit is alone. An id arXiv does not return is "not found". One bad id
-never loses the others. The clock and sleep are injected so tests can check spacing cheaply.
+never loses the others. Every request has a total deadline (a feed dripping a byte at a time
+cannot hold the import, and the server's arXiv lock, for longer) and a cap on its decompressed
+body (a huge answer or a gzip bomb is refused before it fills memory). The clock and sleep are injected so tests can check spacing cheaply.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -29,6 +32,8 @@ from litreview.importers.records import PaperRecord
 from litreview.normalize import ArxivId
 
 MAX_BATCH = 100
+# 100 entries with long abstracts are ~1 MB; far more is a broken or hostile endpoint.
+MAX_BODY_BYTES = 32 * 1024 * 1024
 Progress = Callable[[int, int], None]
 
 
@@ -93,8 +98,10 @@ class ArxivFetcher:
         batch_size: int = MAX_BATCH,
         attempts: int = 4,
         backoff: float = 2.0,
-        max_wait: float = 120.0,
+        max_wait: float = 30.0,
         timeout: float = 30.0,
+        deadline: float = 60.0,
+        max_body_bytes: int = MAX_BODY_BYTES,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -106,6 +113,8 @@ class ArxivFetcher:
         self.backoff = backoff
         self.max_wait = max_wait
         self.timeout = timeout
+        self.deadline = deadline
+        self.max_body_bytes = max_body_bytes
         self.clock = clock
         self.sleep = sleep
         self.requests_made = 0
@@ -198,17 +207,32 @@ class ArxivFetcher:
         with self._lock:
             self._wait_turn()
             try:
-                response = self.http.get(
-                    self.api_url,
-                    params=params,
-                    headers={"User-Agent": user_agent()},
-                    timeout=self.timeout,
-                )
+                response, body = self._download(params)
             except httpx.TimeoutException as exc:
                 raise _Retry(f"timed out ({type(exc).__name__})") from exc
             except httpx.TransportError as exc:
                 raise _Retry(f"connection failed ({type(exc).__name__}: {exc})") from exc
-        return _read(response, start)
+        return _read(response, body, start)
+
+    def _download(self, params: dict[str, str]) -> tuple[httpx.Response, bytes]:
+        """The answer and its decoded body, within ``deadline`` seconds in all (not per read)
+        and ``max_body_bytes`` after decompression (a gzip bomb stops at the cap)."""
+        ends = time.monotonic() + self.deadline
+        timeout = httpx.Timeout(min(self.timeout, self.deadline))
+        headers = {"User-Agent": user_agent(), "Accept-Encoding": "gzip, deflate"}
+        with self.http.stream(
+            "GET", self.api_url, params=params, headers=headers, timeout=timeout
+        ) as response:
+            if response.is_stream_consumed:  # a transport that answered from memory
+                body = _BoundedBody("", self.max_body_bytes)
+                body.feed(response.content)
+                return response, body.finish()
+            body = _BoundedBody(response.headers.get("Content-Encoding", ""), self.max_body_bytes)
+            for chunk in response.iter_raw():
+                body.feed(chunk)
+                if time.monotonic() > ends:
+                    raise _Retry(f"the answer took longer than {self.deadline:g} s")
+            return response, body.finish()
 
     def _wait_turn(self) -> None:
         now = self.clock()
@@ -221,20 +245,59 @@ class ArxivFetcher:
         self.requests_made += 1
 
 
-def _read(response: httpx.Response, start: int) -> ArxivFeed:
+class _BoundedBody:
+    """A response body decoded chunk by chunk, refused once it passes ``limit`` bytes."""
+
+    def __init__(self, encoding: str, limit: int) -> None:
+        name = encoding.strip().lower()
+        if name not in ("", "identity", "gzip", "x-gzip", "deflate"):
+            raise UpstreamError(f"arXiv answered in an unknown encoding {encoding!r}")
+        # wbits 47: a gzip or zlib stream, told apart by its header
+        self._inflate = zlib.decompressobj(47) if name not in ("", "identity") else None
+        self._limit = limit
+        self._parts: list[bytes] = []
+        self._size = 0
+
+    def feed(self, chunk: bytes) -> None:
+        if self._inflate is None:
+            self._keep(chunk)
+            return
+        data = chunk
+        while data:
+            try:
+                out = self._inflate.decompress(data, self._limit - self._size + 1)
+            except zlib.error as exc:
+                raise _Retry(f"the answer's compression is broken ({exc})") from exc
+            self._keep(out)
+            data = self._inflate.unconsumed_tail
+
+    def _keep(self, data: bytes) -> None:
+        self._size += len(data)
+        if self._size > self._limit:
+            raise UpstreamError(
+                f"arXiv's answer is larger than {self._limit} bytes; refused",
+                max_body_bytes=self._limit,
+            )
+        self._parts.append(data)
+
+    def finish(self) -> bytes:
+        return b"".join(self._parts)
+
+
+def _read(response: httpx.Response, body: bytes, start: int) -> ArxivFeed:
     status = response.status_code
     if status == 429 or status >= 500:
         raise _Retry(f"HTTP {status}", _retry_after(response.headers.get("Retry-After")))
     if status == 400:
         try:
-            feed = parse_feed(response.content)
+            feed = parse_feed(body)
         except UpstreamError as exc:
             raise UpstreamError(f"arXiv answered HTTP 400 without an error feed: {exc}") from exc
         raise _Refused(feed.errors or [FeedError("bad request")])
     if status != 200:
         raise UpstreamError(f"arXiv answered HTTP {status}", status_code=status)
     try:
-        feed = parse_feed(response.content)
+        feed = parse_feed(body)
     except UpstreamError as exc:
         raise _Retry(exc.message) from exc
     if feed.total_results is None:
