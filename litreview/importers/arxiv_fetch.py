@@ -4,11 +4,13 @@ Many ids go in one request (``id_list``, at most 100), one request at a time, re
 least ``delay`` seconds apart (arXiv asks for 3). Faults are retried a bounded number of times
 with exponential backoff: HTTP 429, 5xx, timeouts, broken connections, bodies that are not a
 feed, and an empty page where the feed's own count says entries should be; ``Retry-After`` is
-honoured up to ``max_wait`` (a longer one fails at once). arXiv's error feed (HTTP 400) fails only the id it names; a 400 naming none is split
+honoured up to ``max_wait`` (a longer one fails at once).
+arXiv's error feed (HTTP 400) fails only the id it names; a 400 naming none is split
 in halves until the culprit is alone. An id arXiv does not return is "not found". One bad id
 never loses the others. Every request has a total deadline (a feed dripping a byte at a time
 cannot hold the import, and the server's arXiv lock, for longer) and a cap on its decompressed
-body (a huge answer or a gzip bomb is refused before it fills memory). The clock and sleep are injected so tests can check spacing cheaply.
+body (a huge answer or a gzip bomb is refused before it fills memory). The clock and sleep are
+injected so tests can check spacing cheaply.
 """
 
 from __future__ import annotations
