@@ -13,13 +13,18 @@ mdit-py-plugins and kept as its TeX source, escaped, in ``<span class="math inli
 
 from __future__ import annotations
 
+import html
+import time
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from markdown_it.renderer import RendererProtocol
+from markdown_it.rules_block import StateBlock
+from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.amsmath import amsmath_plugin
@@ -28,7 +33,11 @@ from mdit_py_plugins.texmath import texmath_plugin
 
 from litreview.errors import Conflict, PayloadTooLarge
 
-MAX_MARKDOWN_CHARS = 1_000_000
+# An annotation or note is at most this long (a long review is ~50,000 characters) ...
+MAX_MARKDOWN_CHARS = 200_000
+# ... and renders within this time: some short texts ("[" repeated) take markdown-it
+# quadratic time; 1 M characters of them took minutes.
+MAX_RENDER_SECONDS = 2.0
 LINK_REL = "noopener noreferrer"
 ALLOWED_TAGS = frozenset(
     {
@@ -103,6 +112,26 @@ def _render_math(
     return MATH_TOKENS[token.type].format(escapeHtml(token.content.strip()))
 
 
+def _past_deadline(env: Any) -> None:
+    deadline = env.get("deadline") if isinstance(env, dict) else None
+    if deadline is not None and time.monotonic() > deadline:
+        raise PayloadTooLarge(
+            f"the text takes longer than {MAX_RENDER_SECONDS:g} s to render; shorten or"
+            " simplify it (long runs of brackets, backticks or table rows)",
+            field="markdown",
+        )
+
+
+def _deadline_block(state: StateBlock, _start: int, _end: int, _silent: bool) -> bool:
+    _past_deadline(state.env)
+    return False  # never matches: only checks the clock before each block rule runs
+
+
+def _deadline_inline(state: StateInline, _silent: bool) -> bool:
+    _past_deadline(state.env)
+    return False  # ... and before each position's inline rules
+
+
 def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable(
         ["table", "strikethrough"]
@@ -114,18 +143,22 @@ def _markdown() -> MarkdownIt:
     amsmath_plugin(md)
     for name in MATH_TOKENS:
         md.add_render_rule(name, _render_math)
+    md.block.ruler.before("table", "deadline", _deadline_block)
+    md.inline.ruler.before("text", "deadline", _deadline_inline)
     return md
 
 
 _MD = _markdown()
 
 
-def check_size(markdown: str, *, field: str = "markdown") -> None:
-    """Refuse text over :data:`MAX_MARKDOWN_CHARS` (413)."""
+def check_markdown(markdown: str, *, field: str = "markdown") -> None:
+    """Refuse (413) text over :data:`MAX_MARKDOWN_CHARS` or slower than
+    :data:`MAX_RENDER_SECONDS` to render; what passes is rendered (and cached) already."""
     if len(markdown) > MAX_MARKDOWN_CHARS:
         raise PayloadTooLarge(
             f"the text is longer than {MAX_MARKDOWN_CHARS:,} characters", field=field
         )
+    _render(markdown)
 
 
 def sanitize_html(html: str) -> str:
@@ -143,12 +176,25 @@ def sanitize_html(html: str) -> str:
 
 
 @lru_cache(maxsize=512)
-def render_markdown(markdown: str) -> str:
-    """The sanitised HTML of ``markdown`` (the same text renders to the same HTML)."""
-    check_size(markdown)
+def _render(markdown: str) -> str:
     if not markdown.strip():
         return ""
-    return sanitize_html(_MD.render(markdown))
+    env = {"deadline": time.monotonic() + MAX_RENDER_SECONDS}
+    return sanitize_html(_MD.render(markdown, env))
+
+
+@lru_cache(maxsize=64)
+def render_markdown(markdown: str) -> str:
+    """The sanitised HTML of ``markdown`` (the same text renders to the same HTML).
+
+    Stored text that is too long or too slow to render (it came in before the limits, or
+    through an import) is shown as escaped plain text, so that it never blocks a read."""
+    try:
+        if len(markdown) > MAX_MARKDOWN_CHARS:
+            raise PayloadTooLarge("too long")
+        return _render(markdown)
+    except PayloadTooLarge:
+        return f"<pre>{html.escape(markdown)}</pre>"
 
 
 def with_current_html(conflict: Conflict) -> Conflict:

@@ -63,7 +63,8 @@ def _web_url(value: str | None) -> str | None:
 
 Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_storable)]
 ShortText = Annotated[str, Field(max_length=2000), AfterValidator(_storable)]
-# No length bound here: over-long Markdown is refused with 413 by render.check_size.
+# No length bound here: over-long or too slow Markdown is refused with 413 by
+# render.check_markdown.
 Markdown = Annotated[str, AfterValidator(_storable)]
 WebUrl = Annotated[str, Field(max_length=2000), AfterValidator(_storable), AfterValidator(_web_url)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
