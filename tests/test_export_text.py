@@ -15,6 +15,7 @@ from litreview.exporters.mdtext import (
     contained_block,
     escape_inline,
     escape_line_start,
+    is_inert,
     safe_url,
 )
 from litreview.library.export import ExportOptions, ExportSelection, TemplateSource, load_export
@@ -112,11 +113,36 @@ def test_text_without_hazards_is_untouched() -> None:
     assert contained_block(text) == text
 
 
-def test_script_running_html_is_shown_as_text() -> None:
-    html = MD.render(contained_block('x <script>alert(1)</script> <img src=x onerror="y()">'))
-    assert "<script" not in html and "<img" not in html
+HOSTILE = [
+    'x <script>alert(1)</script> <img src=x onerror="y()">',
+    '<img src="x"/onerror=alert(1)>',
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1)) and ![i](data:image/svg+xml,<svg onload=alert(1)>)",
+    '<a href="javascript:alert(1)">x</a>',
+    "<javascript:alert(1)>",
+    "\\`<img src=x onerror=alert(1)>`",
+    "`a` <svg/onload=alert(1)> `b`",
+    "[x]: javascript:alert(1)\n\n[y][x]",
+    "<!-- open comment\n\n<script>alert(1)</script>",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE)
+def test_raw_html_and_script_links_are_shown_as_text(text: str) -> None:
+    block = contained_block(text)
+    assert is_inert(block)
+    html = MarkdownIt("commonmark", {"html": True}).render(block)
+    assert "<script" not in html and "<img" not in html and "<svg" not in html
+    assert 'href="javascript' not in html.lower() and 'src="data' not in html.lower()
+
+
+def test_raw_html_shows_as_text_as_in_the_ui_and_safe_markdown_is_kept() -> None:
     kept = MD.render(contained_block("<sub>2</sub> and <details>ok</details>"))
-    assert "<sub>2</sub>" in kept
+    assert "&lt;sub&gt;2&lt;/sub&gt;" in kept  # as text, as the UI shows it
+    text = "`<b>` in code, <https://example.org>, <me@example.org>, [a](#sec), [b](mailto:x@y.z)"
+    assert contained_block(text) == text
+    fenced = "```html\n<script>shown()</script>\n```"
+    assert contained_block(fenced) == fenced
 
 
 # --- templates ----------------------------------------------------------------------------

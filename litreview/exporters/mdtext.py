@@ -1,12 +1,15 @@
 """Markdown text pieces an export builds on: escaping, anchors, safe links, contained blocks.
 
 User Markdown (annotations, area descriptions, an introduction) is embedded as written, with
-three repairs so that it can neither break the document around it nor run script where the
-document is published: raw HTML that could run script (``<script>``, ``<iframe>``, ``on...=``
-handlers ...) is shown as text; headings inside it become bold paragraphs (they would otherwise
-join the document's outline); and a block left open at its end (an unclosed code fence, an
-unterminated ``<!--`` or ``<pre>``) is closed, or, when that does not work, the whole text is
-shown as a code block.
+repairs so that it can neither break the document around it nor run script where the document
+is published (pandoc, a static-site generator, a browser's Markdown viewer): raw HTML is shown
+as text, as the UI shows it (every ``<`` outside code becomes ``&lt;``, but for autolinks to
+http(s) and mailto); headings inside it become bold paragraphs (they would otherwise join the
+document's outline); and a block left open at its end (an unclosed code fence) is closed, or,
+when that does not work, the whole text is shown as a code block. A last check parses the result
+as a CommonMark renderer with HTML on would: any raw HTML left, or a link or image whose target
+is not http(s), mailto or an in-document anchor (``javascript:``, ``data:``, a file ...), and the
+text is shown as a code block instead.
 """
 
 from __future__ import annotations
@@ -22,7 +25,14 @@ _INLINE_ESCAPES = str.maketrans({c: f"\\{c}" for c in "\\`*_[]<>#~|"})
 _ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
 _LINE_START = re.compile(r"^(?:[-+=]|\d{1,9}[.)])")
 _URL_UNSAFE = re.compile(r"[\s()<>\\\"'`]")
-_LINK_SCHEMES = ("http", "https", "ftp")
+_LINK_SCHEMES = ("http", "https")
+_SAFE_TARGET = re.compile(r"^(?:https?://|mailto:|#)", re.I)
+_SAFE_AUTOLINK = re.compile(
+    r"<(?:(?:https?://|mailto:)[^\s<>]*"
+    r"|[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)>",
+    re.I,
+)
+_BACKTICKS = re.compile(r"`+")
 # Lines that may start a heading, a fence or an HTML block: only texts with one are parsed.
 _HAZARD = re.compile(
     r"^[ \t>]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)*(?:#|=+[ \t]*$|-+[ \t]*$|```|~~~|<)", re.M
@@ -36,17 +46,18 @@ _HTML_CLOSERS = (
 )
 _RAW_TAGS = re.compile(r"<(script|pre|style|textarea)\b", re.I)
 # Raw HTML that would run script where the Markdown is published: shown as text instead.
-_DANGEROUS_HTML = re.compile(
-    r"<(?=/?(?:script|style|iframe|frame|frameset|object|embed|applet|link|meta|base|form|svg"
-    r"|math)\b)|<(?=[A-Za-z][^<>]*\son[a-z]+\s*=)",
-    re.I,
-)
 
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # Block structure only: the inline rules (emphasis, links ...) are never needed here.
     return MarkdownIt("commonmark").disable("inline")
+
+
+@lru_cache(maxsize=1)
+def _full_parser() -> MarkdownIt:
+    # What a publisher's renderer sees: CommonMark with raw HTML on, plus tables.
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
 
 
 @lru_cache(maxsize=65536)  # names, tags and venues recur across a bibliography
@@ -102,13 +113,75 @@ def contained_block(markdown: str, *, keep_headings: bool = False) -> str:
     """User Markdown made safe to embed between other blocks (see the module docstring)."""
     text = markdown.replace("\r\n", "\n").replace("\r", "\n").strip("\n")
     if "<" in text:
-        text = _DANGEROUS_HTML.sub("&lt;", text)
-    if not text.strip() or not _HAZARD.search(text):
-        return text
-    tokens = _tokens(text)
-    if not keep_headings:
-        text = _neutralise_headings(text, tokens)
-    return _closed(text, tokens) if _leaks(tokens) else text
+        text = escape_raw_html(text)
+    if text.strip() and _HAZARD.search(text):
+        tokens = _tokens(text)
+        if not keep_headings:
+            text = _neutralise_headings(text, tokens)
+        text = _closed(text, tokens) if _leaks(tokens) else text
+    return text if is_inert(text) else as_code_block(text)
+
+
+def escape_raw_html(text: str) -> str:
+    """Every ``<`` outside code as ``&lt;`` (so no raw HTML), but for safe autolinks."""
+    code_lines: set[int] = set()
+    for token in _parser().parse(text):
+        if token.type in ("fence", "code_block") and token.map is not None:
+            code_lines.update(range(*token.map))
+    lines = text.split("\n")
+    return "\n".join(
+        line if i in code_lines or "<" not in line else _escape_line(line)
+        for i, line in enumerate(lines)
+    )
+
+
+def _escape_line(line: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(line):
+        char = line[i]
+        if char == "\\":
+            out.append(line[i : i + 2])
+            i += 2
+        elif char == "`":
+            run = _BACKTICKS.match(line, i)
+            assert run is not None
+            closing = _closing_run(line, run.end(), len(run.group()))
+            end = closing if closing is not None else run.end()
+            out.append(line[i:end])
+            i = end
+        elif char == "<":
+            link = _SAFE_AUTOLINK.match(line, i)
+            out.append(link.group() if link else "&lt;")
+            i = link.end() if link else i + 1
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
+def _closing_run(line: str, start: int, length: int) -> int | None:
+    """The end of the next run of exactly ``length`` backticks (a code span's end), if any."""
+    for run in _BACKTICKS.finditer(line, start):
+        if len(run.group()) == length:
+            return run.end()
+    return None
+
+
+def is_inert(markdown: str) -> bool:
+    """True when ``markdown`` holds no raw HTML and no link or image to a target other than
+    http(s), mailto or an anchor, as a CommonMark renderer with HTML on reads it."""
+    stack = list(_full_parser().parse(markdown))
+    while stack:
+        token = stack.pop()
+        if token.type in ("html_block", "html_inline"):
+            return False
+        target = token.attrGet("href") if token.type == "link_open" else None
+        target = token.attrGet("src") if token.type == "image" else target
+        if target is not None and not _SAFE_TARGET.match(str(target).strip()):
+            return False
+        stack.extend(token.children or ())
+    return True
 
 
 def _tokens(text: str) -> list[Token]:
