@@ -32,6 +32,8 @@ def create_app(
     engine = make_engine(settings.database_url, busy_timeout=settings.busy_timeout)
     upgrade(engine)
     app = FastAPI(
+        docs_url=None,  # served by _serve_web from vendored assets, under the app's CSP
+        redoc_url=None,
         title="litreview",
         version=__version__,
         description="A literature-review manager: papers, annotations, areas, relations.",
@@ -112,5 +114,9 @@ def _serve_web(app: FastAPI) -> None:
     @app.api_route("/", methods=["GET", "HEAD"], include_in_schema=False)
     def index_page() -> FileResponse:
         return FileResponse(index, media_type="text/html")
+
+    @app.api_route("/docs", methods=["GET", "HEAD"], include_in_schema=False)
+    def docs_page() -> FileResponse:
+        return FileResponse(web / "docs.html", media_type="text/html")
 
     app.mount("/static", StaticFiles(directory=web), name="static")
