@@ -26,7 +26,7 @@ HOSTILE = [
     "<script>window.ran = 'script'; alert(1)</script>",
     '<img src="x"/onerror="window.ran = \'img\'; alert(2)">',
     "[click me](javascript:window.ran='link';alert(3))",
-    '<a href="javascript:window.ran=\'a\';alert(4)">a link</a>',
+    "<a href=\"javascript:window.ran='a';alert(4)\">a link</a>",
     "![pic](javascript:alert(5))",
     "<svg/onload=\"window.ran = 'svg'; alert(6)\">",
     "<iframe src=\"javascript:parent.ran='iframe'\"></iframe>",
@@ -108,9 +108,11 @@ def test_another_origin_cannot_write(
     page = context.new_page()
     page.on(
         "response",
-        lambda r: seen.append((r.request.method + " " + r.url, r.status))
-        if r.url.startswith(server.url)
-        else None,
+        lambda r: (
+            seen.append((r.request.method + " " + r.url, r.status))
+            if r.url.startswith(server.url)
+            else None
+        ),
     )
     page.goto(other_origin(_attack_page(server.url)))
     expect(page).to_have_title("done", timeout=20_000)
@@ -146,7 +148,8 @@ def test_a_name_resolving_to_the_server_is_refused(
 
 
 def test_the_api_docs_render_their_operations_under_the_csp(
-    page: Page, server: LiveServer
+    page: Page,
+    server: LiveServer,  # noqa: F811
 ) -> None:
     violations: list[str] = []
     page.on(
@@ -172,7 +175,9 @@ def page(context: BrowserContext) -> Iterator[Page]:  # noqa: F811
 
 
 def test_an_exported_markdown_file_with_hostile_annotations_runs_nothing(
-    page: Page, server: LiveServer, tmp_path: Path
+    page: Page,
+    server: LiveServer,  # noqa: F811
+    tmp_path: Path,
 ) -> None:
     for i, payload in enumerate(HOSTILE):
         paper = server.add_paper(f"Paper {i}")
