@@ -82,7 +82,7 @@ def test_eight_imports_of_one_new_entry_make_one(client: TestClient) -> None:
 
 def test_the_migration_renames_top_level_areas_that_share_a_name(tmp_path: Path) -> None:
     engine = make_engine(sqlite_url(tmp_path / "old.db"))
-    upgrade(engine, "0008")
+    upgrade(engine, "0009")
     insert = sa.text("INSERT INTO area (name, description, position) VALUES (:name, '', 0)")
     with engine.begin() as conn:
         for name in ("X", "X", "X", "X (2)"):

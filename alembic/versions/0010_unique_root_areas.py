@@ -1,7 +1,7 @@
 """top-level area names are unique too (UNIQUE(parent_id, name) does not hold for NULL parents)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-02 14:10:00.000000
 
 A partial unique index (SQLite and PostgreSQL both have them) on the names of areas without a
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
