@@ -213,6 +213,11 @@ def search(
     status: str | None = typer.Option(None, help="Only papers with this reading status."),
     limit: int = typer.Option(20, help="How many to show."),
     sort: SortKey | None = typer.Option(None, help="Order of results."),
+    field: list[str] = typer.Option(
+        [], "--field", help="A column of one's own: NAME:OP:VALUE, e.g. Params:gte:7 (repeatable)."
+    ),
+    sort_field: str | None = typer.Option(None, help="Sort by a column of one's own."),
+    desc: bool = typer.Option(False, "--desc", help="With --sort-field: largest first."),
 ) -> None:
     """Search the library and print matching papers."""
     from rich.table import Table
@@ -224,7 +229,17 @@ def search(
     with session_scope(context(ctx).engine()) as session:
         ids, total = search_paper_ids(
             session,
-            PaperQuery(q=query, tags=tag, area_path=area, status=status, limit=limit, sort=sort),
+            PaperQuery(
+                q=query,
+                tags=tag,
+                area_path=area,
+                status=status,
+                limit=limit,
+                sort=sort,
+                fields=field,
+                sort_field=sort_field,
+                descending=desc if sort_field else None,
+            ),
         )
         views = load_paper_views(session, ids, with_links=False)
         table = Table("key", "year", "title", "authors", title=f"{total} papers")

@@ -19,6 +19,7 @@ from litreview.errors import InvalidInput, LitreviewError
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
+    from litreview.importers.table import Target
     from litreview.library.bibtex import BibtexImportReport
 
 out = Console(highlight=False)
@@ -31,7 +32,9 @@ class CliContext(Protocol):
 
 def import_files(
     ctx: typer.Context,
-    files: list[Path] = typer.Argument(..., metavar="FILE", help="BibTeX or BibLaTeX files."),
+    files: list[Path] = typer.Argument(
+        ..., metavar="FILE", help="BibTeX or BibLaTeX files, or spreadsheets (.csv, .xlsx)."
+    ),
     tag: list[str] = typer.Option([], "--tag", "-t", help="Tag every paper (repeatable)."),
     area: str | None = typer.Option(
         None, "--area", help="Put every paper in this area path ('A/B'); missing areas are made."
@@ -39,9 +42,16 @@ def import_files(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Report what would happen; store nothing."
     ),
+    map_: list[str] = typer.Option(
+        [],
+        "--map",
+        help="Spreadsheets: 'Header=field', 'Header=note:critique', 'Header=column' or"
+        " 'Header=ignore' (repeatable).",
+    ),
 ) -> None:
     """Import BibTeX files (any encoding; bad blocks are reported with their lines; JabRef
-    groups become areas) or Better BibTeX JSON exports (.json; collections become areas)."""
+    groups become areas), Better BibTeX JSON exports (.json; collections become areas) and
+    spreadsheets (.csv, .xlsx: a header row; unmapped headers become columns of one's own)."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -50,6 +60,9 @@ def import_files(
         TimeElapsedColumn,
     )
 
+    from litreview.importers.table import parse_mapping
+
+    mapping = parse_mapping(map_)
     context: CliContext = ctx.find_root().obj
     engine = context.engine()
     failed = False
@@ -58,7 +71,7 @@ def import_files(
         task = bar.add_task("files", total=len(files))
         for path in files:
             try:
-                report = _import_one(engine, path, tag, area, dry_run)
+                report = _import_one(engine, path, tag, area, dry_run, mapping)
             except LitreviewError as exc:
                 where = "" if exc.message.startswith(path.name) else f"{path}: "
                 err.print(f"[red]failed[/red]  {escape(where + exc.message)}", soft_wrap=True)
@@ -71,16 +84,35 @@ def import_files(
 
 
 def _import_one(
-    engine: Engine, path: Path, tags: list[str], area: str | None, dry_run: bool
+    engine: Engine,
+    path: Path,
+    tags: list[str],
+    area: str | None,
+    dry_run: bool,
+    mapping: dict[str, Target],
 ) -> BibtexImportReport:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"cannot read the file: {exc.strerror or exc}") from exc
     from litreview.db import session_scope
+    from litreview.importers.table import SUFFIXES
     from litreview.library.bbt_json import import_bbt_json
     from litreview.library.bibtex import import_bibtex
 
+    if path.suffix.lower() in SUFFIXES:
+        from litreview.library.table_import import import_table
+
+        with session_scope(engine) as session:
+            return import_table(
+                session,
+                data,
+                source=path.name,
+                mapping=mapping,
+                tags=tags,
+                area_path=area,
+                dry_run=dry_run,
+            )
     # A Better BibTeX JSON export (Zotero items and collections) rather than BibTeX.
     read = import_bbt_json if path.suffix.lower() == ".json" else import_bibtex
     with session_scope(engine) as session:
@@ -99,7 +131,10 @@ def _print_report(report: BibtexImportReport) -> bool:
     note = " (dry run: nothing stored)" if report.dry_run else ""
     if report.info.get("group_areas"):
         note += f"; {report.info['group_areas']} areas from its groups"
-    out.print(f"{escape(report.source)}: {summary}; encoding {encoding}{note}", soft_wrap=True)
+    read = f"encoding {encoding}" if encoding else f"{report.info.get('rows', 0)} rows"
+    out.print(f"{escape(report.source)}: {summary}; {read}{note}", soft_wrap=True)
+    for name, kind in report.info.get("new_columns", {}).items():
+        out.print(f"  new column {escape(name)!r}: {kind}", soft_wrap=True)
     return bool(report.failures)
 
 

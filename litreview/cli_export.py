@@ -71,8 +71,21 @@ def export_command(
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="FILE", help="Write to FILE (default: stdout)."
     ),
+    column: list[str] = typer.Option(
+        [],
+        "--column",
+        "-c",
+        help="csv/xlsx: a column to write (repeatable; default: all); markdown: a column of"
+        " one's own to print under each paper.",
+    ),
+    areas_table: str | None = typer.Option(
+        None, "--areas-table", metavar="COLUMN", help="markdown: a table of areas by this column."
+    ),
+    matrix: str | None = typer.Option(
+        None, "--matrix", metavar="ROWS,COLUMNS", help="markdown: papers by two choice columns."
+    ),
 ) -> None:
-    """Export the library (or a selection) as Markdown, BibTeX or CSL-JSON."""
+    """Export the library (or a selection) as Markdown, BibTeX, CSL-JSON, CSV or XLSX."""
     fmt = get_format(format_name)
     if template is not None and fmt.name != "markdown":
         raise InvalidInput("--template works with --format markdown only")
@@ -89,6 +102,9 @@ def export_command(
         with_notes=with_notes,
         tags=print_tags,
         template=TemplateSource(str(template), _read(template)) if template else None,
+        columns=column,
+        areas_table=areas_table,
+        matrix=matrix,
     )
     selection = ExportSelection(
         area=area,
@@ -117,18 +133,18 @@ def _read(path: Path) -> str:
         raise InvalidInput(f"cannot read {path}: {reason}") from exc
 
 
-def _write_stdout(text: str) -> None:
-    data = text.encode("utf-8")
+def _write_stdout(text: str | bytes) -> None:
+    data = text if isinstance(text, bytes) else text.encode("utf-8")
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
-        sys.stdout.write(text)
+        sys.stdout.write(data.decode("utf-8", errors="replace"))
     else:
         sys.stdout.flush()
         buffer.write(data)
         buffer.flush()
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str | bytes) -> None:
     """Write ``text`` (UTF-8) to ``path`` via a temporary file in the same folder and a rename."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
@@ -138,7 +154,7 @@ def write_atomically(path: Path, text: str) -> None:
     fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text.encode("utf-8"))
+            handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, mode)

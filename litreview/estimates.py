@@ -19,8 +19,10 @@ SEED = 20261202
 # The 95th percentile of the standard normal: a 90% interval spans 2 * Z90 deviations.
 Z90 = 1.6448536269514722
 _RANGE = re.compile(
-    r"^\s*(?P<low>[-+]?[\d.]+(?:e[-+]?\d+)?)\s*(?:to|\.\.|–|—)\s*"
-    r"(?P<high>[-+]?[\d.]+(?:e[-+]?\d+)?)\s*$",
+    # "0.1 to 0.3", and "0.17 (0.1 to 0.3)" as an export writes an estimate.
+    r"^\s*(?:(?P<median>[-+]?[\d.]+(?:e[-+]?\d+)?)\s*\()?"
+    r"\s*(?P<low>[-+]?[\d.]+(?:e[-+]?\d+)?)\s*(?:to|\.\.|–|—)\s*"
+    r"(?P<high>[-+]?[\d.]+(?:e[-+]?\d+)?)\s*\)?\s*$",
     re.IGNORECASE,
 )
 
@@ -89,7 +91,10 @@ def parse_estimate(value: object, where: str = "value") -> Estimate:
         try:
             if match:
                 low, high = float(match["low"]), float(match["high"])
-                return _finite(range_estimate(low, high), where)
+                estimate = range_estimate(low, high)
+                if match["median"] and estimate.low <= float(match["median"]) <= estimate.high:
+                    estimate = Estimate(estimate.low, estimate.high, float(match["median"]))
+                return _finite(estimate, where)
             return _finite(
                 point(float(text.rstrip("%")) / (100 if text.endswith("%") else 1)), where
             )

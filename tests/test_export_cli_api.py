@@ -195,7 +195,7 @@ def test_api_export_errors(api: TestClient) -> None:
     response = api.get("/api/export", params={"format": "docx"})
     assert response.status_code == 422
     error = response.json()["error"]
-    assert error["known"] == ["markdown", "bibtex", "csl-json"]
+    assert error["known"] == ["markdown", "bibtex", "csl-json", "csv", "xlsx"]
     assert "unknown export format 'docx'" in error["message"]
     response = api.get("/api/export", params={"area": "Nowhere"})
     assert response.status_code == 404

@@ -17,8 +17,10 @@ from litreview.api.column_schemas import (
     ViewPublic,
 )
 from litreview.api.deps import SessionDep
-from litreview.api.schemas import ERROR_RESPONSES, MAX_ID
+from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, AreaPublic, AreaTree, OrderParam
 from litreview.errors import Conflict
+from litreview.library.areas import area_tree, walk_tree
+from litreview.library.column_query import area_ids_by_columns
 from litreview.library.columns import (
     count_values,
     create_column,
@@ -28,6 +30,7 @@ from litreview.library.columns import (
     update_column,
 )
 from litreview.library.saved_views import delete_view, list_views, save_view
+from litreview.library.values import field_values
 from litreview.models import ColumnTarget
 
 router = APIRouter(tags=["columns"], responses=ERROR_RESPONSES)
@@ -78,6 +81,29 @@ def remove_column(
     deleted = delete_column(session, column_id)
     session.commit()
     return ColumnDeleted(deleted_values=deleted)
+
+
+@router.get("/areas/table", response_model=AreaTree, tags=["areas"])
+def query_areas(
+    session: SessionDep,
+    field: Annotated[
+        list[str],
+        Query(description="An area column: NAME:OP:VALUE as for papers (repeatable, all hold)"),
+    ] = [],  # noqa: B006
+    sort_field: Annotated[
+        str | None, Query(max_length=200, description="Sort by an area column")
+    ] = None,
+    order: OrderParam = OrderParam.desc,
+) -> AreaTree:
+    """The areas as a flat table (no sub-areas nested), filtered and sorted by their columns;
+    e.g. research directions by their BOTEC estimate, largest first."""
+    ids = area_ids_by_columns(session, field, sort_field, order == OrderParam.desc)
+    nodes = {n.area.id: n for n in walk_tree(area_tree(session))}
+    fields = field_values(session, ColumnTarget.area, ids)
+    items = [
+        AreaPublic.from_node(nodes[i], fields).model_copy(update={"children": []}) for i in ids
+    ]
+    return AreaTree(items=items, total=len(items))
 
 
 @router.get("/views", response_model=ViewList)

@@ -73,6 +73,20 @@ def export(
     with_notes: Annotated[
         bool, Query(description="Print each paper's further notes (quotes, questions, ...).")
     ] = False,
+    column: Annotated[
+        list[str] | None,
+        Query(
+            description="csv/xlsx: a column to write, built-in or one's own (repeatable);"
+            " markdown: a column of one's own printed under each paper."
+        ),
+    ] = None,
+    areas_table: Annotated[
+        str | None, Query(max_length=200, description="markdown: areas by this area column.")
+    ] = None,
+    matrix: Annotated[
+        str | None,
+        Query(max_length=400, description="markdown: papers by two choice columns 'Rows,Cols'."),
+    ] = None,
 ) -> Response:
     """Export the library or a selection; the body is the file, not JSON."""
     fmt = get_format(format)
@@ -84,6 +98,9 @@ def export(
         with_status=with_status,
         with_rating=with_rating,
         with_notes=with_notes,
+        columns=column or [],
+        areas_table=areas_table,
+        matrix=matrix,
     )
     if area_id is not None:
         area = area_paths(session).get(area_id)
@@ -101,10 +118,10 @@ def export(
     )
     text = export_text(session, fmt, selection, options)
     media_type = fmt.media_type
-    if "charset" not in media_type and not media_type.endswith("json"):
+    if "charset" not in media_type and isinstance(text, str) and not media_type.endswith("json"):
         media_type += "; charset=utf-8"
     return Response(
-        content=text.encode("utf-8"),
+        content=text if isinstance(text, bytes) else text.encode("utf-8"),
         media_type=media_type,
         headers={"Content-Disposition": content_disposition(area, fmt.suffix)},
     )

@@ -87,6 +87,18 @@ def list_papers(
     year_max: Annotated[int | None, Query(ge=-9999, le=9999)] = None,
     author: Annotated[str | None, Query(max_length=300, description="Part of a name")] = None,
     has_annotation: bool | None = None,
+    field: Annotated[
+        list[str],
+        Query(
+            description="A column of one's own: NAME:OP:VALUE, OP one of eq, ne, lt, lte, gt, gte,"
+            " between (LOW..HIGH), in (a,b,c), contains, has (true|false); repeatable, all hold."
+            " Numbers (a range by its median), dates and choices (by their order) compare.",
+        ),
+    ] = [],  # noqa: B006
+    sort_field: Annotated[
+        str | None,
+        Query(max_length=200, description="Sort by a column of one's own (with order=asc|desc)"),
+    ] = None,
     sort: Annotated[
         SortKey | None, Query(description="Default: relevance with q, else added")
     ] = None,
@@ -107,6 +119,8 @@ def list_papers(
         year_max=year_max,
         author=author,
         has_annotation=has_annotation,
+        fields=list(field),
+        sort_field=sort_field or None,
         sort=sort,
         descending=None if order is None else order == OrderParam.desc,
         limit=limit,

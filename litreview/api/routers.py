@@ -11,6 +11,7 @@ from litreview.api import (
     health,
     import_arxiv,
     import_bibtex,
+    import_table,
     members,
     notes,
     papers,
@@ -34,6 +35,7 @@ def all_routers() -> list[APIRouter]:
         duplicates.router,
         import_arxiv.router,
         import_bibtex.router,
+        import_table.router,
         export.router,
         members.router,
     ]

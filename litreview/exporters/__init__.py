@@ -34,11 +34,11 @@ class ExportFormat:
     renderer: str
     description: str = ""
 
-    def render(self, data: ExportData) -> str:
-        """The export ``data`` as this format's text."""
+    def render(self, data: ExportData) -> str | bytes:
+        """The export ``data`` as this format's text (XLSX: bytes)."""
         module_name, function_name = self.renderer.split(":")
         module = importlib.import_module(f"{__name__}.{module_name}")
-        render: Callable[[ExportData], str] = getattr(module, function_name)
+        render: Callable[[ExportData], str | bytes] = getattr(module, function_name)
         return render(data)
 
 
@@ -66,6 +66,14 @@ FORMATS: dict[str, ExportFormat] = {
             "csljson:render_csljson",
             "CSL-JSON for pandoc --citeproc and Zotero",
         ),
+        ExportFormat("csv", ".csv", "text/csv", "table:render_csv", "a spreadsheet, a paper a row"),
+        ExportFormat(
+            "xlsx",
+            ".xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "table:render_xlsx",
+            "an Excel workbook",
+        ),
     )
 }
 
@@ -91,7 +99,7 @@ def export_text(
     fmt: ExportFormat,
     selection: ExportSelection,
     options: ExportOptions | None = None,
-) -> str:
+) -> str | bytes:
     """Select, load and render in one go: what the CLI command and the API route run."""
     from litreview.library.export import load_export
 

@@ -15,6 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from litreview.choices import PaperOrder
+from litreview.exporters.columns_md import (
+    AreaTable,
+    Matrix,
+    build_areas_table,
+    build_matrix,
+    chosen_fields,
+    paper_fields,
+    value_text,
+)
 from litreview.exporters.mdtext import Anchors, anchor_base, contained_block, safe_url
 from litreview.library.export import ExportArea, ExportData, ExportOptions
 from litreview.library.links import LinkView
@@ -112,6 +121,9 @@ class Entry:
     notes: list[EntryNote] = field(default_factory=list)
     home: AreaLink | None = None
     also_in: list[AreaLink] = field(default_factory=list)
+    # Values of one's own columns as text, and the chosen ones to print under the citation.
+    fields: dict[str, str] = field(default_factory=dict)
+    shown_fields: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -132,6 +144,7 @@ class Section:
     entries: list[Placed] = field(default_factory=list)
     references: list[Placed] = field(default_factory=list)
     children: list[Section] = field(default_factory=list)
+    fields: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -145,6 +158,8 @@ class Document:
     with_rating: bool
     order: str
     with_notes: bool = False
+    areas_table: AreaTable | None = None
+    matrix: Matrix | None = None
 
     def walk(self) -> list[Section]:
         """Every section in document order (areas in tree order, then Other)."""
@@ -181,6 +196,8 @@ def build_document(data: ExportData) -> Document:
     for entry in entries.values():
         entry.tags = data.printed_tags(entry.tags)
     for view in data.papers:
+        entries[view.paper.key].fields = paper_fields(view)
+        entries[view.paper.key].shown_fields = chosen_fields(data, entries[view.paper.key].fields)
         entries[view.paper.key].notes = [
             EntryNote(
                 note.kind.value,
@@ -202,6 +219,8 @@ def build_document(data: ExportData) -> Document:
             entry.also_in = [area_links[areas[i].id] for i in mine[1:]]
     sort_key = _sort_key(options.order)
     sections = [_section(root, area_links, homes, views, entries, sort_key) for root in data.areas]
+    for section, area in zip(_walk(sections), areas, strict=True):
+        section.fields = {n: value_text(v) for n, v in data.area_fields.get(area.id, {}).items()}
     homeless = [v for v in data.papers if v.paper.id not in homes]
     other = None
     if homeless:
@@ -223,7 +242,17 @@ def build_document(data: ExportData) -> Document:
         with_rating=options.with_rating,
         order=options.order.value,
         with_notes=options.with_notes,
+        areas_table=build_areas_table(data, {i: link.anchor for i, link in area_links.items()}),
+        matrix=build_matrix(data, paper_anchors),
     )
+
+
+def _walk(sections: list[Section]) -> list[Section]:
+    found: list[Section] = []
+    for section in sections:
+        found.append(section)
+        found.extend(_walk(section.children))
+    return found
 
 
 def _section(

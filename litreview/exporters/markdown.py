@@ -22,6 +22,7 @@ from litreview.exporters.document import (
     Section,
     build_document,
 )
+from litreview.exporters.markdown_tables import areas_table_blocks, fields_line, matrix_blocks
 from litreview.exporters.mdtext import escape_inline, escape_line_start
 from litreview.library.export import ExportData
 
@@ -51,6 +52,10 @@ def layout(document: Document) -> str:
     if document.sections:
         blocks.append(f"{'#' * TOP_AREA_LEVEL} Contents")
         blocks.append(_contents(document))
+    if document.areas_table is not None:
+        blocks.extend(areas_table_blocks(document.areas_table, TOP_AREA_LEVEL))
+    if document.matrix is not None:
+        blocks.extend(matrix_blocks(document.matrix, TOP_AREA_LEVEL))
     for section in document.sections:
         _section(section, blocks, document)
     if document.other is not None:
@@ -83,6 +88,8 @@ def _section(section: Section, blocks: list[str], document: Document) -> None:
     level = min(TOP_AREA_LEVEL + section.depth, MAX_AREA_LEVEL)
     name = escape_inline(section.name)
     blocks.append(f'{"#" * level} <a id="{section.anchor}"></a>{name}')
+    if section.fields:
+        blocks.append(fields_line(list(section.fields.items())))
     if section.description:
         blocks.append(section.description)
     if section.references:
@@ -182,4 +189,6 @@ def _facts(entry: Entry, document: Document) -> str:
         facts.append(f"*Status:* {entry.status.replace('_', ' ')}")
     if document.with_rating and entry.rating is not None:
         facts.append(f"*Rating:* {entry.rating}/{entry.rating_scale}")
+    if entry.shown_fields:
+        facts.append(fields_line(entry.shown_fields))
     return " · ".join(facts)

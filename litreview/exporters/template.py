@@ -51,6 +51,8 @@ def render_template(source: TemplateSource, document: Document) -> str:
         "with_rating": document.with_rating,
         "with_notes": document.with_notes,
         "order": document.order,
+        "areas_table": document.areas_table,
+        "matrix": document.matrix,
         "builtin": lambda: layout(document),
     }
     try:

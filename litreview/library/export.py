@@ -9,6 +9,7 @@ area's description and the ids of the selected papers placed directly in it. Exp
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -17,12 +18,14 @@ from litreview.choices import PaperOrder as PaperOrder
 from litreview.choices import TagPrinting as TagPrinting
 from litreview.errors import InvalidInput
 from litreview.library.areas import AreaNode, area_tree, find_area_path, walk_tree
+from litreview.library.columns import list_columns
 from litreview.library.fts import PAPER_FTS, fts_matches
 from litreview.library.notes import notes_by_paper
 from litreview.library.search import PaperQuery, fts_query, id_filters
 from litreview.library.tags import private_tag_names
+from litreview.library.values import field_values
 from litreview.library.views import PaperView, load_paper_views
-from litreview.models import Paper, PaperNote, ReadingStatus
+from litreview.models import ColumnTarget, CustomColumn, Paper, PaperNote, ReadingStatus
 
 DEFAULT_AUTHOR_LIMIT = 8
 
@@ -76,6 +79,13 @@ class ExportOptions:
     template: TemplateSource | None = None
     with_notes: bool = False
     tags: TagPrinting = TagPrinting.all
+    # Columns of a table export (built-in names and one's own), in order; empty: all. The
+    # Markdown bibliography prints these columns of one's own under each paper.
+    columns: list[str] = field(default_factory=list)
+    # Markdown: a table of the areas with their columns, sorted by this area column (largest
+    # first), and a matrix of the papers by two choice columns ("Rows,Columns").
+    areas_table: str | None = None
+    matrix: str | None = None
 
 
 @dataclass
@@ -110,6 +120,10 @@ class ExportData:
     notes: dict[int, list[PaperNote]] = field(default_factory=dict)
     # The private tags' names (read only when the options print public tags only).
     private_tags: frozenset[str] = frozenset()
+    # The paper columns of one's own, in display order; the area ones, and areas' values.
+    columns: list[CustomColumn] = field(default_factory=list)
+    area_columns: list[CustomColumn] = field(default_factory=list)
+    area_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
 
     def printed_tags(self, tags: list[str]) -> list[str]:
         """The tags of a paper that the options print."""
@@ -189,7 +203,21 @@ def load_export(
         areas = _prune(areas)
     notes = notes_by_paper(session, ids) if options.with_notes else {}
     private = private_tag_names(session) if options.tags is TagPrinting.public else frozenset()
-    return ExportData(views, areas, selection, options, notes, private)
+    columns = list_columns(session, ColumnTarget.paper)
+    area_columns = list_columns(session, ColumnTarget.area)
+    area_ids = [a.id for root in areas for a in root.walk()]
+    area_fields = field_values(session, ColumnTarget.area, area_ids) if area_columns else {}
+    return ExportData(
+        views,
+        areas,
+        selection,
+        options,
+        notes,
+        private_tags=private,
+        columns=columns,
+        area_columns=area_columns,
+        area_fields=area_fields,
+    )
 
 
 def _export_area(node: AreaNode, depth: int, placed: dict[int, list[int]]) -> ExportArea:

@@ -85,6 +85,10 @@ class PaperQuery:
     descending: bool | None = None
     limit: int = 50
     offset: int = 0
+    # Columns of one's own: conditions "NAME:OP:VALUE" (library.column_query), and a sort by
+    # one (it takes the place of ``sort`` when no full-text query ranks the papers).
+    fields: list[str] = field(default_factory=list)
+    sort_field: str | None = None
 
 
 def _search_words(text: str | None) -> list[str]:
@@ -229,6 +233,10 @@ def id_filters(session: Session, query: PaperQuery) -> list[Filter]:
             found.append(Filter(written, annotated))
         else:
             found.append(Filter(sa.select(paper_id).where(paper_id.not_in(written)), ~annotated))
+    if query.fields:
+        from litreview.library.column_query import paper_column_filters
+
+        found.extend(paper_column_filters(session, query.fields))
     return found
 
 
@@ -420,6 +428,14 @@ def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple
     total = _count(session, filters)
     if limit == 0 or offset >= total:
         return [], total
+    if query.sort_field:
+        from litreview.library.column_query import page_by_column
+
+        small = total <= SMALL_RESULT
+        ids = page_by_column(
+            session, query.sort_field, bool(query.descending), filters, total, small, limit, offset
+        )
+        return ids, total
     page = sa.select(col(Paper.id))
     if total <= SMALL_RESULT:
         # Few papers: read them through their id sets and sort them.

@@ -235,12 +235,15 @@ def store_values(
     session: Session,
     target: ColumnTarget,
     values: Sequence[tuple[int, CustomColumn, Stored | None]],
+    *,
+    replace: bool = True,
 ) -> None:
-    """Replace the given (row, column) values in bulk; None deletes."""
+    """Replace the given (row, column) values in bulk; None deletes. ``replace=False``: the
+    rows hold no value in these columns yet (an import checked), so none is deleted first."""
     model = value_model(target)
     owner = owner_column(target).key
     table = model.__table__
-    for row_id, column, _ in values:
+    for row_id, column, _ in values if replace else ():
         session.execute(
             sa.delete(table).where((table.c.column_id == column.id) & (table.c[owner] == row_id))
         )

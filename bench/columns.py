@@ -1,0 +1,175 @@
+"""Benchmark: filter and sort by columns of one's own at 100,000 papers, and the Newsletter import.
+
+    python bench/columns.py [--papers 100000] [--db PATH] [--runs 100]
+
+1. Builds (or reuses at --db) the 100,000-paper library of bench/api_latency.py, then gives every
+   paper values in two columns of one's own ("Params", a number, some of them ranges; "Method",
+   a choice) in one bulk insert. For filters and sorts by these columns it times
+   ``library.search.search_paper_ids`` (the page of 50 ids and the total) against ``raw``: the
+   very SQL statements it ran, replayed through Python's ``sqlite3`` (the floor of the query).
+   Targets: p95 <= 20 ms and <= 3x the raw SQL.
+2. Imports the Alignment Newsletter CSV (../shared/corpus/annotated) into a new library through
+   ``library.table_import.import_table``, against reading and parsing the same file with the csv
+   module plus the same number of bare SQLite inserts (one row per paper, per area link, per
+   note, per value: what the import stores). Target: <= 3x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import random
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import api_latency
+from api_latency import (
+    build_library,
+    captured,
+    count_papers,
+    p,
+    raw_call,
+    timings,
+)
+
+from litreview.config import sqlite_url
+from litreview.db import make_engine, upgrade
+from litreview.library.columns import create_column, list_columns
+from litreview.library.search import PaperQuery, search_paper_ids
+from litreview.library.table_import import import_table
+from litreview.library.values import clean_value, store_values
+from litreview.models import ColumnTarget, ColumnType
+
+# $LITREVIEW_CORPUS (as the tests read it), else ../shared/corpus next to the repository.
+CORPUS = Path(os.environ.get("LITREVIEW_CORPUS", api_latency.CORPUS.parent.parent))
+NEWSLETTER = CORPUS / "annotated" / "alignment_newsletter_database.csv"
+api_latency.CORPUS = NEWSLETTER
+QUERIES: dict[str, dict[str, Any]] = {
+    "sort by Params": {"sort_field": "Params", "descending": True},
+    "Params >= 150, sorted by it": {
+        "fields": ["Params:gte:150"],
+        "sort_field": "Params",
+        "descending": True,
+    },
+    "Method = SFT, sorted by Params": {"fields": ["Method:eq:SFT"], "sort_field": "Params"},
+    "Params 10..20 (few), by Params": {"fields": ["Params:between:10..20"], "sort_field": "Params"},
+    "Method in RLHF,DPO + status read": {
+        "fields": ["Method:in:RLHF,DPO"],
+        "status": "read",
+        "sort_field": "Params",
+    },
+}
+
+
+def add_values(engine: sa.Engine) -> None:
+    """Two columns of one's own with a value for every paper (once)."""
+    with Session(engine) as session:
+        if list_columns(session, ColumnTarget.paper):
+            return
+        params = create_column(session, name="Params", type=ColumnType.number, unit="B")
+        method = create_column(
+            session, name="Method", type=ColumnType.choice, options=["RLHF", "SFT", "DPO"]
+        )
+        ids = [row[0] for row in session.execute(sa.text("SELECT id FROM paper"))]
+        rng = random.Random(7)
+        values: list[Any] = []
+        for paper_id in ids:
+            low = rng.uniform(0.1, 500)
+            raw = f"{low:.2f} to {low * 3:.2f}" if paper_id % 5 == 0 else round(low, 2)
+            values.append((paper_id, params, clean_value(params, raw)))
+            values.append((paper_id, method, clean_value(method, rng.choice(method.options))))
+        store_values(session, ColumnTarget.paper, values, replace=False)
+        session.commit()
+
+
+def query_suite(engine: sa.Engine, path: str, runs: int) -> list[tuple[str, float, float, float]]:
+    results = []
+    for name, params in QUERIES.items():
+        query = PaperQuery(limit=50, **params)
+
+        def run(q: PaperQuery = query) -> int:
+            with Session(engine) as session:
+                ids, total = search_paper_ids(session, q)
+                return len(ids) + total
+
+        run()
+        with captured(engine) as statements:
+            run()
+        lib = timings(run, runs)
+        raw = timings(raw_call(path, statements), runs)
+        results.append((name, p(lib, 0.5), p(lib, 0.95), p(raw, 0.95)))
+        print(
+            f"  {name:34} p50 {p(lib, 0.5):6.2f} ms  p95 {p(lib, 0.95):6.2f} ms"
+            f"  raw p95 {p(raw, 0.95):6.2f} ms  ratio {p(lib, 0.95) / p(raw, 0.95):4.1f}x"
+        )
+    return results
+
+
+def import_suite(tmp: Path) -> tuple[float, float, int]:
+    data = NEWSLETTER.read_bytes()
+    engine = make_engine(sqlite_url(tmp / "newsletter.db"))
+    upgrade(engine)
+    start = time.perf_counter()
+    with Session(engine) as session:
+        report = import_table(session, data, source=NEWSLETTER.name)
+        session.commit()
+    ours = time.perf_counter() - start
+    with engine.connect() as conn:
+        counts = [
+            conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+            for table in ("paper", "paper_area", "paper_note", "paper_value", "paper_author")
+        ]
+    engine.dispose()
+    rows = sum(counts)
+    start = time.perf_counter()
+    parsed = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    conn = sqlite3.connect(tmp / "bare.db")
+    conn.execute("CREATE TABLE t (a TEXT, b TEXT, c TEXT)")
+    cells = [(r["Title"], r["Category"], r["Summary"]) for r in parsed]
+    with conn:
+        conn.executemany(
+            "INSERT INTO t VALUES (?, ?, ?)", (cells * (rows // len(cells) + 1))[:rows]
+        )
+    conn.close()
+    bare = time.perf_counter() - start
+    print(
+        f"  import: {ours:.2f} s ({len(report.outcomes):,} rows, {rows:,} rows stored);"
+        f" csv + {rows:,} bare inserts: {bare:.2f} s; ratio {ours / bare:.1f}x"
+    )
+    return ours, bare, rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--papers", type=int, default=100_000)
+    parser.add_argument("--db", type=Path, default=None, help="Reuse or build the library here")
+    parser.add_argument("--runs", type=int, default=100)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = args.db or Path(tmp) / "bench.db"
+        engine = make_engine(sqlite_url(path))
+        upgrade(engine)
+        if count_papers(engine) < args.papers * 0.99:
+            print(f"built {args.papers:,} papers in {build_library(engine, args.papers):.1f} s")
+        add_values(engine)
+        print(f"library: {count_papers(engine):,} papers at {path}")
+        results = query_suite(engine, str(path), args.runs)
+        engine.dispose()
+        import_suite(Path(tmp))
+    worst = max(r[2] for r in results)
+    ratio = max(r[2] / r[3] for r in results)
+    print(f"worst p95 {worst:.2f} ms (target <= 20), worst ratio {ratio:.1f}x (target <= 3x)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""Import a spreadsheet (CSV, XLSX): records by the identity and merge rule of every importer,
+then each row's areas, notes and column values, in the caller's one transaction.
+
+Columns of one's own are made for unmapped headers (with the inferred type, reported). A value
+that does not fit its column is reported with its row and column and left out; the row's paper
+is stored all the same. A merge fills what is empty and never overwrites what the user wrote
+(status, rating, column values). A dry run stores in a savepoint and rolls it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from litreview.errors import InvalidInput
+from litreview.importers.records import Problem
+from litreview.importers.table import TableImport, TableRow, Target, parse_table
+from litreview.library.areas import ensure_area_path, split_area_path
+from litreview.library.bibtex import BibtexImportReport
+from litreview.library.bulk import chunks
+from litreview.library.columns import create_column, list_columns
+from litreview.library.importing import RecordImporter
+from litreview.library.outcomes import Outcome, RecordOutcome
+from litreview.library.values import Stored, clean_value, recompute, store_values
+from litreview.models import (
+    ColumnTarget,
+    CustomColumn,
+    Paper,
+    PaperArea,
+    PaperNote,
+    PaperValue,
+    ReadingStatus,
+)
+
+TableImportReport = BibtexImportReport
+
+
+def import_table(
+    session: Session,
+    data: bytes,
+    *,
+    source: str,
+    mapping: dict[str, Target] | None = None,
+    tags: Sequence[str] = (),
+    area_path: str | None = None,
+    dry_run: bool = False,
+) -> TableImportReport:
+    """Parse the spreadsheet and store its rows; ImportFailed when it cannot be read."""
+    if area_path is not None:
+        split_area_path(area_path)
+    existing = {c.name: c.type for c in list_columns(session, ColumnTarget.paper)}
+    table = parse_table(data, source, mapping=mapping, existing=existing)
+    savepoint = session.begin_nested() if dry_run else None
+    try:
+        outcomes, problems = _store(session, table, tags, area_path)
+    finally:
+        if savepoint is not None:
+            savepoint.rollback()
+    info: dict[str, Any] = {
+        "rows": len(table.rows),
+        "mapping": {header: target.describe() for header, target in table.mapping.items()},
+        "new_columns": {c.name: c.type.value for c in table.columns},
+    }
+    report = TableImportReport(source, info, [*table.problems, *problems], dry_run=dry_run)
+    report.outcomes = outcomes
+    return report
+
+
+def _store(
+    session: Session, table: TableImport, tags: Sequence[str], area_path: str | None
+) -> tuple[list[RecordOutcome], list[Problem]]:
+    columns = {c.name: c for c in list_columns(session, ColumnTarget.paper)}
+    for inferred in table.columns:
+        columns[inferred.name] = create_column(
+            session, name=inferred.name, type=inferred.type, options=inferred.options
+        )
+    importer = RecordImporter(session, tags=tags, area_path=area_path)
+    importer.add([row.record for row in table.rows])
+    outcomes = importer.report().outcomes
+    problems: list[Problem] = []
+    stored = [
+        (row, o)
+        for row, o in zip(table.rows, outcomes, strict=True)
+        if o.paper_id is not None and o.status != Outcome.failed
+    ]
+    _place_in_areas(session, stored)
+    _add_notes(session, stored)
+    _set_status_and_rating(session, stored, problems, table.source)
+    _set_values(session, stored, columns, problems, table.source)
+    session.flush()
+    return outcomes, problems
+
+
+def _place_in_areas(session: Session, stored: list[tuple[TableRow, RecordOutcome]]) -> None:
+    area_ids: dict[str, int] = {}
+    wanted: set[tuple[int, int]] = set()
+    for row, outcome in stored:
+        for path in row.areas:
+            if path not in area_ids:
+                area = ensure_area_path(session, path)
+                assert area.id is not None
+                area_ids[path] = area.id
+            assert outcome.paper_id is not None
+            wanted.add((outcome.paper_id, area_ids[path]))
+    if not wanted:
+        return
+    have = _pairs_of(session, PaperArea.paper_id, PaperArea.area_id, {p for p, _ in wanted})
+    rows = [{"paper_id": p, "area_id": a, "note": ""} for p, a in sorted(wanted - have)]
+    if rows:
+        session.execute(sa.insert(PaperArea), rows)
+
+
+def _pairs_of(session: Session, paper: Any, other: Any, papers: set[int]) -> set[tuple[int, int]]:
+    """The (paper, other) pairs a link table holds for these papers."""
+    found: set[tuple[int, int]] = set()
+    for chunk in chunks(sorted(papers)):
+        stmt = sa.select(col(paper), col(other)).where(col(paper).in_(chunk))
+        found.update((a, b) for a, b in session.execute(stmt))
+    return found
+
+
+def _add_notes(session: Session, stored: list[tuple[TableRow, RecordOutcome]]) -> None:
+    """Each row's notes after the paper's others; a note already there (a re-import) is kept
+    once."""
+    papers = sorted({o.paper_id for row, o in stored if row.notes and o.paper_id is not None})
+    if not papers:
+        return
+    have: dict[int, list[tuple[str, str]]] = {}
+    for start in range(0, len(papers), 500):
+        rows = session.execute(
+            sa.select(col(PaperNote.paper_id), col(PaperNote.kind), col(PaperNote.markdown)).where(
+                col(PaperNote.paper_id).in_(papers[start : start + 500])
+            )
+        )
+        for paper_id, kind, markdown in rows:
+            have.setdefault(paper_id, []).append((str(kind), markdown))
+    new: list[dict[str, Any]] = []
+    for row, outcome in stored:
+        assert outcome.paper_id is not None
+        notes = have.setdefault(outcome.paper_id, [])
+        for kind, text in row.notes:
+            if (kind.value, text) not in notes:
+                new.append(
+                    {
+                        "paper_id": outcome.paper_id,
+                        "kind": kind,
+                        "markdown": text,
+                        "position": len(notes),
+                    }
+                )
+                notes.append((kind.value, text))
+    for note in new:
+        session.add(PaperNote(**note))
+
+
+def _set_status_and_rating(
+    session: Session,
+    stored: list[tuple[TableRow, RecordOutcome]],
+    problems: list[Problem],
+    source: str,
+) -> None:
+    for row, outcome in stored:
+        if row.status is None and row.rating is None:
+            continue
+        paper = session.get(Paper, outcome.paper_id)
+        assert paper is not None
+        if row.status is not None and paper.status == ReadingStatus.unread:
+            status = row.status.strip().lower().replace(" ", "_")
+            if status in {s.value for s in ReadingStatus}:
+                paper.status = ReadingStatus(status)
+            else:
+                known = ", ".join(s.value for s in ReadingStatus)
+                problems.append(
+                    Problem(f"status {row.status!r} is not one of {known}", source, row.row)
+                )
+        if row.rating is not None and paper.rating is None:
+            text = row.rating.strip()
+            if text.isdigit() and 0 <= int(text) <= 5:
+                paper.rating = int(text)
+            else:
+                problems.append(
+                    Problem(f"rating {text!r} is not a whole number 0-5", source, row.row)
+                )
+        session.add(paper)
+
+
+def _set_values(
+    session: Session,
+    stored: list[tuple[TableRow, RecordOutcome]],
+    columns: dict[str, CustomColumn],
+    problems: list[Problem],
+    source: str,
+) -> None:
+    """Fill the rows' column values; a value already held by the paper is never overwritten."""
+    merged = {o.paper_id for _, o in stored if o.status != Outcome.added and o.paper_id}
+    held = _pairs_of(session, PaperValue.paper_id, PaperValue.column_id, merged)
+    values: list[tuple[int, CustomColumn, Stored | None]] = []
+    seen: set[tuple[int, int]] = set()
+    for row, outcome in stored:
+        assert outcome.paper_id is not None
+        for name, raw in row.fields.items():
+            column = columns[name]
+            assert column.id is not None
+            slot = (outcome.paper_id, column.id)
+            if slot in held or slot in seen:
+                continue
+            try:
+                value = clean_value(column, raw)
+            except InvalidInput as exc:
+                problems.append(Problem(exc.message, source, row.row))
+                continue
+            if value is not None:
+                seen.add(slot)
+                values.append((outcome.paper_id, column, value))
+    store_values(session, ColumnTarget.paper, values, replace=False)
+    if any(c.formula for c in columns.values()):
+        recompute(session, ColumnTarget.paper, sorted({p for p, _ in seen}))

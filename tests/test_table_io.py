@@ -1,0 +1,192 @@
+"""Spreadsheets in and out: header mapping, type inference, the import rules, CSV/XLSX export."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from api_helpers import error_of
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from litreview.errors import ImportFailed, InvalidInput
+from litreview.exporters import export_text, get_format
+from litreview.importers.table import Target, parse_mapping, parse_table
+from litreview.library.columns import create_column
+from litreview.library.export import ExportOptions, ExportSelection
+from litreview.library.table_import import import_table
+from litreview.library.views import load_paper_views
+from litreview.models import ColumnType, NoteKind
+
+FIXTURE = Path(__file__).parent / "fixtures" / "tables" / "review.csv"
+
+
+def test_headers_map_by_name_and_unmapped_ones_get_a_type() -> None:
+    table = parse_table(FIXTURE.read_bytes(), "review.csv")
+    described = {h: t.describe() for h, t in table.mapping.items()}
+    assert described["Link"] == "url" and described["Category"] == "area"
+    assert described["Opinion"] == "note:critique" and described["Notes"] == "annotation"
+    types = {c.name: c.type for c in table.columns}
+    assert types == {
+        "Method": ColumnType.choice,
+        "Params (B)": ColumnType.text,
+        "Open weights": ColumnType.yes_no,
+    }
+    first = table.rows[0]
+    assert first.row == 2 and first.record.arxiv_id == "1706.03741"
+    assert first.record.arxiv_version == 4
+    assert [a.family for a in first.record.authors] == ["Christiano", "Leike"]
+    assert first.areas == ["Alignment/RLHF"]
+    assert first.notes == [(NoteKind.critique, "Foundational but small scale.")]
+    assert table.rows[2].record.doi == "10.48550/arxiv.2212.08073"
+
+
+def test_mapping_options() -> None:
+    mapping = parse_mapping(["Notes=note:question", "Link=ignore", "Year=column"])
+    assert mapping["notes"] == Target("note", "question")
+    table = parse_table(FIXTURE.read_bytes(), "review.csv", mapping=mapping)
+    assert table.mapping["Link"].kind == "ignore" and table.mapping["Year"].kind == "column"
+    assert table.rows[2].notes == [(NoteKind.question, "Uses AI feedback")]
+    assert table.rows[0].record.arxiv_id is None
+    for bad in ("Notes", "Notes=nonsense", "Notes=note:poem"):
+        with pytest.raises(InvalidInput, match="--map"):
+            parse_mapping([bad])
+    with pytest.raises(ImportFailed, match="no title column"):
+        parse_table(
+            b"Name of thing,B\nx,y\n", "t.csv", mapping=parse_mapping(["Name of thing=ignore"])
+        )
+
+
+def test_import_stores_rows_and_reports_bad_ones(session: Session) -> None:
+    create_column(session, name="Params (B)", type=ColumnType.number, unit="B")
+    report = import_table(session, FIXTURE.read_bytes(), source="review.csv")
+    session.commit()
+    assert report.counts()["added"] == 4
+    failures = [str(f) for f in report.failures]
+    assert any(f.startswith("line 5") and "no title" in f for f in failures)
+    assert any(f.startswith("line 6") and "Params (B)" in f and "lots" in f for f in failures)
+    assert report.info["new_columns"] == {"Method": "choice", "Open weights": "yes_no"}
+    ids = [o.paper_id for o in report.outcomes if o.paper_id]
+    views = {v.paper.title: v for v in load_paper_views(session, ids)}
+    rlhf = views["Deep RL from human preferences"]
+    assert rlhf.fields == {"Method": "RLHF", "Params (B)": 1.5, "Open weights": True}
+    assert [a.path for a in rlhf.areas] == ["Alignment/RLHF"]
+    assert views["Constitutional AI"].annotation_markdown == "Uses AI feedback"
+    assert "Params (B)" not in views["Direct preference optimization"].fields
+    # Again: the same papers (by arXiv id / DOI), nothing doubled, values kept.
+    again = import_table(session, FIXTURE.read_bytes(), source="review.csv")
+    assert again.counts()["added"] == 0
+    views = {v.paper.title: v for v in load_paper_views(session, ids)}
+    assert views["Deep RL from human preferences"].fields["Method"] == "RLHF"
+    from litreview.library.notes import list_notes
+
+    assert len(list_notes(session, ids[0])) == 1
+
+
+def test_dry_run_stores_nothing(session: Session) -> None:
+    report = import_table(session, FIXTURE.read_bytes(), source="review.csv", dry_run=True)
+    assert report.dry_run and report.counts()["added"] == 4
+    assert load_paper_views(session, [1, 2, 3]) == []
+
+
+def test_api_import_table_and_csv_export(client: TestClient) -> None:
+    response = client.post(
+        "/api/import/table",
+        params={"map": "Opinion=note:quote", "source": "review.csv"},
+        content=FIXTURE.read_bytes(),
+        headers={"content-type": "text/csv"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["counts"]["added"] == 4 and body["info"]["mapping"]["Opinion"] == "note:quote"
+    assert [f["line"] for f in body["failures"]] == [5]
+    exported = client.get(
+        "/api/export", params={"format": "csv", "column": ["title", "Method", "year"]}
+    )
+    assert exported.status_code == 200
+    assert exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.splitlines()
+    assert lines[0] == "title,Method,year"
+    assert "Constitutional AI,SFT,2022" in lines
+    error_of(client.get("/api/export", params={"format": "csv", "column": "nope"}), 422)
+    error_of(client.post("/api/import/table", params={"map": "x"}, content=b"a"), 422)
+
+
+def test_xlsx_round_trip(engine: Engine, tmp_path: Path) -> None:
+    from litreview.config import sqlite_url
+    from litreview.db import make_engine, upgrade
+
+    with Session(engine) as session:
+        create_column(session, name="Impact", type=ColumnType.number)
+        create_column(session, name="P", type=ColumnType.number)
+        create_column(session, name="Score", type=ColumnType.number, formula="impact * p")
+        import_table(session, FIXTURE.read_bytes(), source="review.csv")
+        from litreview.library.values import set_paper_fields
+
+        set_paper_fields(session, 1, {"Impact": "10 to 100", "P": 0.5})
+        session.commit()
+        data = export_text(session, get_format("xlsx"), ExportSelection(), ExportOptions())
+        before = _rows(session)
+    assert isinstance(data, bytes) and data[:2] == b"PK"
+    other = make_engine(sqlite_url(tmp_path / "other.db"))
+    upgrade(other)
+    with Session(other) as session:
+        report = import_table(session, data, source="papers.xlsx")
+        assert report.counts()["added"] == 4, report.failures
+        after = _rows(session)
+    other.dispose()
+    first = "Deep RL from human preferences"
+    assert after[first]["fields"]["Impact"] == pytest.approx(
+        before[first]["fields"]["Impact"], rel=1e-3
+    )
+    assert after[first]["fields"]["Score"]["median"] == pytest.approx(
+        before[first]["fields"]["Score"]["median"], rel=1e-3
+    )
+    for key in before:
+        same = {k: v for k, v in after[key].items() if k != "fields"}
+        assert same == {k: v for k, v in before[key].items() if k != "fields"}
+        assert set(after[key]["fields"]) == set(before[key]["fields"])
+
+
+def _rows(session: Session) -> dict[str, dict[str, Any]]:
+    views = load_paper_views(session, list(range(1, 10)))
+    return {
+        v.paper.title: {
+            "title": v.paper.title,
+            "arxiv": v.paper.arxiv_id,
+            "doi": v.paper.doi,
+            "areas": [a.path for a in v.areas],
+            "authors": [a.name for a in v.authors],
+            "year": v.paper.year,
+            "fields": v.fields,
+        }
+        for v in views
+    }
+
+
+@pytest.mark.corpus
+def test_alignment_newsletter_database(corpus: Path, session: Session) -> None:
+    path = corpus / "annotated" / "alignment_newsletter_database.csv"
+    report = import_table(session, path.read_bytes(), source=path.name)
+    session.commit()
+    counts = report.counts()
+    # Every row arrives (added, or merged into a row it is the same paper as) or is reported.
+    assert sum(counts.values()) == 1889 == len(report.outcomes) + len(report.problems)
+    assert counts["failed"] == len(report.failures) == 0
+    mapping = report.info["mapping"]
+    assert mapping["Category"] == "area" and mapping["Summary"] == "annotation"
+    assert mapping["My opinion"] == "note:critique" and mapping["Title URL"] == "url"
+    assert report.info["new_columns"]["Highlight?"] == "yes_no"
+    assert {"Email", "Summarizer"} <= set(report.info["new_columns"])
+    ids = sorted({o.paper_id for o in report.outcomes if o.paper_id})
+    views = load_paper_views(session, ids)
+    assert len({v.paper.arxiv_id for v in views if v.paper.arxiv_id}) > 600
+    first = next(v for v in views if v.paper.title.startswith("Adversarial Examples Are Not"))
+    assert first.fields["Email"] == "AN #62" and first.fields["Highlight?"] is True
+    assert [a.path for a in first.areas] == ["Adversarial examples"]
+    assert first.annotation_markdown.startswith("_Distill published")
+    from litreview.library.notes import list_notes
+
+    assert list_notes(session, first.paper.id or 0)[0].kind == NoteKind.critique

@@ -1,0 +1,188 @@
+"""The table and matrix views (web/table.html) in a real browser against ``litreview serve``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import BrowserContext, Page, expect
+from test_web_ui import arxiv, browser, context, server  # noqa: F401  (shared fixtures)
+from web_support import LiveServer
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def table_page(context: BrowserContext, server: LiveServer) -> Iterator[Page]:  # noqa: F811
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield page
+    assert errors == []
+
+
+def open_table(page: Page, server: LiveServer) -> None:  # noqa: F811
+    page.goto(f"{server.url}/static/table.html")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+
+
+def cell(page: Page, row: int, column: str) -> Any:
+    """The grid cell of a row (from 0, in display order) in the column titled ``column``."""
+    header = page.locator(".tabulator-col", has_text=column).first
+    field = header.get_attribute("tabulator-field")
+    return page.locator(".tabulator-row").nth(row).locator(f'[tabulator-field="{field}"]')
+
+
+def fields_of(server: LiveServer, paper_id: int) -> dict[str, Any]:  # noqa: F811
+    fields: dict[str, Any] = server.get(f"/api/papers/{paper_id}")["fields"]
+    return fields
+
+
+def test_create_a_column_and_edit_cells_with_the_keyboard(
+    table_page: Page,
+    server: LiveServer,  # noqa: F811
+) -> None:
+    first = server.add_paper("Scaling laws", year=2020)
+    second = server.add_paper("Reward hacking", year=2022)
+    page = table_page
+    open_table(page, server)
+    page.get_by_text("New column").click()
+    page.get_by_label("Name").fill("Params")
+    page.get_by_label("Type").select_option("number")
+    page.get_by_role("button", name="Create column").click()
+    expect(page.locator(".tabulator-col", has_text="Params")).to_be_visible()
+    cell(page, 0, "Params").click()
+    page.keyboard.type("175")
+    page.keyboard.press("Enter")
+    expect(cell(page, 0, "Params")).to_have_text("175")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.keyboard.type("0.1 to 0.3")
+    page.keyboard.press("Enter")
+    expect(cell(page, 1, "Params")).to_have_text("0.1732 (0.1 to 0.3)")
+    assert fields_of(server, first["id"]) == {"Params": 175}
+    assert fields_of(server, second["id"])["Params"]["low"] == 0.1
+    # Escape leaves a value as it was.
+    cell(page, 0, "Params").click()
+    page.keyboard.type("9")
+    page.keyboard.press("Escape")
+    expect(cell(page, 0, "Params")).to_have_text("175")
+
+
+def test_paste_a_block_sort_filter_and_save_a_view(
+    table_page: Page,
+    server: LiveServer,  # noqa: F811
+) -> None:
+    server.send("POST", "/api/columns", {"name": "Method", "type": "text"})
+    server.send("POST", "/api/columns", {"name": "Size", "type": "number"})
+    ids = [server.add_paper(title)["id"] for title in ("Alpha", "Beta", "Gamma")]
+    page = table_page
+    open_table(page, server)
+    cell(page, 0, "Method").click()
+    page.evaluate(
+        """() => {
+        const data = new DataTransfer();
+        data.setData("text/plain", "RLHF\\t7\\nSFT\\t70\\nDPO\\t1.5");
+        const target = document.querySelector(".tabulator-cell.tabulator-range-selected")
+          || document.querySelector(".tabulator-tableholder");
+        target.dispatchEvent(new ClipboardEvent("paste", { clipboardData: data, bubbles: true }));
+    }"""
+    )
+    expect(cell(page, 2, "Size")).to_have_text("1.5")
+    for paper_id, method, size in zip(ids, ("RLHF", "SFT", "DPO"), (7, 70, 1.5), strict=True):
+        assert _eventually(lambda p=paper_id: fields_of(server, p)) == {
+            "Method": method,
+            "Size": size,
+        }
+    # Sort by Size (its header's sort arrow), largest first.
+    arrow = page.locator(".tabulator-col", has_text="Size").locator(".tabulator-col-sorter")
+    arrow.click()
+    arrow.click()
+    expect(cell(page, 0, "Title")).to_have_text("Beta")
+    page.locator(".tabulator-col", has_text="Method").locator("input").press_sequentially("sf")
+    expect(page.locator(".tabulator-row")).to_have_count(1)
+    page.once("dialog", lambda dialog: dialog.accept("SFT papers"))
+    page.get_by_role("button", name="Save view…").click()
+    expect(page.locator("#view-select")).to_contain_text("SFT papers")
+    views = server.get("/api/views")["items"]
+    assert views[0]["name"] == "SFT papers"
+    assert {"field": views[0]["spec"]["filters"][0]["field"], "value": "sf"} in views[0]["spec"][
+        "filters"
+    ]
+    assert views[0]["spec"]["sort"][0]["dir"] == "desc"
+
+
+def _eventually(read: Any, tries: int = 50) -> Any:
+    import time
+
+    value = read()
+    for _ in range(tries):
+        value = read()
+        if value:
+            return value
+        time.sleep(0.1)
+    return value
+
+
+LEVELS = ["Model", "Training", "Agent", "Multi-agent", "Institution", "Society"]
+TIMES = ["Design", "Training", "Deployment", "Monitoring"]
+
+
+def test_a_6x4_matrix_files_a_paper_into_a_cell_and_exports(
+    table_page: Page,
+    server: LiveServer,  # noqa: F811
+) -> None:
+    server.send("POST", "/api/columns", {"name": "Level", "type": "choice", "options": LEVELS})
+    server.send("POST", "/api/columns", {"name": "When", "type": "choice", "options": TIMES})
+    filed = server.add_paper("Circuit breakers")
+    loose = server.add_paper("Red teaming at scale")
+    server.send(
+        "PATCH",
+        f"/api/papers/{filed['id']}",
+        {"version": filed["version"], "fields": {"Level": "Model", "When": "Training"}},
+    )
+    page = table_page
+    open_table(page, server)
+    page.get_by_role("button", name="Matrix").click()
+    page.locator("#matrix-rows").select_option("column:Level")
+    page.locator("#matrix-cols").select_option("column:When")
+    cells = page.locator("#matrix td.cell")
+    expect(cells).to_have_count(24)
+    model_training = page.locator('#matrix td[data-row="Model"][data-col="Training"]')
+    expect(model_training).to_have_text("1")
+    model_training.click()
+    expect(page.locator("#matrix-cell")).to_contain_text("Circuit breakers")
+    page.get_by_role("button", name="Matrix").click()  # back to the list of unfiled papers
+    page.locator("#matrix-rows").select_option("column:Level")
+    page.locator("#matrix-cols").select_option("column:When")
+    target = page.locator('#matrix td[data-row="Agent"][data-col="Deployment"]')
+    page.locator(f'#matrix-cell li[data-id="{loose["id"]}"]').drag_to(target)
+    expect(target).to_have_text("1")
+    assert fields_of(server, loose["id"]) == {"Level": "Agent", "When": "Deployment"}
+    page.get_by_role("button", name="Markdown table").click()
+    markdown = page.locator("#matrix-md").input_value()
+    assert (
+        markdown.splitlines()[0]
+        == "| Column: Level | Design | Training | Deployment | Monitoring |"
+    )
+    assert "[Red teaming at scale](" in markdown.splitlines()[4]
+
+
+def test_export_the_table_as_csv(table_page: Page, server: LiveServer) -> None:  # noqa: F811
+    server.send("POST", "/api/columns", {"name": "Stage", "type": "text"})
+    paper = server.add_paper("Sleeper agents", year=2024)
+    server.send(
+        "PATCH", f"/api/papers/{paper['id']}", {"version": 1, "fields": {"Stage": "read twice"}}
+    )
+    page = table_page
+    open_table(page, server)
+    page.locator("#column-chooser summary").click()
+    page.locator('#column-choices input[value="tags"]').uncheck()
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Export CSV").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8")
+    header, row = text.splitlines()[:2]
+    assert header == "key,title,year,status,rating,area,Stage"
+    assert row.endswith(",Sleeper agents,2024,unread,,,read twice")
