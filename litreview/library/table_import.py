@@ -22,6 +22,7 @@ from litreview.library.areas import ensure_area_path, split_area_path
 from litreview.library.bibtex import BibtexImportReport
 from litreview.library.bulk import chunks
 from litreview.library.columns import create_column, list_columns
+from litreview.library.identity import base_key
 from litreview.library.importing import RecordImporter
 from litreview.library.outcomes import Outcome, RecordOutcome
 from litreview.library.values import Stored, clean_value, recompute, store_values
@@ -78,6 +79,10 @@ def _store(
             session, name=inferred.name, type=inferred.type, options=inferred.options
         )
     importer = RecordImporter(session, tags=tags, area_path=area_path)
+    for row in table.rows:
+        # A row without a key asks for the key made from it, as a key-less BibTeX entry does,
+        # so that importing the sheet again finds its papers (same key, same title).
+        row.record.key = row.record.key or base_key(row.record)
     importer.add([row.record for row in table.rows])
     outcomes = importer.report().outcomes
     problems: list[Problem] = []
