@@ -186,7 +186,8 @@ def export_checksum(connection: Connection) -> str:
     with Session(bind=connection) as session:
         data = load_export(session, ExportSelection(), ExportOptions(with_notes=True))
         for name in VERIFIED_FORMATS:
-            digest.update(FORMATS[name].render(data).encode())
+            text = FORMATS[name].render(data)
+            digest.update(text if isinstance(text, bytes) else text.encode())
     return digest.hexdigest()
 
 
