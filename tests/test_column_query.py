@@ -125,3 +125,15 @@ def test_the_area_query_ranks_directions_by_an_estimate(client: TestClient) -> N
     assert rows[0]["fields"]["BOTEC"]["low"] < rows[0]["fields"]["BOTEC"]["median"]
     cut = client.get("/api/areas/table", params={"field": "BOTEC:gt:1", "order": "asc"})
     assert [r["name"] for r in cut.json()["items"]] == ["Evals", "Interp"]
+
+
+def test_a_large_result_walks_the_value_index_with_the_filters(
+    client: TestClient, library: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from litreview.library import search
+
+    # As in a big library: the page is read by walking the sort's index, testing each paper.
+    monkeypatch.setattr(search, "SMALL_RESULT", 0)
+    assert titles(client, sort_field="Params", field="Method:in:RLHF,DPO") == ["C", "A"]
+    assert titles(client, sort_field="Params", field="Training:has:false") == ["B", "D"]
+    assert titles(client, sort_field="Released", order="desc", field="Params:gte:2") == ["A", "B"]

@@ -139,7 +139,9 @@ def paper_column_filters(session: Session, conditions: Sequence[str]) -> list[An
         if condition.op == "has":
             present = _flag(condition.value or "true", f"filter on {column.name!r}")
             held = sa.select(paper_id).where(of_column)
-            exists = sa.exists().where(of_column, paper_id == col(Paper.id))
+            # Correlated to the paper only: a page walked through paper_value (a sort by a
+            # column) must not take this test's paper_value for its own.
+            exists = sa.exists().where(of_column, paper_id == col(Paper.id)).correlate(Paper)
             if present:
                 found.append(Filter(held, exists))
             else:
@@ -149,7 +151,7 @@ def paper_column_filters(session: Session, conditions: Sequence[str]) -> list[An
         found.append(
             Filter(
                 sa.select(paper_id).where(of_column, test),
-                sa.exists().where(of_column, paper_id == col(Paper.id), test),
+                sa.exists().where(of_column, paper_id == col(Paper.id), test).correlate(Paper),
             )
         )
     return found
