@@ -12,6 +12,7 @@ from litreview.api import (
     import_arxiv,
     import_bibtex,
     import_table,
+    live,
     members,
     notes,
     papers,
@@ -38,4 +39,5 @@ def all_routers() -> list[APIRouter]:
         import_table.router,
         export.router,
         members.router,
+        live.router,
     ]
