@@ -169,3 +169,17 @@ def key_stem(family: str | None, year: int | None, title: str | None) -> str:
     name = "".join(fold(family or "").split()) or "anon"
     word = next((w for w in fold(title or "").split() if w not in _STOPWORDS and len(w) > 1), "")
     return f"{name}{year or ''}{word}"
+
+
+# Characters a BibTeX citation key cannot hold (bibtex and biber stop or misread at them).
+_BAD_KEY_CHARS = re.compile(r"[\s,{}()\"#%'=\\~]+")
+
+
+def is_citation_key(key: str) -> bool:
+    """Whether ``key`` is a citation key BibTeX accepts (non-empty, no separators)."""
+    return bool(key) and _BAD_KEY_CHARS.search(key) is None
+
+
+def clean_citation_key(key: str) -> str:
+    """``key`` with every run of characters BibTeX does not accept made one ``_``."""
+    return _BAD_KEY_CHARS.sub("_", key.strip()).strip("_")

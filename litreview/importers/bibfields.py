@@ -11,10 +11,15 @@ from __future__ import annotations
 import re
 
 from litreview.importers.bibnames import parse_names
-from litreview.importers.latex import latex_to_unicode, needs_latex_decoding
+from litreview.importers.latex import (
+    MAX_NESTING,
+    latex_to_unicode,
+    needs_latex_decoding,
+    too_deep,
+)
 from litreview.importers.records import PaperRecord, Problem
 from litreview.models import SourceKind
-from litreview.normalize import normalize_doi, try_arxiv_id
+from litreview.normalize import clean_citation_key, normalize_doi, try_arxiv_id
 
 VENUE_FIELDS = ("journal", "journaltitle", "booktitle")
 ANNOTATION_FIELDS = ("annotation", "annote")
@@ -53,12 +58,24 @@ class FieldMapper:
             title="",
             source=SourceKind.bibtex,
             source_detail=self.source,
-            key=key or None,
+            key=clean_citation_key(key) or None,
             entry_type=entry_type,
             line=line,
         )
         original = rec.original
         extra = rec.extra
+        if key and rec.key != key:
+            rec.aliases.append(key)
+            self._problem(
+                rec,
+                f"citation key {key!r} has characters BibTeX does not accept; stored as"
+                f" {rec.key!r}, the original kept as an alias",
+            )
+        for name, value in fields.items():
+            if too_deep(value):
+                self._problem(
+                    rec, f"{name} nests braces more than {MAX_NESTING} deep; kept as written"
+                )
         venue_field = next((n for n in VENUE_FIELDS if n in fields), None)
         note_field = next((n for n in ANNOTATION_FIELDS if n in fields), None)
         for name, value in fields.items():

@@ -38,7 +38,7 @@ from bibtexparser.model import (
 from bibtexparser.splitter import Splitter
 
 from litreview.importers.bibfields import FieldMapper
-from litreview.importers.bibvalues import MONTHS, Macros, evaluate
+from litreview.importers.bibvalues import MONTHS, ExpansionTooLong, Macros, evaluate
 from litreview.importers.encoding import decode_bibtex_bytes
 from litreview.importers.records import ImportResult, PaperRecord, Problem
 
@@ -48,6 +48,8 @@ logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 # Entries that hold data for other entries rather than being papers.
 DATA_ONLY_TYPES = frozenset({"xdata"})
+# The type given to an entry that failed while its fields were evaluated (never a record).
+FAILED_TYPE = "_failed"
 _IN_TYPES = frozenset(
     {
         "inproceedings",
@@ -218,7 +220,8 @@ class _Parser:
             for block in _split(piece):
                 self._block(block)
             for item in self.items[first:]:
-                self._evaluate(item)
+                if not self._evaluate(item):
+                    continue
                 if "crossref" in item.fields or "xdata" in item.fields:
                     waiting.append(item)
                 elif item.entry_type not in DATA_ONLY_TYPES:
@@ -233,7 +236,9 @@ class _Parser:
         for item in waiting:
             self._inherit(item, by_key, set())
         batch += [self._record(item) for item in waiting if item.entry_type not in DATA_ONLY_TYPES]
-        records = sum(1 for item in self.items if item.entry_type not in DATA_ONLY_TYPES)
+        records = sum(
+            1 for item in self.items if item.entry_type not in (*DATA_ONLY_TYPES, FAILED_TYPE)
+        )
         self.result.info.update(self.counts, records=records)
         self.result.problems.sort(key=lambda p: p.line or 0)
         if batch:
@@ -267,7 +272,17 @@ class _Parser:
                     block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
                 )
                 if isinstance(inner, String):
-                    value = self._value(inner.value, _line(inner, line), inner.key)
+                    try:
+                        value = self._value(inner.value, _line(inner, line), inner.key)
+                    except ExpansionTooLong as exc:
+                        self.problem(
+                            f"{exc}; entries using @string {inner.key} are not imported",
+                            _line(inner, line),
+                            inner.key,
+                            "warning",
+                        )
+                        self.macros.define_too_long(inner.key)
+                        continue
                     self.macros.define(inner.key, value)
 
     def _register(self, block: object) -> object:
@@ -368,7 +383,18 @@ class _Parser:
             self.problem(f"undefined macro {name!r} kept as text", line, key, "warning")
         return value
 
-    def _evaluate(self, item: _Item) -> None:
+    def _evaluate(self, item: _Item) -> bool:
+        """Evaluate the entry's fields; False (and a failure reported) when it cannot be."""
+        try:
+            self._evaluate_fields(item)
+        except ExpansionTooLong as exc:
+            self.counts["failed"] += 1
+            item.entry_type = FAILED_TYPE
+            self.problem(f"{exc}; entry not imported", item.line, item.key, "error")
+            return False
+        return True
+
+    def _evaluate_fields(self, item: _Item) -> None:
         fields = item.fields
         macros = self.macros
         for f in item.entry.fields:

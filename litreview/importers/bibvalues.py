@@ -26,6 +26,15 @@ MONTHS = {
 }
 
 
+# The longest value ``@string`` macros may expand to: a few hundred bytes of nested macros must
+# not become megabytes. A longer expansion fails its entry (or its macro).
+MAX_EXPANDED_CHARS = 100_000
+
+
+class ExpansionTooLong(ValueError):
+    """A value whose macros expand past :data:`MAX_EXPANDED_CHARS`."""
+
+
 # Braces, with escaped characters (``\\{``) as tokens of their own so they are skipped.
 _BRACE_TOKENS = re.compile(r"\\.|[{}]", re.DOTALL)
 
@@ -35,16 +44,28 @@ class Macros:
 
     def __init__(self) -> None:
         self._defined: dict[str, str] = {}
+        # Macros whose value expanded too far: using one fails the value.
+        self._too_long: set[str] = set()
 
     def define(self, name: str, value: str) -> None:
         self._defined[name.strip().lower()] = value
+        self._too_long.discard(name.strip().lower())
+
+    def define_too_long(self, name: str) -> None:
+        self._defined.pop(name.strip().lower(), None)
+        self._too_long.add(name.strip().lower())
 
     def user(self, name: str) -> bool:
         """Whether the file itself defines ``name``."""
-        return name.strip().lower() in self._defined
+        lowered = name.strip().lower()
+        return lowered in self._defined or lowered in self._too_long
 
     def get(self, name: str) -> str | None:
         lowered = name.lower()
+        if lowered in self._too_long:
+            raise ExpansionTooLong(
+                f"@string {name} expands to more than {MAX_EXPANDED_CHARS:,} characters"
+            )
         value = self._defined.get(lowered)
         return value if value is not None else MONTHS.get(lowered)
 
@@ -97,6 +118,7 @@ def _quote_closes_at_end(raw: str) -> bool:
 def _concatenation(raw: str, macros: Macros) -> tuple[str, list[str]]:
     pieces: list[str] = []
     undefined: list[str] = []
+    total = 0
     i, n = 0, len(raw)
     while i < n:
         c = raw[i]
@@ -122,6 +144,11 @@ def _concatenation(raw: str, macros: Macros) -> tuple[str, list[str]]:
                 if value is None:
                     undefined.append(word)
                     value = word
+                total += len(value)
+                if total > MAX_EXPANDED_CHARS:
+                    raise ExpansionTooLong(
+                        f"@string macros expand to more than {MAX_EXPANDED_CHARS:,} characters"
+                    )
                 pieces.append(value)
             i = end
     return "".join(pieces), undefined

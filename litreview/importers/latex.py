@@ -119,9 +119,29 @@ def needs_latex_decoding(text: str) -> bool:
     return _SPECIAL.search(text) is not None or "--" in text or "``" in text or "''" in text
 
 
+# Deeper brace nesting than this is not decoded (the decoder recurses per group): such a value
+# is kept as written, and the importer warns (see :func:`too_deep`).
+MAX_NESTING = 100
+
+
+def too_deep(text: str) -> bool:
+    """Whether ``text`` nests braces deeper than :data:`MAX_NESTING` levels."""
+    if text.count("{") <= MAX_NESTING:
+        return False
+    depth = 0
+    for c in text:
+        if c == "{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+        elif c == "}":
+            depth = max(depth - 1, 0)
+    return False
+
+
 def latex_to_unicode(text: str) -> str:
-    """Readable Unicode for a LaTeX field value, spacing collapsed."""
-    if not needs_latex_decoding(text):
+    """Readable Unicode for a LaTeX field value, spacing collapsed (too deep: kept as written)."""
+    if not needs_latex_decoding(text) or too_deep(text):
         return " ".join(text.split())
     decoder = _Decoder(text)
     decoded = decoder.run()

@@ -27,6 +27,8 @@ from litreview.models import (
     ReadingStatus,
 )
 from litreview.normalize import (
+    clean_citation_key,
+    is_citation_key,
     normalize_doi,
     split_display_name,
     title_fingerprint,
@@ -75,6 +77,8 @@ def create_paper(
     rating: int | None = None,
 ) -> Paper:
     """Add a paper by hand; Conflict when it is the same paper as one already stored."""
+    if record.key:
+        _clean_field("key", record.key)
     for area_id in area_ids:
         if session.get(Area, area_id) is None:
             raise InvalidInput(f"no area with id {area_id}", field="area_ids")
@@ -150,6 +154,12 @@ def _clean_field(name: str, value: Any) -> Any:
         value = value.strip() or None
     if name in ("title", "key", "entry_type") and not value:
         raise InvalidInput(f"{name} must not be empty", field=name)
+    if name == "key" and not is_citation_key(value):
+        raise InvalidInput(
+            f"citation key {value!r} has characters BibTeX does not accept (spaces, commas,"
+            f" braces, quotes, # % ' = \\ ~); e.g. {clean_citation_key(value)!r}",
+            field="key",
+        )
     if name == "doi" and value is not None:
         doi = normalize_doi(value)
         if doi is None:
