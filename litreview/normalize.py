@@ -182,4 +182,4 @@ def is_citation_key(key: str) -> bool:
 
 def clean_citation_key(key: str) -> str:
     """``key`` with every run of characters BibTeX does not accept made one ``_``."""
-    return _BAD_KEY_CHARS.sub("_", key.strip()).strip("_")
+    return _BAD_KEY_CHARS.sub("_", key.strip())

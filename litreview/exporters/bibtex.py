@@ -21,7 +21,7 @@ from litreview.importers.bibfields import (
 )
 from litreview.importers.bibnames import parse_names
 from litreview.importers.bibvalues import MONTHS
-from litreview.importers.latex import latex_to_unicode, unicode_to_latex
+from litreview.importers.latex import encode_annotation, latex_to_unicode, unicode_to_latex
 from litreview.library.export import ExportData
 from litreview.library.views import PaperView, Person
 from litreview.normalize import PersonName, normalize_doi, try_arxiv_id
@@ -31,7 +31,8 @@ _BOOKTITLE_TYPES = frozenset({"inproceedings", "incollection", "inbook", "confer
 
 def render_bibtex_export(data: ExportData) -> str:
     """An export's papers as BibTeX (the registry's entry point)."""
-    return render_bibtex(data.papers, annote=data.options.annote)
+    head = "".join(f"@preamble{{ {{{text}}} }}\n\n" for text in dict.fromkeys(data.preambles))
+    return head + render_bibtex(data.papers, annote=data.options.annote)
 
 
 def render_bibtex(papers: Sequence[PaperView], *, annote: bool = False) -> str:
@@ -42,7 +43,11 @@ def render_bibtex(papers: Sequence[PaperView], *, annote: bool = False) -> str:
 def _entry(view: PaperView, annote: bool) -> str:
     paper = view.paper
     lines = [f"@{paper.entry_type or 'misc'}{{{paper.key},"]
+    seen: set[str] = set()
     for name, value, bare in _fields(view, annote):
+        if name in seen:  # a kept input field (``year = {19xx}``) behind a stored value
+            continue
+        seen.add(name)
         text = value if bare else f"{{{_safe(value)}}}"
         lines.append(f"  {name} = {text},")
     lines.append("}\n")
@@ -112,13 +117,8 @@ def _text(original: object, value: str) -> str:
 
 
 def _annotation(markdown: str) -> str:
-    """Markdown escaped line by line, keeping the line breaks and indentation it relies on."""
-    lines = []
-    for line in markdown.strip("\n").split("\n"):
-        text = line.strip()
-        indent = line[: len(line) - len(line.lstrip())]
-        lines.append(indent + unicode_to_latex(text) if text else "")
-    return "\n".join(lines)
+    """Markdown as it is, its LaTeX specials escaped (lines and indentation kept)."""
+    return encode_annotation(markdown.strip("\n"))
 
 
 def _people(original: object, people: list[Person]) -> str:

@@ -8,11 +8,10 @@ Every other field goes to ``record.extra`` as written.
 
 from __future__ import annotations
 
-import re
-
 from litreview.importers.bibnames import parse_names
 from litreview.importers.latex import (
     MAX_NESTING,
+    decode_annotation,
     latex_to_unicode,
     needs_latex_decoding,
     too_deep,
@@ -88,8 +87,11 @@ class FieldMapper:
             elif name == "date":
                 rec.date = value.strip() or None
             elif name == venue_field:
-                original[name] = value
                 rec.venue = latex_to_unicode(value) or None
+                if rec.venue is None:
+                    extra[name] = value  # decodes to nothing (``{\TUB{}}``): kept as written
+                else:
+                    original[name] = value
             elif name == "doi":
                 rec.doi = normalize_doi(value)
                 if rec.doi is None:
@@ -102,10 +104,17 @@ class FieldMapper:
                     original[name] = value
             elif name == "abstract":
                 rec.abstract = decode(value, original, name) or None
+                if rec.abstract is None and value.strip():
+                    original.pop(name, None)
+                    extra[name] = value
             elif name == "keywords":
                 self._tags(rec, value)
             elif name == "ids":
                 rec.aliases = [k.strip() for k in value.split(",") if k.strip()]
+            elif name == note_field and _arxiv_comment(name, value):
+                # Zotero puts arXiv's comment in ``annote``: it is not the user's annotation.
+                rec.arxiv_comment = _arxiv_comment(name, value)
+                extra[name] = value
             elif name == note_field:
                 original[name] = value
                 rec.annotation = latex_to_unicode_keep_lines(value) or None
@@ -145,6 +154,9 @@ class FieldMapper:
             if len(digits) == 4:
                 rec.year = int(digits)
                 return
+        # No year in it (``19xx``, ``in press``): kept as written.
+        del rec.original["year"]
+        rec.extra["year"] = value
 
     def _tags(self, rec: PaperRecord, value: str) -> None:
         rec.original["keywords"] = value
@@ -188,11 +200,14 @@ class FieldMapper:
                 return
 
 
+def _arxiv_comment(name: str, value: str) -> str | None:
+    """arXiv's comment when a Zotero ``annote`` holds only that (``Comment: 24 pages``)."""
+    text = value.strip()
+    if name != "annote" or not text.startswith("Comment:") or "\n" in text:
+        return None
+    return text.removeprefix("Comment:").strip() or None
+
+
 def latex_to_unicode_keep_lines(value: str) -> str:
-    """Decode an annotation line by line: its line breaks and indentation are Markdown."""
-    lines = []
-    for line in value.replace("\r\n", "\n").split("\n"):
-        text = line.strip()
-        indent = line[: len(line) - len(line.lstrip())].replace("\t", "    ")
-        lines.append(indent + latex_to_unicode(text) if text else "")
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n")
+    """An annotation's Markdown: only accents and escaped specials decoded, lines kept."""
+    return decode_annotation(value.replace("\r\n", "\n")).strip("\n")

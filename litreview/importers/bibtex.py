@@ -323,6 +323,12 @@ class _Parser:
             self.counts["strings"] += 1  # defined by _define_strings
         elif isinstance(block, Preamble):
             self.counts["preambles"] += 1
+            try:
+                text = self._value(block.value, _line(block, self.offset), None)
+            except ExpansionTooLong as exc:
+                self.problem(f"{exc}; @preamble not kept", _line(block, self.offset), None, "error")
+            else:
+                self.result.preambles.append(text)
         elif isinstance(block, ExplicitComment | ImplicitComment):
             self.counts["comments"] += 1
 

@@ -326,3 +326,32 @@ class _MathDecoder(_Decoder):
             else:
                 self.out.append(c)
         return "".join(self.out)
+
+
+# Annotations are Markdown: only accent macros and escaped specials are decoded (a code fence,
+# ``--`` or ``<!--`` must stay as written).
+_ACCENT_KEYS = "".join(re.escape(k) for k in _ACCENTS)
+_BRACED_ACCENT = re.compile(r"\{\\([" + _ACCENT_KEYS + r"])\s*(?:\{(\w)\}|(\w))\}")
+_BARE_ACCENT = re.compile(r"\\(['`^\"~=.])\s*(?:\{(\w)\}|(\w))|\\([uvHcdbrkt])(?:\{(\w)\}|\s+(\w))")
+_ESCAPED_SPECIAL = re.compile(r"\\([&%$#_])")
+_ANNOTATION_SPECIALS = re.compile(r"(?<!\\)([&%$#_])")
+
+
+def _accented(match: re.Match[str]) -> str:
+    groups = [g for g in match.groups() if g]
+    accent, letter = groups[0], groups[1]
+    return unicodedata.normalize("NFC", letter + _ACCENTS[accent])
+
+
+def decode_annotation(text: str) -> str:
+    """A Markdown annotation from BibTeX: accent macros and ``\\&``-style escapes decoded only."""
+    if "\\" not in text:
+        return text
+    text = _BRACED_ACCENT.sub(_accented, text)
+    text = _BARE_ACCENT.sub(_accented, text)
+    return _ESCAPED_SPECIAL.sub(r"\1", text)
+
+
+def encode_annotation(markdown: str) -> str:
+    """BibTeX text of a Markdown annotation that :func:`decode_annotation` gives back."""
+    return _ANNOTATION_SPECIALS.sub(r"\\\1", markdown)

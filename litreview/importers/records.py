@@ -82,4 +82,6 @@ class ImportResult:
 
     records: list[PaperRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # BibTeX ``@preamble`` texts (macro definitions the entries rely on), in file order.
+    preambles: list[str] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)

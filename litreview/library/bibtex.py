@@ -22,6 +22,7 @@ from litreview.library.identity import prepare_batch
 from litreview.library.importing import RecordImporter
 from litreview.library.jabref import apply_jabref_groups
 from litreview.library.papers import Outcome, RecordOutcome
+from litreview.library.preambles import store_preambles
 
 
 @dataclass
@@ -124,6 +125,7 @@ def import_bibtex(
         importer = RecordImporter(session, tags=tags, area_path=area_path)
         for batch in parse_bibtex_batches(text, parsed, source=source):
             importer.add_prepared(prepare_batch(batch))
+        store_preambles(session, parsed.preambles, source=source)
         groups, group_problems = apply_jabref_groups(
             session, text, importer.report().outcomes, under=area_path
         )

@@ -21,6 +21,7 @@ from litreview.library.areas import AreaNode, area_tree, find_area_path, walk_tr
 from litreview.library.columns import list_columns
 from litreview.library.fts import PAPER_FTS, fts_matches
 from litreview.library.notes import notes_by_paper
+from litreview.library.preambles import all_preambles
 from litreview.library.search import PaperQuery, fts_query, id_filters
 from litreview.library.tags import private_tag_names
 from litreview.library.values import field_values
@@ -124,6 +125,8 @@ class ExportData:
     columns: list[CustomColumn] = field(default_factory=list)
     area_columns: list[CustomColumn] = field(default_factory=list)
     area_fields: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # BibTeX ``@preamble`` texts kept from imports (written at the top of a BibTeX export).
+    preambles: list[str] = field(default_factory=list)
 
     def printed_tags(self, tags: list[str]) -> list[str]:
         """The tags of a paper that the options print."""
@@ -217,6 +220,7 @@ def load_export(
         columns=columns,
         area_columns=area_columns,
         area_fields=area_fields,
+        preambles=all_preambles(session),
     )
 
 

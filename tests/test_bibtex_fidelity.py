@@ -1,0 +1,58 @@
+"""What came in goes out: @preamble, fields that decode to nothing, annotations as Markdown."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from litreview.exporters.bibtex import render_bibtex
+from litreview.importers.bibtex import parse_bibtex
+from litreview.library.importing import import_records
+from litreview.library.views import load_paper_views
+
+TUGBOAT = r"""@preamble{ "\providecommand{\TUB}{TUGboat}" # "\providecommand{\MF}{Metafont}" }
+
+@article{tub1, title = {The {\MF} book}, journal = {\TUB{}}, year = {19xx}, month = {mar}}
+"""
+
+
+def test_preamble_is_written_once_at_the_top_and_macro_fields_stay(client: TestClient) -> None:
+    for _ in range(2):
+        upload = client.post("/api/import/bibtex", files={"file": ("tub.bib", TUGBOAT.encode())})
+        assert upload.status_code == 200, upload.text
+    exported = client.get("/api/export", params={"format": "bibtex"}).text
+    assert exported.startswith(
+        "@preamble{ {\\providecommand{\\TUB}{TUGboat}\\providecommand{\\MF}{Metafont}} }"
+    )
+    assert exported.count("@preamble") == 1
+    [entry] = parse_bibtex(exported, source="export.bib").records
+    assert entry.extra["journal"] == "\\TUB{}"
+    assert entry.extra["year"] == "19xx"
+    assert "journal = {\\TUB{}}" in exported and "year = {19xx}" in exported
+
+
+ANNOTE = r"""@article{code, title = {Code}, annote = {Use it like this -- see below:
+
+```python
+x = "a" if b else 'c'  # <!-- not a comment -->
+```
+
+Caf\'e, na\"{\i}ve: 50\% \& more.}}
+@article{zotero, title = {Z}, annote = {Comment: 24 pages, 5 figures}}
+"""
+
+
+def test_annotations_stay_markdown_and_zotero_comments_go_to_arxiv_comment(
+    session: Session,
+) -> None:
+    code, zotero = parse_bibtex(ANNOTE, source="a.bib").records
+    assert code.annotation is not None
+    assert "```python\nx = \"a\" if b else 'c'  # <!-- not a comment -->\n```" in code.annotation
+    assert code.annotation.startswith("Use it like this -- see below:")
+    assert code.annotation.endswith("50% & more.")
+    assert zotero.annotation is None and zotero.arxiv_comment == "24 pages, 5 figures"
+    outcomes = import_records(session, [code, zotero]).outcomes
+    views = load_paper_views(session, [o.paper_id or 0 for o in outcomes])
+    again = parse_bibtex(render_bibtex(views), source="b.bib").records
+    assert again[0].annotation == code.annotation
+    assert again[1].arxiv_comment == "24 pages, 5 figures" and again[1].annotation is None
