@@ -56,3 +56,30 @@ def test_annotations_stay_markdown_and_zotero_comments_go_to_arxiv_comment(
     again = parse_bibtex(render_bibtex(views), source="b.bib").records
     assert again[0].annotation == code.annotation
     assert again[1].arxiv_comment == "24 pages, 5 figures" and again[1].annotation is None
+
+
+def test_arxiv_only_papers_export_as_arxiv_does(session: Session) -> None:
+    from litreview.importers.records import AuthorRecord, PaperRecord
+    from litreview.models import SourceKind
+
+    record = PaperRecord(
+        title="Scaling LLMs on ImageNet",
+        source=SourceKind.arxiv,
+        arxiv_id="2401.00001v2",
+        primary_category="cs.LG",
+        year=2024,
+        authors=[AuthorRecord("Ann Smith", "Smith", "Ann")],
+    )
+    paper_id = import_records(session, [record]).outcomes[0].paper_id or 0
+    text = render_bibtex(load_paper_views(session, [paper_id]))
+    assert text.startswith("@misc{")
+    for line in (
+        "title = {Scaling {LLMs} on {ImageNet}}",
+        "eprint = {2401.00001}",
+        "archivePrefix = {arXiv}",
+        "primaryClass = {cs.LG}",
+        "url = {https://arxiv.org/abs/2401.00001}",
+    ):
+        assert line in text
+    [again] = parse_bibtex(text, source="x.bib").records
+    assert again.arxiv_id == "2401.00001" and again.title == "Scaling LLMs on ImageNet"

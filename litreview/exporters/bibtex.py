@@ -9,6 +9,7 @@ extra field as it was.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
@@ -42,9 +43,14 @@ def render_bibtex(papers: Sequence[PaperView], *, annote: bool = False) -> str:
 
 def _entry(view: PaperView, annote: bool) -> str:
     paper = view.paper
-    lines = [f"@{paper.entry_type or 'misc'}{{{paper.key},"]
+    if _arxiv_only(paper):
+        lines = [f"@misc{{{paper.key},"]
+        fields: Iterator[tuple[str, str, bool]] = _arxiv_fields(view, annote)
+    else:
+        lines = [f"@{paper.entry_type or 'misc'}{{{paper.key},"]
+        fields = _fields(view, annote)
     seen: set[str] = set()
-    for name, value, bare in _fields(view, annote):
+    for name, value, bare in fields:
         if name in seen:  # a kept input field (``year = {19xx}``) behind a stored value
             continue
         seen.add(name)
@@ -52,6 +58,52 @@ def _entry(view: PaperView, annote: bool) -> str:
         lines.append(f"  {name} = {text},")
     lines.append("}\n")
     return "\n".join(lines)
+
+
+def _arxiv_only(paper: Any) -> bool:
+    """A preprint known only from arXiv (not from a BibTeX entry, no venue, no DOI)."""
+    return bool(
+        paper.arxiv_id
+        and not paper.original
+        and not paper.venue
+        and not paper.doi
+        and not paper.journal_ref
+        and (paper.entry_type or "article") in ("article", "misc", "unpublished", "online")
+    )
+
+
+# Words whose capitals a style must keep: acronyms (GPT, LLMs), inner capitals (ImageNet), digits
+# in a capitalised word (GPT-4, BERT2).
+_KEEP_CASE = re.compile(r"(?<![\\\w{])([A-Za-z]*[A-Z][A-Za-z0-9]*[A-Z0-9][A-Za-z0-9]*)")
+
+
+def protect_capitals(latex: str) -> str:
+    """Brace the words of a title whose capitals BibTeX styles would lowercase."""
+
+    def brace(match: re.Match[str]) -> str:
+        word = match.group(1)
+        return f"{{{word}}}" if word[1:] != word[1:].lower() else word
+
+    return _KEEP_CASE.sub(brace, latex)
+
+
+def _arxiv_fields(view: PaperView, annote: bool) -> Iterator[tuple[str, str, bool]]:
+    """arXiv's own BibTeX: @misc with eprint, archivePrefix, primaryClass and url."""
+    paper = view.paper
+    for name, value, bare in _fields(view, annote):
+        if name == "title":
+            yield name, protect_capitals(value), bare
+        elif name in ("archiveprefix", "eprinttype"):
+            continue
+        elif name == "eprint":
+            yield "eprint", paper.arxiv_id or "", False
+            yield "archivePrefix", "arXiv", False
+            if paper.primary_category:
+                yield "primaryClass", paper.primary_category, False
+            if not paper.url:
+                yield "url", f"https://arxiv.org/abs/{paper.arxiv_id}", False
+        else:
+            yield name, value, bare
 
 
 def _fields(view: PaperView, annote: bool) -> Iterator[tuple[str, str, bool]]:

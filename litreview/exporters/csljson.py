@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from litreview.exporters.mdtext import safe_url
+from litreview.importers.bibnames import parse_names
 from litreview.importers.latex import latex_to_unicode
 from litreview.importers.web_kinds import KIND_FORMS, web_kind
 from litreview.library.export import ExportData
@@ -34,6 +35,15 @@ CSL_TYPES = {
     "inbook": "chapter",
     "incollection": "chapter",
     "inproceedings": "paper-conference",
+    "inreference": "entry-encyclopedia",
+    "reference": "book",
+    "mvbook": "book",
+    "mvcollection": "book",
+    "mvproceedings": "book",
+    "bookinbook": "chapter",
+    "suppbook": "chapter",
+    "suppcollection": "chapter",
+    "periodical": "periodical",
     "manual": "report",
     "mastersthesis": "thesis",
     "misc": "document",
@@ -49,6 +59,19 @@ CSL_TYPES = {
     "electronic": "webpage",
     "www": "webpage",
 }
+# Babel/polyglossia language names (langid) -> the BCP 47 tags citeproc reads (pandoc's table).
+LANGUAGES = {
+    "american": "en-US", "english": "en-US", "usenglish": "en-US", "british": "en-GB",
+    "ukenglish": "en-GB", "canadian": "en-CA", "australian": "en-AU", "newzealand": "en-NZ",
+    "german": "de-DE", "ngerman": "de-DE", "austrian": "de-AT", "naustrian": "de-AT",
+    "swissgerman": "de-CH", "nswissgerman": "de-CH", "french": "fr-FR", "italian": "it-IT",
+    "spanish": "es-ES", "portuguese": "pt-PT", "brazilian": "pt-BR", "dutch": "nl-NL",
+    "swedish": "sv-SE", "danish": "da-DK", "norwegian": "nb-NO", "finnish": "fi-FI",
+    "polish": "pl-PL", "czech": "cs-CZ", "russian": "ru-RU", "greek": "el-GR",
+    "japanese": "ja-JP", "chinese": "zh-CN", "korean": "ko-KR", "turkish": "tr-TR",
+    "hungarian": "hu-HU", "latin": "la", "catalan": "ca-AD", "croatian": "hr-HR",
+    "hebrew": "he-IL", "arabic": "ar", "ukrainian": "uk-UA", "romanian": "ro-RO",
+}  # fmt: skip
 THESIS_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 # BibTeX fields kept in ``extra`` -> CSL variables (numbers are named by type, below).
 EXTRA_FIELDS = {
@@ -62,7 +85,11 @@ EXTRA_FIELDS = {
     "issn": "ISSN",
     "series": "collection-title",
     "chapter": "chapter-number",
+    "langid": "language",
     "language": "language",
+    "type": "genre",
+    "issue": "issue",
+    "maintitle": "collection-title",
     "school": "publisher",
     "institution": "publisher",
     "organization": "publisher",
@@ -92,7 +119,14 @@ def csl_item(view: PaperView) -> dict[str, Any]:
     kind = web_kind(entry_type, paper.extra or {})
     if kind is not None:
         csl_type = KIND_FORMS[kind].csl_type
-    item: dict[str, Any] = {"id": paper.key, "type": csl_type, "title": paper.title}
+    extra = paper.extra or {}
+    title = csl_title(paper.title, (paper.original or {}).get("title"))
+    subtitle = _decoded(extra.get("subtitle"))
+    if subtitle:
+        title = f"{title}: {subtitle}"
+    item: dict[str, Any] = {"id": paper.key, "type": csl_type}
+    if title:
+        item["title"] = title
     if view.authors:
         item["author"] = [csl_name(p) for p in view.authors]
     if view.editors:
@@ -100,8 +134,9 @@ def csl_item(view: PaperView) -> dict[str, Any]:
     issued = _issued(paper.date, paper.year, (paper.extra or {}).get("month"))
     if issued:
         item["issued"] = {"date-parts": [issued]}
-    if paper.venue:
-        item["container-title"] = paper.venue
+    if paper.venue and not (csl_type == "book" and paper.venue == paper.title):
+        # A book's own booktitle is its title, not a container.
+        item["container-title" if csl_type != "book" else "collection-title"] = paper.venue
     if entry_type in THESIS_GENRES:
         item["genre"] = THESIS_GENRES[entry_type]
     if paper.doi:
@@ -113,8 +148,22 @@ def csl_item(view: PaperView) -> dict[str, Any]:
     _extra(item, paper.extra or {}, csl_type)
     if csl_type in ("post", "post-weblog") and "publisher" in item and not paper.venue:
         item["container-title"] = item.pop("publisher")  # the forum or blog posted on
+    note = _decoded(extra.get("note"))
+    if note:
+        item["note"] = note
+    translators = extra.get("translator")
+    if isinstance(translators, str) and translators.strip():
+        item["translator"] = [
+            csl_name(Person(p.name, p.family, p.given)) for p in parse_names(translators).people
+        ]
+    accessed = _issued(extra.get("urldate"), None, None)
+    if accessed:
+        item["accessed"] = {"date-parts": [accessed]}
     if paper.arxiv_id:
-        item["note"] = f"arXiv: {paper.arxiv_id}"
+        arxiv_note = f"arXiv: {paper.arxiv_id}"
+        item["note"] = f"{note}\n{arxiv_note}" if note else arxiv_note
+        item["archive"] = "arXiv"
+        item["archive_location"] = paper.arxiv_id
         if preprint:
             item["number"] = f"arXiv:{paper.arxiv_id}"
             item.setdefault("publisher", "arXiv")
@@ -127,6 +176,52 @@ def csl_item(view: PaperView) -> dict[str, Any]:
     if view.annotation_markdown.strip():
         item["annote"] = view.annotation_markdown
     return item
+
+
+def csl_title(title: str, original: object) -> str:
+    """The title, its brace-protected words marked ``<span class="nocase">`` (from the input)."""
+    if not isinstance(original, str) or "{" not in original:
+        return title
+    parts: list[str] = []
+    depth, start, protected = 0, 0, False
+    i = 0
+    while i < len(original):
+        c = original[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            if depth == 0:
+                # A group right after a command (``\emph{..}``) is its argument, not a guard.
+                before = original[:i].rstrip()
+                protected = not re.search(r"\\[A-Za-z]+\*?$|\\.$", before)
+                # ``{\"U}`` is a special character, not a case guard.
+                protected = protected and original[i + 1 : i + 2] != "\\"
+                parts.append(_piece(original[start:i], False))
+                start = i
+            depth += 1
+        elif c == "}" and depth:
+            depth -= 1
+            if depth == 0:
+                parts.append(_piece(original[start : i + 1], protected))
+                start = i + 1
+        i += 1
+    parts.append(_piece(original[start:], False))
+    marked = "".join(parts).strip()
+    plain = re.sub(r"</?span[^>]*>", "", marked)
+    return marked if " ".join(plain.split()) == title else title
+
+
+def _piece(latex: str, protected: bool) -> str:
+    """Decoded text of a piece of a title, keeping the spaces around it."""
+    if not latex:
+        return ""
+    text = latex_to_unicode(latex)
+    lead = " " if latex[:1].isspace() else ""
+    trail = " " if latex[-1:].isspace() else ""
+    if protected and text:
+        text = f'<span class="nocase">{text}</span>'
+    return f"{lead}{text}{trail}"
 
 
 def csl_name(person: Person) -> dict[str, str]:
@@ -170,6 +265,8 @@ def _extra(item: dict[str, Any], extra: dict[str, Any], csl_type: str) -> None:
         item["issue" if csl_type == "article-journal" else "number"] = number
     for name, variable in EXTRA_FIELDS.items():
         text = _decoded(extra.get(name))
+        if text and variable == "language":
+            text = LANGUAGES.get(text.lower(), text)
         if text:
             item.setdefault(variable, text)
 

@@ -88,9 +88,9 @@ class FieldMapper:
                 rec.date = value.strip() or None
             elif name == venue_field:
                 rec.venue = latex_to_unicode(value) or None
-                if rec.venue is None:
+                if rec.venue is None and value.strip():
                     extra[name] = value  # decodes to nothing (``{\TUB{}}``): kept as written
-                else:
+                elif rec.venue is not None:
                     original[name] = value
             elif name == "doi":
                 rec.doi = normalize_doi(value)
