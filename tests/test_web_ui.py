@@ -7,6 +7,7 @@ stand-in serving recorded real responses. Waiting is Playwright's auto-waiting `
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -883,3 +884,42 @@ def test_duplicates_page_merges_a_pair_field_by_field(page: Page, server: LiveSe
     assert [a["family"] for a in merged["authors"]] == ["Smith", "Li"]
     page.get_by_role("link", name="Open the paper").click()
     expect(page.get_by_role("heading", level=1, name="Editor's introduction")).to_be_visible()
+
+
+def test_a_save_during_an_import_waits_and_lands(
+    tmp_path: Path, arxiv: FakeArxiv, context: BrowserContext
+) -> None:
+    """The server answers 503 while another writer holds the library (a long import, here a
+    held write lock): the editor says it saves after the import, keeps the text, retries."""
+    env = {"LITREVIEW_BUSY_TIMEOUT": "0.2"}  # the server gives up on the lock at once
+    with live_server(tmp_path, arxiv, env=env) as server:
+        paper = server.add_paper("Annotated during an import")
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        page.goto(f"{server.url}/#/paper/{paper['id']}")
+        editor = page.get_by_label("Annotation", exact=True)
+        expect(editor).to_be_enabled()
+        answers: list[int] = []
+        page.on(
+            "response", lambda r: answers.append(r.status) if r.request.method == "PUT" else None
+        )
+        importer = sqlite3.connect(server.db_path)
+        try:
+            importer.execute("BEGIN IMMEDIATE")  # holds the write lock, as an import's writing
+            editor.fill("Typed while the import runs.")
+            editor.press("Control+s")
+            state = page.locator(".save-state")
+            expect(state).to_have_text("Saving after the import finishes…")
+            expect(editor).to_have_value("Typed while the import runs.")
+            expect(page.locator("#message")).to_be_hidden()  # no error is shown
+            editor.press("End")
+            editor.type(" More.")  # typing goes on while the save waits
+        finally:
+            importer.rollback()
+            importer.close()
+        expect(state).to_have_text("Saved", timeout=15_000)
+        path = f"/api/papers/{paper['id']}/annotation"
+        assert server.get(path)["markdown"] == "Typed while the import runs. More."
+        assert 503 in answers and answers[-1] == 200
+        assert errors == []

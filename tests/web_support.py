@@ -16,7 +16,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -122,16 +122,25 @@ def server_env(arxiv_url: str) -> dict[str, str]:
 
 
 @contextmanager
-def live_server(workdir: Path, arxiv: FakeArxiv) -> Iterator[LiveServer]:
-    """``litreview serve`` on a free port with a new database under ``workdir``, until exit."""
+def live_server(
+    workdir: Path, arxiv: FakeArxiv, *, env: dict[str, str] | None = None, args: Sequence[str] = ()
+) -> Iterator[LiveServer]:
+    """``litreview serve`` on a free port with a new database under ``workdir``, until exit.
+
+    ``env``: more settings (``LITREVIEW_*``) for the server; ``args``: more ``serve`` options.
+    """
     db_path = workdir / "library.db"
     port = free_port()
     log_path = workdir / "serve.log"
     command = [sys.executable, "-m", "litreview.cli", "--db", str(db_path), "serve"]
-    command += ["--host", "127.0.0.1", "--port", str(port)]
+    command += ["--host", "127.0.0.1", "--port", str(port), *args]
     with log_path.open("wb") as log:
         process = subprocess.Popen(
-            command, cwd=workdir, env=server_env(arxiv.url), stdout=log, stderr=subprocess.STDOUT
+            command,
+            cwd=workdir,
+            env={**server_env(arxiv.url), **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     url = f"http://127.0.0.1:{port}"
     client = httpx.Client(base_url=url, timeout=30.0)

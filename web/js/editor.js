@@ -1,5 +1,7 @@
 // The annotation editor: Markdown with the server's sanitised preview, autosave, revisions,
 // and conflict handling. A stale save (409) never overwrites or drops text: the user chooses.
+// A save the server cannot take yet (503: a long import holds the write lock) is retried until
+// it lands, and the editor says so; the text stays on screen and in memory meanwhile.
 
 import { api, enc } from "./api.js";
 import { $, debounce, h, replaceChildren, setSanitisedHtml } from "./dom.js";
@@ -8,10 +10,12 @@ import { events, showError, showInfo } from "./ui.js";
 const AUTOSAVE_MS = 1000;
 const PREVIEW_MS = 300;
 const KEEPALIVE_LIMIT = 60000; // browsers cap keepalive bodies at 64 KiB
+const BUSY_RETRY_MS = [500, 1000, 2000, 3000]; // then every 3 s until the save lands
 
 const STATE_TEXT = {
   saved: "Saved",
   saving: "Saving…",
+  waiting: "Saving after the import finishes…",
   dirty: "Unsaved changes",
   error: "Error",
   conflict: "Conflict — choose a version",
@@ -27,6 +31,8 @@ export class AnnotationEditor {
     this.conflict = false;
     this.closed = false;
     this.previewSeq = 0;
+    // Resolves when a save first has to wait for the server (see put): leaving then need not.
+    this.waitStarted = new Promise((resolve) => { this.markWaiting = resolve; });
     this.element = this.build();
     this.autosave = debounce(() => this.save(), AUTOSAVE_MS);
     this.preview = debounce(() => this.renderPreview(), PREVIEW_MS);
@@ -155,6 +161,23 @@ export class AnnotationEditor {
   }
 
   async put(text, keepalive) {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.putOnce(text, keepalive);
+        return;
+      } catch (err) {
+        if (err.status !== 503) throw err;
+        // The library is busy with a long write (an import): wait, then send the newest text.
+        if (!this.closed) this.setState("waiting");
+        else if (attempt === 0) showInfo("Your annotation will be saved after the import finishes.");
+        this.markWaiting();
+        await new Promise((resolve) => setTimeout(resolve, BUSY_RETRY_MS[Math.min(attempt, BUSY_RETRY_MS.length - 1)]));
+        if (!this.closed) text = this.textarea.value;
+      }
+    }
+  }
+
+  async putOnce(text, keepalive) {
     try {
       const data = await api(`/api/papers/${enc(this.paperId)}/annotation`, {
         method: "PUT",
@@ -170,6 +193,8 @@ export class AnnotationEditor {
     } catch (err) {
       if (err.status === 409 && err.details && "current_version" in err.details) {
         this.onConflict(err.details);
+      } else if (err.status === 503) {
+        throw err;
       } else {
         this.setState("error", err.message);
         showError(err);
@@ -290,6 +315,7 @@ export class AnnotationEditor {
     document.removeEventListener("visibilitychange", this.onVisibility);
     window.removeEventListener("pagehide", this.onPageHide);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
-    await saving;
+    // A save waiting for an import goes on in the background; leaving does not wait for it.
+    await Promise.race([saving, this.waitStarted]);
   }
 }
