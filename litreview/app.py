@@ -8,6 +8,7 @@ errors) as ``{"error": {"status", "message", ...}}``.
 from __future__ import annotations
 
 import logging
+import os
 
 import httpx
 import sqlalchemy as sa
@@ -18,7 +19,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from litreview import __version__
-from litreview.config import Settings, resource_path
+from litreview.config import (
+    SETTINGS_VARIABLE,
+    Settings,
+    load_settings,
+    resource_path,
+    settings_from_json,
+)
 from litreview.db import database_fault, make_engine, upgrade
 from litreview.errors import LitreviewError
 
@@ -46,6 +53,14 @@ def create_app(
     _include_routers(app)
     _serve_web(app)
     return app
+
+
+def create_app_from_environment() -> FastAPI:
+    """What each ``serve --workers N`` worker process runs (uvicorn starts workers by import
+    path): the application with the settings ``serve`` put in the environment, else those of
+    the ``LITREVIEW_*`` variables."""
+    passed = os.environ.get(SETTINGS_VARIABLE)
+    return create_app(settings_from_json(passed) if passed else load_settings())
 
 
 def _include_routers(app: FastAPI) -> None:

@@ -23,7 +23,13 @@ from litreview.cli_export import register as register_export_commands
 from litreview.cli_library import DbAnywhereGroup, LibraryChoice, describe_library
 from litreview.cli_library import register as register_library_commands
 from litreview.cli_users import register as register_user_commands
-from litreview.config import Settings, database_url_from, load_settings
+from litreview.config import (
+    SETTINGS_VARIABLE,
+    Settings,
+    database_url_from,
+    load_settings,
+    settings_to_json,
+)
 from litreview.errors import InvalidInput, LitreviewError
 
 if TYPE_CHECKING:
@@ -118,6 +124,9 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", help="Address to bind."),
     port: int = typer.Option(8000, help="Port to bind."),
+    workers: int = typer.Option(
+        1, min=1, help="Worker processes; on SQLite, WAL lets them read in parallel."
+    ),
 ) -> None:
     """Run the web UI and JSON API (http://127.0.0.1:8000 by default)."""
     import uvicorn
@@ -133,10 +142,29 @@ def serve(
     # With members, each one signs in (or sends their own token): no server-wide token.
     settings = context(ctx).settings
     settings = replace(settings, bind_host=host) if accounts else network_settings(settings, host)
-    application = create_app(settings)
     library = describe_library(settings.database_url)
-    out.print(f"litreview on http://{_url_host(host)}:{port}  (library {library}, {papers} papers)")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    if workers == 1:
+        application = create_app(settings)
+        out.print(
+            f"litreview on http://{_url_host(host)}:{port}  (library {library}, {papers} papers)"
+        )
+        uvicorn.run(application, host=host, port=port, log_level="warning")
+        return
+    # Each worker process builds its app from these settings, passed through the environment
+    # (the schema is already upgraded, by the engine above).
+    os.environ[SETTINGS_VARIABLE] = settings_to_json(settings)
+    out.print(
+        f"litreview on http://{_url_host(host)}:{port}"
+        f"  ({workers} workers, library {library}, {papers} papers)"
+    )
+    uvicorn.run(
+        "litreview.app:create_app_from_environment",
+        factory=True,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="warning",
+    )
 
 
 def network_settings(settings: Settings, host: str) -> Settings:

@@ -6,9 +6,10 @@ and pass it down. This module also owns where the shipped resources (``web/``, `
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import platformdirs
@@ -52,6 +53,31 @@ def default_database_path() -> Path:
     (``$XDG_DATA_HOME/litreview``, else ``~/.local/share/litreview`` on Linux; the platform's
     equivalent elsewhere)."""
     return platformdirs.user_data_path("litreview", appauthor=False) / DATABASE_FILE
+
+
+# How ``serve --workers N`` hands its settings (with --db, the bind address, a generated token)
+# to the worker processes: they inherit the environment.
+SETTINGS_VARIABLE = "LITREVIEW_SERVE_SETTINGS"
+
+
+def settings_to_json(settings: Settings) -> str:
+    """``settings`` as JSON text (sets as sorted lists), for :func:`settings_from_json`."""
+    data = {
+        f.name: sorted(value) if isinstance(value, frozenset) else value
+        for f in fields(Settings)
+        for value in [getattr(settings, f.name)]
+    }
+    return json.dumps(data)
+
+
+def settings_from_json(text: str) -> Settings:
+    """The settings :func:`settings_to_json` wrote."""
+    data = json.loads(text)
+    defaults = Settings()
+    for name, value in data.items():
+        if isinstance(getattr(defaults, name), frozenset):
+            data[name] = frozenset(value)
+    return Settings(**data)
 
 
 def sqlite_url(path: Path | str) -> str:

@@ -35,7 +35,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-STARTUP_SECONDS = 30.0
+STARTUP_SECONDS = 60.0
 
 
 def chromium_missing_reason() -> str | None:
@@ -60,6 +60,7 @@ class LiveServer:
     db_path: Path
     arxiv: FakeArxiv
     client: httpx.Client
+    pid: int = 0  # the ``litreview serve`` process
 
     def get(self, path: str, **params: Any) -> Any:
         response = self.client.get(path, params=params)
@@ -146,7 +147,7 @@ def live_server(
     client = httpx.Client(base_url=url, timeout=30.0)
     try:
         _wait_until_up(process, client, log_path)
-        yield LiveServer(url=url, db_path=db_path, arxiv=arxiv, client=client)
+        yield LiveServer(url=url, db_path=db_path, arxiv=arxiv, client=client, pid=process.pid)
     finally:
         client.close()
         process.terminate()
