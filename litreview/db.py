@@ -12,7 +12,7 @@ import ast
 import re
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache, partial
 from pathlib import Path
@@ -23,7 +23,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from litreview.config import DEFAULT_BUSY_TIMEOUT, resource_path
-from litreview.errors import Busy, Conflict, LitreviewError, SearchTooBroad
+from litreview.errors import Busy, ClientGone, Conflict, LitreviewError, SearchTooBroad
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -155,16 +155,24 @@ def session_scope(engine: Engine) -> Iterator[Session]:
 
 
 @contextmanager
-def time_limit(session: Session, milliseconds: float | None) -> Iterator[None]:
+def time_limit(
+    session: Session,
+    milliseconds: float | None,
+    *,
+    cancelled: Callable[[], bool] | None = None,
+) -> Iterator[None]:
     """Stop the session's statements after ``milliseconds`` (None or 0: no limit) and raise
     :class:`SearchTooBroad`. On SQLite as datasette's ``sqlite_timelimit`` does: a progress
     handler that SQLite calls every few hundred virtual-machine steps interrupts the statement
-    once the time is up. On PostgreSQL the transaction's ``statement_timeout``."""
-    if not milliseconds:
+    once the time is up. On PostgreSQL the transaction's ``statement_timeout``.
+
+    ``cancelled`` (SQLite): the statement also stops, with :class:`ClientGone`, once this
+    answers True (the client of an API request went away, see litreview.api.disconnect)."""
+    dialect = session.get_bind().dialect.name
+    if not milliseconds and (cancelled is None or dialect != "sqlite"):
         yield
         return
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
+    if dialect == "postgresql" and milliseconds:
         with _postgres_time_limit(session, milliseconds):
             yield
         return
@@ -173,9 +181,11 @@ def time_limit(session: Session, milliseconds: float | None) -> Iterator[None]:
         return
     raw = session.connection().connection.dbapi_connection
     assert isinstance(raw, sqlite3.Connection)
-    deadline = time.perf_counter() + milliseconds / 1000
+    deadline = time.perf_counter() + milliseconds / 1000 if milliseconds else float("inf")
 
     def over_time() -> int:
+        if cancelled is not None and cancelled():
+            return 1
         return 1 if time.perf_counter() >= deadline else 0
 
     raw.set_progress_handler(over_time, 200)
@@ -184,7 +194,9 @@ def time_limit(session: Session, milliseconds: float | None) -> Iterator[None]:
     except sa.exc.OperationalError as exc:
         if "interrupted" not in str(exc.orig):
             raise
-        raise _too_broad(milliseconds) from None
+        if cancelled is not None and cancelled():
+            raise ClientGone("the client went away; its statement was stopped") from None
+        raise _too_broad(milliseconds or 0) from None
     finally:
         raw.set_progress_handler(None, 200)
 

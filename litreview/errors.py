@@ -53,6 +53,12 @@ class SearchTooBroad(InvalidInput):
     status = 422
 
 
+class ClientGone(LitreviewError):
+    """The client disconnected while its request ran (an abandoned search); nobody reads this."""
+
+    status = 499
+
+
 class Conflict(LitreviewError):
     status = 409
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import re
+import threading
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from sqlmodel import Session
 
 from litreview.api.deps import SessionDep, SettingsDep
+from litreview.api.disconnect import run_while_connected
 from litreview.api.schemas import (
     ERROR_RESPONSES,
     MAX_ID,
@@ -69,7 +71,8 @@ def paper_detail(session: Session, paper_id: int) -> PaperDetail:
 
 
 @router.get("/papers", response_model=PaperList)
-def list_papers(
+async def list_papers(
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     q: Annotated[
@@ -126,11 +129,18 @@ def list_papers(
         limit=limit,
         offset=offset,
     )
-    ids, total = search_paper_ids(session, query, time_limit_ms=settings.search_time_limit_ms)
-    views = load_paper_views(session, ids, with_links=False)
-    page = PaperList(items=[PaperPublic.from_view(v) for v in views], total=total)
-    # Already validated while built: sent as is, not validated and encoded a second time.
-    return Response(page.model_dump_json(), media_type="application/json")
+
+    def run(gone: threading.Event) -> Response:
+        ids, total = search_paper_ids(
+            session, query, time_limit_ms=settings.search_time_limit_ms, cancelled=gone.is_set
+        )
+        views = load_paper_views(session, ids, with_links=False)
+        page = PaperList(items=[PaperPublic.from_view(v) for v in views], total=total)
+        # Already validated while built: sent as is, not validated and encoded a second time.
+        return Response(page.model_dump_json(), media_type="application/json")
+
+    # An abandoned search (the browser aborted it: the user typed on) stops running.
+    return await run_while_connected(request, run)
 
 
 @router.post("/papers", response_model=PaperPublic, status_code=status.HTTP_201_CREATED)

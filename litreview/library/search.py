@@ -23,6 +23,7 @@ How it stays fast at 100,000 papers (see bench/api_latency.py):
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -401,18 +402,21 @@ def _direction(order: list[Any], descending: bool) -> list[Any]:
 
 
 def search_paper_ids(
-    session: Session, query: PaperQuery, *, time_limit_ms: float | None = None
+    session: Session,
+    query: PaperQuery,
+    *,
+    time_limit_ms: float | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> tuple[list[int], int]:
     """Ids of one page of matching papers, in order, and the total number of matches.
 
     ``time_limit_ms``: a full-text search still running after that long stops with
-    :class:`~litreview.errors.SearchTooBroad` (None: no limit).
+    :class:`~litreview.errors.SearchTooBroad` (None: no limit). ``cancelled``: any search
+    stops with :class:`~litreview.errors.ClientGone` once it answers True.
     """
     match = fts_match(session, query.q)
-    if match:
-        with time_limit(session, time_limit_ms):
-            return _search_ids(session, query, match)
-    return _search_ids(session, query, None)
+    with time_limit(session, time_limit_ms if match else None, cancelled=cancelled):
+        return _search_ids(session, query, match or None)
 
 
 def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple[list[int], int]:
