@@ -56,7 +56,7 @@ function syncControls() {
   $("#sort").value = filters.sort;
   $("#order").value = filters.order;
   renderActiveFilters();
-  renderAreaTree();
+  markCurrentArea();
   renderAreaDescription();
 }
 
@@ -184,14 +184,14 @@ function renderActiveFilters() {
 }
 
 /** The sidebar: "All papers" and the area tree with paper counts (sub-areas included). */
+/** Build the area tree: once, and again only when the areas change (not on every search). */
 export function renderAreaTree() {
   const tree = $("#area-tree");
-  const current = filters.area ? Number(filters.area) : null;
   const item = (label, count, areaId, children) => {
     const button = h("button", {
       type: "button",
       class: "area-link",
-      "aria-current": current === areaId ? "true" : null,
+      "data-area": areaId === null ? "" : String(areaId),
       onclick: () => {
         updateFilters({ area: areaId === null ? "" : String(areaId) });
         document.body.classList.remove("sidebar-open");
@@ -203,6 +203,18 @@ export function renderAreaTree() {
   const build = (nodes) => nodes.map((n) => item(n.name, n.paper_count, n.id, build(n.children || [])));
   const hint = cache.areas.length ? null : h("li", { class: "empty" }, "No areas yet: create them under Areas, or give an area when adding papers.");
   replaceChildren(tree, item("All papers", null, null, null), build(cache.areas), hint);
+  markCurrentArea();
+}
+
+/** Mark the chosen area in the tree that is there: two attributes, not a new tree. */
+function markCurrentArea() {
+  const tree = $("#area-tree");
+  const current = filters.area || "";
+  const before = tree.querySelector('.area-link[aria-current="true"]');
+  if (before && before.dataset.area === current) return;
+  if (before) before.removeAttribute("aria-current");
+  const chosen = tree.querySelector(`.area-link[data-area="${CSS.escape(current)}"]`);
+  if (chosen) chosen.setAttribute("aria-current", "true");
 }
 
 function renderAreaDescription() {

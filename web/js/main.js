@@ -192,7 +192,10 @@ function init() {
     if (!$("#library-view").hidden) refresh();
     else libraryStale = true;
   });
-  refreshLookups().then(() => startRouter(route)).catch(showError);
+  // The first page of papers does not wait for the areas and tags: each view redraws when
+  // they arrive (the "areas" and "tags" events).
+  Promise.resolve(startRouter(route)).catch(showError);
+  refreshLookups();
 }
 
 init();
