@@ -72,3 +72,46 @@ class MemberRole(StrEnum):
     owner = "owner"
     editor = "editor"
     viewer = "viewer"
+
+
+class AreaStatus(StrEnum):
+    """Where a research direction stands."""
+
+    open = "open"
+    active = "active"
+    promising = "promising"
+    stalled = "stalled"
+    solved = "solved"
+    abandoned = "abandoned"
+
+
+class AreaRelation(StrEnum):
+    """A typed, directed link between two areas, besides the tree."""
+
+    enables = "enables"
+    applies_to = "applies_to"
+    alternative_to = "alternative_to"
+    related = "related"
+
+
+class Stance(StrEnum):
+    """How a paper bears on an area it is placed in."""
+
+    supports = "supports"
+    undercuts = "undercuts"
+    background = "background"
+
+
+class ChildrenChoice(StrEnum):
+    """What deleting an area does with its sub-areas."""
+
+    lift = "lift"
+    delete = "delete"
+
+
+class SuggestionState(StrEnum):
+    """A suggested relation: waiting, accepted (now a relation), dismissed (never again)."""
+
+    pending = "pending"
+    accepted = "accepted"
+    dismissed = "dismissed"

@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from litreview.choices import SortKey
+from litreview.cli_areas import register as register_area_commands
 from litreview.cli_arxiv import register as register_arxiv_commands
 from litreview.cli_bibtex import register as register_bibtex_commands
 from litreview.cli_columns import register as register_column_commands
@@ -22,6 +23,7 @@ from litreview.cli_duplicates import register as register_duplicate_commands
 from litreview.cli_export import register as register_export_commands
 from litreview.cli_library import DbAnywhereGroup, LibraryChoice, describe_library
 from litreview.cli_library import register as register_library_commands
+from litreview.cli_suggestions import register as register_suggestion_commands
 from litreview.cli_users import register as register_user_commands
 from litreview.config import (
     SETTINGS_VARIABLE,
@@ -58,6 +60,8 @@ register_column_commands(app)
 register_duplicate_commands(app)
 register_library_commands(app)
 register_user_commands(app)
+register_area_commands(app)
+register_suggestion_commands(app)
 
 out = Console()
 err = Console(stderr=True, soft_wrap=True)  # one line per failure, never wrapped
@@ -278,28 +282,6 @@ def search(
                 names += " et al."
             table.add_row(paper.key, str(paper.year or ""), paper.title, names)
         out.print(table)
-
-
-@app.command()
-def areas(ctx: typer.Context) -> None:
-    """Show the tree of research areas with the number of papers in each."""
-    from rich.tree import Tree
-
-    from litreview.db import session_scope
-    from litreview.library.areas import AreaNode, area_tree
-
-    with session_scope(context(ctx).engine()) as session:
-        roots = area_tree(session)
-        tree = Tree("[bold]research areas[/bold]")
-
-        def grow(branch: Tree, node: AreaNode) -> None:
-            child = branch.add(f"{node.area.name}  [dim]{node.paper_count} papers[/dim]")
-            for sub in node.children:
-                grow(child, sub)
-
-        for root_node in roots:
-            grow(tree, root_node)
-        out.print(tree)
 
 
 @app.command("load-sample")

@@ -68,6 +68,9 @@ def export_command(
     print_tags: TagPrinting = typer.Option(
         TagPrinting.all, "--print-tags", help="Tags the bibliography prints (public: not private)."
     ),
+    with_map: bool = typer.Option(
+        False, "--with-map", help="Begin the Markdown with the map of areas as a Mermaid chart."
+    ),
     output: Path | None = typer.Option(
         None, "--output", "-o", metavar="FILE", help="Write to FILE (default: stdout)."
     ),
@@ -101,6 +104,7 @@ def export_command(
         with_rating=with_rating,
         with_notes=with_notes,
         tags=print_tags,
+        with_map=with_map,
         template=TemplateSource(str(template), _read(template)) if template else None,
         columns=column,
         areas_table=areas_table,

@@ -13,9 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from litreview.choices import AreaRelation as AreaRelation
+from litreview.choices import AreaStatus as AreaStatus
 from litreview.choices import ColumnTarget as ColumnTarget
 from litreview.choices import ColumnType as ColumnType
 from litreview.choices import MemberRole as MemberRole
+from litreview.choices import Stance as Stance
+from litreview.choices import SuggestionState as SuggestionState
 
 
 def utcnow() -> datetime:
@@ -37,6 +41,9 @@ class Relation(StrEnum):
     replicates = "replicates"
     responds_to = "responds_to"
     related = "related"
+    corrects = "corrects"
+    published_as = "published_as"
+    supersedes = "supersedes"
 
 
 class NoteKind(StrEnum):
@@ -218,6 +225,41 @@ class Area(SQLModel, table=True):
     version: int = Field(
         default=1, sa_column=sa.Column(sa.Integer, nullable=False, server_default="1")
     )
+    status: AreaStatus = Field(
+        default=AreaStatus.open,
+        sa_column=sa.Column(
+            _enum(AreaStatus, "area_status"), nullable=False, server_default="open"
+        ),
+    )
+
+
+class AreaLink(SQLModel, table=True):
+    """A typed, directed link between areas across the tree: ``source`` enables ``target``."""
+
+    __tablename__ = "area_link"
+    __table_args__ = (
+        sa.UniqueConstraint("source_id", "target_id", "relation", name="uq_area_link"),
+        sa.CheckConstraint("source_id <> target_id", name="ck_area_link_not_self"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("area.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    target_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("area.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    relation: AreaRelation = Field(
+        sa_column=sa.Column(_enum(AreaRelation, "area_relation"), nullable=False)
+    )
+    note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )
 
 
 class PaperArea(SQLModel, table=True):
@@ -236,6 +278,9 @@ class PaperArea(SQLModel, table=True):
         )
     )
     note: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    stance: Stance | None = Field(
+        default=None, sa_column=sa.Column(_enum(Stance, "stance"), nullable=True)
+    )
 
 
 class Annotation(SQLModel, table=True):
@@ -565,6 +610,45 @@ class MemberSecret(SQLModel, table=True):
     kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
     name: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
     can_write: bool = Field(default=True)
+    created_at: datetime = Field(
+        default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
+    )
+
+
+class PaperSuggestion(SQLModel, table=True):
+    """A relation found in the papers themselves ("Comment on arXiv:..."), waiting for the user.
+
+    Accepted ones became a :class:`PaperLink`; dismissed ones stay so that they are never
+    suggested again.
+    """
+
+    __tablename__ = "paper_suggestion"
+    __table_args__ = (
+        sa.UniqueConstraint("source_id", "target_id", "relation", name="uq_paper_suggestion"),
+        sa.CheckConstraint("source_id <> target_id", name="ck_paper_suggestion_not_self"),
+        sa.Index("ix_paper_suggestion_state", "state", "source_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    target_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer, sa.ForeignKey("paper.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    relation: Relation = Field(sa_column=sa.Column(_enum(Relation, "relation"), nullable=False))
+    found_in: str = Field(sa_column=sa.Column(sa.String(40), nullable=False))
+    evidence: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
+    state: SuggestionState = Field(
+        default=SuggestionState.pending,
+        sa_column=sa.Column(
+            _enum(SuggestionState, "suggestion_state"), nullable=False, server_default="pending"
+        ),
+    )
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
     )

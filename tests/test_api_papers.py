@@ -81,7 +81,7 @@ def test_bad_input_is_422_never_500(client: TestClient) -> None:
 def test_area_ids_on_create(client: TestClient) -> None:
     area = add_area(client, "Robustness")
     paper = add_paper(client, "In an area", area_ids=[area["id"]])
-    assert paper["areas"] == [{"id": area["id"], "path": "Robustness", "note": ""}]
+    assert paper["areas"] == [{"id": area["id"], "path": "Robustness", "note": "", "stance": None}]
 
 
 def test_unknown_and_odd_ids(client: TestClient) -> None:

@@ -60,7 +60,8 @@ def test_area_tree_create_rename_move_delete(client: TestClient) -> None:
     error_of(client.patch("/api/areas/999", json={"name": "x"}), 404)
     # Delete: the paper stays, sub-areas move up.
     child = add_area(client, "Child", parent_id=top["id"])
-    assert client.delete(f"/api/areas/{top['id']}").status_code == 204
+    error_of(client.delete(f"/api/areas/{top['id']}"), 409)
+    assert client.delete(f"/api/areas/{top['id']}?children=lift").status_code == 204
     names = {n["name"]: n for n in client.get("/api/areas").json()["items"]}
     assert names["Child"]["parent_id"] is None and child["id"] == names["Child"]["id"]
     assert client.delete(f"/api/areas/{lat['id']}").status_code == 204
@@ -73,14 +74,23 @@ def test_paper_areas_with_notes(client: TestClient) -> None:
     pid = add_paper(client, "Placed")["id"]
     placed = client.put(f"/api/papers/{pid}/areas/{area['id']}")
     assert placed.json() == {
-        "areas": [{"id": area["id"], "path": "Robustness", "note": ""}],
+        "areas": [{"id": area["id"], "path": "Robustness", "note": "", "stance": None}],
         "version": 2,
     }
-    noted = client.put(f"/api/papers/{pid}/areas/{area['id']}", json={"note": "key paper"})
-    assert noted.json()["areas"][0]["note"] == "key paper"
+    noted = client.put(
+        f"/api/papers/{pid}/areas/{area['id']}", json={"note": "key paper", "stance": "undercuts"}
+    )
+    assert noted.json()["areas"][0] | {"id": 0} == {
+        "id": 0,
+        "path": "Robustness",
+        "note": "key paper",
+        "stance": "undercuts",
+    }
     same = client.put(f"/api/papers/{pid}/areas/{area['id']}")
     assert same.json()["areas"][0]["note"] == "key paper"
+    assert same.json()["areas"][0]["stance"] == "undercuts"
     assert client.get(f"/api/papers/{pid}").json()["version"] == 3
+    error_of(client.put(f"/api/papers/{pid}/areas/{area['id']}", json={"stance": "maybe"}), 422)
     error_of(client.put(f"/api/papers/{pid}/areas/999"), 404)
     error_of(client.put(f"/api/papers/999/areas/{area['id']}"), 404)
     error_of(client.put(f"/api/papers/{pid}/areas/{area['id']}", json={"note": 3}), 422)

@@ -308,7 +308,7 @@ def test_bad_selections_are_clear_errors(session: Session, library: dict[str, in
     with pytest.raises(NotFound, match="no area 'Nope'"):
         load_export(session, ExportSelection(area="Adversarial training/Nope"))
     with pytest.raises(
-        InvalidInput, match=r"unknown export format 'docx' \(known: markdown, bibtex, csl-json, csv"
+        InvalidInput, match=r"unknown export format 'docx' \(known: markdown, bibtex, csl-json, "
     ):
         get_format("docx")
 

@@ -17,6 +17,7 @@ from typer.testing import CliRunner
 
 from litreview.cli import app
 from litreview.errors import InvalidInput
+from litreview.exporters import format_names
 
 GOLDEN = Path(__file__).parent / "golden"
 
@@ -195,7 +196,7 @@ def test_api_export_errors(api: TestClient) -> None:
     response = api.get("/api/export", params={"format": "docx"})
     assert response.status_code == 422
     error = response.json()["error"]
-    assert error["known"] == ["markdown", "bibtex", "csl-json", "csv", "xlsx"]
+    assert error["known"] == format_names()
     assert "unknown export format 'docx'" in error["message"]
     response = api.get("/api/export", params={"area": "Nowhere"})
     assert response.status_code == 404

@@ -73,7 +73,7 @@ def test_delete_keeps_papers_and_lifts_sub_areas(session: Session) -> None:
     pid = paper(session, "Filed paper", "Top/Middle")
     paper(session, "Deeper paper", "Top/Middle/Leaf")
     middle = find_area_path(session, "Top/Middle")
-    delete_area(session, middle.id or 0)
+    delete_area(session, middle.id or 0, children="lift")
     session.commit()
     assert sorted(area_paths(session).values()) == ["Top", "Top/Leaf"]
     assert session.get(Paper, pid) is not None

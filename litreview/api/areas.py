@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from sqlmodel import Session
 
 from litreview.api.deps import SessionDep
@@ -16,14 +16,17 @@ from litreview.api.schemas import (
     AreaPublic,
     AreaTree,
     AreaUpdate,
+    DeletionPlanPublic,
     PaperAreaIn,
     PaperAreas,
 )
 from litreview.errors import NotFound
 from litreview.library.areas import (
+    ChildrenChoice,
     area_tree,
     create_area,
     delete_area,
+    deletion_plan,
     remove_paper_from_area,
     set_paper_area,
     update_area,
@@ -77,15 +80,36 @@ def edit_area(area_id: AreaId, body: AreaUpdate, session: SessionDep) -> AreaPub
         description=body.description,
         parent_id=body.parent_id,
         move="parent_id" in body.model_fields_set,
+        status=body.status,
+        position=body.position,
     )
     session.commit()
     return area_public(session, area_id)
 
 
+@router.get("/areas/{area_id}/deletion", response_model=DeletionPlanPublic)
+def plan_area_deletion(area_id: AreaId, session: SessionDep) -> DeletionPlanPublic:
+    """What deleting the area would do to its sub-areas, papers and links (nothing changes)."""
+    plan = deletion_plan(session, area_id)
+    return DeletionPlanPublic(
+        **vars(plan),
+        if_lifted=plan.describe(ChildrenChoice.lift),
+        if_deleted=plan.describe(ChildrenChoice.delete),
+    )
+
+
 @router.delete("/areas/{area_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_area(area_id: AreaId, session: SessionDep) -> Response:
-    """Delete an area: its papers stay in the library, its sub-areas move up one level."""
-    delete_area(session, area_id)
+def remove_area(
+    area_id: AreaId,
+    session: SessionDep,
+    children: Annotated[
+        ChildrenChoice | None,
+        Query(description="With sub-areas: lift them up one level, or delete the subtree"),
+    ] = None,
+) -> Response:
+    """Delete an area; papers stay in the library. An area with sub-areas needs ``children``
+    (409 with the plan otherwise: see ``GET /areas/{id}/deletion``)."""
+    delete_area(session, area_id, children=children)
     session.commit()
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -94,8 +118,15 @@ def remove_area(area_id: AreaId, session: SessionDep) -> Response:
 def place_paper(
     paper_id: PaperId, area_id: AreaId, session: SessionDep, body: PaperAreaIn | None = None
 ) -> PaperAreas:
-    """Put the paper in the area; a ``note`` given replaces the stored one."""
-    set_paper_area(session, paper_id, area_id, note=body.note if body else None)
+    """Put the paper in the area; a ``note`` or ``stance`` given replaces the stored one."""
+    set_paper_area(
+        session,
+        paper_id,
+        area_id,
+        note=body.note if body else None,
+        stance=body.stance if body else None,
+        set_stance=body is not None and "stance" in body.model_fields_set,
+    )
     session.commit()
     paper = paper_public(session, paper_id)
     return PaperAreas(areas=paper.areas, version=paper.version)

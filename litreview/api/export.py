@@ -87,6 +87,9 @@ def export(
         str | None,
         Query(max_length=400, description="markdown: papers by two choice columns 'Rows,Cols'."),
     ] = None,
+    with_map: Annotated[
+        bool, Query(description="Begin the Markdown with the map of areas (Mermaid).")
+    ] = False,
 ) -> Response:
     """Export the library or a selection; the body is the file, not JSON."""
     fmt = get_format(format)
@@ -101,6 +104,7 @@ def export(
         columns=column or [],
         areas_table=areas_table,
         matrix=matrix,
+        with_map=with_map,
     )
     if area_id is not None:
         area = area_paths(session).get(area_id)

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from litreview.api import (
     annotations,
+    area_map,
     areas,
     columns,
     duplicates,
@@ -17,6 +18,7 @@ from litreview.api import (
     notes,
     papers,
     relations,
+    suggestions,
     tags,
     web_sources,
 )
@@ -32,8 +34,10 @@ def all_routers() -> list[APIRouter]:
         tags.router,
         areas.router,
         columns.router,
+        area_map.router,
         relations.router,
         duplicates.router,
+        suggestions.router,
         import_arxiv.router,
         import_bibtex.router,
         import_table.router,

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from litreview.importers.records import AuthorRecord, PaperRecord
+from litreview.library.area_links import AreaMap
 from litreview.library.areas import AreaNode
 from litreview.library.links import LinkView
 from litreview.library.notes import MAX_LOCATION
@@ -21,11 +22,14 @@ from litreview.library.views import PaperView
 from litreview.models import (
     Annotation,
     AnnotationRevision,
+    AreaRelation,
+    AreaStatus,
     NoteKind,
     PaperNote,
     ReadingStatus,
     Relation,
     SourceKind,
+    Stance,
 )
 from litreview.normalize import normalize_doi, split_display_name, try_arxiv_id
 from litreview.render import render_markdown
@@ -118,6 +122,7 @@ class AreaRefPublic(BaseModel):
     id: int
     path: str
     note: str
+    stance: Stance | None = None
 
 
 class PaperPublic(BaseModel):
@@ -184,7 +189,7 @@ class PaperPublic(BaseModel):
             abs_url=f"{ARXIV_ABS}{p.arxiv_id}" if p.arxiv_id else None,
             doi_url=f"{DOI_RESOLVER}{p.doi}" if p.doi else None,
             tags=list(view.tags),
-            areas=[area(id=a.id, path=a.path, note=a.note) for a in view.areas],
+            areas=[area(id=a.id, path=a.path, note=a.note, stance=a.stance) for a in view.areas],
             status=ReadingStatus(p.status),
             rating=p.rating,
             version=p.version,
@@ -480,6 +485,7 @@ class AreaPublic(BaseModel):
     description_html: str
     parent_id: int | None
     position: int
+    status: AreaStatus
     paper_count: int
     direct_count: int
     children: list[AreaPublic]
@@ -503,6 +509,7 @@ class AreaPublic(BaseModel):
             description_html=render_markdown(area.description),
             parent_id=area.parent_id,
             position=area.position,
+            status=AreaStatus(area.status),
             paper_count=node.paper_count,
             direct_count=node.direct_count,
             children=[cls.from_node(child, values) for child in node.children],
@@ -532,10 +539,94 @@ class AreaUpdate(Strict):
     version: Version | None = Field(
         default=None, description="With fields: refuse (409) unless the area is at this version"
     )
+    status: AreaStatus | None = None
+    position: Annotated[int, Field(ge=0, le=MAX_ID)] | None = Field(
+        None, description="Put the area at this place among its siblings (from 0)"
+    )
 
 
 class PaperAreaIn(Strict):
+    """Absent fields stay; ``stance`` present and null clears the stance."""
+
     note: Text | None = None
+    stance: Stance | None = None
+
+
+class DeletionPlanPublic(BaseModel):
+    """What deleting an area would do, before it is done."""
+
+    area_id: int
+    path: str
+    sub_areas: list[str] = Field(description="Paths of every area below it")
+    papers_placed: int = Field(description="Papers placed in the area itself")
+    papers_in_subtree: int = Field(description="Papers placed in it or any area below it")
+    links: int = Field(description="Links between areas that the subtree takes part in")
+    lift_clashes: list[str] = Field(description="Sub-areas whose names a lift would clash with")
+    if_lifted: str = Field(description="What children=lift does, in one sentence")
+    if_deleted: str = Field(description="What children=delete does, in one sentence")
+
+
+class AreaLinkIn(Strict):
+    source_id: Id
+    target_id: Id
+    relation: AreaRelation
+    note: Text = ""
+
+
+class AreaLinkPatch(Strict):
+    note: Text
+
+
+class AreaLinkPublic(BaseModel):
+    id: int
+    source_id: int
+    target_id: int
+    relation: AreaRelation
+    note: str
+
+
+class AreaLinkList(BaseModel):
+    items: list[AreaLinkPublic]
+    total: int
+
+
+class MapNode(BaseModel):
+    id: int
+    name: str
+    path: str
+    parent_id: int | None = Field(description="The tree edge: null at the top (or the root)")
+    status: AreaStatus
+    position: int
+    paper_count: int
+    direct_count: int
+    fields: dict[str, Any] = Field(
+        default_factory=dict, description="The area's own columns' values (when any)"
+    )
+
+
+class MapPublic(BaseModel):
+    nodes: list[MapNode] = Field(description="Areas, parents before their children")
+    links: list[AreaLinkPublic]
+
+    @classmethod
+    def from_map(cls, area_map: AreaMap, values: dict[int, dict[str, Any]]) -> MapPublic:
+        ids = area_map.node_ids
+        nodes = [
+            MapNode(
+                id=n.area.id or 0,
+                name=n.area.name,
+                path=n.path,
+                parent_id=n.area.parent_id if n.area.parent_id in ids else None,
+                status=AreaStatus(n.area.status),
+                position=n.area.position,
+                paper_count=n.paper_count,
+                direct_count=n.direct_count,
+                fields=values.get(n.area.id or 0, {}),
+            )
+            for n in area_map.nodes
+        ]
+        links = [AreaLinkPublic.model_validate(lk, from_attributes=True) for lk in area_map.links]
+        return cls(nodes=nodes, links=links)
 
 
 class PaperAreas(BaseModel):

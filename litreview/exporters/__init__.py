@@ -74,6 +74,20 @@ FORMATS: dict[str, ExportFormat] = {
             "table:render_xlsx",
             "an Excel workbook",
         ),
+        ExportFormat(
+            "mermaid",
+            ".mmd",
+            "text/vnd.mermaid; charset=utf-8",
+            "mermaid:render_mermaid",
+            "the map of research areas as a Mermaid flowchart",
+        ),
+        ExportFormat(
+            "dot",
+            ".dot",
+            "text/vnd.graphviz; charset=utf-8",
+            "dot:render_dot",
+            "the map of research areas in DOT",
+        ),
     )
 }
 

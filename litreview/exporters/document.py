@@ -24,7 +24,9 @@ from litreview.exporters.columns_md import (
     paper_fields,
     value_text,
 )
+from litreview.exporters.mapgraph import map_graph
 from litreview.exporters.mdtext import Anchors, anchor_base, contained_block, safe_url
+from litreview.exporters.mermaid import flowchart
 from litreview.library.export import ExportArea, ExportData, ExportOptions
 from litreview.library.links import LinkView
 from litreview.library.views import PaperView, Person
@@ -47,6 +49,12 @@ RELATION_LABELS: dict[tuple[Relation, str], str] = {
     (Relation.cites, "incoming"): "Cited by",
     (Relation.related, "outgoing"): "Related",
     (Relation.related, "incoming"): "Related",
+    (Relation.corrects, "outgoing"): "Corrects",
+    (Relation.corrects, "incoming"): "Corrected by",
+    (Relation.published_as, "outgoing"): "Published as",
+    (Relation.published_as, "incoming"): "Preprint",
+    (Relation.supersedes, "outgoing"): "Supersedes",
+    (Relation.supersedes, "incoming"): "Superseded by",
 }
 LABEL_ORDER = list(dict.fromkeys(RELATION_LABELS.values()))
 
@@ -128,10 +136,11 @@ class Entry:
 
 @dataclass
 class Placed:
-    """An entry in one section, with the paper's note for that area."""
+    """An entry in one section, with the paper's note and stance for that area."""
 
     entry: Entry
     note: str
+    stance: str | None = None
 
 
 @dataclass
@@ -160,6 +169,8 @@ class Document:
     with_notes: bool = False
     areas_table: AreaTable | None = None
     matrix: Matrix | None = None
+    # The map of the exported areas as a Mermaid flowchart, when the options ask for it.
+    map_mermaid: str | None = None
 
     def walk(self) -> list[Section]:
         """Every section in document order (areas in tree order, then Other)."""
@@ -244,6 +255,7 @@ def build_document(data: ExportData) -> Document:
         with_notes=options.with_notes,
         areas_table=build_areas_table(data, {i: link.anchor for i, link in area_links.items()}),
         matrix=build_matrix(data, paper_anchors),
+        map_mermaid=flowchart(map_graph(data)) if options.with_map and data.areas else None,
     )
 
 
@@ -268,8 +280,9 @@ def _section(
         area.name, area.path, link.anchor, area.depth, contained_block(area.description)
     )
     for view in sorted((views[i] for i in area.paper_ids), key=sort_key):
-        note = next((ref.note for ref in view.areas if ref.id == area.id), "")
-        placed = Placed(entries[view.paper.key], " ".join(note.split()))
+        ref = next(ref for ref in view.areas if ref.id == area.id)
+        stance = ref.stance.value if ref.stance is not None else None
+        placed = Placed(entries[view.paper.key], " ".join(ref.note.split()), stance)
         if homes.get(view.paper.id or 0) == area.id:
             section.entries.append(placed)
         else:

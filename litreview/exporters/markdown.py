@@ -25,10 +25,18 @@ from litreview.exporters.document import (
 from litreview.exporters.markdown_tables import areas_table_blocks, fields_line, matrix_blocks
 from litreview.exporters.mdtext import escape_inline, escape_line_start
 from litreview.library.export import ExportData
+from litreview.models import Stance
 
 TOP_AREA_LEVEL = 2
 MAX_AREA_LEVEL = 5
 MAX_LEVEL = 6
+# An area's papers with a stance are grouped in this order; the rest come last.
+STANCE_GROUPS: tuple[tuple[str | None, str], ...] = (
+    (Stance.supports.value, "Supporting"),
+    (Stance.undercuts.value, "Undercutting"),
+    (Stance.background.value, "Background"),
+    (None, "Other papers"),
+)
 
 
 def render_markdown(data: ExportData) -> str:
@@ -49,6 +57,9 @@ def layout(document: Document) -> str:
         blocks.append(f"# {escape_inline(document.title)}")
     if document.intro:
         blocks.append(document.intro)
+    if document.map_mermaid:
+        blocks.append(f"{'#' * TOP_AREA_LEVEL} Map")
+        blocks.append(f"```mermaid\n{document.map_mermaid}```")
     if document.sections:
         blocks.append(f"{'#' * TOP_AREA_LEVEL} Contents")
         blocks.append(_contents(document))
@@ -95,10 +106,22 @@ def _section(section: Section, blocks: list[str], document: Document) -> None:
     if section.references:
         blocks.append("*Also in this area (written in full under another area):*")
         blocks.append("\n".join(_reference(placed) for placed in section.references))
-    for placed in section.entries:
-        _entry(placed, min(level + 1, MAX_LEVEL), blocks, document)
+    stances = any(placed.stance for placed in section.entries)
+    for label, group in _by_stance(section.entries):
+        if stances:
+            blocks.append(f"**{label}**")
+        for placed in group:
+            _entry(placed, min(level + 1, MAX_LEVEL), blocks, document)
     for child in section.children:
         _section(child, blocks, document)
+
+
+def _by_stance(entries: list[Placed]) -> list[tuple[str, list[Placed]]]:
+    """The entries grouped supporting, undercutting, background, then without a stance."""
+    groups = [
+        (label, [p for p in entries if p.stance == stance]) for stance, label in STANCE_GROUPS
+    ]
+    return [(label, group) for label, group in groups if group]
 
 
 def _reference(placed: Placed) -> str:
@@ -110,6 +133,8 @@ def _reference(placed: Placed) -> str:
         line += f", in {_link(entry.home.name, entry.home.anchor)}"
     if placed.note:
         line += f": {escape_inline(placed.note)}"
+    if placed.stance:
+        line += f" ({placed.stance})"
     return line
 
 

@@ -1,16 +1,20 @@
-"""The research-area tree: create, rename, move (never into its own subtree), delete, paths."""
+"""The research-area tree: create, rename, move (never into its own subtree), order among
+siblings, status, delete (lifting or dropping the subtree, told beforehand), paths, stances."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from litreview.choices import ChildrenChoice as ChildrenChoice
 from litreview.errors import Conflict, InvalidInput, NotFound
 from litreview.library.papers_base import bump, get_paper
-from litreview.models import Area, PaperArea
+from litreview.models import Area, AreaLink, AreaStatus, PaperArea, Stance
 
 PATH_SEPARATOR = "/"
 
@@ -107,9 +111,14 @@ def update_area(
     description: str | None = None,
     parent_id: int | None = None,
     move: bool = False,
+    status: AreaStatus | str | None = None,
+    position: int | None = None,
 ) -> Area:
-    """Rename, describe, or move an area (``move=True`` with ``parent_id`` None = top level)."""
+    """Rename, describe, move (``move=True`` with ``parent_id`` None = top level), set the
+    status, or put the area at ``position`` (from 0) among its siblings."""
     area = get_area(session, area_id)
+    if status is not None:
+        area.status = parse_enum(AreaStatus, status, "status")
     new_parent = parent_id if move else area.parent_id
     if move and parent_id is not None:
         get_area(session, parent_id)
@@ -131,27 +140,131 @@ def update_area(
         area.description = description
     session.add(area)
     session.flush()
+    if position is not None:
+        reorder_area(session, area_id, position)
     return area
 
 
-def delete_area(session: Session, area_id: int) -> None:
-    """Delete an area; its papers stay in the library and its sub-areas move up one level."""
+E = TypeVar("E", bound=StrEnum)
+
+
+def parse_enum(enum: type[E], value: E | str, name: str) -> E:
+    """``value`` as a member of ``enum``; InvalidInput lists the known values otherwise."""
+    try:
+        return enum(value)
+    except ValueError as exc:
+        known = ", ".join(m.value for m in enum)
+        raise InvalidInput(f"unknown {name} {value!r} (known: {known})", field=name) from exc
+
+
+def _siblings(session: Session, parent_id: int | None) -> list[Area]:
+    cond = col(Area.parent_id).is_(None) if parent_id is None else Area.parent_id == parent_id
+    stmt = select(Area).where(cond).order_by(col(Area.position), col(Area.name))
+    return list(session.exec(stmt).all())
+
+
+def reorder_area(session: Session, area_id: int, index: int) -> None:
+    """Put the area at ``index`` (from 0; past the end = last) among its siblings."""
     area = get_area(session, area_id)
-    children = session.exec(select(Area).where(Area.parent_id == area_id)).all()
-    for child in children:
-        clash = _child(session, area.parent_id, child.name)
-        if clash is not None:
-            raise Conflict(
-                f"cannot delete {area.name!r}: its sub-area {child.name!r} would clash with a "
-                "sibling of the same name",
-                area_id=area_id,
+    if index < 0:
+        raise InvalidInput(f"a position counts from 0, not {index}", field="position")
+    siblings = [a for a in _siblings(session, area.parent_id) if a.id != area_id]
+    siblings.insert(min(index, len(siblings)), area)
+    for number, sibling in enumerate(siblings, start=1):
+        if sibling.position != number:
+            sibling.position = number
+            session.add(sibling)
+    session.flush()
+
+
+@dataclass
+class DeletionPlan:
+    """What deleting an area would do, told before it is done."""
+
+    area_id: int
+    path: str
+    sub_areas: list[str]
+    papers_placed: int
+    papers_in_subtree: int
+    links: int
+    lift_clashes: list[str]
+
+    def describe(self, choice: ChildrenChoice | None) -> str:
+        """One sentence for the user: what is deleted, what moves, what stays."""
+        said = f"Deleting {self.path!r} removes {self.papers_placed} paper placement(s) there"
+        if self.sub_areas and choice is ChildrenChoice.delete:
+            said += (
+                f" and its {len(self.sub_areas)} sub-area(s) with their"
+                f" {self.papers_in_subtree} paper(s) placed below"
             )
-        child.parent_id = area.parent_id
+        elif self.sub_areas:
+            said += f"; its {len(self.sub_areas)} sub-area(s) move up one level"
+        if self.links:
+            said += f"; {self.links} link(s) between areas go"
+        return said + ". Papers stay in the library."
+
+
+def deletion_plan(session: Session, area_id: int) -> DeletionPlan:
+    """What :func:`delete_area` would do to sub-areas, papers and links."""
+    area = get_area(session, area_id)
+    subtree = subtree_ids(session, area_id)
+    paths = area_paths(session)
+    sub_areas = sorted(paths[i] for i in subtree if i != area_id)
+    children = session.exec(select(Area).where(Area.parent_id == area_id)).all()
+    clashes = [c.name for c in children if _child(session, area.parent_id, c.name) is not None]
+    count = sa.select(sa.func.count(sa.distinct(col(PaperArea.paper_id))))
+    placed = session.execute(count.where(col(PaperArea.area_id) == area_id)).scalar_one()
+    below = session.execute(count.where(col(PaperArea.area_id).in_(subtree))).scalar_one()
+    touching = col(AreaLink.source_id).in_(subtree) | col(AreaLink.target_id).in_(subtree)
+    links = session.execute(sa.select(sa.func.count()).where(touching)).scalar_one()
+    return DeletionPlan(area_id, paths[area_id], sub_areas, placed, below, links, clashes)
+
+
+def delete_area(
+    session: Session, area_id: int, *, children: ChildrenChoice | str | None = None
+) -> DeletionPlan:
+    """Delete an area (papers stay in the library). An area with sub-areas needs a choice:
+    ``lift`` moves them up one level, ``delete`` deletes the whole subtree; without one the
+    Conflict carries the plan, so the caller can say what would happen."""
+    plan = deletion_plan(session, area_id)
+    choice = parse_enum(ChildrenChoice, children, "children") if children else None
+    if plan.sub_areas and choice is None:
+        raise Conflict(
+            f"{plan.path!r} has {len(plan.sub_areas)} sub-area(s): choose children=lift"
+            " (move them up one level) or children=delete (delete the whole subtree)",
+            plan=plan.describe(ChildrenChoice.lift),
+            sub_areas=plan.sub_areas,
+        )
+    if choice is ChildrenChoice.delete:
+        doomed = subtree_ids(session, area_id)
+    else:
+        doomed = {area_id}
+        _lift_children(session, area_id, plan)
+    session.execute(sa.delete(PaperArea).where(col(PaperArea.area_id).in_(doomed)))
+    touching = col(AreaLink.source_id).in_(doomed) | col(AreaLink.target_id).in_(doomed)
+    session.execute(sa.delete(AreaLink).where(touching))
+    # Detached first: the parent key restricts deleting a parent before its children.
+    ids = col(Area.id).in_(doomed)
+    session.execute(sa.update(Area).where(ids).values(parent_id=None))
+    session.execute(sa.delete(Area).where(ids))
+    session.expire_all()
+    session.flush()
+    return plan
+
+
+def _lift_children(session: Session, area_id: int, plan: DeletionPlan) -> None:
+    if plan.lift_clashes:
+        raise Conflict(
+            f"cannot lift the sub-areas of {plan.path!r}: {plan.lift_clashes[0]!r} would clash"
+            " with a sibling of the same name",
+            area_id=area_id,
+        )
+    parent_id = get_area(session, area_id).parent_id
+    for child in session.exec(select(Area).where(Area.parent_id == area_id)).all():
+        child.parent_id = parent_id
+        child.position = _next_position(session, parent_id)
         session.add(child)
-    session.flush()
-    session.execute(sa.delete(PaperArea).where(col(PaperArea.area_id) == area_id))
-    session.delete(area)
-    session.flush()
+        session.flush()
 
 
 def subtree_ids(session: Session, area_id: int) -> set[int]:
@@ -248,18 +361,31 @@ def add_paper_to_areas(
 
 
 def set_paper_area(
-    session: Session, paper_id: int, area_id: int, *, note: str | None = None
+    session: Session,
+    paper_id: int,
+    area_id: int,
+    *,
+    note: str | None = None,
+    stance: Stance | str | None = None,
+    set_stance: bool = False,
 ) -> None:
-    """Place a paper in an area; a given ``note`` replaces the stored one (None keeps it)."""
+    """Place a paper in an area; a given ``note`` replaces the stored one (None keeps it), and
+    with ``set_stance`` the paper's stance there becomes ``stance`` (None clears it)."""
     paper = get_paper(session, paper_id)
     get_area(session, area_id)
+    new_stance = parse_enum(Stance, stance, "stance") if stance is not None else None
     link = session.get(PaperArea, (paper_id, area_id))
     if link is None:
         link = PaperArea(paper_id=paper_id, area_id=area_id, note=note or "")
-    elif note is None or note == link.note:
-        return
+        link.stance = new_stance
     else:
-        link.note = note
+        unchanged = note is None or note == link.note
+        if unchanged and (not set_stance or new_stance == link.stance):
+            return
+        if note is not None:
+            link.note = note
+        if set_stance:
+            link.stance = new_stance
     session.add(link)
     bump(session, paper)
     session.flush()

@@ -23,6 +23,7 @@ from litreview.library.importing import RecordImporter
 from litreview.library.jabref import apply_jabref_groups
 from litreview.library.papers import Outcome, RecordOutcome
 from litreview.library.preambles import store_preambles
+from litreview.library.suggestions import suggest_after_import
 
 
 @dataclass
@@ -135,6 +136,8 @@ def import_bibtex(
         groups, group_problems = apply_jabref_groups(
             session, text, importer.report().outcomes, under=area_path
         )
+        if not dry_run:
+            suggest_after_import(session, importer.report().paper_ids())
     finally:
         if savepoint is not None:
             savepoint.rollback()

@@ -17,6 +17,7 @@ from sqlmodel import Session, col
 from litreview.choices import PaperOrder as PaperOrder
 from litreview.choices import TagPrinting as TagPrinting
 from litreview.errors import InvalidInput
+from litreview.library.area_links import area_links_among
 from litreview.library.areas import AreaNode, area_tree, find_area_path, walk_tree
 from litreview.library.columns import list_columns
 from litreview.library.fts import PAPER_FTS, fts_matches
@@ -26,7 +27,15 @@ from litreview.library.search import PaperQuery, fts_query, id_filters
 from litreview.library.tags import private_tag_names
 from litreview.library.values import field_values
 from litreview.library.views import PaperView, load_paper_views
-from litreview.models import ColumnTarget, CustomColumn, Paper, PaperNote, ReadingStatus
+from litreview.models import (
+    AreaLink,
+    AreaStatus,
+    ColumnTarget,
+    CustomColumn,
+    Paper,
+    PaperNote,
+    ReadingStatus,
+)
 
 DEFAULT_AUTHOR_LIMIT = 8
 
@@ -87,6 +96,8 @@ class ExportOptions:
     # first), and a matrix of the papers by two choice columns ("Rows,Columns").
     areas_table: str | None = None
     matrix: str | None = None
+    # The Markdown bibliography begins with the map of its areas as a Mermaid flowchart.
+    with_map: bool = False
 
 
 @dataclass
@@ -100,6 +111,7 @@ class ExportArea:
     depth: int
     paper_ids: list[int] = field(default_factory=list)
     children: list[ExportArea] = field(default_factory=list)
+    status: AreaStatus = AreaStatus.open
 
     def walk(self) -> list[ExportArea]:
         """This area and its descendants in tree order (pre-order)."""
@@ -135,6 +147,9 @@ class ExportData:
         if self.options.tags is TagPrinting.public:
             return [tag for tag in tags if tag not in self.private_tags]
         return list(tags)
+
+    # The links between exported areas (the map's arrows besides the tree).
+    area_links: list[AreaLink] = field(default_factory=list)
 
     def walk_areas(self) -> list[ExportArea]:
         """Every exported area in tree order."""
@@ -221,6 +236,7 @@ def load_export(
         area_columns=area_columns,
         area_fields=area_fields,
         preambles=all_preambles(session),
+        area_links=area_links_among(session, set(area_ids)),
     )
 
 
@@ -234,6 +250,7 @@ def _export_area(node: AreaNode, depth: int, placed: dict[int, list[int]]) -> Ex
         depth=depth,
         paper_ids=placed.get(node.area.id, []),
         children=[_export_area(child, depth + 1, placed) for child in node.children],
+        status=AreaStatus(node.area.status),
     )
 
 

@@ -20,6 +20,7 @@ from litreview.library.identity import KeyAllocator, Matcher, Prepared, prepare_
 from litreview.library.merge import merge_into, provenance_row
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
 from litreview.library.people import AuthorIds, author_names, insert_people
+from litreview.library.suggestions import suggest_after_import
 from litreview.library.tags import ensure_tags
 from litreview.models import (
     Annotation,
@@ -43,7 +44,9 @@ def import_records(
     """Store records by the identity and merge rule, in bulk; one outcome per record, in order."""
     importer = RecordImporter(session, tags=tags, area_path=area_path)
     importer.add(records)
-    return importer.report()
+    report = importer.report()
+    suggest_after_import(session, report.paper_ids())
+    return report
 
 
 class RecordImporter:

@@ -32,6 +32,11 @@ class RecordOutcome:
 class ImportReport:
     outcomes: list[RecordOutcome] = field(default_factory=list)
 
+    def paper_ids(self) -> list[int]:
+        """The papers the import added or changed."""
+        changed = (Outcome.added, Outcome.updated, Outcome.merged)
+        return [o.paper_id for o in self.outcomes if o.paper_id and o.status in changed]
+
     def counts(self) -> dict[str, int]:
         counts = {o.value: 0 for o in Outcome}
         for outcome in self.outcomes:

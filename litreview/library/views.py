@@ -27,6 +27,7 @@ from litreview.models import (
     PaperLink,
     PaperTag,
     Relation,
+    Stance,
     Tag,
 )
 
@@ -46,6 +47,7 @@ class AreaRef:
     id: int
     path: str
     note: str = ""
+    stance: Stance | None = None
 
 
 @dataclass
@@ -107,9 +109,9 @@ _TAGS = (
     .where(col(PaperTag.paper_id).in_(_IDS))
     .order_by(col(Tag.name))
 )
-_AREAS = sa.select(col(PaperArea.paper_id), col(PaperArea.area_id), col(PaperArea.note)).where(
-    col(PaperArea.paper_id).in_(_IDS)
-)
+_AREAS = sa.select(
+    col(PaperArea.paper_id), col(PaperArea.area_id), col(PaperArea.note), col(PaperArea.stance)
+).where(col(PaperArea.paper_id).in_(_IDS))
 _ANNOTATIONS = select(Annotation).where(col(Annotation.paper_id).in_(_IDS))
 
 
@@ -130,8 +132,8 @@ def _load_chunk(
     for paper_id, name in session.execute(_TAGS, ids):
         views[paper_id].tags.append(name)
     placed: set[int] = set()
-    for paper_id, area_id, note in session.execute(_AREAS, ids):
-        views[paper_id].areas.append(AreaRef(area_id, paths[area_id], note))
+    for paper_id, area_id, note, stance in session.execute(_AREAS, ids):
+        views[paper_id].areas.append(AreaRef(area_id, paths[area_id], note, stance))
         placed.add(paper_id)
     for paper_id in placed:
         views[paper_id].areas.sort(key=lambda a: a.path)

@@ -101,10 +101,18 @@ export function initAreas() {
   });
   $("#area-delete").addEventListener("click", async () => {
     if (!editing) return;
-    const what = editing.children && editing.children.length ? " and the areas below it" : "";
-    if (!window.confirm(`Delete the area “${editing.path}”${what}? Papers stay in the library.`)) return;
     try {
-      await api(`/api/areas/${enc(editing.id)}`, { method: "DELETE" });
+      // The server says what would happen; an area with sub-areas needs a choice.
+      const plan = await api(`/api/areas/${enc(editing.id)}/deletion`);
+      let query = "";
+      if (plan.sub_areas.length) {
+        if (window.confirm(`${plan.if_lifted}\n\nOK: lift the sub-areas. Cancel: other choices.`)) {
+          query = "?children=lift";
+        } else if (window.confirm(`${plan.if_deleted}\n\nOK: delete the whole subtree.`)) {
+          query = "?children=delete";
+        } else return;
+      } else if (!window.confirm(plan.if_lifted)) return;
+      await api(`/api/areas/${enc(editing.id)}${query}`, { method: "DELETE" });
       await loadAreas();
       showInfo("Area deleted.");
       events.dispatchEvent(new Event("library-changed"));

@@ -95,6 +95,9 @@ export const RELATION_LABELS = {
   replicates: "replicates",
   responds_to: "responds to",
   related: "related to",
+  corrects: "corrects",
+  published_as: "published as",
+  supersedes: "supersedes",
 };
 
 export const INCOMING_RELATION_LABELS = {
@@ -104,6 +107,9 @@ export const INCOMING_RELATION_LABELS = {
   replicates: "replicated by",
   responds_to: "responded to by",
   related: "related to",
+  corrects: "corrected by",
+  published_as: "preprint of",
+  supersedes: "superseded by",
 };
 
 /** Is the user typing in a field (so single-key shortcuts must not fire)? */

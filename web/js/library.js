@@ -1,6 +1,7 @@
 // The library view: search as you type, filters, the area tree, sorting and "Load more" paging.
 // Only one page (PAGE_SIZE papers) is ever fetched at a time, so it stays fast at 100,000 papers.
 
+import { reorderable } from "./area_order.js";
 import { api, query } from "./api.js";
 import { $, debounce, formatAuthors, h, replaceChildren, setSanitisedHtml, STATUS_LABELS } from "./dom.js";
 import { navigate } from "./navigation.js";
@@ -200,7 +201,7 @@ export function renderAreaTree() {
     }, h("span", { class: "area-name" }, label), count === null ? null : h("span", { class: "count" }, String(count)));
     return h("li", {}, button, children && children.length ? h("ul", {}, children) : null);
   };
-  const build = (nodes) => nodes.map((n) => item(n.name, n.paper_count, n.id, build(n.children || [])));
+  const build = (nodes) => nodes.map((n) => reorderable(item(n.name, n.paper_count, n.id, build(n.children || [])), n, nodes));
   const hint = cache.areas.length ? null : h("li", { class: "empty" }, "No areas yet: create them under Areas, or give an area when adding papers.");
   replaceChildren(tree, item("All papers", null, null, null), build(cache.areas), hint);
   markCurrentArea();

@@ -7,6 +7,8 @@ import { closeDuplicates, initDuplicates, openDuplicates } from "./duplicates.js
 import { publishingParams, renderTagPrivacy } from "./export_options.js";
 import { initImporter, openAddDialog } from "./importer.js";
 import { filterParams, initLibrary, libraryHash, refresh, setFiltersFromQuery } from "./library.js";
+import { closeMap, openMap } from "./map.js";
+import { initSuggestions } from "./suggestions.js";
 import { navigate, startRouter } from "./navigation.js";
 import { closePaper, currentPaperId, openPaper } from "./paper.js";
 import { cache, events, hideMessage, openDialog, refreshLookups, showError } from "./ui.js";
@@ -17,6 +19,7 @@ let libraryScroll = 0;
 /** Show the page of `hash`; navigation.js calls it once a move may go ahead. */
 async function route(hash) {
   closeDuplicates();
+  if (!hash.startsWith("#/map")) closeMap();
   if (hash.startsWith("#/duplicates")) {
     await closePaper();
     $("#library-view").hidden = true;
@@ -26,6 +29,15 @@ async function route(hash) {
     return;
   }
   const paperMatch = hash.match(/^#\/paper\/(\d+)/);
+  if (hash.startsWith("#/map")) {
+    if (!$("#library-view").hidden) libraryScroll = window.scrollY;
+    await closePaper();
+    $("#library-view").hidden = true;
+    document.body.dataset.view = "map";
+    document.title = "Map · litreview";
+    await openMap(hash);
+    return;
+  }
   if (paperMatch) {
     if (!$("#library-view").hidden) libraryScroll = window.scrollY;
     $("#library-view").hidden = true;
@@ -137,6 +149,7 @@ function init() {
   initImporter();
   initAreas();
   initDuplicates();
+  initSuggestions();
   $("#open-add").addEventListener("click", openAddDialog);
   $("#open-areas").addEventListener("click", openAreasDialog);
   $("#open-export").addEventListener("click", openExport);

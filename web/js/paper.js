@@ -1,6 +1,7 @@
 // The paper view (#/paper/ID): metadata and links, abstract, status and rating, tags, areas,
 // relations, the annotation editor and the notes (notes.js).
 
+import { relationGraphSection } from "./relgraph.js";
 import { api, enc, query } from "./api.js";
 import {
   $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, RELATION_LABELS, replaceChildren, STATUS_LABELS,
@@ -68,7 +69,8 @@ function render(view, paper, editor) {
         editor.element,
         notesSection(paper),
         abstractSection(paper),
-        relationsSection(paper)),
+        relationsSection(paper),
+        relationGraphSection(paper)),
       h("aside", { class: "paper-side", "aria-label": "Paper details" },
         readingSection(paper),
         tagsSection(paper),
@@ -225,6 +227,14 @@ function tagsSection(paper) {
     h("h2", { id: "tags-side-heading", class: "section-title" }, "Tags"), list, form);
 }
 
+/** How the paper bears on an area it is in: supports, undercuts, background (or not said). */
+function stanceSelect(area, onChange) {
+  const options = [["", "stance…"], ["supports", "supports"], ["undercuts", "undercuts"], ["background", "background"]];
+  const select = h("select", { class: "stance-select", "aria-label": `Stance in ${area.path}`, onchange: () => onChange(select.value || null) },
+    options.map(([value, label]) => h("option", { value, selected: (area.stance || "") === value }, label)));
+  return select;
+}
+
 function areasSection(paper) {
   const list = h("ul", { class: "area-list", "aria-label": "Areas of this paper" });
   const select = h("select", { id: "paper-area-select" });
@@ -232,6 +242,7 @@ function areasSection(paper) {
     paper.areas = areas;
     replaceChildren(list, areas.length ? areas.map((area) =>
       h("li", { class: "chip area-chip" }, h("span", {}, area.path),
+        stanceSelect(area, (stance) => change("PUT", area.id, { stance })),
         h("button", { type: "button", class: "chip-remove", "aria-label": `Remove from area ${area.path}`, onclick: () => change("DELETE", area.id) }, "×")))
       : h("li", { class: "empty" }, "In no area yet."));
     const inAreas = new Set(areas.map((a) => a.id));
@@ -239,9 +250,9 @@ function areasSection(paper) {
     replaceChildren(select, areaOptions({ exclude: inAreas, emptyLabel: cache.flatAreas.length ? "Choose an area…" : "No areas yet" }));
     if (chosen && !inAreas.has(Number(chosen))) select.value = chosen;
   };
-  const change = async (method, areaId) => {
+  const change = async (method, areaId, json) => {
     try {
-      const data = await api(`/api/papers/${enc(paper.id)}/areas/${enc(areaId)}`, { method });
+      const data = await api(`/api/papers/${enc(paper.id)}/areas/${enc(areaId)}`, { method, json });
       if (typeof data.version === "number") paper.version = Math.max(paper.version, data.version);
       draw(data.areas);
       events.dispatchEvent(new Event("library-changed"));

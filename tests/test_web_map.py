@@ -1,0 +1,182 @@
+"""The map page and area order in a real browser: draw a link by dragging, an enables cycle
+refused and shown, open an area from the map, download the SVG, reorder siblings in the sidebar,
+a paper's relation graph, suggestions accepted from the list; and the Mermaid export parsed by
+Mermaid's own parser (vendored under tests/vendor, not shipped)."""
+
+# ruff: noqa: F811
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Locator, Page, expect
+
+# The browser, server and page fixtures of the UI tests (ruff sees their use as redefinition).
+from test_web_ui import arxiv, browser, context, page, server  # noqa: F401
+from web_support import LiveServer
+
+pytestmark = pytest.mark.browser
+
+MERMAID = Path(__file__).parent / "vendor" / "mermaid-11.12.3" / "mermaid.min.js"
+
+
+def make_areas(server: LiveServer, *names: str) -> dict[str, int]:
+    ids = {}
+    for name in names:
+        ids[name] = server.send("POST", "/api/areas", {"name": name})["id"]
+    return ids
+
+
+def node(page: Page, area_id: int) -> Locator:
+    return page.locator(f'#map-svg .map-node[data-area-id="{area_id}"]')
+
+
+def drag(page: Page, source_id: int, target_id: int) -> None:
+    start = node(page, source_id).bounding_box()
+    end = node(page, target_id).bounding_box()
+    assert start is not None and end is not None
+    page.mouse.move(start["x"] + start["width"] / 2, start["y"] + start["height"] / 2)
+    page.mouse.down()
+    page.mouse.move(start["x"] + start["width"] / 2 + 20, start["y"] + start["height"] / 2 + 10)
+    page.mouse.move(end["x"] + end["width"] / 2, end["y"] + end["height"] / 2, steps=5)
+    page.mouse.up()
+
+
+def test_draw_a_link_by_dragging_and_an_enables_cycle_is_refused(
+    page: Page, server: LiveServer
+) -> None:
+    ids = make_areas(server, "Circuit discovery", "Capability removal", "Scoping models down")
+    a, b, c = ids.values()
+    server.send("POST", "/api/area-links", {"source_id": a, "target_id": b, "relation": "enables"})
+    page.reload()
+    page.get_by_role("link", name="Map").click()
+    expect(node(page, c)).to_be_visible()
+    expect(page.locator("#map-svg .map-edge.link-enables")).to_have_count(1)
+    drag(page, b, c)
+    expect(page.locator("#map-status")).to_contain_text(
+        "Linked: Capability removal enables Scoping models down"
+    )
+    expect(page.locator("#map-svg .map-edge.link-enables")).to_have_count(2)
+    drag(page, c, a)
+    status = page.locator("#map-status")
+    expect(status).to_contain_text("Refused")
+    expect(status).to_contain_text(
+        "Scoping models down -> Circuit discovery -> Capability removal -> Scoping models down"
+    )
+    expect(page.locator("#map-svg .map-node.in-cycle")).to_have_count(3)
+    assert len(server.get("/api/area-links")["items"]) == 2
+    # Another type may close a loop.
+    page.get_by_label("Draw links as").select_option("related")
+    drag(page, c, a)
+    expect(page.locator("#map-svg .map-edge.link-related")).to_have_count(1)
+
+
+def test_open_an_area_from_the_map_and_download_svg(page: Page, server: LiveServer) -> None:
+    ids = make_areas(server, "Interpretability", "Robustness")
+    server.add_paper("A paper on probes", area_ids=[ids["Interpretability"]])
+    page.goto(server.url + "/#/map")
+    page.reload()  # the areas were made behind the page's back
+    expect(node(page, ids["Interpretability"])).to_contain_text("1 paper")
+    with page.expect_download() as waiting:
+        page.get_by_role("button", name="Download SVG").click()
+    saved = Path(waiting.value.path())
+    text = saved.read_text(encoding="utf-8")
+    assert waiting.value.suggested_filename == "research-map.svg"
+    assert text.startswith("<svg") and "Interpretability" in text and "Robustness" in text
+    node(page, ids["Interpretability"]).click()
+    expect(page.get_by_role("heading", level=1, name="Interpretability")).to_be_visible()
+    expect(page.locator("#results .paper-row")).to_have_count(1)
+
+
+def test_reorder_siblings_in_the_sidebar(page: Page, server: LiveServer) -> None:
+    make_areas(server, "First", "Second", "Third")
+    page.reload()
+    tree = page.locator("#area-tree .area-link .area-name")
+    expect(tree).to_have_text(["All papers", "First", "Second", "Third"])
+    third = page.locator("#area-tree .area-link", has_text="Third")
+    third.drag_to(page.locator("#area-tree .area-link", has_text="First"))
+    expect(tree).to_have_text(["All papers", "Third", "First", "Second"])
+    page.locator("#area-tree .area-link", has_text="First").press("Alt+ArrowUp")
+    expect(tree).to_have_text(["All papers", "First", "Third", "Second"])
+    names = [n["name"] for n in server.get("/api/areas")["items"]]
+    assert names == ["First", "Third", "Second"]
+
+
+def test_mermaid_export_is_parsed_by_mermaid(browser: Browser, server: LiveServer) -> None:
+    ids = make_areas(
+        server, 'Evil "quote" [x] --> y <b onclick=alert(1)>bold #35; `tick` &amp;', "Plain"
+    )
+    first, second = ids.values()
+    server.send("PATCH", f"/api/areas/{first}", {"status": "stalled"})
+    server.send(
+        "POST", "/api/area-links", {"source_id": first, "target_id": second, "relation": "enables"}
+    )
+    text = server.client.get("/api/export", params={"format": "mermaid"}).text
+    markdown = server.client.get("/api/export", params={"format": "markdown", "with_map": "true"})
+    fenced = markdown.text.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    assert fenced == text
+    page = browser.new_page()
+    try:
+        page.set_content("<!doctype html><html><body></body></html>")
+        page.add_script_tag(path=str(MERMAID))
+        page.evaluate("mermaid.initialize({startOnLoad: false, securityLevel: 'strict'})")
+        parse = (
+            "async (t) => { try { await mermaid.parse(t); return 'ok'; }"
+            " catch (e) { return String(e.message || e); } }"
+        )
+        assert page.evaluate(parse, text) == "ok"
+        # The parser does catch a broken diagram: an unescaped quote ends the label.
+        assert page.evaluate(parse, 'flowchart TB\n    n1["a "b" c"]\n') != "ok"
+        shown = page.evaluate(
+            """async (t) => {
+                const box = document.createElement("div");
+                box.innerHTML = (await mermaid.render("m", t)).svg;
+                document.body.append(box);
+                return {markup: box.querySelectorAll("b, [onclick]").length, text: box.textContent};
+            }""",
+            text,
+        )
+        # The hostile name is shown as text; none of it became markup.
+        assert shown["markup"] == 0
+        assert '"quote" [x] --> y <b onclick=alert(1)>bold #35; `tick` &amp;' in shown["text"]
+    finally:
+        page.close()
+
+
+def test_relation_graph_and_suggestions_on_the_paper_page(page: Page, server: LiveServer) -> None:
+    critique = server.add_paper("Circuits are not monosemantic")
+    target = server.add_paper("Attribution patching finds circuits", doi="10.1000/patching")
+    server.send(
+        "POST",
+        f"/api/papers/{critique['id']}/relations",
+        {"target_id": target["id"], "relation": "critiques"},
+    )
+    server.add_paper("A comment", abstract="Comment on doi:10.1000/patching, which we doubt.")
+    page.reload()
+    count = page.locator("#open-suggestions .suggestion-count")
+    expect(count).to_have_text("1")
+    page.get_by_role("button", name="Suggestions").click()
+    dialog = page.get_by_role("dialog", name="Suggested relations")
+    expect(dialog).to_contain_text("A comment")
+    expect(dialog).to_contain_text("critiques")
+    dialog.get_by_role("button", name="Accept").click()
+    expect(dialog).to_contain_text("No suggestions waiting")
+    expect(count).to_have_text("0")
+    dialog.get_by_role("button", name="Close").click()
+    page.get_by_role("link", name="Attribution patching finds circuits").click()
+    graph = page.locator(".relation-graph")
+    expect(graph.locator(".graph-paper")).to_have_count(3)
+    expect(graph).to_contain_text("Circuits are not monosemantic")
+
+
+def test_a_papers_stance_in_an_area(page: Page, server: LiveServer) -> None:
+    area = make_areas(server, "Circuit discovery")["Circuit discovery"]
+    paper = server.add_paper("Attribution patching finds circuits", area_ids=[area])
+    page.reload()
+    page.get_by_role("link", name="Attribution patching finds circuits").click()
+    with page.expect_response(lambda r: r.request.method == "PUT" and "/areas/" in r.url):
+        page.get_by_label("Stance in Circuit discovery").select_option("supports")
+    expect(page.get_by_label("Stance in Circuit discovery")).to_have_value("supports")
+    placed = server.get(f"/api/papers/{paper['id']}")["areas"]
+    assert placed[0]["stance"] == "supports"
