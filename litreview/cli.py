@@ -309,10 +309,23 @@ def main() -> None:
     except Exception as exc:
         # SQLAlchemy is imported only by the commands that open the database.
         sa_exc = sys.modules.get("sqlalchemy.exc")
-        if sa_exc is None or not isinstance(exc, sa_exc.OperationalError):
+        if sa_exc is None or not isinstance(exc, sa_exc.SQLAlchemyError):
             raise
-        err.print(f"[red]error:[/red] database: {exc.orig}", highlight=False)
+        err.print(f"[red]error:[/red] {_database_failure(exc)}", highlight=False)
         sys.exit(1)
+
+
+def _database_failure(exc: Exception) -> str:
+    """One line for a database failure: a damaged or read-only file, an unusable URL."""
+    import sqlalchemy as sa
+
+    from litreview.db import database_fault
+
+    if isinstance(exc, sa.exc.DBAPIError):
+        return database_fault(exc).message
+    if isinstance(exc, sa.exc.ArgumentError | sa.exc.NoSuchModuleError):
+        return f"cannot use this database URL: {exc}"
+    return f"database: {exc}"
 
 
 if __name__ == "__main__":  # pragma: no cover

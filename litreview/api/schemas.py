@@ -74,7 +74,7 @@ WebUrl = Annotated[str, Field(max_length=2000), AfterValidator(_storable), After
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=0, le=MAX_VERSION)]
 Year = Annotated[int, Field(ge=-9999, le=9999)]
-Rating = Annotated[int, Field(ge=0, le=5)]
+Rating = Annotated[int, Field(ge=0, le=5, strict=True)]  # `false` is not 0
 
 
 class Strict(BaseModel):

@@ -25,7 +25,12 @@ from litreview.importers.bibvalues import MONTHS
 from litreview.importers.latex import encode_annotation, latex_to_unicode, unicode_to_latex
 from litreview.library.export import ExportData
 from litreview.library.views import PaperView, Person
-from litreview.normalize import PersonName, normalize_doi, try_arxiv_id
+from litreview.normalize import (
+    PersonName,
+    clean_citation_key,
+    normalize_doi,
+    try_arxiv_id,
+)
 
 _BOOKTITLE_TYPES = frozenset({"inproceedings", "incollection", "inbook", "conference"})
 
@@ -43,11 +48,12 @@ def render_bibtex(papers: Sequence[PaperView], *, annote: bool = False) -> str:
 
 def _entry(view: PaperView, annote: bool) -> str:
     paper = view.paper
+    key = clean_citation_key(paper.key) or "_"  # a key typed through the API never injects
     if _arxiv_only(paper):
-        lines = [f"@misc{{{paper.key},"]
+        lines = [f"@misc{{{key},"]
         fields: Iterator[tuple[str, str, bool]] = _arxiv_fields(view, annote)
     else:
-        lines = [f"@{paper.entry_type or 'misc'}{{{paper.key},"]
+        lines = [f"@{paper.entry_type or 'misc'}{{{key},"]
         fields = _fields(view, annote)
     seen: set[str] = set()
     for name, value, bare in fields:
