@@ -56,6 +56,13 @@ def corpus_entries(directory: Path | None = None) -> list[str]:
     return entries
 
 
+def fixture_entries() -> list[str]:
+    """The few recorded entries kept under tests/data (the browser tests' papers), so that
+    tests not about the corpus run without it."""
+    text = (Path(__file__).resolve().parent / "data" / "arxiv_entries.xml").read_text("utf-8")
+    return _ENTRY_RE.findall(text)
+
+
 def entry_id(entry: str) -> tuple[str, int]:
     """The (id without version, version) an entry's ``<id>`` names."""
     match = _ENTRY_ID_RE.search(entry)

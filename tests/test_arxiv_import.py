@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from arxiv_server import FakeArxiv, Fault, corpus_dir, with_version
+from arxiv_server import FakeArxiv, Fault, fixture_entries, with_version
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -27,15 +27,12 @@ from litreview.library.tags import add_tags, paper_tags
 from litreview.models import Annotation, Paper, PaperArea, Provenance, ReadingStatus, SourceKind
 from tests.conftest import LOCAL_URL
 
-pytestmark = pytest.mark.corpus
-
 
 @pytest.fixture
 def arxiv() -> FakeArxiv:
-    if not corpus_dir().is_dir():
-        pytest.skip(f"corpus not found at {corpus_dir()} (set LITREVIEW_CORPUS)")
+    """A local arXiv serving the recorded entries kept under tests/data."""
     server = FakeArxiv()
-    server.add_corpus()
+    server.add_entries(fixture_entries())
     return server
 
 

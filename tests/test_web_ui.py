@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from arxiv_server import FakeArxiv
+from arxiv_server import FakeArxiv, fixture_entries
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -46,7 +46,7 @@ BAD_BIBTEX = """@article{good2020,
 @pytest.fixture(scope="module")
 def arxiv() -> Iterator[FakeArxiv]:
     with FakeArxiv.running() as fake:
-        fake.add_corpus()
+        fake.add_entries(fixture_entries())
         yield fake
 
 
