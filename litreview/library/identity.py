@@ -10,6 +10,7 @@ record is never merged into the entry its ``crossref`` names. Also: unique citat
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -197,16 +198,45 @@ def base_key(record: PaperRecord) -> str:
 
 
 class KeyAllocator:
-    """Hands out unique citation keys: incoming ones kept, missing ones generated."""
+    """Hands out unique citation keys: incoming ones kept, missing ones generated.
+
+    Only the stored keys a new one could clash with are read, once per base
+    (``key = base OR key GLOB base || '[a-z]*'``, through the unique index); a large import
+    calls :meth:`read_all` to read every key in one statement instead.
+    """
 
     def __init__(self, session: Session) -> None:
-        self.taken: set[str] = set(session.exec(select(Paper.key)).all())
-        self.taken.update(session.exec(select(PaperAlias.key)).all())
+        self.session = session
+        self.taken: set[str] = set()
+        self.looked_up: set[str] | None = set()  # None: every stored key is in taken
+
+    def read_all(self) -> None:
+        if self.looked_up is not None:
+            self.taken.update(self.session.exec(select(Paper.key)).all())
+            self.taken.update(self.session.exec(select(PaperAlias.key)).all())
+            self.looked_up = None
+
+    def _look_up(self, base: str) -> None:
+        """Read the stored keys and aliases equal to ``base`` or ``base`` and letters."""
+        if self.looked_up is None or base in self.looked_up:
+            return
+        self.looked_up.add(base)
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        pattern = re.sub(r"([*?\[])", r"[\1]", base) + "[a-z]*"
+        for column in (col(Paper.key), col(PaperAlias.key)):
+            # GLOB (SQLite) reads the index range of the base; elsewhere a prefix LIKE, whose
+            # extra rows are keys taken all the same.
+            longer = (
+                column.op("GLOB")(pattern) if sqlite else column.startswith(base, autoescape=True)
+            )
+            found = sa.select(column).where(sa.or_(column == base, longer))
+            self.taken.update(self.session.execute(found).scalars().all())
 
     def allocate(self, record: PaperRecord) -> tuple[str, str]:
         """A free key for ``record`` and a note when the incoming key had to change."""
         wanted = (record.key or "").strip()
         base = base_key(record)
+        self._look_up(base)
         key = base
         suffix = 0
         while key in self.taken:

@@ -33,6 +33,10 @@ from litreview.models import (
     utcnow,
 )
 
+# A batch reads every stored citation key at once when the library holds at most this many
+# keys for each record of it (else it looks up the few keys each new paper could clash with).
+KEYS_PER_RECORD = 25
+
 
 def import_records(
     session: Session,
@@ -95,6 +99,8 @@ class RecordImporter:
             stored = session.execute(sa.select(sa.func.count()).select_from(Paper)).scalar_one()
             if hold_all(stored, len(prepared)):
                 self.known = Matcher.every_paper(session)
+            if stored <= KEYS_PER_RECORD * len(prepared):
+                self.keys.read_all()  # one statement, not one lookup a new paper
         matcher = self.known or Matcher(session, prepared)
         new: list[Prepared] = []
         new_by_index: dict[int, int] = {}
