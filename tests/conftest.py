@@ -136,8 +136,13 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
+    # No search time limit: it is wall-clock, and a busy CI machine must not turn a search into
+    # "keep typing". The tests of the limit set one themselves.
     return Settings(
-        database_url=db_url, arxiv_api_url="http://127.0.0.1:9/api/query", arxiv_delay=0
+        database_url=db_url,
+        arxiv_api_url="http://127.0.0.1:9/api/query",
+        arxiv_delay=0,
+        search_time_limit_ms=0,
     )
 
 

@@ -119,6 +119,8 @@ def server_env(arxiv_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LITREVIEW_")}
     env["LITREVIEW_ARXIV_API_URL"] = arxiv_url
     env["LITREVIEW_ARXIV_DELAY"] = "0"
+    # A wall-clock search limit would make a busy machine's searches answer "keep typing".
+    env["LITREVIEW_SEARCH_TIME_LIMIT_MS"] = "0"
     return env
 
 
