@@ -67,7 +67,7 @@ def test_add_a_forum_post_by_hand_and_relate_it_by_keyboard(page: Page, server: 
     expect(dialog).to_be_hidden()
     open_paper(page, "LAT does not remove the capability")
 
-    relations = page.get_by_role("region", name="Relations")
+    relations = page.get_by_role("region", name="Relations", exact=True)
     relations.get_by_label("Relation", exact=True).select_option("critiques")
     search = relations.get_by_label("Other paper")
     search.fill("latent")

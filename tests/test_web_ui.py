@@ -432,7 +432,7 @@ def test_organise_a_paper_tags_areas_status_relations(page: Page, server: LiveSe
     side.get_by_role("button", name="Assign").click()
     expect(side.get_by_role("button", name="Remove from area Superfluids")).to_be_visible()
 
-    relations = page.get_by_role("region", name="Relations")
+    relations = page.get_by_role("region", name="Relations", exact=True)
     relations.get_by_label("Relation", exact=True).select_option("extends")
     relations.get_by_label("Other paper").fill("Interacting bosons")
     relations.get_by_role("button", name=re.compile("^Interacting bosons in one dimension")).click()
@@ -448,7 +448,7 @@ def test_organise_a_paper_tags_areas_status_relations(page: Page, server: LiveSe
 
     # The other paper shows the relation from its side, and can remove it.
     relations.get_by_role("link", name=re.compile("^Interacting bosons")).click()
-    other = page.get_by_role("region", name="Relations")
+    other = page.get_by_role("region", name="Relations", exact=True)
     expect(other.locator(".relation")).to_contain_text("extended by")
     other.get_by_role("button", name=re.compile("^Remove relation")).click()
     expect(other).to_contain_text("No relations yet.")
