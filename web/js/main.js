@@ -93,6 +93,11 @@ function updateExportLink() {
 function openExport() {
   updateExportLink();
   renderTagPrivacy(updateExportLink);
+  // The tags load after the first page of papers: a dialog opened before they arrived lists
+  // them once they do.
+  if (!cache.tags.length) {
+    events.addEventListener("tags", () => renderTagPrivacy(updateExportLink), { once: true });
+  }
   openDialog($("#export-dialog"));
 }
 
