@@ -37,10 +37,11 @@ from litreview.db import make_engine, upgrade
 from litreview.exporters import export_text, get_format
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.areas import area_paths, update_area
-from litreview.library.export import ExportOptions, ExportSelection, load_export
+from litreview.library.export import ExportOptions, load_export
 from litreview.library.papers import import_records
 from litreview.library.views import load_paper_views
 from litreview.models import Paper, PaperArea, PaperLink, Relation, SourceKind, utcnow
+from litreview.query import PaperFilter
 
 WORDS = [
     *(
@@ -195,11 +196,11 @@ def main() -> None:
 
         def export() -> str:
             with Session(engine) as session:
-                return export_text(session, markdown, ExportSelection(), options)
+                return export_text(session, markdown, PaperFilter(), options)
 
         def load() -> Any:
             with Session(engine) as session:
-                return load_export(session, ExportSelection(), options)
+                return load_export(session, PaperFilter(), options)
 
         def views() -> Any:
             with Session(engine) as session:

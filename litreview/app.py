@@ -67,12 +67,18 @@ def _include_routers(app: FastAPI) -> None:
     from fastapi import Depends
 
     from litreview.api import health, members, routers
+    from litreview.api.schemas import ERROR_RESPONSES
 
     # Every library route first checks who is asking (nobody, while accounts are off).
     access = [Depends(members.member_access)]
     for router in routers.all_routers():
         open_router = router in (health.router, members.router)
-        app.include_router(router, prefix="/api", dependencies=[] if open_router else access)
+        app.include_router(
+            router,
+            prefix="/api",
+            dependencies=[] if open_router else access,
+            responses=ERROR_RESPONSES,
+        )
 
 
 def error_response(error: LitreviewError) -> JSONResponse:

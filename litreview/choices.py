@@ -10,6 +10,17 @@ from __future__ import annotations
 from enum import Enum, StrEnum
 
 
+class ReadingStatus(StrEnum):
+    unread = "unread"
+    to_read = "to_read"
+    skimmed = "skimmed"
+    read = "read"
+
+
+# The longest tag name (library.tags cleans tags; the paper query bounds its tag filter by it).
+MAX_TAG_LENGTH = 200
+
+
 class SortKey(Enum):
     """The order of a paper list (library.search)."""
 

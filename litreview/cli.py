@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 import typer
 from rich.console import Console
 
-from litreview.choices import SortKey
 from litreview.cli_areas import register as register_area_commands
 from litreview.cli_arxiv import register as register_arxiv_commands
 from litreview.cli_bibtex import register as register_bibtex_commands
@@ -23,6 +22,7 @@ from litreview.cli_duplicates import register as register_duplicate_commands
 from litreview.cli_export import register as register_export_commands
 from litreview.cli_library import DbAnywhereGroup, LibraryChoice, describe_library
 from litreview.cli_library import register as register_library_commands
+from litreview.cli_query import query_options
 from litreview.cli_suggestions import register as register_suggestion_commands
 from litreview.cli_users import register as register_user_commands
 from litreview.config import (
@@ -33,6 +33,7 @@ from litreview.config import (
     settings_to_json,
 )
 from litreview.errors import InvalidInput, LitreviewError
+from litreview.query import PaperQuery
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -235,44 +236,24 @@ def db_copy(
 
 
 @app.command()
+@query_options(PaperQuery, skip=("q",))
 def search(
     ctx: typer.Context,
-    query: str = typer.Argument(
-        "", help="Words to find in titles, abstracts, authors, annotations."
+    text: str = typer.Argument(
+        "", metavar="QUERY", help="Words to find in titles, abstracts, authors, annotations."
     ),
-    tag: list[str] = typer.Option([], "--tag", help="Only papers with this tag (repeatable)."),
-    area: str | None = typer.Option(None, "--area", help="Only papers in this area path or below."),
-    status: str | None = typer.Option(None, help="Only papers with this reading status."),
-    limit: int = typer.Option(20, help="How many to show."),
-    sort: SortKey | None = typer.Option(None, help="Order of results."),
-    field: list[str] = typer.Option(
-        [], "--field", help="A column of one's own: NAME:OP:VALUE, e.g. Params:gte:7 (repeatable)."
-    ),
-    sort_field: str | None = typer.Option(None, help="Sort by a column of one's own."),
-    desc: bool = typer.Option(False, "--desc", help="With --sort-field: largest first."),
+    query: PaperQuery = PaperQuery(),
 ) -> None:
-    """Search the library and print matching papers."""
+    """Search the library and print matching papers (the filters of GET /api/papers)."""
     from rich.table import Table
 
     from litreview.db import session_scope
-    from litreview.library.search import PaperQuery, search_paper_ids
+    from litreview.library.search import search_paper_ids
     from litreview.library.views import load_paper_views
 
+    query = PaperQuery.parse(**{**query.model_dump(exclude_defaults=True), "q": text or None})
     with session_scope(context(ctx).engine()) as session:
-        ids, total = search_paper_ids(
-            session,
-            PaperQuery(
-                q=query,
-                tags=tag,
-                area_path=area,
-                status=status,
-                limit=limit,
-                sort=sort,
-                fields=field,
-                sort_field=sort_field,
-                descending=desc if sort_field else None,
-            ),
-        )
+        ids, total = search_paper_ids(session, query)
         views = load_paper_views(session, ids, with_links=False)
         table = Table("key", "year", "title", "authors", title=f"{total} papers")
         for view in views:
@@ -296,12 +277,13 @@ def load_sample(ctx: typer.Context) -> None:
     out.print(report)
 
 
-def main() -> None:
-    """Entry point: run the CLI, turning every expected failure into one clear line."""
+def main(args: list[str] | None = None) -> None:
+    """Entry point: run the CLI (on ``args``, else the command line), turning every expected
+    failure into one clear line."""
     try:
-        app()
+        app(args)
     except LitreviewError as exc:
-        err.print(f"[red]error:[/red] {exc.message}", highlight=False)
+        err.print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
         sys.exit(1)
     except OSError as exc:
         err.print(f"[red]error:[/red] {exc}", highlight=False)

@@ -16,8 +16,10 @@ from typing import TYPE_CHECKING, Protocol
 import typer
 
 from litreview.choices import PaperOrder, TagPrinting
+from litreview.cli_query import query_options
 from litreview.errors import InvalidInput
 from litreview.exporters import format_names, get_format
+from litreview.query import PaperFilter
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -27,29 +29,13 @@ class CliContext(Protocol):
     def engine(self) -> Engine: ...
 
 
+@query_options(PaperFilter)
 def export_command(
     ctx: typer.Context,
     format_name: str = typer.Option(
         "markdown", "--format", "-f", help=f"Output format: {', '.join(format_names())}."
     ),
-    area: str | None = typer.Option(
-        None, "--area", help="Only this area path ('A/B') and its sub-areas."
-    ),
-    tag: list[str] = typer.Option(
-        [], "--tag", "-t", help="Only papers with this tag (repeatable)."
-    ),
-    status: str | None = typer.Option(
-        None, "--status", help="Only papers with this reading status."
-    ),
-    query: str | None = typer.Option(
-        None, "--query", "-q", help="Only papers matching these words (full text)."
-    ),
-    year_min: int | None = typer.Option(None, "--year-min", help="Only papers from this year on."),
-    year_max: int | None = typer.Option(None, "--year-max", help="Only papers up to this year."),
-    author: str | None = typer.Option(None, "--author", help="Only papers with this author."),
-    annotated: bool | None = typer.Option(
-        None, "--annotated/--not-annotated", help="Only papers with (or without) an annotation."
-    ),
+    query: PaperFilter = PaperFilter(),  # the filters, as options (query_options)
     title: str | None = typer.Option(None, "--title", help="Title of the Markdown bibliography."),
     intro: Path | None = typer.Option(
         None, "--intro", metavar="FILE", help="Markdown file printed after the title."
@@ -94,7 +80,7 @@ def export_command(
         raise InvalidInput("--template works with --format markdown only")
     from litreview.db import session_scope
     from litreview.exporters import export_text
-    from litreview.library.export import ExportOptions, ExportSelection, TemplateSource
+    from litreview.library.export import ExportOptions, TemplateSource
 
     options = ExportOptions(
         title=title,
@@ -110,19 +96,9 @@ def export_command(
         areas_table=areas_table,
         matrix=matrix,
     )
-    selection = ExportSelection(
-        area=area,
-        tags=tag,
-        status=status,
-        query=query,
-        year_min=year_min,
-        year_max=year_max,
-        author=author,
-        has_annotation=annotated,
-    )
     context: CliContext = ctx.find_root().obj
     with session_scope(context.engine()) as session:
-        text = export_text(session, fmt, selection, options)
+        text = export_text(session, fmt, query, options)
     if output is None:
         _write_stdout(text)
     else:

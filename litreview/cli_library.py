@@ -18,8 +18,10 @@ from rich.console import Console
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from litreview.cli_query import query_options
 from litreview.config import OLD_DEFAULT_DATABASE_PATH, Settings
 from litreview.errors import InvalidInput
+from litreview.query import PaperFilter
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
@@ -113,22 +115,24 @@ def info(ctx: typer.Context) -> None:
         )
 
 
+@query_options(PaperFilter, skip=("q",))
 def remove(
     ctx: typer.Context,
-    query: str = typer.Argument("", help="Words the papers must match (as in search)."),
-    tag: list[str] = typer.Option([], "--tag", help="Only papers with this tag (repeatable)."),
-    area: str | None = typer.Option(None, "--area", help="Only papers in this area path or below."),
-    status: str | None = typer.Option(None, help="Only papers with this reading status."),
+    text: str = typer.Argument(
+        "", metavar="QUERY", help="Words the papers must match (as in search)."
+    ),
     yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask for a confirmation."),
+    query: PaperFilter = PaperFilter(),  # the filters of search, as options (query_options)
 ) -> None:
-    """Remove the papers a query selects, with their annotations, notes and relations."""
+    """Remove the papers a query selects (the filters of search), with their annotations, notes
+    and relations."""
     from litreview.db import session_scope
-    from litreview.library.export import ExportSelection, select_paper_ids
+    from litreview.library.export import select_paper_ids
     from litreview.library.removal import delete_papers
     from litreview.library.views import load_paper_views
 
-    selection = ExportSelection(area=area, tags=tag, status=status, query=query)
-    if not (selection.filters_papers or area):
+    selection = PaperFilter.parse(**{**query.model_dump(exclude_defaults=True), "q": text or None})
+    if not (selection.is_filtered() or selection.area):
         raise InvalidInput("say which papers to remove: words to match, --tag, --area or --status")
     context: CliContext = ctx.find_root().obj
     library = describe_library(context.settings.database_url)

@@ -25,7 +25,8 @@ import litreview.models  # noqa: F401  (registers the tables on SQLModel.metadat
 from litreview.db import upgrade
 from litreview.errors import Conflict, LitreviewError
 from litreview.exporters import FORMATS
-from litreview.library.export import ExportOptions, ExportSelection, load_export
+from litreview.library.export import ExportOptions, load_export
+from litreview.query import PaperFilter
 
 CHUNK = 2000
 # The exports whose text must be the same on both sides.
@@ -184,7 +185,7 @@ def export_checksum(connection: Connection) -> str:
     """A checksum of the whole library exported (every paper, annotation and note)."""
     digest = hashlib.sha256()
     with Session(bind=connection) as session:
-        data = load_export(session, ExportSelection(), ExportOptions(with_notes=True))
+        data = load_export(session, PaperFilter(), ExportOptions(with_notes=True))
         for name in VERIFIED_FORMATS:
             text = FORMATS[name].render(data)
             digest.update(text if isinstance(text, bytes) else text.encode())

@@ -1,15 +1,18 @@
-"""SQLModel tables of the library, and the enums they use.
+"""SQLModel tables of the library, the enums they use, and :class:`PaperBase`.
 
 Only portable column types (SQLite now, PostgreSQL later): integers, strings, text, JSON,
-timestamps and non-native enums. API shapes live in ``litreview/api/schemas.py``.
+timestamps and non-native enums. ``PaperBase`` declares once the fields of a paper a person sets;
+the API's create and update bodies (``api/schemas.py``) and what ``library.papers`` lets an edit
+change derive from it. The other API shapes live in ``litreview/api/schemas.py``.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
+import pydantic
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
@@ -18,20 +21,15 @@ from litreview.choices import AreaStatus as AreaStatus
 from litreview.choices import ColumnTarget as ColumnTarget
 from litreview.choices import ColumnType as ColumnType
 from litreview.choices import MemberRole as MemberRole
+from litreview.choices import ReadingStatus as ReadingStatus
 from litreview.choices import Stance as Stance
 from litreview.choices import SuggestionState as SuggestionState
+from litreview.normalize import normalize_doi, try_arxiv_id
 
 
 def utcnow() -> datetime:
     """The current time in UTC (timestamps are stored in UTC)."""
     return datetime.now(UTC)
-
-
-class ReadingStatus(StrEnum):
-    unread = "unread"
-    to_read = "to_read"
-    skimmed = "skimmed"
-    read = "read"
 
 
 class Relation(StrEnum):
@@ -652,3 +650,69 @@ class PaperSuggestion(SQLModel, table=True):
     created_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
     )
+
+
+# The fields a person sets ------------------------------------------------------------------
+
+MAX_TEXT = 100_000
+
+
+def storable(value: str) -> str:
+    """Text that can be stored: refuses lone surrogates."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("text must be valid Unicode (no lone surrogates)") from exc
+    return value
+
+
+def _web_url(value: str | None) -> str | None:
+    # Links are followed from the UI: only web addresses, never javascript: or data:.
+    web = ("http://", "https://")
+    if value is not None and value.strip() and not value.strip().lower().startswith(web):
+        raise ValueError("a URL must start with http:// or https://")
+    return value
+
+
+def _doi(value: str | None) -> str | None:
+    if value is not None and value.strip() and normalize_doi(value) is None:
+        raise ValueError(f"not a DOI: {value!r}")
+    return value
+
+
+def _arxiv_id(value: str | None) -> str | None:
+    if value is not None and value.strip() and try_arxiv_id(value) is None:
+        raise ValueError(f"not an arXiv identifier: {value!r}")
+    return value
+
+
+After = pydantic.AfterValidator
+Bounded = pydantic.Field
+Text = Annotated[str, Bounded(max_length=MAX_TEXT), After(storable)]
+ShortText = Annotated[str, Bounded(max_length=2000), After(storable)]
+WebUrl = Annotated[str, Bounded(max_length=2000), After(storable), After(_web_url)]
+Year = Annotated[int, Bounded(ge=-9999, le=9999)]
+Rating = Annotated[int, Bounded(ge=0, le=5, strict=True)]  # `false` is not 0
+
+
+class PaperBase(pydantic.BaseModel):
+    """The fields of a paper a person may set (absent: unchanged or the default), declared once.
+
+    ``api.schemas.PaperIn``/``PaperUpdate`` extend it; ``library.papers.EDITABLE`` is its
+    field names; a new editable field is one line here (plus its column above and a migration).
+    """
+
+    key: Annotated[ShortText, Bounded(max_length=200)] | None = None
+    entry_type: Annotated[ShortText, Bounded(max_length=40)] | None = None
+    title: ShortText | None = None
+    abstract: Text | None = None
+    year: Year | None = None
+    date: Annotated[ShortText, Bounded(max_length=40)] | None = None
+    venue: ShortText | None = None
+    doi: Annotated[ShortText, After(_doi)] | None = None
+    arxiv_id: Annotated[ShortText, After(_arxiv_id)] | None = None
+    url: WebUrl | None = None
+    pdf_url: WebUrl | None = None
+    journal_ref: ShortText | None = None
+    status: ReadingStatus | None = None
+    rating: Rating | None = None

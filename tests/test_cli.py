@@ -2,26 +2,61 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import typer.main
 from typer.testing import CliRunner
 
-from litreview.cli import app
+from litreview.cli import app, main
 from litreview.config import Settings
 
 
-def run(
-    *args: str, cwd: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _env(cwd: Path, env: dict[str, str] | None) -> dict[str, str]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("LITREVIEW_")}
     # The default library lives in the user's data directory: never the real user's here.
     full_env.update(HOME=str(cwd / "home"), XDG_DATA_HOME=str(cwd / "home" / "data"))
     full_env.update(env or {})
+    return full_env
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> Ran:
+    """``litreview ARGS`` in this process, as the entry point runs it, in ``cwd`` with only
+    ``env`` of the LITREVIEW_ variables."""
+    out, err = io.StringIO(), io.StringIO()
+    code: int | str | None = 0
+    with (
+        mock.patch.dict(os.environ, _env(cwd, env), clear=True),
+        contextlib.chdir(cwd),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        try:
+            main(list(args))
+        except SystemExit as exc:
+            code = exc.code
+    return Ran(code if isinstance(code, int) else 1, out.getvalue(), err.getvalue())
+
+
+def run_process(
+    *args: str, cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``litreview ARGS`` end to end, in a process of its own."""
+    full_env = _env(cwd, env)
     return subprocess.run(
         [sys.executable, "-m", "litreview.cli", *args],
         cwd=cwd,
@@ -84,7 +119,7 @@ def test_sample_library_loads_once_and_is_searchable(tmp_path: Path) -> None:
 
 
 def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
-    result = run("--db", "s.db", "search", "--area", "No/Such area", cwd=tmp_path)
+    result = run_process("--db", "s.db", "search", "--area", "No/Such area", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.strip().splitlines() == ["error: no area 'No' in path 'No/Such area'"]
     bad_env = run("db", "upgrade", cwd=tmp_path, env={"LITREVIEW_ARXIV_DELAY": "soon"})

@@ -24,10 +24,10 @@ from litreview.exporters import FORMATS, get_format
 from litreview.library.export import (
     ExportData,
     ExportOptions,
-    ExportSelection,
     PaperOrder,
     load_export,
 )
+from litreview.query import PaperFilter
 
 pytestmark = pytest.mark.both_dialects
 
@@ -54,9 +54,9 @@ def library(session: Session) -> dict[str, int]:
 
 
 def export(
-    session: Session, fmt: str, selection: ExportSelection | None = None, **options: object
+    session: Session, fmt: str, selection: PaperFilter | None = None, **options: object
 ) -> str:
-    data = load_export(session, selection or ExportSelection(), ExportOptions(**options))  # type: ignore[arg-type]
+    data = load_export(session, selection or PaperFilter(), ExportOptions(**options))  # type: ignore[arg-type]
     return get_format(fmt).render(data)
 
 
@@ -79,7 +79,7 @@ def test_markdown_golden(session: Session, library: dict[str, int]) -> None:
 
 
 def test_markdown_area_golden(session: Session, library: dict[str, int]) -> None:
-    selection = ExportSelection(area="Adversarial training")
+    selection = PaperFilter(area="Adversarial training")
     assert_golden(
         "area.md.golden", export(session, "markdown", selection, order=PaperOrder.by_title)
     )
@@ -245,7 +245,7 @@ def test_a_paper_in_two_areas_is_written_once(session: Session, library: dict[st
 def test_relations_link_inside_the_export_and_name_papers_outside(
     session: Session, library: dict[str, int]
 ) -> None:
-    text = export(session, "markdown", ExportSelection(area="Interpretability"))
+    text = export(session, "markdown", PaperFilter(area="Interpretability"))
     # casper is in the export (Probing); madry, whom it extends, is not: plain title.
     assert "**Extends:** *Towards Deep Learning Models Resistant to Adversarial Attacks*" in text
     assert "**Responded to by:** [Notes on probing](#anon:notes-probing)" in text
@@ -253,7 +253,7 @@ def test_relations_link_inside_the_export_and_name_papers_outside(
 
 
 def test_authors_over_the_limit_end_with_et_al(session: Session, library: dict[str, int]) -> None:
-    text = export(session, "markdown", ExportSelection(tags=["evaluation"]), author_limit=3)
+    text = export(session, "markdown", PaperFilter(tag=["evaluation"]), author_limit=3)
     assert "Nicholas Carlini, Anish Athalye, Nicolas Papernot et al. (2019)." in text
 
 
@@ -269,19 +269,19 @@ def paper_order(text: str) -> list[str]:
 
 
 def test_paper_orders(session: Session, library: dict[str, int]) -> None:
-    selection = ExportSelection(area="Adversarial training/Latent adversarial training")
+    selection = PaperFilter(area="Adversarial training/Latent adversarial training")
     by = {o: paper_order(export(session, "markdown", selection, order=o)) for o in PaperOrder}
     assert by[PaperOrder.by_year] == ["muller2024critique", "casper2024defending"]
     assert by[PaperOrder.by_title] == ["muller2024critique", "casper2024defending"]
     assert by[PaperOrder.by_author] == ["casper2024defending", "muller2024critique"]
-    other = export(session, "markdown", ExportSelection(tags=["PGD"]), order=PaperOrder.by_year)
+    other = export(session, "markdown", PaperFilter(tag=["PGD"]), order=PaperOrder.by_year)
     assert paper_order(other) == ["madry2017towards"]
 
 
 def test_filters_select_papers_and_prune_empty_areas(
     session: Session, library: dict[str, int]
 ) -> None:
-    data = load_export(session, ExportSelection(tags=["LAT"], status="read"))
+    data = load_export(session, PaperFilter(tag=["LAT"], status="read"))
     assert [v.paper.key for v in data.papers] == ["casper2024defending"]
     assert [a.path for a in data.walk_areas()] == [
         "Adversarial training",
@@ -289,11 +289,11 @@ def test_filters_select_papers_and_prune_empty_areas(
         "Interpretability",
         "Interpretability/Probing",
     ]
-    found = load_export(session, ExportSelection(query="checklist"))
+    found = load_export(session, PaperFilter(q="checklist"))
     assert [v.paper.key for v in found.papers] == ["carlini2019evaluating"]
-    whole = load_export(session, ExportSelection())
+    whole = load_export(session, PaperFilter())
     assert "Empty area" in [a.path for a in whole.walk_areas()]
-    sub = load_export(session, ExportSelection(area="Interpretability"))
+    sub = load_export(session, PaperFilter(area="Interpretability"))
     assert [a.path for a in sub.areas] == ["Interpretability"]
     assert {v.paper.key for v in sub.papers} == {
         "casper2024defending",
@@ -303,10 +303,12 @@ def test_filters_select_papers_and_prune_empty_areas(
 
 
 def test_bad_selections_are_clear_errors(session: Session, library: dict[str, int]) -> None:
-    with pytest.raises(InvalidInput, match=r"unknown reading status 'done'.*known: unread"):
-        load_export(session, ExportSelection(status="done"))
+    with pytest.raises(
+        InvalidInput, match=r"--status: unknown reading status 'done'.*known: unread"
+    ):
+        load_export(session, PaperFilter.parse(status="done"))
     with pytest.raises(NotFound, match="no area 'Nope'"):
-        load_export(session, ExportSelection(area="Adversarial training/Nope"))
+        load_export(session, PaperFilter(area="Adversarial training/Nope"))
     with pytest.raises(
         InvalidInput, match=r"unknown export format 'docx' \(known: markdown, bibtex, csl-json, "
     ):
@@ -329,7 +331,7 @@ def test_papers_without_areas_are_under_papers_when_there_are_no_areas(session: 
 
 
 def test_export_data_is_all_exporters_need(session: Session, library: dict[str, int]) -> None:
-    data = load_export(session, ExportSelection())
+    data = load_export(session, PaperFilter())
     session.close()
     assert isinstance(data, ExportData)
     # Rendering after the session is closed proves exporters do not query the database.

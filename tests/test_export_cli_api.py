@@ -131,7 +131,7 @@ def test_a_failed_export_is_one_line_on_stderr(filled: str, tmp_path: Path) -> N
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [
-        "error: unknown reading status 'done' (known: unread, to_read, skimmed, read)"
+        "error: --status: unknown reading status 'done' (known: unread, to_read, skimmed, read)"
     ]
 
 

@@ -11,10 +11,11 @@ from litreview.exporters import export_text, get_format
 from litreview.importers.records import PaperRecord
 from litreview.library.areas import create_area, set_paper_area
 from litreview.library.columns import create_column
-from litreview.library.export import ExportOptions, ExportSelection, TemplateSource
+from litreview.library.export import ExportOptions, TemplateSource
 from litreview.library.papers import import_records
 from litreview.library.values import set_area_fields, set_paper_fields
 from litreview.models import ColumnTarget, ColumnType, SourceKind
+from litreview.query import PaperFilter
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def botec(session: Session) -> Session:
 
 
 def markdown(session: Session, **options: object) -> str:
-    text = export_text(session, get_format("markdown"), ExportSelection(), ExportOptions(**options))  # type: ignore[arg-type]
+    text = export_text(session, get_format("markdown"), PaperFilter(), ExportOptions(**options))  # type: ignore[arg-type]
     assert isinstance(text, str)
     return text
 

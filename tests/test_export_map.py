@@ -15,9 +15,10 @@ from litreview.exporters.mermaid import quote as mermaid_quote
 from litreview.importers.records import PaperRecord
 from litreview.library.area_links import link_areas
 from litreview.library.areas import ensure_area_path, set_paper_area, update_area
-from litreview.library.export import ExportOptions, ExportSelection, load_export
+from litreview.library.export import ExportOptions, load_export
 from litreview.library.papers import import_records
 from litreview.models import AreaRelation, AreaStatus, SourceKind
+from litreview.query import PaperFilter
 from tests.test_export import assert_golden
 
 HOSTILE = 'Evil "quote" [bracket] --> x <b onclick=alert(1)>&amp; `tick` #35; \\n end'
@@ -63,7 +64,7 @@ def build_map(session: Session) -> dict[str, int]:
 
 
 def render(session: Session, fmt: str, **options: object) -> str:
-    data = load_export(session, ExportSelection(), ExportOptions(**options))  # type: ignore[arg-type]
+    data = load_export(session, PaperFilter(), ExportOptions(**options))  # type: ignore[arg-type]
     return get_format(fmt).render(data)
 
 

@@ -18,7 +18,8 @@ from litreview.exporters.mdtext import (
     is_inert,
     safe_url,
 )
-from litreview.library.export import ExportOptions, ExportSelection, TemplateSource, load_export
+from litreview.library.export import ExportOptions, TemplateSource, load_export
+from litreview.query import PaperFilter
 
 MD = MarkdownIt("commonmark")
 SENTINEL = "after the block"
@@ -160,7 +161,7 @@ TEMPLATE = """\
 
 def template_export(session: Session, text: str, name: str = "my.md.j2") -> str:
     options = ExportOptions(title="Mine", template=TemplateSource(name, text))
-    return get_format("markdown").render(load_export(session, ExportSelection(), options))
+    return get_format("markdown").render(load_export(session, PaperFilter(), options))
 
 
 def test_a_template_gets_the_model_of_the_built_in_layout(session: Session) -> None:
@@ -171,7 +172,7 @@ def test_a_template_gets_the_model_of_the_built_in_layout(session: Session) -> N
     assert "(Madry et al., 2017)" not in text and "Madry et al., 2017" in text
     assert "## Other\n- [Attention Is All You Need](#vaswani2017attention) Vaswani, 2017\n" in text
     assert template_export(session, "{{ builtin() }}") == get_format("markdown").render(
-        load_export(session, ExportSelection(), ExportOptions(title="Mine"))
+        load_export(session, PaperFilter(), ExportOptions(title="Mine"))
     )
 
 

@@ -15,10 +15,11 @@ from litreview.errors import ImportFailed, InvalidInput
 from litreview.exporters import export_text, get_format
 from litreview.importers.table import Target, parse_mapping, parse_table
 from litreview.library.columns import create_column
-from litreview.library.export import ExportOptions, ExportSelection
+from litreview.library.export import ExportOptions
 from litreview.library.table_import import import_table
 from litreview.library.views import load_paper_views
 from litreview.models import ColumnType, NoteKind
+from litreview.query import PaperFilter
 
 FIXTURE = Path(__file__).parent / "fixtures" / "tables" / "review.csv"
 
@@ -129,7 +130,7 @@ def test_xlsx_round_trip(engine: Engine, tmp_path: Path) -> None:
 
         set_paper_fields(session, 1, {"Impact": "10 to 100", "P": 0.5})
         session.commit()
-        data = export_text(session, get_format("xlsx"), ExportSelection(), ExportOptions())
+        data = export_text(session, get_format("xlsx"), PaperFilter(), ExportOptions())
         before = _rows(session)
     assert isinstance(data, bytes) and data[:2] == b"PK"
     other = make_engine(sqlite_url(tmp_path / "other.db"))

@@ -667,13 +667,16 @@ def test_stale_note_edit_keeps_the_typed_text(page: Page, server: LiveServer) ->
         "PATCH", f"/api/notes/{note['id']}", {"version": note["version"], "markdown": theirs}
     )
     editing.get_by_role("button", name="Save").click()
-    expect(editing.get_by_role("alert")).to_contain_text("changed elsewhere")
-    expect(editing.get_by_label("Note", exact=True)).to_have_value(mine)
-    expect(editing.get_by_label("Location")).to_have_value("p. 7")
-    expect(editing.get_by_label("Their text (saved)")).to_have_value(theirs)
+    # The one conflict dialog (as for the annotation): both versions, nothing overwritten.
+    dialog = page.get_by_role("dialog", name="This note was changed elsewhere")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Your text")).to_have_value(re.compile("^" + re.escape(mine)))
+    expect(dialog.get_by_label("Their text (saved)")).to_have_value(
+        re.compile("^" + re.escape(theirs))
+    )
     assert server.get(path)["items"][0]["markdown"] == theirs  # nothing overwritten
 
-    editing.get_by_role("button", name="Save mine over it").click()
+    dialog.get_by_role("button", name="Keep mine").click()
     expect(editing).to_have_count(0)
     expect(notes.locator(".note")).to_contain_text(mine)
     [saved] = server.get(path)["items"]
@@ -923,3 +926,22 @@ def test_a_save_during_an_import_waits_and_lands(
         assert server.get(path)["markdown"] == "Typed while the import runs. More."
         assert 503 in answers and answers[-1] == 200
         assert errors == []
+
+
+def test_a_stale_paper_field_uses_the_one_conflict_dialog(page: Page, server: LiveServer) -> None:
+    paper = server.add_paper("Rated in two places")
+    open_paper_by_id(page, server, paper["id"])
+    # Behind the browser's back the same field changes.
+    server.send(
+        "PATCH", f"/api/papers/{paper['id']}", {"version": paper["version"], "status": "read"}
+    )
+    page.locator("#paper-status").select_option("skimmed")
+    dialog = page.get_by_role("dialog", name="This paper was changed elsewhere")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_label("Your text")).to_have_value("status: skimmed")
+    expect(dialog.get_by_label("Their text (saved)")).to_have_value("status: read")
+    assert server.get(f"/api/papers/{paper['id']}")["status"] == "read"  # nothing overwritten
+    dialog.get_by_role("button", name="Take theirs").click()
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#paper-status")).to_have_value("read")
+    assert server.get(f"/api/papers/{paper['id']}")["status"] == "read"

@@ -6,8 +6,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from litreview.api.schemas import ShortText, Strict, Text, Version
-from litreview.models import ColumnTarget, ColumnType, CustomColumn, SavedView
+from litreview.api.schemas import Strict, Version
+from litreview.models import ColumnTarget, ColumnType, CustomColumn, SavedView, ShortText, Text
 
 ColumnName = Annotated[ShortText, Field(min_length=1, max_length=100)]
 Option = Annotated[ShortText, Field(max_length=200)]

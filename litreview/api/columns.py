@@ -17,7 +17,7 @@ from litreview.api.column_schemas import (
     ViewPublic,
 )
 from litreview.api.deps import SessionDep
-from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, AreaPublic, AreaTree, OrderParam
+from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, AreaPublic, AreaTree
 from litreview.errors import Conflict
 from litreview.library.areas import area_tree, walk_tree
 from litreview.library.column_query import area_ids_by_columns
@@ -32,6 +32,7 @@ from litreview.library.columns import (
 from litreview.library.saved_views import delete_view, list_views, save_view
 from litreview.library.values import field_values
 from litreview.models import ColumnTarget
+from litreview.query import SortOrder as OrderParam
 
 router = APIRouter(tags=["columns"], responses=ERROR_RESPONSES)
 

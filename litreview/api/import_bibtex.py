@@ -10,45 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from litreview.api.deps import SessionDep, SettingsDep
 from litreview.errors import InvalidInput, PayloadTooLarge
 from litreview.library.bbt_json import import_bbt_json
-from litreview.library.bibtex import import_bibtex
+from litreview.library.bibtex import BibtexImportOut, import_bibtex
 
 router = APIRouter(tags=["import"])
-
-
-class BibtexFailure(BaseModel):
-    line: int | None
-    key: str | None
-    message: str
-
-
-class BibtexWarning(BibtexFailure):
-    kind: str = Field(description="warning or info")
-
-
-class BibtexItem(BaseModel):
-    line: int | None
-    status: str = Field(description="added, updated, merged, unchanged or failed")
-    paper_id: int | None
-    key: str | None
-    title: str
-    message: str
-
-
-class BibtexImportOut(BaseModel):
-    source: str
-    dry_run: bool
-    counts: dict[str, int]
-    info: dict[str, Any] = Field(description="encoding used, block counts")
-    failures: list[BibtexFailure]
-    warnings: list[BibtexWarning]
-    items: list[BibtexItem]
 
 
 _BODY_DOC: dict[str, Any] = {
@@ -106,7 +76,7 @@ async def import_bibtex_route(
             dry_run=dry_run,
         )
         session.commit()
-        return BibtexImportOut.model_validate(report.to_dict())
+        return report.public()
 
     return await run_in_threadpool(run)
 

@@ -14,10 +14,11 @@ from starlette.concurrency import run_in_threadpool
 
 from litreview.api.deps import SessionDep, SettingsDep
 from litreview.api.import_bibtex import _BODY_DOC as BIBTEX_BODY_DOC
-from litreview.api.import_bibtex import BibtexImportOut, _read_file, _too_large
+from litreview.api.import_bibtex import _read_file, _too_large
 from litreview.errors import InvalidInput
 from litreview.exporters.table import XLSX_MEDIA_TYPE
 from litreview.importers.table import parse_mapping
+from litreview.library.bibtex import BibtexImportOut
 from litreview.library.table_import import import_table
 
 router = APIRouter(tags=["import"])
@@ -74,6 +75,6 @@ async def import_table_route(
             dry_run=dry_run,
         )
         session.commit()
-        return BibtexImportOut.model_validate(report.to_dict())
+        return report.public()
 
     return await run_in_threadpool(run)

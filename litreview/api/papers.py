@@ -14,26 +14,23 @@ from litreview.api.disconnect import run_while_connected
 from litreview.api.schemas import (
     ERROR_RESPONSES,
     MAX_ID,
-    OrderParam,
     PaperDetail,
     PaperIn,
     PaperList,
     PaperPublic,
     PaperUpdate,
 )
-from litreview.choices import SortKey
 from litreview.errors import InvalidInput, NotFound
 from litreview.library.annotations import get_annotation
 from litreview.library.notes import list_notes
 from litreview.library.papers import create_paper, delete_paper, update_paper
-from litreview.library.search import MAX_LIMIT, PaperQuery, search_paper_ids
+from litreview.library.search import search_paper_ids
 from litreview.library.views import load_paper_views
-from litreview.models import ReadingStatus
+from litreview.query import PaperQuery
 
 router = APIRouter(tags=["papers"], responses=ERROR_RESPONSES)
 
 PaperId = Annotated[int, Path(ge=1, le=MAX_ID, description="The paper's id")]
-MAX_OFFSET = 10**9
 _IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
 IfMatch = Annotated[
     str | None,
@@ -75,60 +72,9 @@ async def list_papers(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    q: Annotated[
-        str | None, Query(max_length=1000, description="Full text, ranked by bm25; any text")
-    ] = None,
-    tag: Annotated[list[str], Query(description="Repeatable; every tag must match")] = [],  # noqa: B006
-    area: Annotated[
-        int | None, Query(ge=1, le=MAX_ID, description="Area id; includes its sub-areas")
-    ] = None,
-    area_path: Annotated[
-        str | None, Query(max_length=2000, description="Area path, names joined by '/'")
-    ] = None,
-    status: ReadingStatus | None = None,
-    year_min: Annotated[int | None, Query(ge=-9999, le=9999)] = None,
-    year_max: Annotated[int | None, Query(ge=-9999, le=9999)] = None,
-    author: Annotated[str | None, Query(max_length=300, description="Part of a name")] = None,
-    has_annotation: bool | None = None,
-    field: Annotated[
-        list[str],
-        Query(
-            description="A column of one's own: NAME:OP:VALUE, OP one of eq, ne, lt, lte, gt, gte,"
-            " between (LOW..HIGH), in (a,b,c), contains, has (true|false); repeatable, all hold."
-            " Numbers (a range by its median), dates and choices (by their order) compare.",
-        ),
-    ] = [],  # noqa: B006
-    sort_field: Annotated[
-        str | None,
-        Query(max_length=200, description="Sort by a column of one's own (with order=asc|desc)"),
-    ] = None,
-    sort: Annotated[
-        SortKey | None, Query(description="Default: relevance with q, else added")
-    ] = None,
-    order: Annotated[
-        OrderParam | None, Query(description="Default: the sort's natural order")
-    ] = None,
-    limit: Annotated[int, Query(ge=0, le=MAX_LIMIT)] = 50,
-    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
+    query: Annotated[PaperQuery, Query()],
 ) -> Response:
     """Papers matching every filter given, one page at a time."""
-    query = PaperQuery(
-        q=q,
-        tags=list(tag),
-        area_id=area,
-        area_path=area_path or None,
-        status=status.value if status else None,
-        year_min=year_min,
-        year_max=year_max,
-        author=author,
-        has_annotation=has_annotation,
-        fields=list(field),
-        sort_field=sort_field or None,
-        sort=sort,
-        descending=None if order is None else order == OrderParam.desc,
-        limit=limit,
-        offset=offset,
-    )
 
     def run(gone: threading.Event) -> Response:
         ids, total = search_paper_ids(

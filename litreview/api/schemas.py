@@ -7,11 +7,11 @@ database can hold, so odd input is a 422 and never a 500.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.area_links import AreaMap
@@ -25,28 +25,24 @@ from litreview.models import (
     AreaRelation,
     AreaStatus,
     NoteKind,
+    Paper,
+    PaperBase,
     PaperNote,
     ReadingStatus,
     Relation,
+    ShortText,
     SourceKind,
     Stance,
+    Text,
+    storable,
 )
-from litreview.normalize import normalize_doi, split_display_name, try_arxiv_id
+from litreview.normalize import split_display_name
 from litreview.render import render_markdown
 
 MAX_ID = 2**62
 MAX_VERSION = 2**62
-MAX_TEXT = 100_000
 ARXIV_ABS = "https://arxiv.org/abs/"
 DOI_RESOLVER = "https://doi.org/"
-
-
-def _storable(value: str) -> str:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise ValueError("text must be valid Unicode (no lone surrogates)") from exc
-    return value
 
 
 def _as_utc(value: datetime) -> datetime:
@@ -57,24 +53,11 @@ def _as_utc(value: datetime) -> datetime:
 Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
 
 
-def _web_url(value: str | None) -> str | None:
-    # Links are followed from the UI: only web addresses, never javascript: or data:.
-    web = ("http://", "https://")
-    if value is not None and value.strip() and not value.strip().lower().startswith(web):
-        raise ValueError("a URL must start with http:// or https://")
-    return value
-
-
-Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_storable)]
-ShortText = Annotated[str, Field(max_length=2000), AfterValidator(_storable)]
 # No length bound here: over-long or too slow Markdown is refused with 413 by
 # render.check_markdown.
-Markdown = Annotated[str, AfterValidator(_storable)]
-WebUrl = Annotated[str, Field(max_length=2000), AfterValidator(_storable), AfterValidator(_web_url)]
+Markdown = Annotated[str, AfterValidator(storable)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int, Field(ge=0, le=MAX_VERSION)]
-Year = Annotated[int, Field(ge=-9999, le=9999)]
-Rating = Annotated[int, Field(ge=0, le=5, strict=True)]  # `false` is not 0
 
 
 class Strict(BaseModel):
@@ -96,15 +79,19 @@ class ErrorOut(BaseModel):
     error: ErrorDetail
 
 
+# Every route documents every error status (app.py adds these to each router it includes).
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": ErrorOut, "description": description}
     for status, description in (
-        (400, "A body that is not valid JSON"),
+        (400, "A body that is not valid JSON or multipart"),
         (401, "A write without the right bearer token"),
-        (404, "Nothing has that id"),
+        (404, "Nothing has that id, key or path"),
         (409, "A stale version, or a name already taken"),
         (413, "Too large"),
-        (422, "Input that cannot be used"),
+        (422, "Input that cannot be used (or a search too broad: keep typing)"),
+        (500, "An unexpected error (a damaged database)"),
+        (502, "arXiv failed after retries"),
+        (503, "The library is busy with another write; try again"),
     )
 }
 
@@ -172,36 +159,29 @@ class PaperPublic(BaseModel):
         person = PersonPublic.model_construct
         area = AreaRefPublic.model_construct
         return cls.model_construct(
-            id=p.id,
-            key=p.key,
-            entry_type=p.entry_type,
-            title=p.title,
+            **{name: getattr(p, name) for name in _AS_STORED},
             authors=[person(name=a.name, family=a.family, given=a.given) for a in view.authors],
             editors=[person(name=a.name, family=a.family, given=a.given) for a in view.editors],
-            year=p.year,
-            date=p.date,
-            venue=p.venue,
-            doi=p.doi,
-            arxiv_id=p.arxiv_id,
-            arxiv_version=p.arxiv_version,
-            url=p.url,
-            pdf_url=p.pdf_url,
             abs_url=f"{ARXIV_ABS}{p.arxiv_id}" if p.arxiv_id else None,
             doi_url=f"{DOI_RESOLVER}{p.doi}" if p.doi else None,
             tags=list(view.tags),
             areas=[area(id=a.id, path=a.path, note=a.note, stance=a.stance) for a in view.areas],
             status=ReadingStatus(p.status),
-            rating=p.rating,
-            version=p.version,
             has_annotation=bool(view.annotation_markdown.strip()),
             created_at=_as_utc(p.created_at),
             updated_at=_as_utc(p.updated_at),
-            journal_ref=p.journal_ref,
-            arxiv_comment=p.arxiv_comment,
-            primary_category=p.primary_category,
             fields=dict(view.fields),
             aliases=list(view.aliases),
         )
+
+
+# PaperPublic's fields shown as the paper row has them (a new column listed in PaperPublic
+# needs nothing else); the others are made in from_view.
+_AS_STORED = [
+    name
+    for name in PaperPublic.model_fields
+    if name in Paper.model_fields and name not in {"status", "created_at", "updated_at"}
+]
 
 
 class PaperList(BaseModel):
@@ -315,54 +295,34 @@ class PaperDetail(PaperPublic):
         )
 
 
-class PaperIn(Strict):
-    """A paper added by hand: a title is all it needs."""
+# PaperBase's fields an import record has too (status and rating are set apart).
+RECORD_FIELDS = set(PaperBase.model_fields) & {f.name for f in dataclasses.fields(PaperRecord)}
+
+
+def _none_if_blank(value: Any) -> Any:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+class PaperIn(Strict, PaperBase):
+    """A paper added by hand: a title is all it needs (the fields are PaperBase's)."""
 
     title: Annotated[ShortText, Field(min_length=1)]
+    entry_type: Annotated[ShortText, Field(max_length=40)] | None = "article"
     authors: list[ShortText] = Field(default_factory=list, max_length=2000)
-    year: Year | None = None
-    venue: ShortText | None = None
-    doi: ShortText | None = None
-    arxiv_id: ShortText | None = None
-    url: WebUrl | None = None
-    abstract: Text | None = None
-    entry_type: Annotated[ShortText, Field(max_length=40)] = "article"
-    key: Annotated[ShortText, Field(max_length=200)] | None = None
     tags: list[ShortText] = Field(default_factory=list, max_length=200)
     area_ids: list[Id] = Field(default_factory=list, max_length=200)
-    status: ReadingStatus | None = None
-    rating: Rating | None = None
-
-    @field_validator("doi")
-    @classmethod
-    def _doi(cls, value: str | None) -> str | None:
-        if value is not None and value.strip() and normalize_doi(value) is None:
-            raise ValueError(f"not a DOI: {value!r}")
-        return value
-
-    @field_validator("arxiv_id")
-    @classmethod
-    def _arxiv_id(cls, value: str | None) -> str | None:
-        if value is not None and value.strip() and try_arxiv_id(value) is None:
-            raise ValueError(f"not an arXiv identifier: {value!r}")
-        return value
 
     def to_record(self) -> PaperRecord:
         """The paper as an import record (identity and merge rules apply as for any import)."""
         people = [split_display_name(name) for name in self.authors if name.strip()]
+        given = self.model_dump(include=RECORD_FIELDS, exclude={"key", "entry_type"})
         return PaperRecord(
-            title=self.title,
+            **{name: _none_if_blank(value) for name, value in given.items()},
             source=SourceKind.manual,
             source_detail="added by hand",
             key=self.key.strip() if self.key and self.key.strip() else None,
-            entry_type=self.entry_type.strip() or "article",
+            entry_type=(self.entry_type or "").strip() or "article",
             authors=[AuthorRecord(name=p.display, family=p.family, given=p.given) for p in people],
-            abstract=self.abstract or None,
-            year=self.year,
-            venue=self.venue or None,
-            doi=self.doi or None,
-            arxiv_id=self.arxiv_id or None,
-            url=self.url or None,
         )
 
 
@@ -375,33 +335,14 @@ FieldValues = Annotated[
 ]
 
 
-class PaperUpdate(Strict):
+class PaperUpdate(Strict, PaperBase):
     """Fields to change (absent = unchanged); ``version`` = the version the edit started from."""
 
     version: Version | None = Field(
         default=None, description="Refuse the edit (409) unless the paper is at this version"
     )
-    key: Annotated[ShortText, Field(max_length=200)] | None = None
-    entry_type: Annotated[ShortText, Field(max_length=40)] | None = None
-    title: ShortText | None = None
     authors: list[ShortText] | None = Field(default=None, max_length=2000)
-    abstract: Text | None = None
-    year: Year | None = None
-    date: Annotated[ShortText, Field(max_length=40)] | None = None
-    venue: ShortText | None = None
-    doi: ShortText | None = None
-    arxiv_id: ShortText | None = None
-    url: WebUrl | None = None
-    pdf_url: WebUrl | None = None
-    status: ReadingStatus | None = None
-    rating: Rating | None = None
-    journal_ref: ShortText | None = None
     fields: FieldValues | None = None
-
-
-class OrderParam(StrEnum):
-    asc = "asc"
-    desc = "desc"
 
 
 # Annotations -------------------------------------------------------------------------------
@@ -636,7 +577,7 @@ class PaperAreas(BaseModel):
 
 # Notes -------------------------------------------------------------------------------------
 
-Location = Annotated[str, Field(max_length=MAX_LOCATION), AfterValidator(_storable)]
+Location = Annotated[str, Field(max_length=MAX_LOCATION), AfterValidator(storable)]
 
 
 class NoteIn(Strict):

@@ -12,10 +12,11 @@ from pydantic import Field, field_validator
 
 from litreview.api.deps import SessionDep
 from litreview.api.papers import paper_public
-from litreview.api.schemas import ERROR_RESPONSES, Id, PaperPublic, ShortText, Strict, WebUrl
+from litreview.api.schemas import ERROR_RESPONSES, Id, PaperPublic, Strict
 from litreview.choices import WebSourceKind
 from litreview.errors import InvalidInput
 from litreview.library.web_sources import WebSource, add_web_source, parse_date
+from litreview.models import ShortText, WebUrl
 
 router = APIRouter(tags=["papers"], responses=ERROR_RESPONSES)
 

@@ -17,7 +17,8 @@ from litreview.errors import InvalidInput
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from litreview.library.export import ExportData, ExportOptions, ExportSelection
+    from litreview.library.export import ExportData, ExportOptions
+    from litreview.query import PaperFilter
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,7 @@ def get_format(name: str) -> ExportFormat:
 def export_text(
     session: Session,
     fmt: ExportFormat,
-    selection: ExportSelection,
+    selection: PaperFilter,
     options: ExportOptions | None = None,
 ) -> str | bytes:
     """Select, load and render in one go: what the CLI command and the API route run."""

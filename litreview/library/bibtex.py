@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from litreview.importers.bibtex import decode_bibtex, parse_bibtex_batches
@@ -77,32 +78,63 @@ class BibtexImportReport:
     def ok(self) -> bool:
         return not self.failures
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON the API answers with."""
-        return {
-            "source": self.source,
-            "dry_run": self.dry_run,
-            "counts": self.counts(),
-            "info": self.info,
-            "failures": [
-                {"line": f.line, "key": f.key, "message": f.message} for f in self.failures
+    def public(self) -> BibtexImportOut:
+        """The report as the API answers it (its one JSON shape)."""
+        return BibtexImportOut(
+            source=self.source,
+            dry_run=self.dry_run,
+            counts=self.counts(),
+            info=self.info,
+            failures=[
+                BibtexFailure(line=f.line, key=f.key, message=f.message) for f in self.failures
             ],
-            "warnings": [
-                {"line": p.line, "key": p.key, "message": p.message, "kind": p.kind}
+            warnings=[
+                BibtexWarning(line=p.line, key=p.key, message=p.message, kind=p.kind)
                 for p in self.warnings
             ],
-            "items": [
-                {
-                    "line": o.line,
-                    "status": o.status.value,
-                    "paper_id": o.paper_id if not self.dry_run else None,
-                    "key": o.key,
-                    "title": o.title,
-                    "message": o.message,
-                }
+            items=[
+                BibtexItem(
+                    line=o.line,
+                    status=o.status.value,
+                    paper_id=o.paper_id if not self.dry_run else None,
+                    key=o.key,
+                    title=o.title,
+                    message=o.message,
+                )
                 for o in self.outcomes
             ],
-        }
+        )
+
+
+class BibtexFailure(BaseModel):
+    line: int | None
+    key: str | None
+    message: str
+
+
+class BibtexWarning(BibtexFailure):
+    kind: str = Field(description="warning or info")
+
+
+class BibtexItem(BaseModel):
+    line: int | None
+    status: str = Field(description="added, updated, merged, unchanged or failed")
+    paper_id: int | None
+    key: str | None
+    title: str
+    message: str
+
+
+class BibtexImportOut(BaseModel):
+    """What ``POST /api/import/bibtex`` answers: the report of one file."""
+
+    source: str
+    dry_run: bool
+    counts: dict[str, int]
+    info: dict[str, Any] = Field(description="encoding used, block counts")
+    failures: list[BibtexFailure]
+    warnings: list[BibtexWarning]
+    items: list[BibtexItem]
 
 
 def import_bibtex(

@@ -1,9 +1,9 @@
 """What an export works on: the selected papers (as views) and the area tree around them.
 
-A selection is the whole library or filters (an area path and its sub-areas, tags, a reading
-status, a full-text query). The tree comes in display order (position, then name) with each
-area's description and the ids of the selected papers placed directly in it. Exporters read
-:class:`ExportData` only; they never query the database.
+A selection is a :class:`~litreview.query.PaperFilter` (the paper query's filters:
+the whole library when none is given). The tree comes in display order (position, then name)
+with each area's description and the ids of the selected papers placed directly in it.
+Exporters read :class:`ExportData` only; they never query the database.
 """
 
 from __future__ import annotations
@@ -16,14 +16,13 @@ from sqlmodel import Session, col
 
 from litreview.choices import PaperOrder as PaperOrder
 from litreview.choices import TagPrinting as TagPrinting
-from litreview.errors import InvalidInput
 from litreview.library.area_links import area_links_among
-from litreview.library.areas import AreaNode, area_tree, find_area_path, walk_tree
+from litreview.library.areas import AreaNode, area_tree, walk_tree
 from litreview.library.columns import list_columns
 from litreview.library.fts import PAPER_FTS, fts_matches
 from litreview.library.notes import notes_by_paper
 from litreview.library.preambles import all_preambles
-from litreview.library.search import PaperQuery, fts_query, id_filters
+from litreview.library.search import chosen_areas, fts_query, id_filters
 from litreview.library.tags import private_tag_names
 from litreview.library.values import field_values
 from litreview.library.views import PaperView, load_paper_views
@@ -34,37 +33,10 @@ from litreview.models import (
     CustomColumn,
     Paper,
     PaperNote,
-    ReadingStatus,
 )
+from litreview.query import PaperFilter
 
 DEFAULT_AUTHOR_LIMIT = 8
-
-
-@dataclass
-class ExportSelection:
-    """Which papers to export; every filter optional, all given filters must hold."""
-
-    area: str | None = None
-    tags: list[str] = field(default_factory=list)
-    status: str | None = None
-    query: str | None = None
-    year_min: int | None = None
-    year_max: int | None = None
-    author: str | None = None
-    has_annotation: bool | None = None
-
-    @property
-    def filters_papers(self) -> bool:
-        """True when papers are filtered by something other than their area."""
-        return bool(
-            self.tags
-            or self.status
-            or (self.query and self.query.strip())
-            or (self.author and self.author.strip())
-            or self.year_min is not None
-            or self.year_max is not None
-            or self.has_annotation is not None
-        )
 
 
 @dataclass(frozen=True)
@@ -127,7 +99,7 @@ class ExportData:
 
     papers: list[PaperView]
     areas: list[ExportArea]
-    selection: ExportSelection = field(default_factory=ExportSelection)
+    selection: PaperFilter = field(default_factory=PaperFilter)
     options: ExportOptions = field(default_factory=ExportOptions)
     # Each paper's further notes, in order, by paper id (read only when the options ask).
     notes: dict[int, list[PaperNote]] = field(default_factory=dict)
@@ -159,38 +131,15 @@ class ExportData:
         return found
 
 
-def check_status(status: str | None) -> str | None:
-    """The status filter, checked against the known reading statuses."""
-    if status is None or not status.strip():
-        return None
-    try:
-        return ReadingStatus(status.strip()).value
-    except ValueError as exc:
-        known = ", ".join(s.value for s in ReadingStatus)
-        raise InvalidInput(
-            f"unknown reading status {status!r} (known: {known})", field="status"
-        ) from exc
-
-
-def select_paper_ids(session: Session, selection: ExportSelection) -> list[int]:
+def select_paper_ids(session: Session, selection: PaperFilter) -> list[int]:
     """Ids of the selected papers (all of them, unpaged), in id order.
 
     The filters are the search's own (``id_filters``, ``fts_query``), without its paging.
     """
-    query = PaperQuery(
-        q=selection.query or None,
-        tags=[t for t in selection.tags if t.strip()],
-        area_path=selection.area or None,
-        status=check_status(selection.status),
-        year_min=selection.year_min,
-        year_max=selection.year_max,
-        author=selection.author,
-        has_annotation=selection.has_annotation,
-    )
     paper_id = col(Paper.id)
-    stmt = sa.select(paper_id).where(*[paper_id.in_(f.ids) for f in id_filters(session, query)])
+    stmt = sa.select(paper_id).where(*[paper_id.in_(f.ids) for f in id_filters(session, selection)])
     dialect = session.get_bind().dialect.name
-    match = fts_query(query.q, dialect=dialect)
+    match = fts_query(selection.q, dialect=dialect)
     if match:
         matches = (
             sa.select(PAPER_FTS.c.rowid).select_from(PAPER_FTS).where(fts_matches(dialect, match))
@@ -200,7 +149,7 @@ def select_paper_ids(session: Session, selection: ExportSelection) -> list[int]:
 
 
 def load_export(
-    session: Session, selection: ExportSelection, options: ExportOptions | None = None
+    session: Session, selection: PaperFilter, options: ExportOptions | None = None
 ) -> ExportData:
     """The selected papers (loaded in bulk, sorted by key) and the area tree around them."""
     options = options or ExportOptions()
@@ -208,16 +157,16 @@ def load_export(
     views = load_paper_views(session, ids)
     views.sort(key=lambda v: v.paper.key)
     roots = area_tree(session)
-    if selection.area:
-        area_id = find_area_path(session, selection.area).id
-        roots = [node for node in walk_tree(roots) if node.area.id == area_id]
+    chosen = chosen_areas(session, selection)
+    if chosen:
+        roots = [node for node in walk_tree(roots) if node.area.id in chosen]
     placed: dict[int, list[int]] = {}
     for view in views:
         assert view.paper.id is not None
         for ref in view.areas:
             placed.setdefault(ref.id, []).append(view.paper.id)
     areas = [_export_area(node, 0, placed) for node in roots]
-    if selection.filters_papers:
+    if selection.is_filtered() or len(chosen) > 1:
         areas = _prune(areas)
     notes = notes_by_paper(session, ids) if options.with_notes else {}
     private = private_tag_names(session) if options.tags is TagPrinting.public else frozenset()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import datetime
@@ -21,7 +22,7 @@ from litreview.library.merge import merge_into, provenance_row
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
 from litreview.library.people import AuthorIds, author_names, insert_people
 from litreview.library.suggestions import suggest_after_import
-from litreview.library.tags import ensure_tags
+from litreview.library.tags import clean_tags, ensure_tags
 from litreview.models import (
     Annotation,
     Paper,
@@ -153,38 +154,36 @@ class RecordImporter:
             outcome.message = f"{outcome.message}; {note}" if outcome.message else note
 
 
+# Columns an import record fills as it is: those of the paper table the record also has
+# (a new field of both needs nothing here); the rest are set below.
+_SET_APART = {"key", "entry_type", "extra", "original"}
+_RECORD_COLUMNS = [
+    column.name
+    for column in Paper.__table__.columns  # type: ignore[attr-defined]
+    if column.name in {f.name for f in dataclasses.fields(PaperRecord)}
+    and column.name not in _SET_APART
+]
+
+
 def _paper_row(p: Prepared, key: str, now: datetime) -> dict[str, Any]:
     r = p.record
-    return {
-        "key": key,
-        "entry_type": (r.entry_type or "article").lower()[:40],
-        "title": r.title,
-        "title_fp": p.fp,
-        "author_names": author_names(r.authors or r.editors),
-        "abstract": r.abstract,
-        "year": r.year,
-        "date": r.date,
-        "venue": r.venue,
-        "doi": r.doi,
-        "arxiv_id": r.arxiv_id,
-        "arxiv_version": r.arxiv_version,
-        "arxiv_categories": list(r.arxiv_categories),
-        "primary_category": r.primary_category,
-        "arxiv_comment": r.arxiv_comment,
-        "journal_ref": r.journal_ref,
-        "published": r.published,
-        "arxiv_updated": r.arxiv_updated,
-        "url": r.url,
-        "pdf_url": r.pdf_url,
-        "status": ReadingStatus.unread.value,
-        "rating": None,
+    row = {name: getattr(r, name) for name in _RECORD_COLUMNS}
+    row.update(
+        key=key,
+        entry_type=(r.entry_type or "article").lower()[:40],
+        title_fp=p.fp,
+        author_names=author_names(r.authors or r.editors),
+        arxiv_categories=list(r.arxiv_categories),
+        status=ReadingStatus.unread.value,
+        rating=None,
         # JSON made here, not by the column type: the insert skips its converter (encoded).
-        "extra": json.dumps(r.extra),
-        "original": json.dumps(r.original),
-        "created_at": now,
-        "updated_at": now,
-        "version": 1,
-    }
+        extra=json.dumps(r.extra),
+        original=json.dumps(r.original),
+        created_at=now,
+        updated_at=now,
+        version=1,
+    )
+    return row
 
 
 def _insert_new(
@@ -278,7 +277,7 @@ def _insert_aliases(
 
 
 def _insert_tags(session: Session, papers: list[tuple[int, list[str]]]) -> None:
-    cleaned = [(pid, {" ".join(t.split()) for t in names if t.strip()}) for pid, names in papers]
+    cleaned = [(pid, clean_tags(names)) for pid, names in papers]
     ids = ensure_tags(session, {t for _, names in cleaned for t in names})
     bulk_insert(
         session,

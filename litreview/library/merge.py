@@ -22,7 +22,7 @@ from litreview.library.people import (
     has_people,
     replace_people,
 )
-from litreview.library.tags import ensure_tags
+from litreview.library.tags import clean_tags, ensure_tags
 from litreview.models import (
     Annotation,
     AuthorRole,
@@ -180,7 +180,7 @@ def union_links(
     session: Session, paper_id: int, tag_names: Sequence[str], area_id: int | None
 ) -> list[str]:
     changed = []
-    names = {" ".join(t.split()) for t in tag_names if t.strip()}
+    names = clean_tags(tag_names)
     if names:
         ids = ensure_tags(session, names)
         have = set(session.exec(select(PaperTag.tag_id).where(PaperTag.paper_id == paper_id)).all())

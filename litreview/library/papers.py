@@ -24,6 +24,7 @@ from litreview.models import (
     AuthorRole,
     ColumnTarget,
     Paper,
+    PaperBase,
     ReadingStatus,
 )
 from litreview.normalize import (
@@ -45,22 +46,8 @@ __all__ = [
     "update_paper",
 ]
 
-EDITABLE = {
-    "key",
-    "entry_type",
-    "title",
-    "abstract",
-    "year",
-    "date",
-    "venue",
-    "doi",
-    "arxiv_id",
-    "url",
-    "pdf_url",
-    "status",
-    "rating",
-    "journal_ref",
-}
+# What an edit by hand may change: the fields of PaperBase, declared once.
+EDITABLE = frozenset(PaperBase.model_fields)
 
 
 MAX_RATING = 5

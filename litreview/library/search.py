@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,15 +33,17 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
-from litreview.choices import SortKey as SortKey
+from litreview.choices import SortKey
 from litreview.db import time_limit
+from litreview.errors import InvalidInput
 from litreview.library.areas import find_area_path, get_area, subtree_ids
 from litreview.library.fts import PAPER_FTS, fts_matches, fts_score, fts_words_query
+from litreview.library.tags import tidy_tag
 from litreview.models import Annotation, Area, Author, Paper, PaperArea, PaperAuthor, PaperTag, Tag
+from litreview.query import MAX_ID, MAX_LIMIT, PaperFilter, PaperQuery, SortOrder
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _PLAIN = re.compile(r"[0-9A-Za-z]+")
-MAX_LIMIT = 500
 MAX_WORDS = 32
 # Up to this many results, a filtered list reads its papers by id and sorts them; beyond, it
 # walks the sort index and tests papers until the page is full.
@@ -67,29 +69,6 @@ SORT_COLUMNS: dict[SortKey, Any] = {
     SortKey.title: col(Paper.title_fp),
     SortKey.rating: col(Paper.rating),
 }
-
-
-@dataclass
-class PaperQuery:
-    """Filters of a paper search; every one optional."""
-
-    q: str | None = None
-    tags: list[str] = field(default_factory=list)
-    area_id: int | None = None
-    area_path: str | None = None
-    status: str | None = None
-    year_min: int | None = None
-    year_max: int | None = None
-    author: str | None = None
-    has_annotation: bool | None = None
-    sort: SortKey | None = None
-    descending: bool | None = None
-    limit: int = 50
-    offset: int = 0
-    # Columns of one's own: conditions "NAME:OP:VALUE" (library.column_query), and a sort by
-    # one (it takes the place of ``sort`` when no full-text query ranks the papers).
-    fields: list[str] = field(default_factory=list)
-    sort_field: str | None = None
 
 
 def _search_words(text: str | None) -> list[str]:
@@ -140,15 +119,25 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _area_ids(session: Session, query: PaperQuery) -> set[int] | None:
+def area_id_of(session: Session, text: str) -> int:
+    """The area an id ("12") or a path ("A/B") names; NotFound when none does."""
+    if not text.strip().isdigit():
+        return find_area_path(session, text).id or 0
+    if int(text) > MAX_ID:
+        raise InvalidInput(f"no area can have the id {text.strip()}", field="area")
+    return get_area(session, int(text)).id or 0
+
+
+def chosen_areas(session: Session, query: PaperFilter) -> list[int]:
+    """The ids of the areas the query names (by id, path, or either), each once."""
+    chosen: list[int] = []
     if query.area_id is not None:
-        get_area(session, query.area_id)
-        return subtree_ids(session, query.area_id)
+        chosen.append(area_id_of(session, str(query.area_id)))
+    if query.area and query.area.strip():
+        chosen.append(area_id_of(session, query.area))
     if query.area_path and query.area_path.strip():
-        found = find_area_path(session, query.area_path)
-        assert found.id is not None
-        return subtree_ids(session, found.id)
-    return None
+        chosen.append(find_area_path(session, query.area_path).id or 0)
+    return list(dict.fromkeys(chosen))
 
 
 @dataclass
@@ -179,12 +168,14 @@ def _area_filter(session: Session, area_ids: set[int]) -> Filter:
     return Filter(sa.select(paper_id).where(in_areas), test, unique=False)
 
 
-def id_filters(session: Session, query: PaperQuery) -> list[Filter]:
+def id_filters(session: Session, query: PaperFilter) -> list[Filter]:
     """Every filter of the query (all must hold)."""
     paper_id = col(Paper.id)
     found: list[Filter] = []
-    for tag in query.tags:
-        tag_id = sa.select(col(Tag.id)).where(col(Tag.name) == " ".join(tag.split()))
+    for tag in query.tag:
+        if not tag.strip():
+            continue
+        tag_id = sa.select(col(Tag.id)).where(col(Tag.name) == tidy_tag(tag))
         found.append(
             Filter(
                 sa.select(col(PaperTag.paper_id)).where(
@@ -196,14 +187,14 @@ def id_filters(session: Session, query: PaperQuery) -> list[Filter]:
                 ),
             )
         )
-    area_ids = _area_ids(session, query)
-    if area_ids is not None:
-        found.append(_area_filter(session, area_ids))
+    for area_id in chosen_areas(session, query):
+        found.append(_area_filter(session, subtree_ids(session, area_id)))
     if query.status:
-        is_status = col(Paper.status) == query.status
+        status = query.status.value
+        is_status = col(Paper.status) == status
         # The row test ("+status") must not tempt SQLite away from walking the sort index.
         found.append(
-            Filter(sa.select(paper_id).where(is_status), _plus(col(Paper.status)) == query.status)
+            Filter(sa.select(paper_id).where(is_status), _plus(col(Paper.status)) == status)
         )
     if query.year_min is not None or query.year_max is not None:
         low = query.year_min if query.year_min is not None else -(10**9)
@@ -234,10 +225,10 @@ def id_filters(session: Session, query: PaperQuery) -> list[Filter]:
             found.append(Filter(written, annotated))
         else:
             found.append(Filter(sa.select(paper_id).where(paper_id.not_in(written)), ~annotated))
-    if query.fields:
+    if query.field:
         from litreview.library.column_query import paper_column_filters
 
-        found.extend(paper_column_filters(session, query.fields))
+        found.extend(paper_column_filters(session, query.field))
     return found
 
 
@@ -424,7 +415,9 @@ def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple
     sort = query.sort or (SortKey.relevance if match else SortKey.added)
     if sort == SortKey.relevance and not match:
         sort = SortKey.added
-    descending = query.descending if query.descending is not None else sort in DESCENDING_BY_DEFAULT
+    descending = (
+        sort in DESCENDING_BY_DEFAULT if query.order is None else query.order == SortOrder.desc
+    )
     limit = max(0, min(query.limit, MAX_LIMIT))
     offset = max(0, query.offset)
     if match:
@@ -437,7 +430,7 @@ def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple
 
         small = total <= SMALL_RESULT
         ids = page_by_column(
-            session, query.sort_field, bool(query.descending), filters, total, small, limit, offset
+            session, query.sort_field, descending, filters, total, small, limit, offset
         )
         return ids, total
     page = sa.select(col(Paper.id))

@@ -7,16 +7,25 @@ from collections.abc import Iterable
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from litreview.choices import MAX_TAG_LENGTH as MAX_TAG_LENGTH
 from litreview.errors import InvalidInput, NotFound
 from litreview.library.papers_base import bump, get_paper
 from litreview.models import PaperTag, Tag
 
-MAX_TAG_LENGTH = 200
+
+def tidy_tag(name: str) -> str:
+    """A tag name with its spacing tidied ("" when there is nothing but space)."""
+    return " ".join(name.split())
+
+
+def clean_tags(names: Iterable[str]) -> set[str]:
+    """The distinct tidied names, blank ones left out; over-long ones refused."""
+    return {clean_tag(name) for name in names if name.strip()}
 
 
 def clean_tag(name: str) -> str:
     """A tag name with spacing tidied; rejects empty and over-long names."""
-    cleaned = " ".join(name.split())
+    cleaned = tidy_tag(name)
     if not cleaned:
         raise InvalidInput("a tag must not be empty", field="tag")
     if len(cleaned) > MAX_TAG_LENGTH:

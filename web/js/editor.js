@@ -4,6 +4,7 @@
 // it lands, and the editor says so; the text stays on screen and in memory meanwhile.
 
 import { api, enc } from "./api.js";
+import { chooseVersion } from "./conflict.js";
 import { $, debounce, h, replaceChildren, setSanitisedHtml } from "./dom.js";
 import { events, showError, showInfo } from "./ui.js";
 
@@ -188,7 +189,7 @@ export class AnnotationEditor {
       this.savedText = text;
       if (!this.closed && this.textarea.value === text) setSanitisedHtml(this.previewEl, data.html);
       this.setState(this.textarea.value === text ? "saved" : "dirty");
-      events.dispatchEvent(new CustomEvent("annotation-saved", { detail: { paperId: this.paperId } }));
+      events.dispatchEvent(new CustomEvent("library-changed", { detail: { paperId: this.paperId } }));
       if (this.history.open) this.loadRevisions();
     } catch (err) {
       if (err.status === 409 && err.details && "current_version" in err.details) {
@@ -215,37 +216,23 @@ export class AnnotationEditor {
     }
     this.conflict = true;
     this.setState("conflict");
-    const dialog = $("#conflict-dialog");
-    $("#conflict-explain").textContent =
-      `Someone saved version ${details.current_version} of this annotation while you were editing. ` +
-      "Nothing has been overwritten. Choose which text to keep (the other stays in the revision history if it was saved).";
-    $("#conflict-mine").value = mine;
-    $("#conflict-theirs").value = theirs;
-    const finish = () => {
+    const note = "the other stays in the revision history if it was saved";
+    chooseVersion({ what: "annotation", version: details.current_version, mine, theirs, note }).then((choice) => {
       this.conflict = false;
-      dialog.onclose = null;
-      if (dialog.open) dialog.close();
-    };
-    $("#conflict-keep-mine").onclick = () => {
-      finish();
       this.version = details.current_version;
-      // What I keep is my text as shown in the dialog (what was on screen when the conflict came).
-      this.textarea.value = mine;
-      this.save();
-    };
-    $("#conflict-take-theirs").onclick = () => {
-      finish();
-      this.version = details.current_version;
+      if (choice === "mine") {
+        // What I keep is my text as shown in the dialog (what was on screen when the conflict came).
+        this.textarea.value = mine;
+        this.save();
+        return;
+      }
       this.savedText = theirs;
       this.textarea.value = theirs;
       if (details.current_html !== undefined) setSanitisedHtml(this.previewEl, details.current_html);
       else this.renderPreview();
       this.setState("saved");
       showInfo("Took the saved version; your text was not saved.");
-    };
-    // Escape must not dismiss the choice: both texts stay until the user picks one.
-    dialog.oncancel = (event) => event.preventDefault();
-    if (!dialog.open) dialog.showModal();
+    });
   }
 
   async loadRevisions() {
@@ -300,7 +287,7 @@ export class AnnotationEditor {
       setSanitisedHtml(this.previewEl, data.html);
       this.setState("saved");
       showInfo(`Restored version ${rev.version}.`);
-      events.dispatchEvent(new CustomEvent("annotation-saved", { detail: { paperId: this.paperId } }));
+      events.dispatchEvent(new CustomEvent("library-changed", { detail: { paperId: this.paperId } }));
       this.loadRevisions();
     } catch (err) {
       showError(err);

@@ -5,27 +5,19 @@ import { reorderable } from "./area_order.js";
 import { api, query } from "./api.js";
 import { $, debounce, formatAuthors, h, replaceChildren, setSanitisedHtml, STATUS_LABELS } from "./dom.js";
 import { navigate } from "./navigation.js";
+import { emptyQuery, isFiltered, queryFromSearch, queryParams } from "./query.js";
 import { cache, events, showError } from "./ui.js";
 
 const PAGE_SIZE = 50;
-const FILTER_KEYS = ["q", "tag", "area", "status", "year_min", "year_max", "has_annotation", "sort", "order"];
-
-export const filters = emptyFilters();
+export const filters = emptyQuery();
 let loaded = 0;
 let total = 0;
 let controller = null;
 let lastQueryKey = null;
 
-function emptyFilters() {
-  return { q: "", tag: [], area: "", status: "", year_min: "", year_max: "", has_annotation: "", sort: "", order: "" };
-}
-
-/** The API parameters of the current filters, or of `chosen` (also used by the export link). */
+/** The API parameters of the current filters and order, or of `chosen`. */
 export function filterParams(chosen = filters) {
-  const params = {};
-  for (const key of FILTER_KEYS) params[key] = chosen[key];
-  params.q = chosen.q.trim();
-  return params;
+  return queryParams(chosen);
 }
 
 /** Filters as the hash of the library route ("#/?q=...&tag=..."). */
@@ -35,12 +27,7 @@ export function libraryHash(chosen = filters) {
 
 /** Set the filters from a route's query string; true when they changed. */
 export function setFiltersFromQuery(search) {
-  const params = new URLSearchParams(search);
-  const next = emptyFilters();
-  for (const key of FILTER_KEYS) {
-    if (key === "tag") next.tag = params.getAll("tag");
-    else next[key] = params.get(key) || "";
-  }
+  const next = queryFromSearch(search);
   const changed = JSON.stringify(next) !== JSON.stringify(filters);
   Object.assign(filters, next);
   syncControls();
@@ -103,17 +90,21 @@ async function fetchPage(replace) {
     total = data.total;
     renderCount();
   } catch (err) {
-    if (err.name !== "AbortError") {
+    if (err.name === "AbortError") return;
+    if (err.status === 422 && err.details && "time_limit_ms" in err.details) {
+      // A search too broad to answer quickly (one or two letters): not an error, a hint.
+      $("#result-count").textContent = "Keep typing: this search is too broad to answer quickly.";
+    } else {
       showError(err);
-      if (replace) lastQueryKey = null;
     }
+    if (replace) lastQueryKey = null;
   } finally {
     if (!signal.aborted) list.removeAttribute("aria-busy");
   }
 }
 
 function renderCount() {
-  const filtered = FILTER_KEYS.some((k) => k !== "sort" && k !== "order" && String(filters[k] || "").length > 0);
+  const filtered = isFiltered(filters);
   const noun = total === 1 ? "paper" : "papers";
   let text = `${total.toLocaleString()} ${noun}${filtered ? " found" : ""}`;
   if (total > loaded) text += ` · showing ${loaded.toLocaleString()}`;
@@ -282,7 +273,7 @@ export function initLibrary() {
   $("#filters").addEventListener("submit", (event) => event.preventDefault());
   $("#clear-filters").addEventListener("click", () => {
     search.value = "";
-    updateFilters(emptyFilters());
+    updateFilters(emptyQuery());
   });
   $("#load-more").addEventListener("click", () => fetchPage(false));
   events.addEventListener("areas", () => {

@@ -10,6 +10,7 @@ import { filterParams, initLibrary, libraryHash, refresh, setFiltersFromQuery } 
 import { closeMap, openMap } from "./map.js";
 import { initSuggestions } from "./suggestions.js";
 import { navigate, startRouter } from "./navigation.js";
+import { FILTER_KEYS, queryParams } from "./query.js";
 import { closePaper, currentPaperId, openPaper } from "./paper.js";
 import { cache, events, hideMessage, openDialog, refreshLookups, showError } from "./ui.js";
 
@@ -66,10 +67,7 @@ function updateExportLink() {
   const format = document.querySelector('input[name="export-format"]:checked').value;
   const f = filterParams();
   const area = f.area ? cache.areaById.get(Number(f.area)) : null;
-  const params = {
-    format, q: f.q, tag: f.tag, status: f.status, area_id: area ? area.id : "",
-    year_min: f.year_min, year_max: f.year_max, has_annotation: f.has_annotation,
-  };
+  const params = { format, ...queryParams(f, FILTER_KEYS) }; // the export takes the list's filters
   // What the Markdown bibliography prints besides the annotations; other formats ignore it.
   const markdown = format === "markdown";
   $("#export-markdown-options").disabled = !markdown;
@@ -80,7 +78,7 @@ function updateExportLink() {
   $("#export-link").href = `/api/export${query(params)}`;
   const scope = [];
   if (params.q) scope.push(`matching “${params.q}”`);
-  if (params.tag.length) scope.push(`tagged ${params.tag.join(", ")}`);
+  if (params.tag) scope.push(`tagged ${params.tag.join(", ")}`);
   if (area) scope.push(`in ${area.path} (and the areas below it)`);
   if (params.status) scope.push(`with status ${params.status}`);
   if (f.year_min || f.year_max) scope.push(`from ${f.year_min || "any year"} to ${f.year_max || "now"}`);

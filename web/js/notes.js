@@ -5,6 +5,7 @@
 // typed: their text stays in the editor next to the saved one until they choose.
 
 import { api, enc, query } from "./api.js";
+import { chooseVersion } from "./conflict.js";
 import { h, replaceChildren, setSanitisedHtml } from "./dom.js";
 import { addLeaveGuard } from "./navigation.js";
 import { events, showError, showInfo } from "./ui.js";
@@ -286,22 +287,12 @@ class NoteEditor {
     this.message = h("p", { id: `${id}-message`, class: "field-message", role: "alert" });
     this.saveButton = h("button", { type: "submit", class: "small primary" }, "Save");
     this.cancelButton = h("button", { type: "button", class: "small", onclick: () => this.cancel() }, "Cancel");
-    this.theirsInput = h("textarea", { id: `${id}-theirs`, rows: "4", readonly: true });
-    this.theirsMeta = h("p", { class: "hint" });
-    this.conflictBox = h("div", { class: "note-conflict", hidden: true },
-      h("label", { for: `${id}-theirs` }, "Their text (saved)"),
-      this.theirsInput,
-      this.theirsMeta,
-      h("div", { class: "note-edit-actions" },
-        h("button", { type: "button", class: "small primary", onclick: () => this.saveMineOverIt() }, "Save mine over it"),
-        h("button", { type: "button", class: "small", onclick: () => this.takeTheirs() }, "Take theirs")));
     const form = h("form", { class: "note-edit", "aria-label": `Edit note: “${shorten(this.start.markdown)}”` },
       h("div", { class: "note-edit-row" },
         h("div", { class: "field" }, h("label", { for: `${id}-kind` }, "Kind"), this.kindInput),
         h("div", { class: "field grow" }, h("label", { for: `${id}-location` }, "Location"), this.locationInput)),
       h("div", { class: "field" }, h("label", { for: `${id}-text` }, "Note"), this.textInput, this.message),
-      h("div", { class: "note-edit-actions" }, this.saveButton, this.cancelButton),
-      this.conflictBox);
+      h("div", { class: "note-edit-actions" }, this.saveButton, this.cancelButton));
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.save(this.version);
@@ -408,22 +399,22 @@ class NoteEditor {
     this.showConflict(theirs);
   }
 
-  showConflict(theirs) {
+  /** Their version and mine side by side (the one conflict dialog); the user keeps one. */
+  async showConflict(theirs) {
     this.conflictVersion = theirs.version;
     this.theirs = theirs;
     setMessage(this.textInput, this.message,
       `Conflict: this note was changed elsewhere while you were editing (it is now version ${theirs.version}). ` +
-      "Nothing was overwritten and your text is still here. Save yours over it, or take theirs.",
+      "Nothing was overwritten and your text is still here.",
       { invalid: false });
-    this.theirsInput.value = theirs.markdown;
-    // Their kind and location, where they differ from what is in the editor.
     const mine = this.values();
-    const meta = [];
-    if (theirs.kind !== undefined && theirs.kind !== mine.kind) meta.push(`Kind: ${NOTE_KIND_LABELS[theirs.kind] || theirs.kind}`);
-    if (theirs.location !== undefined && theirs.location !== mine.location) meta.push(`Location: ${theirs.location || "none"}`);
-    this.theirsMeta.textContent = meta.join(" · ");
-    this.conflictBox.hidden = false;
-    this.saveButton.hidden = true;
+    const shown = (note) => {
+      const meta = [`Kind: ${NOTE_KIND_LABELS[note.kind] || note.kind || "?"}`, `Location: ${note.location || "none"}`];
+      return `${note.markdown}\n\n(${meta.join(" · ")})`;
+    };
+    const choice = await chooseVersion({ what: "note", version: theirs.version, mine: shown(mine), theirs: shown(theirs) });
+    if (choice === "mine") this.saveMineOverIt();
+    else this.takeTheirs();
   }
 
   saveMineOverIt() {
@@ -442,8 +433,6 @@ class NoteEditor {
 
   clearConflict() {
     this.conflictVersion = null;
-    this.conflictBox.hidden = true;
-    this.saveButton.hidden = false;
     setMessage(this.textInput, this.message, "");
   }
 
@@ -461,7 +450,6 @@ class NoteEditor {
   setBusy(busy) {
     this.busy = busy;
     this.saveButton.disabled = busy;
-    for (const button of this.conflictBox.querySelectorAll("button")) button.disabled = busy;
   }
 }
 

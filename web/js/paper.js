@@ -3,6 +3,7 @@
 
 import { relationGraphSection } from "./relgraph.js";
 import { api, enc, query } from "./api.js";
+import { chooseVersion, describeFields } from "./conflict.js";
 import {
   $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, RELATION_LABELS, replaceChildren, STATUS_LABELS,
 } from "./dom.js";
@@ -137,28 +138,41 @@ async function sendPatch(change, retried = false) {
     Object.assign(paper, updated);
     events.dispatchEvent(new Event("library-changed"));
   } catch (err) {
-    if (err.status === 409 && !retried && (await onlyOtherFieldsChanged(paper, change))) {
-      return sendPatch(change, true);
+    if (err.status !== 409 || retried) {
+      showError(err);
+      if (err.status === 409) reloadPaper();
+      return;
     }
-    showError(err);
-    if (err.status === 409) reloadPaper();
+    await onStaleEdit(paper, change, err);
   }
 }
 
 /**
- * A 409 also comes from changes to other fields (a tag added here bumps the version too).
- * When the fields this change sets are still as last seen, take the new version and retry;
- * when someone else changed the same field, the user sees the error and the fresh values.
+ * A 409 also comes from changes to other fields (a tag added here bumps the version too): when
+ * the fields this change sets are still as last seen, take the new version and send it again.
+ * When someone else changed the same field, the one conflict dialog lets the user choose.
  */
-async function onlyOtherFieldsChanged(paper, change) {
+async function onStaleEdit(paper, change, err) {
+  let fresh;
   try {
-    const fresh = await api(`/api/papers/${enc(paper.id)}`);
-    const same = Object.keys(change).every((key) => fresh[key] === paper[key]);
-    if (same) paper.version = fresh.version;
-    return same;
-  } catch (err) {
-    console.warn("could not re-read the paper after a conflict", err);
-    return false;
+    fresh = await api(`/api/papers/${enc(paper.id)}`);
+  } catch (readErr) {
+    console.warn("could not re-read the paper after a conflict", readErr);
+    showError(err);
+    reloadPaper();
+    return;
+  }
+  const keys = Object.keys(change);
+  const theirs = Object.fromEntries(keys.map((key) => [key, fresh[key]]));
+  const same = keys.every((key) => JSON.stringify(fresh[key]) === JSON.stringify(paper[key]));
+  const choice = same ? "mine" : await chooseVersion({
+    what: "paper", version: fresh.version, mine: describeFields(change), theirs: describeFields(theirs),
+  });
+  if (choice === "mine") {
+    paper.version = fresh.version;
+    await sendPatch(change, true);
+  } else {
+    reloadPaper();
   }
 }
 
