@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
 import sqlite3
 import statistics
@@ -58,9 +59,11 @@ from litreview.models import ReadingStatus, SourceKind
 from litreview.normalize import split_display_name
 
 CORPUS = (
-    Path(__file__).resolve().parent.parent.parent
-    / "shared"
-    / "corpus"
+    Path(
+        os.environ.get(
+            "LITREVIEW_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"
+        )
+    )
     / "annotated"
     / "alignment_newsletter_database.csv"
 )
@@ -211,6 +214,8 @@ def lib_call(engine: sa.Engine, params: dict[str, Any]) -> Callable[[], int]:
 def api_call(client: TestClient, params: dict[str, Any]) -> Callable[[], int]:
     def run() -> int:
         response = client.get("/api/papers", params=params)
+        if response.status_code == 422 and "time_limit_ms" in response.json()["error"]:
+            return 0  # "too broad, keep typing": answered within the time limit
         assert response.status_code == 200, response.text
         return len(response.json()["items"])
 
