@@ -430,7 +430,14 @@ def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple
 
         small = total <= SMALL_RESULT
         ids = page_by_column(
-            session, query.sort_field, descending, filters, total, small, limit, offset
+            session,
+            query.sort_field,
+            query.order == SortOrder.desc,  # a column sorts up unless told
+            filters,
+            total,
+            small,
+            limit,
+            offset,
         )
         return ids, total
     page = sa.select(col(Paper.id))
