@@ -85,13 +85,15 @@ class PaperFilter(BaseModel):
         Field(description="Only papers with this tag; repeatable, every tag must match"),
     ] = []
     area: Annotated[
-        str | None,
+        list[Annotated[str, Field(max_length=2000)]],
+        BeforeValidator(lambda value: [value] if isinstance(value, str) else value),
         Cli("--area"),
         Field(
-            max_length=2000,
-            description="Area id or path ('A/B'); its sub-areas included",
+            max_length=50,
+            description="Area id or path ('A/B'), its sub-areas included; repeatable, the paper "
+            "must be in every area given",
         ),
-    ] = None
+    ] = []
     area_id: Annotated[
         int | None,
         Field(ge=1, le=MAX_ID, description="Area id; its sub-areas included"),

@@ -133,8 +133,8 @@ def chosen_areas(session: Session, query: PaperFilter) -> list[int]:
     chosen: list[int] = []
     if query.area_id is not None:
         chosen.append(area_id_of(session, str(query.area_id)))
-    if query.area and query.area.strip():
-        chosen.append(area_id_of(session, query.area))
+    # Repeated, every area must hold (as repeated tags do).
+    chosen.extend(area_id_of(session, text) for text in query.area if text.strip())
     if query.area_path and query.area_path.strip():
         chosen.append(find_area_path(session, query.area_path).id or 0)
     return list(dict.fromkeys(chosen))
