@@ -66,6 +66,7 @@ def test_add_a_forum_post_by_hand_and_relate_it_by_keyboard(page: Page, server: 
     page.keyboard.press("Escape")
     expect(dialog).to_be_hidden()
     open_paper(page, "LAT does not remove the capability")
+    expect(page.locator(".paper-meta")).to_contain_text("2024 · LessWrong · forum post")
 
     relations = page.get_by_role("region", name="Relations", exact=True)
     relations.get_by_label("Relation", exact=True).select_option("critiques")

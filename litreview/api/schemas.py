@@ -14,6 +14,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from litreview.importers.records import AuthorRecord, PaperRecord
+from litreview.importers.web_kinds import WebSourceKind, web_kind, web_site
 from litreview.library.area_links import AreaMap
 from litreview.library.areas import AreaNode
 from litreview.library.links import LinkView
@@ -146,6 +147,13 @@ class PaperPublic(BaseModel):
     aliases: list[str] = Field(
         default_factory=list, description="Other citation keys (of entries merged into it)"
     )
+    kind: WebSourceKind | None = Field(
+        default=None,
+        description="For a web source (an @online entry): blog-post, forum-post, video or other",
+    )
+    site: str | None = Field(
+        default=None, description="Where a web source or report was published (LessWrong, ...)"
+    )
 
     @classmethod
     def from_view(cls, view: PaperView) -> PaperPublic:
@@ -172,6 +180,8 @@ class PaperPublic(BaseModel):
             updated_at=_as_utc(p.updated_at),
             fields=dict(view.fields),
             aliases=list(view.aliases),
+            kind=web_kind(p.entry_type, p.extra or {}),
+            site=web_site(p.entry_type, p.extra or {}),
         )
 
 

@@ -43,3 +43,14 @@ def web_kind(entry_type: str, extra: Mapping[str, Any]) -> WebSourceKind | None:
         if form.entry_type == "online" and form.subtype == subtype:
             return kind
     return WebSourceKind.other
+
+
+def web_site(entry_type: str, extra: Mapping[str, Any]) -> str | None:
+    """Where a web source was published (its ``organization``; a report's ``institution``)."""
+    kind = web_kind(entry_type, extra)
+    if kind is None:
+        if entry_type.lower() != "report":
+            return None
+        kind = WebSourceKind.report
+    site = extra.get(KIND_FORMS[kind].site_field)
+    return str(site) if site else None

@@ -82,12 +82,20 @@ function render(view, paper, editor) {
 function metaLine(paper) {
   const parts = [];
   if (paper.year) parts.push(String(paper.year));
-  if (paper.venue) parts.push(paper.venue);
-  if (paper.entry_type) parts.push(paper.entry_type);
+  if (paper.venue || paper.site) parts.push(paper.venue || paper.site);
+  const kind = kindLabel(paper);
+  if (kind) parts.push(kind);
   return [
     parts.join(" · "),
     h("code", { class: "key", title: "Citation key" }, paper.key || ""),
   ];
+}
+
+/** A web source's kind as the add dialog names it ("forum post"); any other entry's type. */
+function kindLabel(paper) {
+  if (!paper.kind) return paper.entry_type;
+  const option = document.querySelector(`#web-kind option[value="${CSS.escape(paper.kind)}"]`);
+  return option ? option.textContent.toLowerCase() : paper.kind;
 }
 
 function safeHref(url) {
