@@ -128,3 +128,32 @@ def test_notes_migration_up_and_down_keeps_the_index_right(tmp_path: Path) -> No
         add_note(session, 1, NoteKind.question, "asked again")
         session.commit()
     assert hits("asked") == 1 and hits("rewritten") == 1
+
+
+def test_the_index_holds_what_the_view_paper_fts_text_says(tmp_path: Path) -> None:
+    from litreview.library.notes import add_note
+    from litreview.models import NoteKind
+
+    engine = make_engine(sqlite_url(tmp_path / "lib.db"))
+    upgrade(engine)
+    records = [
+        PaperRecord(title=f"Paper {i}", source=SourceKind.manual, abstract="an abstract")
+        for i in range(3)
+    ]
+    records[1].annotation = "first thoughts"
+    with Session(engine) as session:
+        import_records(session, records)  # bulk: the insert trigger paused, indexed at the end
+        add_note(session, 2, NoteKind.quote, "a quote")
+        add_note(session, 2, NoteKind.question, "a question")
+        session.commit()
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE paper SET title = 'Renamed', abstract = NULL WHERE id = 3"))
+        conn.execute(sa.text("DELETE FROM paper_note WHERE markdown = 'a quote'"))
+    columns = "title, abstract, authors, annotation"
+    with engine.connect() as conn:
+        index = conn.execute(sa.text(f"SELECT rowid, {columns} FROM paper_fts ORDER BY rowid"))
+        view = conn.execute(sa.text(f"SELECT id, {columns} FROM paper_fts_text ORDER BY id"))
+        indexed, declared = index.all(), view.all()
+    assert indexed == declared
+    assert declared[1][4] == "first thoughts\na question"
+    assert declared[2][1:3] == ("Renamed", "")
