@@ -8,7 +8,7 @@ from markdown_it import MarkdownIt
 from sqlmodel import Session
 
 from litreview.errors import InvalidInput
-from litreview.exporters import get_format
+from litreview.exporters import get_format, mdtext
 from litreview.exporters.mdtext import (
     Anchors,
     anchor_base,
@@ -124,6 +124,9 @@ HOSTILE = [
     "\\`<img src=x onerror=alert(1)>`",
     "`a` <svg/onload=alert(1)> `b`",
     "[x]: javascript:alert(1)\n\n[y][x]",
+    "[x]: javascript:alert(1)",  # used by another paper's text: [y][x]
+    "> [x]: vbscript:alert(1)",
+    "[x]: ftp://example.org/file",
     "<!-- open comment\n\n<script>alert(1)</script>",
 ]
 
@@ -135,6 +138,22 @@ def test_raw_html_and_script_links_are_shown_as_text(text: str) -> None:
     html = MarkdownIt("commonmark", {"html": True}).render(block)
     assert "<script" not in html and "<img" not in html and "<svg" not in html
     assert 'href="javascript' not in html.lower() and 'src="data' not in html.lower()
+
+
+SAFE = [
+    "plain words, *emphasis* and `code`",
+    "[a](https://example.org) and ![i](https://example.org/i.png) and [b](#sec)",
+    "[a]: https://example.org\n\n[b][a] and [c](mailto:x@y.z)",
+    "a ] ( b ]: c",
+]
+
+
+@pytest.mark.parametrize("text", HOSTILE + SAFE)
+def test_the_quick_check_never_passes_what_the_parse_refuses(text: str) -> None:
+    # Text the quick check passes without parsing must be text the parse passes too.
+    assert not mdtext._plainly_inert(text) or mdtext._parsed_inert(text)
+    if text in SAFE:
+        assert is_inert(text)
 
 
 def test_raw_html_shows_as_text_as_in_the_ui_and_safe_markdown_is_kept() -> None:
