@@ -83,3 +83,28 @@ def test_arxiv_only_papers_export_as_arxiv_does(session: Session) -> None:
         assert line in text
     [again] = parse_bibtex(text, source="x.bib").records
     assert again.arxiv_id == "2401.00001" and again.title == "Scaling LLMs on ImageNet"
+
+
+SPACED = """@article{m1, title = {Two  spaces and
+   a line break}, month = mar, date = { 2001-03 }, journal = {J}}
+@article{m2, title = {T}, month = {mar}, abstract = {First paragraph.
+
+Second   paragraph.}}
+@article{m3, title = {T3}, month = "apr"}
+"""
+
+
+def test_month_macros_stay_macros_and_spacing_is_kept_for_the_export(session: Session) -> None:
+    records = parse_bibtex(SPACED, source="s.bib").records
+    assert records[0].title == "Two spaces and a line break"  # collapsed for display and search
+    outcomes = import_records(session, records).outcomes
+    text = render_bibtex(load_paper_views(session, [o.paper_id or 0 for o in outcomes]))
+    assert "month = mar," in text  # a macro stays a macro
+    assert "month = {mar}," in text  # text stays text
+    assert "month = {apr}," in text
+    assert "title = {Two  spaces and\n   a line break}," in text
+    assert "Second   paragraph.}" in text
+    assert "date = { 2001-03 }," in text
+    again = parse_bibtex(text, source="t.bib").records
+    assert [r.title for r in again] == [r.title for r in records]
+    assert [r.extra.get("month") for r in again] == ["mar", "{mar}", "{apr}"]

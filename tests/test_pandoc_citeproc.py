@@ -2,14 +2,21 @@
 
 Runs Debian's ``pandoc`` (``.ci/run`` installs it; skipped with the reason where it is missing)
 over a set of corpus files, over our BibTeX export of each and over our CSL-JSON export, and
-compares the rendered references entry by entry (Chicago author-date, pandoc's default).
+compares the rendered references entry by entry (Chicago author-date, pandoc's default; text
+without markup). An entry merged into another paper (same DOI or arXiv id) is left out.
 
-Measured on these files: BibTeX 95 of 95 entries agree; CSL-JSON 73 of 95. The remaining CSL
-differences, by kind: biblatex quoting macros (``\\mkbibquote``, ``\\enquote``) that pandoc
-renders as quotes and we decode to plain text; title casing where pandoc does not map a
-``langid`` (``nswissgerman``) that we map to a BCP 47 tag (so citeproc rightly keeps the
-German capitalisation); a title with quote marks around a ``nocase`` span. The issue's target
-of 98% for CSL-JSON is not reached yet; the floor below guards against regressions.
+Measured on these files (1,331 entries): BibTeX 1,331 agree; CSL-JSON 1,292 (97.1%). On a wider
+set (the files below plus six more, 9,806 entries) CSL-JSON agrees for 92%. The remaining CSL
+differences, by kind:
+- pandoc's reader does not map some ``langid`` names (``nswissgerman``, ``indonesian``,
+  ``galician``) and title-cases those titles as English; we pass citeproc the language, so
+  German titles keep their capitals (the language-field file: 15 entries);
+- math in a ``series`` (``$<<$10=10$>>$``) that pandoc prints as text and we decode;
+- biblatex's ``issue`` (``May``, ``S1``), which pandoc drops and we give as CSL ``issue``;
+- punctuation after ``\\mkbibquote``: citeproc moves it inside the quotation marks;
+- on the wider set: pandoc dropping words joined by a Unicode dash (``Core–Shell``), lowercasing
+  letters in words with digits (``4H-SiC``, ``WS2``), and name particles (``van Heck``) that
+  pandoc keeps in front and we give as particles.
 """
 
 from __future__ import annotations
@@ -33,6 +40,7 @@ FILES = (
     "bbt_Literal_names.bib",
     "bbt_Math_formatting_lost_on_import_627.bib",
     "bbt_Language_field_in_the_metadata_exported_incorrectly_1921.biblatex",
+    "bbt_Bulk_performance_test.bib",
 )
 _ENTRY = re.compile(r'<div id="ref-(.*?)"\s+class="csl-entry"[^>]*>(.*?)</div>', re.S)
 
@@ -48,7 +56,7 @@ def _render(bibliography: Path) -> dict[str, str]:
         check=True,
     )
     return {
-        key: " ".join(re.sub(r"<[^>]+>", "", html.unescape(body)).split())
+        html.unescape(key): " ".join(re.sub(r"<[^>]+>", "", html.unescape(body)).split())
         for key, body in _ENTRY.findall(done.stdout)
     }
 
@@ -67,6 +75,7 @@ def test_citeproc_renders_our_exports_as_the_originals(corpus: Path, tmp_path: P
             import_bibtex(session, source.read_bytes(), source=name)
             session.commit()
             views = all_views(session)
+            aliases = {a for v in views for a in v.aliases}
             (tmp_path / "ours.bib").write_text(render_bibtex(views), encoding="utf-8")
             (tmp_path / "ours.json").write_text(csl_json(views), encoding="utf-8")
         engine.dispose()
@@ -74,8 +83,10 @@ def test_citeproc_renders_our_exports_as_the_originals(corpus: Path, tmp_path: P
         ours_bib, ours_csl = _render(tmp_path / "ours.bib"), _render(tmp_path / "ours.json")
         assert expected, name
         for key, text in expected.items():
+            if key in aliases:
+                continue  # merged into another paper
             total += 1
             bibtex_agree += ours_bib.get(key) == text
             csl_agree += ours_csl.get(key) == text
     assert bibtex_agree >= 0.98 * total, (bibtex_agree, total)
-    assert csl_agree >= 0.7 * total, (csl_agree, total)
+    assert csl_agree >= 0.97 * total, (csl_agree, total)

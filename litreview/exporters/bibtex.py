@@ -13,22 +13,19 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from litreview.exporters.written import borrowed_title, written_doi, written_people
 from litreview.importers.bibfields import (
     ANNOTATION_FIELDS,
     ARXIV_PREFIXES,
-    TITLE_FROM_MARK,
     VENUE_FIELDS,
     latex_to_unicode_keep_lines,
 )
-from litreview.importers.bibnames import parse_names
 from litreview.importers.bibvalues import MONTHS
 from litreview.importers.latex import encode_annotation, latex_to_unicode, unicode_to_latex
 from litreview.library.export import ExportData
 from litreview.library.views import PaperView, Person
 from litreview.normalize import (
-    PersonName,
     clean_citation_key,
-    normalize_doi,
     try_arxiv_id,
 )
 
@@ -115,9 +112,10 @@ def _arxiv_fields(view: PaperView, annote: bool) -> Iterator[tuple[str, str, boo
 def _fields(view: PaperView, annote: bool) -> Iterator[tuple[str, str, bool]]:
     paper = view.paper
     original: dict[str, Any] = paper.original or {}
-    title_from = original.get(TITLE_FROM_MARK)
-    if not (title_from and paper.title == latex_to_unicode(_extra_or_original(paper, title_from))):
+    if not borrowed_title(paper):
         yield "title", _text(original.get("title"), paper.title), False
+    elif isinstance(original.get("title"), str):
+        yield "title", original["title"], False  # a title that decodes to nothing (``{}``)
     for role, people in (("author", view.authors), ("editor", view.editors)):
         if people:
             yield role, _people(original.get(role), people), False
@@ -126,14 +124,18 @@ def _fields(view: PaperView, annote: bool) -> Iterator[tuple[str, str, bool]]:
         same = isinstance(year, str) and _year_of(year) == paper.year
         yield "year", year if same and isinstance(year, str) else str(paper.year), False
     if paper.date:
-        yield "date", paper.date, False
+        date = original.get("date")
+        yield (
+            "date",
+            date if isinstance(date, str) and date.strip() == paper.date else paper.date,
+            False,
+        )
     if paper.venue:
         name = _venue_field(paper.entry_type, original)
         yield name, _text(original.get(name), paper.venue), False
-    if paper.doi:
-        doi = original.get("doi")
-        same = isinstance(doi, str) and normalize_doi(doi) == paper.doi
-        yield "doi", doi if same and isinstance(doi, str) else paper.doi, False
+    doi = written_doi(paper)
+    if doi:
+        yield "doi", doi, False
     yield from _arxiv(paper.arxiv_id, paper.arxiv_version, original, paper.extra or {})
     if paper.url:
         url = original.get("url")
@@ -162,11 +164,6 @@ def _self_crossref(name: str, value: object, key: str) -> bool:
     return name == "crossref" and isinstance(value, str) and value.strip() == key
 
 
-def _extra_or_original(paper: Any, name: str) -> str:
-    value = (paper.extra or {}).get(name, (paper.original or {}).get(name, ""))
-    return value if isinstance(value, str) else ""
-
-
 def _text(original: object, value: str) -> str:
     """The input text when it still decodes to ``value``, else ``value`` escaped."""
     if isinstance(original, str) and latex_to_unicode(original) == value:
@@ -180,12 +177,8 @@ def _annotation(markdown: str) -> str:
 
 
 def _people(original: object, people: list[Person]) -> str:
-    if isinstance(original, str):
-        parsed = parse_names(original)
-        # Compared as the library matches people: spelling variants are one author.
-        given_keys = [PersonName(p.family, p.given).key for p in parsed.people]
-        if given_keys == [PersonName(p.family, p.given).key for p in people]:
-            return original
+    if isinstance(original, str) and written_people(original, people) is not None:
+        return original
     return " and ".join(_person(p) for p in people)
 
 
@@ -246,7 +239,9 @@ def _extra(extra: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
     for name, value in extra.items():
         if not isinstance(value, str):
             continue
-        yield name, value, value in MONTHS and name == "month"
+        # A month macro (``mar``) is written bare; a month written as text is stored braced.
+        braced_month = value[:1] == "{" and value[-1:] == "}" and value[1:-1] in MONTHS
+        yield name, value, name == "month" and (value in MONTHS or braced_month)
 
 
 def _safe(value: str) -> str:

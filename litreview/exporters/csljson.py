@@ -17,7 +17,9 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from litreview.exporters.csltext import Piece, csl_text, csl_title, title_pieces
 from litreview.exporters.mdtext import safe_url
+from litreview.exporters.written import borrowed_title, written_doi, written_people
 from litreview.importers.bibnames import parse_names
 from litreview.importers.latex import latex_to_unicode
 from litreview.importers.web_kinds import KIND_FORMS, web_kind
@@ -58,6 +60,32 @@ CSL_TYPES = {
     "unpublished": "manuscript",
     "electronic": "webpage",
     "www": "webpage",
+    # BibLaTeX's further types, as pandoc reads them.
+    "artwork": "graphic",
+    "audio": "song",
+    "commentary": "book",
+    "image": "graphic",
+    "jurisdiction": "legal_case",
+    "legal": "treaty",
+    "legislation": "legislation",
+    "letter": "personal_communication",
+    "movie": "motion_picture",
+    "music": "song",
+    "mvreference": "book",
+    "newsarticle": "article-newspaper",
+    "performance": "speech",
+    "review": "review",
+    "standard": "legislation",
+    "video": "motion_picture",
+}
+# An article's ``entrysubtype`` -> its CSL type.
+ARTICLE_SUBTYPES = {"magazine": "article-magazine", "newspaper": "article-newspaper"}
+# ``eprinttype`` -> where the ``eprint`` is found (when the entry has no url of its own).
+EPRINT_URLS = {
+    "jstor": "https://www.jstor.org/stable/",
+    "pubmed": "https://www.ncbi.nlm.nih.gov/pubmed/",
+    "googlebooks": "https://books.google.com?id=",
+    "hdl": "https://hdl.handle.net/",
 }
 # Babel/polyglossia language names (langid) -> the BCP 47 tags citeproc reads (pandoc's table).
 LANGUAGES = {
@@ -71,7 +99,24 @@ LANGUAGES = {
     "japanese": "ja-JP", "chinese": "zh-CN", "korean": "ko-KR", "turkish": "tr-TR",
     "hungarian": "hu-HU", "latin": "la", "catalan": "ca-AD", "croatian": "hr-HR",
     "hebrew": "he-IL", "arabic": "ar", "ukrainian": "uk-UA", "romanian": "ro-RO",
+    "afrikaans": "af-ZA", "icelandic": "is-IS", "norsk": "nb-NO", "nynorsk": "nn-NO",
+    "bokmal": "nb-NO", "slovak": "sk-SK", "slovene": "sl-SI", "slovenian": "sl-SI",
+    "serbian": "sr-RS", "bulgarian": "bg-BG", "estonian": "et-EE", "latvian": "lv-LV",
+    "lithuanian": "lt-LT", "magyar": "hu-HU", "basque": "eu-ES", "galician": "gl-ES",
+    "irish": "ga-IE", "welsh": "cy-GB", "indonesian": "id-ID", "thai": "th-TH",
+    "vietnamese": "vi-VN", "persian": "fa-IR", "farsi": "fa-IR", "hindi": "hi-IN",
+    "brazil": "pt-BR", "portuges": "pt-PT", "francais": "fr-FR", "frenchb": "fr-FR",
+    "germanb": "de-DE", "albanian": "sq-AL", "mongolian": "mn-MN", "swiss": "de-CH",
+    # ISO 639-2 codes that Zotero and library catalogues write.
+    "eng": "en-US", "ger": "de-DE", "deu": "de-DE", "fre": "fr-FR", "fra": "fr-FR",
+    "spa": "es-ES", "ita": "it-IT", "dut": "nl-NL", "nld": "nl-NL", "por": "pt-PT",
+    "rus": "ru-RU", "jpn": "ja-JP", "chi": "zh-CN", "zho": "zh-CN",
 }  # fmt: skip
+# A language tag as CSL expects it (BCP 47): a name we cannot map is not written, since citeproc
+# would take it for a language other than English.
+_TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
+# Entry types whose ``number`` is the number in their series.
+SERIES_NUMBERED = frozenset({"book", "chapter", "paper-conference", "entry-encyclopedia"})
 THESIS_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 # BibTeX fields kept in ``extra`` -> CSL variables (numbers are named by type, below).
 EXTRA_FIELDS = {
@@ -83,19 +128,17 @@ EXTRA_FIELDS = {
     "edition": "edition",
     "isbn": "ISBN",
     "issn": "ISSN",
-    "series": "collection-title",
     "chapter": "chapter-number",
-    "langid": "language",
-    "language": "language",
     "type": "genre",
     "issue": "issue",
-    "maintitle": "collection-title",
     "school": "publisher",
     "institution": "publisher",
     "organization": "publisher",
+    "howpublished": "publisher",
 }
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
+_INITIALS = re.compile(r"\.(?=\w)")
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
 
 
@@ -113,62 +156,47 @@ def csl_json(papers: Sequence[PaperView]) -> str:
 def csl_item(view: PaperView) -> dict[str, Any]:
     """One paper as a CSL item."""
     paper = view.paper
-    entry_type = (paper.entry_type or "misc").lower()
-    preprint = bool(paper.arxiv_id) and not paper.venue and entry_type in ("article", "misc")
-    csl_type = "article" if preprint else CSL_TYPES.get(entry_type, "document")
-    kind = web_kind(entry_type, paper.extra or {})
-    if kind is not None:
-        csl_type = KIND_FORMS[kind].csl_type
     extra = paper.extra or {}
-    title = csl_title(paper.title, (paper.original or {}).get("title"))
+    original = paper.original or {}
+    csl_type = _csl_type(paper)
+    item: dict[str, Any] = {"id": paper.key, "type": csl_type}
+    language = _language(extra)
+    if language:
+        item["language"] = language
+    # Sentence case for English titles from BibTeX (see csltext).
+    english = bool(paper.original) and (language is None or language.lower().startswith("en"))
+    # A title taken from another field (a title-less entry) is not given as the title.
+    own_title = paper.title and not borrowed_title(paper)
+    pieces = title_pieces(paper.title, original.get("title")) if own_title else []
     subtitle = _decoded(extra.get("subtitle"))
     if subtitle:
-        title = f"{title}: {subtitle}"
-    item: dict[str, Any] = {"id": paper.key, "type": csl_type}
-    if title:
-        item["title"] = title
-    if view.authors:
-        item["author"] = [csl_name(p) for p in view.authors]
-    if view.editors:
-        item["editor"] = [csl_name(p) for p in view.editors]
-    issued = _issued(paper.date, paper.year, (paper.extra or {}).get("month"))
-    if issued:
+        pieces += [Piece(": "), *title_pieces(subtitle, extra["subtitle"])]
+    if pieces:
+        item["title"] = csl_text(pieces, english=english)
+    for role, people in (("author", view.authors), ("editor", view.editors)):
+        written = written_people(original.get(role), people) or people
+        if written:
+            item[role] = [csl_name(p) for p in written]
+    issued = _issued(paper.date, paper.year, _decoded(extra.get("month")))
+    written_year = _decoded(original.get("year") or extra.get("year"))
+    if not paper.date and written_year and not written_year.isdigit():
+        item["issued"] = {"literal": written_year}  # ``Autumn 2001``, ``1989 [1987]``
+    elif issued:
         item["issued"] = {"date-parts": [issued]}
-    if paper.venue and not (csl_type == "book" and paper.venue == paper.title):
-        # A book's own booktitle is its title, not a container.
-        item["container-title" if csl_type != "book" else "collection-title"] = paper.venue
-    if entry_type in THESIS_GENRES:
-        item["genre"] = THESIS_GENRES[entry_type]
-    if paper.doi:
-        item["DOI"] = paper.doi
-    arxiv_url = f"https://arxiv.org/abs/{paper.arxiv_id}" if paper.arxiv_id else None
-    url = paper.url if safe_url(paper.url) else arxiv_url
+    _venue(item, paper, csl_type, english)
+    if (paper.entry_type or "").lower() in THESIS_GENRES:
+        item["genre"] = THESIS_GENRES[paper.entry_type.lower()]
+    doi = written_doi(paper)
+    if doi:
+        item["DOI"] = doi.strip()
+    url = paper.url if safe_url(paper.url) else _eprint_url(paper)
     if url:
         item["URL"] = url
-    _extra(item, paper.extra or {}, csl_type)
+    _extra(item, extra, csl_type, english)
     if csl_type in ("post", "post-weblog") and "publisher" in item and not paper.venue:
         item["container-title"] = item.pop("publisher")  # the forum or blog posted on
-    note = _decoded(extra.get("note"))
-    if note:
-        item["note"] = note
-    translators = extra.get("translator")
-    if isinstance(translators, str) and translators.strip():
-        item["translator"] = [
-            csl_name(Person(p.name, p.family, p.given)) for p in parse_names(translators).people
-        ]
-    accessed = _issued(extra.get("urldate"), None, None)
-    if accessed:
-        item["accessed"] = {"date-parts": [accessed]}
-    if paper.arxiv_id:
-        arxiv_note = f"arXiv: {paper.arxiv_id}"
-        item["note"] = f"{note}\n{arxiv_note}" if note else arxiv_note
-        item["archive"] = "arXiv"
-        item["archive_location"] = paper.arxiv_id
-        if preprint:
-            item["number"] = f"arXiv:{paper.arxiv_id}"
-            item.setdefault("publisher", "arXiv")
-            if paper.arxiv_version:
-                item["version"] = str(paper.arxiv_version)
+    _people_and_dates(item, extra)
+    _arxiv(item, paper, _decoded(extra.get("note")))
     if paper.abstract:
         item["abstract"] = paper.abstract
     if view.tags:
@@ -178,56 +206,90 @@ def csl_item(view: PaperView) -> dict[str, Any]:
     return item
 
 
-def csl_title(title: str, original: object) -> str:
-    """The title, its brace-protected words marked ``<span class="nocase">`` (from the input)."""
-    if not isinstance(original, str) or "{" not in original:
-        return title
-    parts: list[str] = []
-    depth, start, protected = 0, 0, False
-    i = 0
-    while i < len(original):
-        c = original[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "{":
-            if depth == 0:
-                # A group right after a command (``\emph{..}``) is its argument, not a guard.
-                before = original[:i].rstrip()
-                protected = not re.search(r"\\[A-Za-z]+\*?$|\\.$", before)
-                # ``{\"U}`` is a special character, not a case guard.
-                protected = protected and original[i + 1 : i + 2] != "\\"
-                parts.append(_piece(original[start:i], False))
-                start = i
-            depth += 1
-        elif c == "}" and depth:
-            depth -= 1
-            if depth == 0:
-                parts.append(_piece(original[start : i + 1], protected))
-                start = i + 1
-        i += 1
-    parts.append(_piece(original[start:], False))
-    marked = "".join(parts).strip()
-    plain = re.sub(r"</?span[^>]*>", "", marked)
-    return marked if " ".join(plain.split()) == title else title
+def _csl_type(paper: Any) -> str:
+    entry_type = (paper.entry_type or "misc").lower()
+    extra = paper.extra or {}
+    if bool(paper.arxiv_id) and not paper.venue and entry_type in ("article", "misc"):
+        return "article"  # a preprint
+    kind = web_kind(entry_type, extra)
+    if kind is not None:
+        return KIND_FORMS[kind].csl_type
+    subtype = str(extra.get("entrysubtype", "")).strip().lower()
+    if entry_type == "article" and subtype in ARTICLE_SUBTYPES:
+        return ARTICLE_SUBTYPES[subtype]
+    return CSL_TYPES.get(entry_type, "document")
 
 
-def _piece(latex: str, protected: bool) -> str:
-    """Decoded text of a piece of a title, keeping the spaces around it."""
-    if not latex:
-        return ""
-    text = latex_to_unicode(latex)
-    lead = " " if latex[:1].isspace() else ""
-    trail = " " if latex[-1:].isspace() else ""
-    if protected and text:
-        text = f'<span class="nocase">{text}</span>'
-    return f"{lead}{text}{trail}"
+def _language(extra: dict[str, Any]) -> str | None:
+    """The BCP 47 tag of ``langid`` or ``language`` (None when there is none)."""
+    for name in ("langid", "language"):
+        text = _decoded(extra.get(name))
+        tag = LANGUAGES.get(text.lower(), text) if text else None
+        if tag and _TAG.match(tag):
+            return tag
+    return None
+
+
+def _venue(item: dict[str, Any], paper: Any, csl_type: str, english: bool) -> None:
+    """The venue: a journal as it is; a book's, a series' or a proceedings' title as a title."""
+    venue = paper.venue
+    if not venue or (csl_type == "book" and venue == paper.title):
+        return  # a book's own booktitle is its title, not a container
+    journal = csl_type.startswith("article") or csl_type == "periodical"
+    original = (paper.original or {}).get("booktitle")
+    text = csl_title(venue, None if journal else original, english=english and not journal)
+    subtitle = _decoded((paper.extra or {}).get("journalsubtitle"))
+    if journal and subtitle:
+        text = f"{text}: {csl_title(subtitle, None, english=False)}"
+    item["container-title" if csl_type != "book" else "collection-title"] = text
+
+
+def _eprint_url(paper: Any) -> str | None:
+    """The arXiv abstract page, or where an ``eprint`` of another archive is found."""
+    if paper.arxiv_id:
+        return f"https://arxiv.org/abs/{paper.arxiv_id}"
+    extra = paper.extra or {}
+    eprint = _decoded(extra.get("eprint"))
+    base = EPRINT_URLS.get(str(extra.get("eprinttype", "")).strip().lower())
+    return f"{base}{eprint}" if eprint and base else None
+
+
+def _people_and_dates(item: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Translators, the date the source was accessed and the original's date."""
+    translators = extra.get("translator")
+    if isinstance(translators, str) and translators.strip():
+        item["translator"] = [
+            csl_name(Person(p.name, p.family, p.given)) for p in parse_names(translators).people
+        ]
+    for field, variable in (("urldate", "accessed"), ("origdate", "original-date")):
+        value = extra.get(field)
+        date = _issued(value, None, None) if isinstance(value, str) else None
+        if date:
+            item[variable] = {"date-parts": [date]}
+
+
+def _arxiv(item: dict[str, Any], paper: Any, note: str | None) -> None:
+    """The note, and an arXiv paper's archive, number and version."""
+    if note:
+        item["note"] = note
+    if not paper.arxiv_id:
+        return
+    arxiv_note = f"arXiv: {paper.arxiv_id}"
+    item["note"] = f"{note}\n{arxiv_note}" if note else arxiv_note
+    item["archive"] = "arXiv"
+    item["archive_location"] = paper.arxiv_id
+    if item["type"] == "article" and not paper.venue:
+        item["number"] = f"arXiv:{paper.arxiv_id}"
+        item.setdefault("publisher", "arXiv")
+        if paper.arxiv_version:
+            item["version"] = str(paper.arxiv_version)
 
 
 def csl_name(person: Person) -> dict[str, str]:
     """A CSL name: family/given, a particle apart, or ``literal`` for a one-part name."""
     family = " ".join(person.family.split())
-    given = " ".join(person.given.split())
+    # Initials one by one ("E.H." as "E. H."), as biblatex and pandoc print them.
+    given = " ".join(_INITIALS.sub(". ", person.given).split())
     if not given:
         return {"literal": family or " ".join(person.name.split())}
     name = {"family": family, "given": given}
@@ -258,15 +320,23 @@ def _issued(date: str | None, year: int | None, month: object) -> list[int] | No
     return [year, number] if number else [year]
 
 
-def _extra(item: dict[str, Any], extra: dict[str, Any], csl_type: str) -> None:
+def _extra(item: dict[str, Any], extra: dict[str, Any], csl_type: str, english: bool) -> None:
     """Fields kept from BibTeX, decoded; the first of several names for a variable wins."""
     number = _decoded(extra.get("number"))
+    series = next((n for n in ("series", "maintitle") if _decoded(extra.get(n))), None)
     if number:
-        item["issue" if csl_type == "article-journal" else "number"] = number
+        # A journal's number is its issue; a book's in a series is its number in the series.
+        if csl_type == "article-journal":
+            name = "issue"
+        else:
+            name = "collection-number" if csl_type in SERIES_NUMBERED else "number"
+        item[name] = number
+    if series:
+        item.setdefault(
+            "collection-title", csl_title(_decoded(extra[series]) or "", None, english=english)
+        )
     for name, variable in EXTRA_FIELDS.items():
         text = _decoded(extra.get(name))
-        if text and variable == "language":
-            text = LANGUAGES.get(text.lower(), text)
         if text:
             item.setdefault(variable, text)
 

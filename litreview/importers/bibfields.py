@@ -35,7 +35,10 @@ def decode(value: str, original: dict[str, object], name: str) -> str:
     if needs_latex_decoding(value):
         original[name] = value
         return latex_to_unicode(value)
-    return " ".join(value.split())
+    text = " ".join(value.split())
+    if text != value:
+        original[name] = value  # its line breaks and runs of spaces, for the export
+    return text
 
 
 class FieldMapper:
@@ -86,6 +89,8 @@ class FieldMapper:
                 self._year(rec, value)
             elif name == "date":
                 rec.date = value.strip() or None
+                if rec.date and rec.date != value:
+                    original[name] = value
             elif name == venue_field:
                 rec.venue = latex_to_unicode(value) or None
                 if rec.venue is None and value.strip():

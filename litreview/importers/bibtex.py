@@ -408,19 +408,19 @@ class _Parser:
             if name in fields or not name:
                 continue
             raw = f.value
+            if name == "month" and raw.strip().lower() in MONTHS and not macros.user(raw):
+                fields[name] = raw.strip().lower()  # a month macro stays one
+                continue
             if raw[:1] == "{" and raw[-1:] == "}":
                 inner = raw[1:-1]
                 if "{" not in inner and "}" not in inner:  # most values: {text}
-                    fields[name] = inner
+                    fields[name] = inner if name != "month" else _literal_month(inner)
                     continue
-            if name == "month" and raw.strip().lower() in MONTHS and not macros.user(raw):
-                fields[name] = raw.strip().lower()
-                continue
             value, undefined = evaluate(raw, macros)
             for macro in undefined:
                 line = _line(f, item.field_offset)
                 self.problem(f"undefined macro {macro!r} kept as text", line, item.key, "warning")
-            fields[name] = value
+            fields[name] = value if name != "month" else _literal_month(value)
 
     def _inherit(self, item: _Item, by_key: dict[str, _Item], seen: set[str]) -> None:
         """Fill missing fields from ``crossref`` and ``xdata`` parents (parents first)."""
@@ -451,6 +451,11 @@ class _Parser:
                 if name not in item.fields:
                     item.fields[name] = value
                     item.inherited.append(name)
+
+
+def _literal_month(value: str) -> str:
+    """A month written as text: ``{mar}`` is kept apart from the macro ``mar`` (braced)."""
+    return f"{{{value}}}" if value in MONTHS else value
 
 
 def _inheritable(parent: _Item, child: _Item, kind: str) -> list[tuple[str, str]]:
