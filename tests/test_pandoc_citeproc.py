@@ -14,9 +14,9 @@ differences, by kind:
 - math in a ``series`` (``$<<$10=10$>>$``) that pandoc prints as text and we decode;
 - biblatex's ``issue`` (``May``, ``S1``), which pandoc drops and we give as CSL ``issue``;
 - punctuation after ``\\mkbibquote``: citeproc moves it inside the quotation marks;
-- on the wider set: pandoc dropping words joined by a Unicode dash (``Core–Shell``), lowercasing
-  letters in words with digits (``4H-SiC``, ``WS2``), and name particles (``van Heck``) that
-  pandoc keeps in front and we give as particles.
+- on the wider set: pandoc dropping words joined by a Unicode dash (``Core\u2013Shell``),
+  lowercasing letters in words with digits (``4H-SiC``, ``WS2``), and name particles
+  (``van Heck``) that pandoc keeps in front and we give as particles.
 """
 
 from __future__ import annotations
