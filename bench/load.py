@@ -124,6 +124,14 @@ def start_server(db: Path, workers: int, log: Path) -> tuple[subprocess.Popen[by
     raise RuntimeError("the server did not start")
 
 
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
 async def run_load(url: str, clients: int, seconds: float, paper_ids: list[int]) -> Tally:
     tally = Tally()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -170,11 +178,7 @@ def bench_workers(db: Path, workers: int, args: argparse.Namespace, folder: Path
         elapsed = time.perf_counter() - started
         lost = lost_updates(url, tally)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop_server(process)
     total = len(tally.search_ms) + len(tally.save_ms)
     ok = {"search 200", "search too broad", "save 200", "save 409"}
     errors = sum(n for key, n in tally.statuses.items() if key not in ok)

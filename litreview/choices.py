@@ -40,6 +40,13 @@ class PaperOrder(StrEnum):
     by_author = "author"
 
 
+class TagOrder(StrEnum):
+    """The order of a tag list: by name, or the most used first (then by name)."""
+
+    by_name = "name"
+    by_count = "count"
+
+
 class TagPrinting(StrEnum):
     """Which tags a bibliography prints: all, only those not marked private, or none."""
 

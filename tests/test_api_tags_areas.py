@@ -99,3 +99,60 @@ def test_paper_areas_with_notes(client: TestClient) -> None:
         "version": 4,
     }
     error_of(client.delete(f"/api/papers/{pid}/areas/{area['id']}"), 404)
+
+
+def test_areas_one_level_at_a_time(client: TestClient) -> None:
+    """A sidebar loads the top level, then an area's sub-areas, each with counts and the
+    number of sub-areas it has; the parts agree with the whole tree."""
+    top = add_area(client, "Robustness")
+    lat = add_area(client, "Latent adversarial training", parent_id=top["id"])
+    deep = add_area(client, "Targeted LAT", parent_id=lat["id"])
+    add_area(client, "Interpretability")
+    pid = add_paper(client, "Deep")["id"]
+    client.put(f"/api/papers/{pid}/areas/{deep['id']}")
+    client.put(f"/api/papers/{pid}/areas/{top['id']}")
+
+    level = client.get("/api/areas", params={"depth": 1}).json()
+    assert [n["name"] for n in level["items"]] == ["Robustness", "Interpretability"]
+    assert level["total"] == 2
+    robustness = level["items"][0]
+    assert robustness["children"] == [] and robustness["child_count"] == 1
+    assert (robustness["paper_count"], robustness["direct_count"]) == (1, 1)
+
+    below = client.get("/api/areas", params={"parent": top["id"], "depth": 1}).json()
+    assert [n["path"] for n in below["items"]] == ["Robustness/Latent adversarial training"]
+    assert below["items"][0]["child_count"] == 1 and below["items"][0]["paper_count"] == 1
+    assert below["items"][0]["direct_count"] == 0
+
+    whole = client.get("/api/areas").json()
+    assert whole["total"] == 4
+    assert whole["items"][0]["children"][0]["children"][0]["id"] == deep["id"]
+    assert whole["items"][0]["child_count"] == 1
+
+    one = client.get(f"/api/areas/{lat['id']}").json()
+    assert one["path"] == "Robustness/Latent adversarial training" and one["paper_count"] == 1
+    assert [c["name"] for c in one["children"]] == ["Targeted LAT"]
+    error_of(client.get("/api/areas", params={"parent": 999, "depth": 1}), 404)
+    error_of(client.get("/api/areas", params={"depth": 0}), 422)
+    error_of(client.get("/api/areas/999"), 404)
+    assert client.get("/api/areas/table").status_code == 200
+
+
+def test_tags_filtered_and_by_count(client: TestClient) -> None:
+    """A sidebar with thousands of tags asks the server: the most used first, or those whose
+    name contains what the user typed (any case; % and _ are plain characters)."""
+    add_paper(client, "One", tags=["Safety", "rl", "100%_sure"])
+    add_paper(client, "Two", tags=["safety-cases", "rl"])
+    add_paper(client, "Three", tags=["rl"])
+
+    top = client.get("/api/tags", params={"sort": "count", "limit": 2}).json()
+    assert [(t["name"], t["count"]) for t in top["items"]] == [("rl", 3), ("100%_sure", 1)]
+    assert top["total"] == 4
+    found = client.get("/api/tags", params={"q": "SAFE"}).json()
+    assert [t["name"] for t in found["items"]] == ["Safety", "safety-cases"]
+    assert found["total"] == 2
+    assert [t["name"] for t in client.get("/api/tags", params={"q": "%_"}).json()["items"]] == [
+        "100%_sure"
+    ]
+    assert client.get("/api/tags", params={"q": "0_s"}).json()["total"] == 0
+    error_of(client.get("/api/tags", params={"sort": "size"}), 422)

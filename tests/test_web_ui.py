@@ -119,6 +119,7 @@ def test_add_papers_by_arxiv_id_shows_per_id_results(page: Page, server: LiveSer
     expect(rows(page)).to_have_count(2)
     expect(page.locator("#results")).to_contain_text("A Luttinger Liquid Core Inside Helium-4")
     tree = page.locator("#area-tree")
+    tree.get_by_role("button", name="Sub-areas of Condensed matter").click()
     expect(tree.get_by_role("button", name=re.compile(r"Luttinger liquids\s*2"))).to_be_visible()
     expect(page.locator("#tag-cloud")).to_contain_text("helium")
 
@@ -141,6 +142,7 @@ def test_search_as_you_type_and_filter_by_area(page: Page, server: LiveServer) -
     expect(rows(page)).to_have_count(5)
 
     tree = page.locator("#area-tree")
+    tree.get_by_role("button", name="Sub-areas of Condensed matter").click()
     tree.get_by_role("button", name=re.compile(r"^Lattice models")).click()
     expect(rows(page)).to_have_count(2)
     expect(page.get_by_role("heading", level=1, name="Lattice models")).to_be_visible()
@@ -155,6 +157,69 @@ def test_search_as_you_type_and_filter_by_area(page: Page, server: LiveServer) -
     expect(page.locator("#results")).to_contain_text("No papers match")
     page.get_by_role("button", name="Clear filters").click()
     expect(rows(page)).to_have_count(5)
+
+
+def test_sidebar_loads_areas_level_by_level_and_filters_tags(
+    page: Page, server: LiveServer
+) -> None:
+    top = server.send("POST", "/api/areas", {"name": "Robustness"})
+    lat = server.send(
+        "POST", "/api/areas", {"name": "Latent adversarial training", "parent_id": top["id"]}
+    )
+    deep = server.send(
+        "POST", "/api/areas", {"name": "Targeted LAT", "description": "Aimed *attacks*."}
+    )
+    server.send("PATCH", f"/api/areas/{deep['id']}", {"parent_id": lat["id"]})
+    paper = server.add_paper("Targeted latent attacks", tags=[f"topic {i:02d}" for i in range(40)])
+    server.add_paper("Popular one", tags=["popular", "rare-zebra"])
+    server.add_paper("Popular two", tags=["popular"])
+    server.send("PUT", f"/api/papers/{paper['id']}/areas/{deep['id']}")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.reload()
+    expect(rows(page)).to_have_count(3)
+
+    tree = page.locator("#area-tree")
+    expect(tree.get_by_role("button", name=re.compile(r"^Robustness\s*1"))).to_be_visible()
+    expect(tree.locator(".area-link")).to_have_count(2)  # All papers, Robustness: no more yet
+    tree.get_by_role("button", name="Sub-areas of Robustness").click()
+    expect(tree.get_by_role("button", name="Sub-areas of Robustness")).to_have_attribute(
+        "aria-expanded", "true"
+    )
+    tree.get_by_role("button", name="Sub-areas of Latent adversarial training").click()
+    tree.get_by_role("button", name=re.compile(r"^Targeted LAT\s*1")).click()
+    expect(rows(page)).to_have_count(1)
+    expect(page.get_by_role("heading", level=1, name="Targeted LAT")).to_be_visible()
+    expect(page.locator("#area-description em")).to_have_text("attacks")
+    assert not [url for url in asked if url.endswith("/api/areas")], "the whole tree was loaded"
+
+    # A search leaves the tree as it is (the same elements, the mark moved only).
+    tree.locator(".area-link").first.evaluate("el => { el.dataset.probe = 'kept'; }")
+    tree.get_by_role("button", name=re.compile(r"^All papers")).click()
+    page.get_by_role("searchbox", name="Search papers").fill("popular")
+    expect(rows(page)).to_have_count(2)
+    expect(tree.locator(".area-link").first).to_have_attribute("data-probe", "kept")
+    expect(tree.get_by_role("button", name=re.compile(r"^Targeted LAT"))).to_be_visible()
+
+    # Tags: the most used first, 30 of them; the filter box asks the server for the others.
+    cloud = page.locator("#tag-cloud")
+    expect(cloud.locator(".tag")).to_have_count(30)
+    expect(cloud.locator(".tag").first).to_contain_text("popular")
+    expect(cloud).to_contain_text("30 of 42")
+    page.get_by_label("Filter tags").fill("ZEBRA")
+    expect(cloud.locator(".tag")).to_have_count(1)
+    cloud.get_by_role("button", name=re.compile("^rare-zebra")).click()
+    expect(rows(page)).to_have_count(1)
+    page.get_by_label("Filter tags").fill("nothing like it")
+    expect(cloud).to_contain_text("No tag contains that.")
+
+    # Opened at an area the sidebar has not listed: its name and description are asked for.
+    page.goto(f"{server.url}/#/?area={deep['id']}")
+    page.reload()
+    expect(page.get_by_role("heading", level=1, name="Targeted LAT")).to_be_visible()
+    expect(page.locator("#active-filters")).to_contain_text(
+        "area: Robustness/Latent adversarial training/Targeted LAT"
+    )
 
 
 def test_load_more_fetches_the_next_page(page: Page, server: LiveServer) -> None:
@@ -483,10 +548,16 @@ def test_manage_areas_create_rename_move_delete(page: Page, server: LiveServer) 
     dialog.get_by_label("Description (Markdown)").fill("Training on *worst-case* inputs.")
     dialog.get_by_role("button", name="Save area").click()
     expect(page.locator("#message")).to_contain_text("Area saved.")
-    sidebar = page.locator("#area-tree")
-    expect(sidebar.locator("li ul")).to_contain_text("Adversarial training (LAT)")
+    listing = dialog.locator("#areas-manage-list")
+    expect(listing.locator("li ul")).to_contain_text("Adversarial training (LAT)")
     assert server.area_id("Robustness/Adversarial training (LAT)") > 0
+    dialog.get_by_role("button", name="Close").click()
+    sidebar = page.locator("#area-tree")
+    sidebar.get_by_role("button", name="Sub-areas of Robustness").click()
+    expect(sidebar.locator("li ul")).to_contain_text("Adversarial training (LAT)")
 
+    page.get_by_role("button", name="Areas", exact=True).click()
+    listing.get_by_role("button", name=re.compile(r"^Adversarial training \(LAT\)")).click()
     page.once("dialog", lambda confirm: confirm.accept())
     dialog.get_by_role("button", name="Delete area").click()
     expect(sidebar).not_to_contain_text("Adversarial training (LAT)")
@@ -511,6 +582,10 @@ def test_areas_move_by_drag_and_drop(page: Page, server: LiveServer) -> None:
     item("Latent adversarial training").drag_to(item("Robustness"))
     expect(page.locator("#message")).to_contain_text("Area moved.")
     expect(listing.locator("li ul")).to_contain_text("Latent adversarial training")
+    # The sidebar shows it under its parent once that is opened (by script: the dialog is modal).
+    page.locator("#area-tree").get_by_role("button", name="Sub-areas of Robustness").dispatch_event(
+        "click"
+    )
     expect(page.locator("#area-tree li ul")).to_contain_text("Latent adversarial training")
     assert server.area_id("Robustness/Latent adversarial training") > 0
 

@@ -27,6 +27,7 @@ from litreview.library.areas import (
     create_area,
     delete_area,
     deletion_plan,
+    get_area,
     remove_paper_from_area,
     set_paper_area,
     update_area,
@@ -42,20 +43,39 @@ AreaId = Annotated[int, Path(ge=1, le=MAX_ID, description="The area's id")]
 
 def area_public(session: Session, area_id: int) -> AreaPublic:
     """One area as the tree shows it (path, counts, sub-areas)."""
-    for node in walk_tree(area_tree(session)):
+    parent_id = get_area(session, area_id).parent_id
+    for node in area_tree(session, parent_id=parent_id):
         if node.area.id == area_id:
             return AreaPublic.from_node(node, field_values(session, ColumnTarget.area, [area_id]))
     raise NotFound(f"no area with id {area_id}", area_id=area_id)
 
 
 @router.get("/areas", response_model=AreaTree)
-def list_areas(session: SessionDep) -> AreaTree:
-    """The whole tree; each node counts its papers with and without its sub-areas."""
-    roots = area_tree(session)
+def list_areas(
+    session: SessionDep,
+    parent: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="List the sub-areas of this area (default: the top)"),
+    ] = None,
+    depth: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_ID, description="Levels to list (default: all); 1 for one level"),
+    ] = None,
+) -> AreaTree:
+    """The tree (or a part: ``?depth=1`` the top level, ``?parent=ID&depth=1`` one area's
+    sub-areas, as a sidebar loads them); each node counts its papers with and without its
+    sub-areas, and ``child_count`` says whether it has sub-areas left out."""
+    roots = area_tree(session, parent_id=parent, depth=depth)
     nodes = walk_tree(roots)
     ids = [n.area.id for n in nodes if n.area.id is not None]
     fields = field_values(session, ColumnTarget.area, ids)
     return AreaTree(items=[AreaPublic.from_node(n, fields) for n in roots], total=len(nodes))
+
+
+@router.get("/areas/{area_id:int}", response_model=AreaPublic)
+def get_area_public(area_id: AreaId, session: SessionDep) -> AreaPublic:
+    """One area with its path, counts, description and sub-areas."""
+    return area_public(session, area_id)
 
 
 @router.post("/areas", response_model=AreaPublic, status_code=status.HTTP_201_CREATED)

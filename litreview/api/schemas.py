@@ -440,6 +440,9 @@ class AreaPublic(BaseModel):
     paper_count: int
     direct_count: int
     children: list[AreaPublic]
+    child_count: int = Field(
+        0, description="Its sub-areas (listed under children unless a depth left them out)"
+    )
     version: int = 1
     fields: dict[str, Any] = Field(
         default_factory=dict, description="Values of one's own area columns, by column name"
@@ -464,14 +467,17 @@ class AreaPublic(BaseModel):
             paper_count=node.paper_count,
             direct_count=node.direct_count,
             children=[cls.from_node(child, values) for child in node.children],
+            child_count=node.child_count,
             version=area.version,
             fields=values.get(area.id, {}),
         )
 
 
 class AreaTree(BaseModel):
-    items: list[AreaPublic] = Field(description="The top-level areas, each with its sub-areas")
-    total: int = Field(description="The number of areas in the whole tree")
+    items: list[AreaPublic] = Field(
+        description="The top-level areas (or a parent's sub-areas), each with its sub-areas"
+    )
+    total: int = Field(description="The number of areas listed, at every level")
 
 
 class AreaIn(Strict):

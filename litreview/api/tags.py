@@ -5,25 +5,44 @@ Tag names go in the path (``{name:path}``, so a tag may contain ``/``), percent-
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
 
 from litreview.api.deps import SessionDep
 from litreview.api.papers import PaperId
 from litreview.api.schemas import ERROR_RESPONSES, PaperTags, TagList, TagPublic, TagUpdate
+from litreview.choices import TagOrder
 from litreview.library.papers_base import get_paper
-from litreview.library.tags import add_tags, delete_tag, remove_tag, set_tag_private, tag_counts
+from litreview.library.tags import (
+    add_tags,
+    count_tags,
+    delete_tag,
+    remove_tag,
+    set_tag_private,
+    tag_counts,
+)
 
 router = APIRouter(tags=["tags"], responses=ERROR_RESPONSES)
 
 
 @router.get("/tags", response_model=TagList)
-def list_tags(session: SessionDep) -> TagList:
-    """Every tag with how many papers carry it, by name."""
+def list_tags(
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=200, description="Only tags whose name contains this")] = "",
+    sort: Annotated[TagOrder, Query(description="By name, or the most used first")] = (
+        TagOrder.by_name
+    ),
+    limit: Annotated[int | None, Query(ge=1, le=10_000, description="At most this many")] = None,
+) -> TagList:
+    """Tags with how many papers carry each (every tag by name unless asked otherwise);
+    ``total`` counts all the tags that match."""
     items = [
         TagPublic(id=tag.id or 0, name=tag.name, count=count, private=tag.private)
-        for tag, count in tag_counts(session)
+        for tag, count in tag_counts(session, contains=q, order=sort, limit=limit)
     ]
-    return TagList(items=items, total=len(items))
+    total = len(items) if limit is None else count_tags(session, contains=q)
+    return TagList(items=items, total=total)
 
 
 @router.patch("/tags/{name:path}", response_model=TagPublic)

@@ -300,15 +300,19 @@ class AreaNode:
     paper_count: int = 0
     direct_count: int = 0
     children: list[AreaNode] = field(default_factory=list)
+    child_count: int = 0  # direct sub-areas, also when ``children`` was cut by a depth
 
 
 # Papers per area, and distinct papers per area with all its sub-areas (a paper filed in an area
 # and in its sub-area counts once), counted by the database rather than by reading every link.
-_DIRECT_COUNTS = sa.text("SELECT area_id, COUNT(*) FROM paper_area GROUP BY area_id")
+# ``:all`` true counts every area; otherwise only the areas in ``:ids`` (a level of the tree).
+_DIRECT_COUNTS = sa.text(
+    "SELECT area_id, COUNT(*) FROM paper_area WHERE :all OR area_id IN :ids GROUP BY area_id"
+).bindparams(sa.bindparam("ids", expanding=True))
 _SUBTREE_COUNTS = sa.text(
     """
     WITH RECURSIVE closure(ancestor, descendant) AS (
-        SELECT id, id FROM area
+        SELECT id, id FROM area WHERE :all OR id IN :ids
         UNION ALL
         SELECT closure.ancestor, area.id
         FROM closure JOIN area ON area.parent_id = closure.descendant
@@ -317,23 +321,49 @@ _SUBTREE_COUNTS = sa.text(
     FROM closure JOIN paper_area ON paper_area.area_id = closure.descendant
     GROUP BY closure.ancestor
     """
-)
+).bindparams(sa.bindparam("ids", expanding=True))
 
 
-def area_tree(session: Session) -> list[AreaNode]:
-    """The whole tree in display order, with paper counts (each paper counted once per node)."""
+def area_tree(
+    session: Session, *, parent_id: int | None = None, depth: int | None = None
+) -> list[AreaNode]:
+    """The tree in display order with paper counts (each paper counted once per node): the
+    top-level areas, or the sub-areas of ``parent_id``; ``depth`` levels of them (all when
+    None). Only the listed areas are counted, so a sidebar can load one level at a time."""
+    if parent_id is not None:
+        get_area(session, parent_id)
     areas = session.exec(select(Area).order_by(col(Area.position), col(Area.name))).all()
     paths = area_paths(session)
-    direct: dict[int, int] = {area_id: n for area_id, n in session.execute(_DIRECT_COUNTS)}
-    subtree: dict[int, int] = {area_id: n for area_id, n in session.execute(_SUBTREE_COUNTS)}
     nodes = {a.id: AreaNode(a, paths[a.id]) for a in areas if a.id is not None}
     roots: list[AreaNode] = []
-    for area_id, node in nodes.items():
-        node.direct_count = direct.get(area_id, 0)
-        node.paper_count = subtree.get(area_id, 0)
+    for node in nodes.values():
         parent = node.area.parent_id
         (nodes[parent].children if parent is not None else roots).append(node)
-    return roots
+    for node in nodes.values():
+        node.child_count = len(node.children)
+    start = roots if parent_id is None else nodes[parent_id].children
+    listed = _cut(start, depth)
+    everything = parent_id is None and depth is None
+    params = {"all": everything, "ids": [] if everything else [n.area.id for n in listed]}
+    direct = {area_id: n for area_id, n in session.execute(_DIRECT_COUNTS, params)}
+    subtree = {area_id: n for area_id, n in session.execute(_SUBTREE_COUNTS, params)}
+    for node in listed:
+        assert node.area.id is not None
+        node.direct_count = direct.get(node.area.id, 0)
+        node.paper_count = subtree.get(node.area.id, 0)
+    return start
+
+
+def _cut(nodes: list[AreaNode], depth: int | None) -> list[AreaNode]:
+    """The nodes ``depth`` levels down from ``nodes`` (all when None); deeper ones dropped."""
+    listed: list[AreaNode] = []
+    for node in nodes:
+        listed.append(node)
+        if depth is not None and depth <= 1:
+            node.children = []
+        else:
+            listed.extend(_cut(node.children, None if depth is None else depth - 1))
+    return listed
 
 
 def walk_tree(nodes: list[AreaNode]) -> list[AreaNode]:

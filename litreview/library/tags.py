@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from litreview.choices import MAX_TAG_LENGTH as MAX_TAG_LENGTH
+from litreview.choices import TagOrder
 from litreview.errors import InvalidInput, NotFound
 from litreview.library.papers_base import bump, get_paper
 from litreview.models import PaperTag, Tag
@@ -94,16 +95,39 @@ def paper_tags(session: Session, paper_id: int) -> list[str]:
     return list(session.exec(stmt).all())
 
 
-def tag_counts(session: Session) -> list[tuple[Tag, int]]:
-    """Every tag with the number of papers carrying it, by name."""
+def tag_counts(
+    session: Session,
+    *,
+    contains: str = "",
+    order: TagOrder = TagOrder.by_name,
+    limit: int | None = None,
+) -> list[tuple[Tag, int]]:
+    """Tags with the number of papers carrying each: those whose name contains ``contains``
+    (any case), by name or the most used first, the first ``limit`` of them (all when None)."""
     count = sa.func.count(col(PaperTag.paper_id))
     stmt = (
         select(Tag, count)
         .join(PaperTag, col(PaperTag.tag_id) == col(Tag.id), isouter=True)
+        .where(_name_contains(contains))
         .group_by(col(Tag.id))
-        .order_by(col(Tag.name))
     )
+    ordering = [col(Tag.name)] if order is TagOrder.by_name else [count.desc(), col(Tag.name)]
+    stmt = stmt.order_by(*ordering).limit(limit)
     return [(tag, n) for tag, n in session.exec(stmt).all()]
+
+
+def count_tags(session: Session, *, contains: str = "") -> int:
+    """How many tags' names contain ``contains`` (any case)."""
+    stmt = sa.select(sa.func.count()).select_from(Tag).where(_name_contains(contains))
+    return int(session.execute(stmt).scalar_one())
+
+
+def _name_contains(text: str) -> sa.ColumnElement[bool]:
+    tidy = tidy_tag(text)
+    if not tidy:
+        return sa.true()
+    escaped = tidy.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return col(Tag.name).ilike(f"%{escaped}%", escape="\\")
 
 
 def set_tag_private(session: Session, name: str, private: bool) -> Tag:

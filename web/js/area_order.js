@@ -2,7 +2,7 @@
 // its place, or focus it and press Alt+↑ / Alt+↓. The order is the server's (PATCH position).
 
 import { api, enc } from "./api.js";
-import { loadAreas, showError } from "./ui.js";
+import { refreshLookups, showError } from "./ui.js";
 
 const TYPE = "text/x-litreview-sibling";
 let dragged = null; // {id, parent} of the area being dragged (dragover cannot read the data)
@@ -10,7 +10,7 @@ let dragged = null; // {id, parent} of the area being dragged (dragover cannot r
 async function moveTo(areaId, position) {
   try {
     await api(`/api/areas/${enc(areaId)}`, { method: "PATCH", json: { position } });
-    await loadAreas();
+    await refreshLookups();
     const again = document.querySelector(`#area-tree .area-link[data-area-id="${areaId}"]`);
     if (again) again.focus();
   } catch (err) {

@@ -2,7 +2,7 @@
 
 import { api, enc } from "./api.js";
 import { $, h, replaceChildren } from "./dom.js";
-import { areaOptions, cache, events, loadAreas, openDialog, showError, showInfo, subtreeIds } from "./ui.js";
+import { areaOptions, cache, ensureAreas, events, loadAreas, openDialog, showError, showInfo, subtreeIds } from "./ui.js";
 
 let editing = null; // the area being edited, or null for a new one
 
@@ -76,6 +76,13 @@ function edit(areaId) {
 export function openAreasDialog() {
   openDialog($("#areas-dialog"));
   edit(null);
+  // The whole tree loads on first use: then the parent picker lists it (keeping the choice).
+  ensureAreas().then(() => {
+    const picker = $("#area-parent");
+    const chosen = picker.value;
+    replaceChildren(picker, areaOptions({ exclude: editing ? subtreeIds(editing.id) : new Set(), emptyLabel: "(top level)" }));
+    picker.value = chosen;
+  }).catch(showError);
 }
 
 export function initAreas() {

@@ -3,7 +3,7 @@
 
 import { api, query } from "./api.js";
 import { $, h, replaceChildren, splitList } from "./dom.js";
-import { events, openDialog, refreshLookups, showError } from "./ui.js";
+import { ensureAreas, events, openDialog, refreshLookups, showError } from "./ui.js";
 
 const STATUS_ORDER = ["added", "updated", "merged", "unchanged", "failed"];
 
@@ -101,6 +101,7 @@ function selectTab(which) {
 
 export function openAddDialog() {
   openDialog($("#add-dialog"));
+  ensureAreas().catch(showError); // the area fields suggest every area's path
   const first = { arxiv: "#arxiv-ids", bibtex: "#bibtex-file", web: "#web-title" };
   const shown = TABS.find((name) => !$(`#panel-${name}`).hidden) || "arxiv";
   $(first[shown]).focus();

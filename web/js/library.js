@@ -1,12 +1,12 @@
 // The library view: search as you type, filters, the area tree, sorting and "Load more" paging.
 // Only one page (PAGE_SIZE papers) is ever fetched at a time, so it stays fast at 100,000 papers.
 
-import { reorderable } from "./area_order.js";
 import { api, query } from "./api.js";
 import { $, debounce, formatAuthors, h, replaceChildren, setSanitisedHtml, STATUS_LABELS } from "./dom.js";
 import { navigate } from "./navigation.js";
 import { emptyQuery, isFiltered, queryFromSearch, queryParams } from "./query.js";
-import { cache, events, showError } from "./ui.js";
+import { areaInfo, initSidebar, knownArea, markCurrentArea } from "./sidebar.js";
+import { events, showError } from "./ui.js";
 
 const PAGE_SIZE = 50;
 export const filters = emptyQuery();
@@ -44,7 +44,7 @@ function syncControls() {
   $("#sort").value = filters.sort;
   $("#order").value = filters.order;
   renderActiveFilters();
-  markCurrentArea();
+  markCurrentArea(filters.area);
   renderAreaDescription();
 }
 
@@ -169,50 +169,26 @@ function renderActiveFilters() {
     chips.push(chip(`tag: ${tag}`, () => updateFilters({ tag: filters.tag.filter((t) => t !== tag) })));
   }
   if (filters.area) {
-    const area = cache.areaById.get(Number(filters.area));
+    const area = knownArea(filters.area);
     chips.push(chip(`area: ${area ? area.path : filters.area}`, () => updateFilters({ area: "" })));
   }
   replaceChildren($("#active-filters"), chips);
 }
 
-/** The sidebar: "All papers" and the area tree with paper counts (sub-areas included). */
-/** Build the area tree: once, and again only when the areas change (not on every search). */
-export function renderAreaTree() {
-  const tree = $("#area-tree");
-  const item = (label, count, areaId, children) => {
-    const button = h("button", {
-      type: "button",
-      class: "area-link",
-      "data-area": areaId === null ? "" : String(areaId),
-      onclick: () => {
-        updateFilters({ area: areaId === null ? "" : String(areaId) });
-        document.body.classList.remove("sidebar-open");
-        $("#toggle-sidebar").setAttribute("aria-expanded", "false");
-      },
-    }, h("span", { class: "area-name" }, label), count === null ? null : h("span", { class: "count" }, String(count)));
-    return h("li", {}, button, children && children.length ? h("ul", {}, children) : null);
-  };
-  const build = (nodes) => nodes.map((n) => reorderable(item(n.name, n.paper_count, n.id, build(n.children || [])), n, nodes));
-  const hint = cache.areas.length ? null : h("li", { class: "empty" }, "No areas yet: create them under Areas, or give an area when adding papers.");
-  replaceChildren(tree, item("All papers", null, null, null), build(cache.areas), hint);
-  markCurrentArea();
-}
-
-/** Mark the chosen area in the tree that is there: two attributes, not a new tree. */
-function markCurrentArea() {
-  const tree = $("#area-tree");
-  const current = filters.area || "";
-  const before = tree.querySelector('.area-link[aria-current="true"]');
-  if (before && before.dataset.area === current) return;
-  if (before) before.removeAttribute("aria-current");
-  const chosen = tree.querySelector(`.area-link[data-area="${CSS.escape(current)}"]`);
-  if (chosen) chosen.setAttribute("aria-current", "true");
-}
-
+/** The chosen area's name and description; an area the sidebar has not listed is asked for. */
 function renderAreaDescription() {
   const box = $("#area-description");
   const heading = $("#library-heading");
-  const area = filters.area ? cache.areaById.get(Number(filters.area)) : null;
+  const area = filters.area ? knownArea(filters.area) : null;
+  if (filters.area && !area) {
+    const wanted = filters.area;
+    areaInfo(wanted).then((found) => {
+      if (found && filters.area === wanted) {
+        renderActiveFilters();
+        renderAreaDescription();
+      }
+    }).catch(showError);
+  }
   heading.textContent = area ? area.name : "Library";
   if (area && area.description_html) {
     setSanitisedHtml(box, area.description_html);
@@ -221,13 +197,6 @@ function renderAreaDescription() {
     box.replaceChildren();
     box.hidden = true;
   }
-}
-
-function renderTagCloud() {
-  const top = [...cache.tags].sort((a, b) => b.count - a.count || a.name.localeCompare(b.name)).slice(0, 30);
-  replaceChildren($("#tag-cloud"), top.map((t) =>
-    h("li", {}, h("button", { type: "button", class: "tag", onclick: () => addTagFilter(t.name) },
-      t.name, h("span", { class: "count" }, String(t.count))))));
 }
 
 export function initLibrary() {
@@ -276,10 +245,17 @@ export function initLibrary() {
     updateFilters(emptyQuery());
   });
   $("#load-more").addEventListener("click", () => fetchPage(false));
-  events.addEventListener("areas", () => {
-    renderAreaTree();
+  initSidebar({
+    choose: (areaId) => {
+      updateFilters({ area: areaId });
+      document.body.classList.remove("sidebar-open");
+      $("#toggle-sidebar").setAttribute("aria-expanded", "false");
+    },
+    chooseTag: addTagFilter,
+  });
+  // Renamed or described areas: the chip and heading follow the tree that was loaded again.
+  events.addEventListener("sidebar-areas", () => {
     renderActiveFilters();
     renderAreaDescription();
   });
-  events.addEventListener("tags", renderTagCloud);
 }

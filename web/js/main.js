@@ -12,7 +12,8 @@ import { initSuggestions } from "./suggestions.js";
 import { navigate, startRouter } from "./navigation.js";
 import { FILTER_KEYS, queryParams } from "./query.js";
 import { closePaper, currentPaperId, openPaper } from "./paper.js";
-import { cache, events, hideMessage, openDialog, refreshLookups, showError } from "./ui.js";
+import { knownArea } from "./sidebar.js";
+import { ensureTags, events, hideMessage, initTagSuggestions, openDialog, showError } from "./ui.js";
 
 let libraryStale = false;
 let libraryScroll = 0;
@@ -66,7 +67,7 @@ async function route(hash) {
 function updateExportLink() {
   const format = document.querySelector('input[name="export-format"]:checked').value;
   const f = filterParams();
-  const area = f.area ? cache.areaById.get(Number(f.area)) : null;
+  const area = f.area ? knownArea(f.area) : null;
   const params = { format, ...queryParams(f, FILTER_KEYS) }; // the export takes the list's filters
   // What the Markdown bibliography prints besides the annotations; other formats ignore it.
   const markdown = format === "markdown";
@@ -91,11 +92,8 @@ function updateExportLink() {
 function openExport() {
   updateExportLink();
   renderTagPrivacy(updateExportLink);
-  // The tags load after the first page of papers: a dialog opened before they arrived lists
-  // them once they do.
-  if (!cache.tags.length) {
-    events.addEventListener("tags", () => renderTagPrivacy(updateExportLink), { once: true });
-  }
+  // The whole tag list loads when the dialog first opens; it lists them once they arrive.
+  ensureTags().then(() => renderTagPrivacy(updateExportLink)).catch(showError);
   openDialog($("#export-dialog"));
 }
 
@@ -149,6 +147,7 @@ function init() {
     $("#q").placeholder = "Search papers…";
   }
   initLibrary();
+  initTagSuggestions();
   initImporter();
   initAreas();
   initDuplicates();
@@ -208,10 +207,10 @@ function init() {
     if (!$("#library-view").hidden) refresh();
     else libraryStale = true;
   });
-  // The first page of papers does not wait for the areas and tags: each view redraws when
-  // they arrive (the "areas" and "tags" events).
+  // The first page of papers does not wait for the areas and tags: the sidebar loads its
+  // top level and most used tags beside it, and the views that list every area or tag load
+  // them when they open.
   Promise.resolve(startRouter(route)).catch(showError);
-  refreshLookups();
 }
 
 init();

@@ -10,7 +10,7 @@ import {
 import { AnnotationEditor } from "./editor.js";
 import { navigate } from "./navigation.js";
 import { notesSection } from "./notes.js";
-import { areaOptions, cache, events, refreshLookups, showError, showInfo } from "./ui.js";
+import { areaOptions, cache, ensureAreas, events, refreshLookups, showError, showInfo } from "./ui.js";
 
 let current = null; // { id, paper, editor }
 
@@ -300,6 +300,7 @@ function areasSection(paper) {
     draw(paper.areas || []);
   };
   events.addEventListener("areas", redraw);
+  ensureAreas().catch(showError); // the picker lists every area; loaded on first use
   return h("section", { class: "card side-card", "aria-labelledby": "areas-side-heading" },
     h("h2", { id: "areas-side-heading", class: "section-title" }, "Areas"), list, form);
 }

@@ -38,8 +38,15 @@ export function openDialog(dialog) {
   if (!dialog.open) dialog.showModal();
 }
 
-/** Reload the area tree (with counts) and let every view redraw. */
+// The whole area tree and the whole tag list are loaded only for the views that list them all
+// (the areas dialog, a paper's area picker, the add dialog's area paths, the export dialog's
+// tags), not for the first page: the sidebar loads its own level at a time (sidebar.js).
+let areasWanted = false;
+let tagsWanted = false;
+
+/** Reload the whole area tree (with counts) and let every view redraw. */
 export async function loadAreas() {
+  areasWanted = true;
   const data = await api("/api/areas");
   cache.areas = data.items || [];
   cache.flatAreas = [];
@@ -56,18 +63,61 @@ export async function loadAreas() {
   events.dispatchEvent(new Event("areas"));
 }
 
-/** Reload the tag list (names and counts) used for suggestions. */
+/** The whole tree in `cache`, loaded on first use (and kept current by later changes). */
+export function ensureAreas() {
+  return areasWanted ? Promise.resolve() : loadAreas();
+}
+
+/** Reload the whole tag list (names, counts, privacy). */
 export async function loadTags() {
+  tagsWanted = true;
   const data = await api("/api/tags");
   cache.tags = data.items || [];
-  replaceChildren($("#tag-options"), cache.tags.map((t) => h("option", { value: t.name })));
   events.dispatchEvent(new Event("tags"));
 }
 
-/** Reload areas and tags, reporting a failure instead of throwing. */
+/** The whole tag list in `cache`, loaded on first use. */
+export function ensureTags() {
+  return tagsWanted ? Promise.resolve() : loadTags();
+}
+
+/** After a change to areas or tags: views redraw; the whole lists reload if a view uses them. */
 export async function refreshLookups() {
-  const results = await Promise.allSettled([loadAreas(), loadTags()]);
+  const reload = (wanted, load, name) => (wanted ? load() : events.dispatchEvent(new Event(name)));
+  const results = await Promise.allSettled([
+    reload(areasWanted, loadAreas, "areas"),
+    reload(tagsWanted, loadTags, "tags"),
+  ]);
   for (const result of results) if (result.status === "rejected") showError(result.reason);
+}
+
+/**
+ * Tag suggestions for every input with list="tag-options", asked from the server as the user
+ * types (a library may hold thousands of tags): the most used tags containing the last
+ * comma-separated part, offered as the whole value with that part completed.
+ */
+export function initTagSuggestions() {
+  let timer = null;
+  let controller = null;
+  document.addEventListener("input", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.getAttribute("list") !== "tag-options") return;
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      if (controller) controller.abort();
+      controller = new AbortController();
+      const cut = input.value.lastIndexOf(",");
+      const before = cut < 0 ? "" : `${input.value.slice(0, cut + 1)} `;
+      const part = input.value.slice(cut + 1).trim();
+      try {
+        const params = new URLSearchParams({ q: part, sort: "count", limit: "20" });
+        const data = await api(`/api/tags?${params}`, { signal: controller.signal });
+        replaceChildren($("#tag-options"), data.items.map((t) => h("option", { value: `${before}${t.name}` })));
+      } catch (err) {
+        showError(err);
+      }
+    }, 150);
+  });
 }
 
 /** <option>s of every area, indented by depth, for an area <select>. */
