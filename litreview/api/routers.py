@@ -32,8 +32,8 @@ def all_routers() -> list[APIRouter]:
         annotations.router,
         notes.router,
         tags.router,
+        columns.router,  # before areas: GET /areas/table is not GET /areas/{area_id}
         areas.router,
-        columns.router,
         area_map.router,
         relations.router,
         duplicates.router,
