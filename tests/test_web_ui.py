@@ -213,10 +213,14 @@ def test_sidebar_loads_areas_level_by_level_and_filters_tags(
     page.get_by_label("Filter tags").fill("nothing like it")
     expect(cloud).to_contain_text("No tag contains that.")
 
-    # Opened at an area the sidebar has not listed: its name and description are asked for.
+    # Opened at an area the sidebar has not listed: its name and description are asked for,
+    # and the areas above it open to show it, marked.
     page.goto(f"{server.url}/#/?area={deep['id']}")
     page.reload()
     expect(page.get_by_role("heading", level=1, name="Targeted LAT")).to_be_visible()
+    expect(tree.get_by_role("button", name=re.compile(r"^Targeted LAT"))).to_have_attribute(
+        "aria-current", "true"
+    )
     expect(page.locator("#active-filters")).to_contain_text(
         "area: Robustness/Latent adversarial training/Targeted LAT"
     )

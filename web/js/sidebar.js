@@ -137,6 +137,20 @@ export function markCurrentArea(areaId) {
   if (before) before.removeAttribute("aria-current");
   const chosen = tree.querySelector(`.area-link[data-area="${CSS.escape(current)}"]`);
   if (chosen) chosen.setAttribute("aria-current", "true");
+  else if (current && tree.childElementCount) reveal(current).catch(showError);
+}
+
+/** Open the areas above one the tree does not show yet (an address or the map named it). */
+async function reveal(areaId) {
+  const above = [];
+  let node = await areaInfo(areaId);
+  while (node && node.parent_id) {
+    above.push(node.parent_id);
+    node = await areaInfo(node.parent_id);
+  }
+  if (above.every((id) => opened.has(id))) return; // shown already, or nowhere to be shown
+  above.forEach((id) => opened.add(id));
+  await reloadTree();
 }
 
 async function loadTagCloud() {
