@@ -211,13 +211,18 @@ def libraries(args: argparse.Namespace) -> tuple[Path, Path]:
         grow_library(engine, args.papers)
     engine.dispose()
     mapped = base.with_name(f"{base.stem}-map-{args.tags}-{args.areas}{base.suffix}")
-    if not mapped.exists() or mapped.stat().st_mtime < base.stat().st_mtime:
+    if not mapped.exists() or papers_in(mapped) != papers_in(base):
         print(f"adding {args.tags:,} tags, ~{args.areas:,} areas at {mapped}", file=sys.stderr)
         mapped.unlink(missing_ok=True)
         with closing(sqlite3.connect(base)) as source, closing(sqlite3.connect(mapped)) as copy:
             source.backup(copy)
         add_map(mapped, args.tags, args.areas)
     return base, mapped
+
+
+def papers_in(db: Path) -> int:
+    with closing(sqlite3.connect(db)) as conn:
+        return int(conn.execute("SELECT count(*) FROM paper").fetchone()[0])
 
 
 def measure(page: Page, url: str) -> Run:
