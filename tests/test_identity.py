@@ -109,3 +109,40 @@ def test_a_chapter_with_its_books_doi_is_not_merged_into_the_book(session: Sessi
     assert papers["ch1"].extra.get("crossref") == "cw"
     assert "crossref" not in papers["cw"].extra
     assert papers["cw"].doi == "10.1000/cw" and papers["ch1"].doi is None
+
+
+TWO_USES_OF_ONE_KEY = """@article{dup, title = {First work}, year = 2001}
+@article{dup, title = {Second work}, year = 2002}
+"""
+
+
+def test_a_file_using_one_key_twice_imports_again_unchanged(session: Session) -> None:
+    first = import_records(session, _bib(TWO_USES_OF_ONE_KEY))
+    assert [o.key for o in first.outcomes] == ["dup", "dupa"]
+    # Small and large libraries find the renamed entry again ("dup" -> "dupa", same title).
+    for records in (_bib(TWO_USES_OF_ONE_KEY), _bib(TWO_USES_OF_ONE_KEY)[::-1]):
+        again = import_records(session, records)
+        assert {o.status for o in again.outcomes} == {Outcome.unchanged}
+    importer = RecordImporter(session)
+    importer.known = None  # as for a library too large to hold: candidates read per batch
+    importer.checked = True
+    importer.add(_bib(TWO_USES_OF_ONE_KEY))
+    assert {o.status for o in importer.report().outcomes} == {Outcome.unchanged}
+    assert _count(session) == 2
+
+
+def test_an_alias_that_is_another_papers_key_is_reported(session: Session) -> None:
+    import_records(session, _bib("@article{taken, title = {Someone else's}}"))
+    report = import_records(
+        session,
+        _bib(
+            "@article{main, title = {Main}, doi = {10.1234/xyz}, ids = {taken, spare}}\n"
+            "@article{taken, title = {Same DOI}, doi = {10.1234/xyz}}"
+        ),
+    )
+    added, merged = report.outcomes
+    assert added.status == Outcome.added and "alias 'taken' not kept" in added.message
+    # The second entry is the first paper (same DOI); its key belongs to another paper.
+    assert merged.paper_id == added.paper_id and "alias 'taken' not kept" in merged.message
+    [view] = load_paper_views(session, [added.paper_id or 0])
+    assert view.aliases == ["spare"]

@@ -146,12 +146,13 @@ def _fields(view: PaperView, annote: bool) -> Iterator[tuple[str, str, bool]]:
         yield "keywords", _keywords(original.get("keywords"), view.tags), False
     markdown = view.annotation_markdown
     if markdown.strip():
-        source = next((original[n] for n in ANNOTATION_FIELDS if n in original), None)
+        name = next((n for n in ANNOTATION_FIELDS if n in original), "annotation")
+        source = original.get(name)
         same = isinstance(source, str) and latex_to_unicode_keep_lines(source) == markdown
         text = source if same and isinstance(source, str) else _annotation(markdown)
-        yield "annotation", text, False
+        yield name, text, False  # under the name it came in (``annote`` stays ``annote``)
         if annote:
-            yield "annote", text, False
+            yield "annote" if name == "annotation" else "annotation", text, False
     # A crossref to the entry itself would make BibTeX readers loop.
     extra = {k: v for k, v in (paper.extra or {}).items() if not _self_crossref(k, v, paper.key)}
     if view.aliases:

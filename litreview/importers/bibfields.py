@@ -123,6 +123,9 @@ class FieldMapper:
             elif name == note_field:
                 original[name] = value
                 rec.annotation = latex_to_unicode_keep_lines(value) or None
+                if rec.annotation is None:
+                    del original[name]
+                    extra[name] = value  # empty (``annote = {}``): kept as written
             else:
                 extra[name] = value
         if rec.year is None and rec.date and rec.date[:4].isdigit():
@@ -138,8 +141,11 @@ class FieldMapper:
         self.problems.append(Problem(message, self.source, rec.line, rec.key, kind))
 
     def _people(self, rec: PaperRecord, name: str, value: str) -> None:
-        rec.original[name] = value
         names = parse_names(value)
+        if not names.people:
+            rec.extra[name] = value  # no one in it (``editor = ""``): kept as written
+            return
+        rec.original[name] = value
         if name == "author":
             rec.authors = names.people
         else:

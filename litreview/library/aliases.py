@@ -23,6 +23,29 @@ def key_in_use(session: Session, key: str) -> bool:
     return False
 
 
+def owner_of_key(session: Session, key: str) -> int | None:
+    """The paper whose key or alias ``key`` is (None when no paper's)."""
+    lookups = (
+        sa.select(col(Paper.id)).where(col(Paper.key) == key),
+        sa.select(col(PaperAlias.paper_id)).where(col(PaperAlias.key) == key),
+    )
+    for stmt in lookups:
+        found = session.execute(stmt).scalar()
+        if found is not None:
+            return int(found)
+    return None
+
+
+def clash_note(keys: Sequence[str]) -> str:
+    """What an import says of other keys of an entry it could not keep as aliases."""
+    names = ", ".join(repr(k) for k in keys)
+    return (
+        f"alias {names} not kept: already the key of another paper"
+        if len(keys) == 1
+        else (f"aliases {names} not kept: already keys of other papers")
+    )
+
+
 def add_aliases(session: Session, paper_id: int, keys: Iterable[str]) -> list[str]:
     """Keep ``keys`` as aliases of the paper; the keys already in use are skipped (returned)."""
     skipped = []

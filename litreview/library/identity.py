@@ -75,6 +75,14 @@ class Matcher:
             for chunk in chunks(wanted):
                 for row in session.execute(stmt, {"values": list(chunk)}):
                     self.add(*row)
+        # A key taken by another title: the paper an earlier import stored under the key with a
+        # letter added ("K" -> "Ka") may be this one (read only for such keys, which are few).
+        for p in prepared:
+            stored = self.by_key.get(p.key)
+            if stored is not None and stored[1] != p.fp:
+                stmt = _identity_select().where(suffixed(col(Paper.key), p.key, session))
+                for row in session.execute(stmt):
+                    self.add(*row)
 
     @classmethod
     def every_paper(cls, session: Session) -> Matcher:
@@ -149,6 +157,13 @@ class Matcher:
             paper_id, fp = self.by_key[key]
             if fp == p.fp and self._compatible(p, paper_id):
                 return paper_id
+            # The entry stored under the key with a letter added, when the key was taken.
+            suffix = 1
+            while (candidate := key + _letters(suffix)) in self.by_key:
+                paper_id, fp = self.by_key[candidate]
+                if fp == p.fp and self._compatible(p, paper_id):
+                    return paper_id
+                suffix += 1
         return None
 
     def remember(self, p: Prepared, paper_id: int) -> None:
@@ -221,16 +236,14 @@ class KeyAllocator:
         if self.looked_up is None or base in self.looked_up:
             return
         self.looked_up.add(base)
-        sqlite = self.session.get_bind().dialect.name == "sqlite"
-        pattern = re.sub(r"([*?\[])", r"[\1]", base) + "[a-z]*"
         for column in (col(Paper.key), col(PaperAlias.key)):
-            # GLOB (SQLite) reads the index range of the base; elsewhere a prefix LIKE, whose
-            # extra rows are keys taken all the same.
-            longer = (
-                column.op("GLOB")(pattern) if sqlite else column.startswith(base, autoescape=True)
-            )
-            found = sa.select(column).where(sa.or_(column == base, longer))
+            found = sa.select(column).where(suffixed(column, base, self.session))
             self.taken.update(self.session.execute(found).scalars().all())
+
+    def in_use(self, key: str) -> bool:
+        """Whether ``key`` is a stored (or already handed out) key or alias."""
+        self._look_up(key)
+        return key in self.taken
 
     def allocate(self, record: PaperRecord) -> tuple[str, str]:
         """A free key for ``record`` and a note when the incoming key had to change."""
@@ -249,6 +262,19 @@ class KeyAllocator:
             else ""
         )
         return key, note
+
+
+def suffixed(column: Any, base: str, session: Session) -> Any:
+    """``column`` is ``base`` or ``base`` and letters (the keys a clash on ``base`` gives).
+
+    GLOB (SQLite) reads the index range of the base; elsewhere a prefix LIKE, whose extra rows
+    callers treat as the keys they also are.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        longer = column.op("GLOB")(re.sub(r"([*?\[])", r"[\1]", base) + "[a-z]*")
+    else:
+        longer = column.startswith(base, autoescape=True)
+    return sa.or_(column == base, longer)
 
 
 def _letters(n: int) -> str:

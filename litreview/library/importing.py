@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from litreview.importers.records import PaperRecord
-from litreview.library.aliases import add_aliases
+from litreview.library.aliases import add_aliases, clash_note, owner_of_key
 from litreview.library.areas import ensure_area_path
 from litreview.library.bulk import bulk_insert, hold_all, insert_and_read_ids
 from litreview.library.duplicates import record_possible_duplicates
@@ -143,15 +143,21 @@ class RecordImporter:
         if outcome.paper_id is None:
             return
         own = (p.record.key or "").strip()
-        wanted = dict.fromkeys([own, *p.record.aliases])
-        kept = [k for k in wanted if k and k not in self.keys.taken]
-        if not kept:
-            return
-        self.keys.taken.update(kept)
-        add_aliases(self.session, outcome.paper_id, kept)
-        if own in kept:
-            note = f"key {own!r} kept as an alias"
-            outcome.message = f"{outcome.message}; {note}" if outcome.message else note
+        # (The paper's own key is not looked up: a re-import of a file merges every entry.)
+        wanted = [k for k in dict.fromkeys([own, *p.record.aliases]) if k and k != outcome.key]
+        kept = [k for k in wanted if not self.keys.in_use(k)]
+        # A key another paper has is not this paper's alias: said, not dropped silently.
+        clashes = [
+            k for k in wanted
+            if k not in kept and owner_of_key(self.session, k) not in (outcome.paper_id, None)
+        ]  # fmt: skip
+        notes = [f"key {own!r} kept as an alias"] if own in kept else []
+        if clashes:
+            notes.append(clash_note(clashes))
+        outcome.message = "; ".join(n for n in (outcome.message, *notes) if n)
+        if kept:
+            self.keys.taken.update(kept)
+            add_aliases(self.session, outcome.paper_id, kept)
 
 
 # Columns an import record fills as it is: those of the paper table the record also has
@@ -244,16 +250,17 @@ def _insert_new(
             Provenance,
             [provenance_row(pid, p.record) for pid, p in zip(ids, new, strict=True)],
         )
-        _insert_aliases(session, new, ids, rows, keys)
+        clashes = _insert_aliases(session, new, ids, rows, keys)
         indexed.extend(ids)
     for pid, p, row, note in zip(ids, new, rows, notes, strict=True):
+        clash = clash_note(clashes[pid]) if pid in clashes else ""
         outcomes[p.index] = RecordOutcome(
             p.index,
             Outcome.added,
             p.record.title,
             pid,
             row["key"],
-            message="; ".join(n for n in (note, p.note) if n),
+            message="; ".join(n for n in (note, p.note, clash) if n),
             line=p.record.line,
         )
     return ids, [row["key"] for row in rows]
@@ -265,15 +272,21 @@ def _insert_aliases(
     ids: list[int],
     rows: list[dict[str, Any]],
     keys: KeyAllocator,
-) -> None:
-    """The entries' other keys (``ids``) as aliases, those no paper or alias has yet."""
+) -> dict[int, list[str]]:
+    """The entries' other keys (``ids``) as aliases; those another paper has, by paper."""
     aliases = []
+    clashes: dict[int, list[str]] = {}
     for pid, p, row in zip(ids, new, rows, strict=True):
-        for key in p.record.aliases:
-            if key != row["key"] and key not in keys.taken:
-                keys.taken.add(key)
-                aliases.append({"key": key[:200], "paper_id": pid})
+        for key in dict.fromkeys(p.record.aliases):
+            if key == row["key"]:
+                continue
+            if keys.in_use(key):
+                clashes.setdefault(pid, []).append(key)
+                continue
+            keys.taken.add(key)
+            aliases.append({"key": key[:200], "paper_id": pid})
     bulk_insert(session, PaperAlias, aliases)
+    return clashes
 
 
 def _insert_tags(session: Session, papers: list[tuple[int, list[str]]]) -> None:

@@ -1,0 +1,180 @@
+"""What a corpus file gives, the library keeps and gives back (skipped when the corpus is absent).
+
+For every file of the shared corpus, imported once into a fresh library:
+- every entry bibtexparser parses is a paper, or an alias of one (merged on the same arXiv id or
+  DOI, or a key BibTeX does not accept, cleaned), or a reported failure with its line;
+- every citation key is found in the BibTeX export, as a key or in ``ids``;
+- the export gives every field of every unedited entry as it came in (compared field by field
+  after parsing both files and expanding ``@string`` macros; a month macro stays a macro);
+- importing the file again changes nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bibtex_helpers import all_views, fresh_engine, snapshot, template_database
+from bibtexparser.entrypoint import parse_string
+from bibtexparser.library import Library
+from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, String
+from conftest import corpus_dir
+from sqlmodel import Session
+
+from litreview.exporters.bibtex import render_bibtex
+from litreview.importers.bibvalues import MONTHS, Macros, evaluate
+from litreview.importers.encoding import decode_bibtex_bytes
+from litreview.library.bibtex import import_bibtex
+from litreview.library.outcomes import Outcome
+from litreview.normalize import clean_citation_key
+
+pytestmark = pytest.mark.corpus
+
+FOLDER = corpus_dir() / "bibtex"
+FILES = sorted(p.name for p in FOLDER.iterdir()) if FOLDER.is_dir() else []
+
+# Fields an export writes from the library's own model rather than from the entry: the key's
+# other names (``ids``: the aliases, written back merged with any the library has), tags
+# (``keywords``), and arXiv's prefix fields (written in one spelling).
+REWRITTEN = frozenset({"ids", "keywords", "archiveprefix", "eprinttype", "eprint", "arxivid"})
+
+
+@dataclass
+class Imported:
+    source: Library
+    exported: Library
+    keys: set[str]  # the library's citation keys and aliases
+    problem_lines: set[int]  # lines the import reported a failure or warning at
+    unchanged_keys: set[str]  # entries that are their paper (not merged into another)
+    again: dict[str, str]  # what re-importing the file did, by outcome
+    before: object
+    after: object
+
+
+def _parse(text: str) -> Library:
+    logging.disable(logging.WARNING)
+    try:
+        return parse_string(text, parse_stack=[])  # values as written, delimiters and all
+    finally:
+        logging.disable(logging.NOTSET)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return template_database(tmp_path_factory.mktemp("template"))
+
+
+@pytest.fixture
+def imported(
+    corpus: Path, template: Path, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Imported]:
+    path = corpus / "bibtex" / str(request.param)
+    data = path.read_bytes()
+    text = decode_bibtex_bytes(data).text.replace("\r\n", "\n").replace("\r", "\n")
+    engine = fresh_engine(template, tmp_path / "lib.db")
+    with Session(engine) as session:
+        report = import_bibtex(session, data, source=path.name)
+        session.commit()
+        views = all_views(session)
+        keys = {v.paper.key for v in views} | {a for v in views for a in v.aliases}
+        merged = {o.key for o in report.outcomes if o.status == Outcome.merged}
+        exported = render_bibtex(views)
+        before = snapshot(session)
+        again = import_bibtex(session, data, source=path.name)
+        session.commit()
+        after = snapshot(session)
+    engine.dispose()
+    yield Imported(
+        source=_parse(text),
+        exported=_parse(exported),
+        keys=keys,
+        problem_lines={p.line for p in report.problems if p.line is not None},
+        unchanged_keys={v.paper.key for v in views} - merged,
+        again={o.key or "": o.status.value for o in again.outcomes},
+        before=before,
+        after=after,
+    )
+
+
+def _entries(library: Library) -> list[Entry]:
+    set_aside = [
+        b.ignore_error_block
+        for b in library.failed_blocks
+        if isinstance(b, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock)
+        and isinstance(b.ignore_error_block, Entry)
+    ]
+    return [e for e in [*library.entries, *set_aside] if e.entry_type.lower() != "xdata"]
+
+
+@pytest.mark.parametrize("imported", FILES, indirect=True)
+def test_every_entry_is_kept_found_in_the_export_and_given_back_as_it_came(
+    imported: Imported,
+) -> None:
+    entries = [e for e in _entries(imported.source) if e.key.strip()]
+    lost = [
+        e.key
+        for e in entries
+        if e.key.strip() not in imported.keys and clean_citation_key(e.key) not in imported.keys
+    ]
+    assert not lost, lost
+    # A block bibtexparser could not take is a failure at its line (or, written without a key,
+    # an entry with a generated key, warned about at its line).
+    failed_lines = {b.start_line + 1 for b in imported.source.failed_blocks}
+    assert failed_lines <= imported.problem_lines, failed_lines - imported.problem_lines
+
+    exported = {e.key: e for e in imported.exported.entries}
+    found = set(exported) | {
+        k.strip() for e in exported.values() if "ids" in e.fields_dict
+        for k in e.fields_dict["ids"].value.strip("{}").split(",")
+    }  # fmt: skip
+    missing = [e.key for e in entries if clean_citation_key(e.key) not in found]
+    assert not missing, missing
+
+    source_macros = _macros(imported.source)
+    differences = []
+    seen = Counter(e.key for e in entries)
+    for entry in entries:
+        key = clean_citation_key(entry.key)
+        if key != entry.key or key not in imported.unchanged_keys or seen[key] > 1:
+            continue  # merged into another paper, a key that had to be cleaned or a second use
+        given = exported[key]
+        for field in entry.fields:
+            name = field.key.strip().lower()
+            if name in REWRITTEN or (name == "crossref" and field.value.strip("{}") == key):
+                continue
+            out = next((f for f in given.fields if f.key.strip().lower() == name), None)
+            if out is None:
+                differences.append((key, name, field.value, None))
+                continue
+            changed = _value(field.value, source_macros) != _value(out.value, Macros())
+            unbraced = name == "month" and _bare(field.value) != _bare(out.value)
+            if changed or unbraced:
+                differences.append((key, name, field.value, out.value))
+    assert not differences, differences[:10]
+
+
+@pytest.mark.parametrize("imported", FILES, indirect=True)
+def test_importing_a_file_again_changes_nothing(imported: Imported) -> None:
+    assert imported.after == imported.before
+    changed = {k: s for k, s in imported.again.items() if s not in ("unchanged", "failed")}
+    assert not changed, list(changed.items())[:10]
+
+
+def _macros(library: Library) -> Macros:
+    macros = Macros()
+    for block in library.blocks:
+        if isinstance(block, String):
+            macros.define(block.key, evaluate(str(block.value), macros)[0])
+    return macros
+
+
+def _value(raw: str, macros: Macros) -> str:
+    return evaluate(raw, macros)[0]
+
+
+def _bare(raw: str) -> bool:
+    return raw.strip().lower() in MONTHS
