@@ -36,6 +36,20 @@ export function setToken(token) {
 }
 
 let asking = null;
+let unauthorizedHandler = null;
+
+/**
+ * Who answers a 401 first (session.js: the sign-in of a library with members). The handler
+ * resolves true to send the call again, or null to leave it to the server token's prompt.
+ */
+export function onUnauthorized(handler) {
+  unauthorizedHandler = handler;
+}
+
+async function answerUnauthorized(refused) {
+  const answer = unauthorizedHandler ? await unauthorizedHandler() : null;
+  return answer === null ? askForToken(refused) : answer;
+}
 
 /** Ask the user for the server's token, once for all the calls that were refused together. */
 function askForToken(refused) {
@@ -53,12 +67,15 @@ function askForToken(refused) {
 }
 
 /**
- * Call the API. `json` is sent as a JSON body; `body` as is (FormData, text).
+ * Call the API. `json` is sent as a JSON body; `body` as is (FormData, text); `auth: false`
+ * leaves a 401 to the caller (a sign-in's wrong password).
  * Resolves to the parsed JSON (or null), rejects with ApiError (AbortError passes through).
  */
 export async function api(path, options = {}) {
   const response = await send(path, options);
-  if (response.status === 401 && (await askForToken(getToken()))) return read(await send(path, options));
+  if (response.status === 401 && options.auth !== false && (await answerUnauthorized(getToken()))) {
+    return read(await send(path, options));
+  }
   return read(response);
 }
 

@@ -12,6 +12,7 @@ import { initSuggestions } from "./suggestions.js";
 import { navigate, startRouter } from "./navigation.js";
 import { FILTER_KEYS, queryParams } from "./query.js";
 import { closePaper, currentPaperId, openPaper } from "./paper.js";
+import { initSession } from "./session.js";
 import { knownArea } from "./sidebar.js";
 import { ensureTags, events, hideMessage, initTagSuggestions, openDialog, showError } from "./ui.js";
 
@@ -209,8 +210,10 @@ function init() {
   });
   // The first page of papers does not wait for the areas and tags: the sidebar loads its
   // top level and most used tags beside it, and the views that list every area or tag load
-  // them when they open.
-  Promise.resolve(startRouter(route)).catch(showError);
+  // them when they open. A library with members shows nothing of itself before sign-in.
+  initSession()
+    .then(() => startRouter(route))
+    .catch(showError);
 }
 
 init();

@@ -1,0 +1,153 @@
+"""A shared library in real browsers: sign-in, sign-out, a wrong password then the rate limit,
+a viewer's read-only pages, API tokens created and revoked, and live updates between two
+members. Browser fixtures are those of tests/test_web_ui.py; the server has three members."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import test_web_ui
+from arxiv_server import FakeArxiv
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlmodel import Session
+from test_web_ui import open_paper
+from web_support import LiveServer, live_server
+
+from litreview.db import make_engine
+from litreview.library import members
+from litreview.models import MemberRole
+
+pytestmark = pytest.mark.browser
+arxiv = test_web_ui.arxiv
+browser = test_web_ui.browser
+context = test_web_ui.context
+
+PASSWORDS = {"olga": "owner pass 1", "ed": "editor pass 2", "vic": "viewer pass 3"}
+ROLES = {"olga": MemberRole.owner, "ed": MemberRole.editor, "vic": MemberRole.viewer}
+
+
+@pytest.fixture
+def server(tmp_path: Path, arxiv: FakeArxiv) -> Iterator[LiveServer]:
+    """A live server whose library has an owner, an editor and a viewer; its client is the owner."""
+    with live_server(tmp_path, arxiv) as running:
+        engine = make_engine(f"sqlite:///{running.db_path}")
+        with Session(engine) as session:
+            for name, role in ROLES.items():
+                members.add_member(session, name, role, PASSWORDS[name])
+            session.commit()
+        engine.dispose()
+        running.send("POST", "/api/session", {"name": "olga", "password": PASSWORDS["olga"]})
+        yield running
+
+
+@pytest.fixture
+def page_errors() -> Iterator[list[str]]:
+    """Uncaught script errors of the pages a test opened: none, or the test fails."""
+    errors: list[str] = []
+    yield errors
+    assert errors == []
+
+
+def visit(context: BrowserContext, server: LiveServer, errors: list[str]) -> Page:
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(server.url + "/")
+    return page
+
+
+def sign_in(page: Page, name: str, password: str | None = None) -> None:
+    dialog = page.get_by_role("dialog", name="Sign in to this library")
+    dialog.get_by_label("Name").fill(name)
+    dialog.get_by_label("Password").fill(password or PASSWORDS[name])
+    dialog.get_by_role("button", name="Sign in").click()
+
+
+def signed_in_page(
+    context: BrowserContext, server: LiveServer, errors: list[str], name: str
+) -> Page:
+    page = visit(context, server, errors)
+    sign_in(page, name)
+    expect(page.locator("#member-name")).to_have_text(f"{name} ({ROLES[name].value})")
+    return page
+
+
+def test_sign_in_wrong_password_rate_limit_and_sign_out(
+    context: BrowserContext, server: LiveServer, page_errors: list[str]
+) -> None:
+    server.add_paper("Shared paper")
+    page = visit(context, server, page_errors)
+    dialog = page.get_by_role("dialog", name="Sign in to this library")
+    expect(dialog).to_be_visible()
+    expect(page.locator("#results .paper-row")).to_have_count(0)  # nothing before sign-in
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_visible()  # the library needs a sign-in
+    for _ in range(members.MAX_FAILED_SIGN_INS):
+        sign_in(page, "vic", "not it")
+        expect(dialog.get_by_role("alert")).to_have_text("Wrong name or password.")
+        page.evaluate("document.querySelector('#signin-error').textContent = ''")
+    sign_in(page, "vic")  # the right password, but too late
+    expect(dialog.get_by_role("alert")).to_have_text(
+        # BLOCKED_FOR is a minute: the wait counts down from 60 s
+        re.compile(r"Too many wrong passwords: try again in \d+ s\.")
+    )
+    sign_in(page, "ed")  # another member is not blocked
+    expect(dialog).to_be_hidden()
+    expect(page.locator("#member-name")).to_have_text("ed (editor)")
+    expect(page.locator("#results .paper-row")).to_have_count(1)
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("dialog", name="Sign in to this library")).to_be_visible()
+    expect(page.locator("#member-name")).to_have_count(0)
+    assert page.evaluate("fetch('/api/papers').then((r) => r.status)") == 401
+
+
+def test_viewer_sees_no_edit_controls_and_the_api_refuses(
+    context: BrowserContext, server: LiveServer, page_errors: list[str]
+) -> None:
+    paper = server.add_paper("Read-only paper")
+    server.annotate(paper["id"], "The group's *annotation*.")
+    page = signed_in_page(context, server, page_errors, "vic")
+    expect(page.get_by_role("button", name="Add papers")).to_be_hidden()
+    open_paper(page, "Read-only paper")
+    editor = page.get_by_label("Annotation", exact=True)
+    expect(editor).to_have_value("The group's *annotation*.")
+    expect(editor).not_to_be_editable()
+    expect(page.locator("#paper-status")).to_be_disabled()
+    expect(page.get_by_role("button", name="Save")).to_be_hidden()
+    expect(page.get_by_role("textbox", name="Add a tag")).to_be_hidden()
+    expect(page.get_by_role("button", name="Delete", exact=False)).to_have_count(0)
+    status = page.evaluate(
+        """(id) => fetch(`/api/papers/${id}/annotation`, {method: 'PUT',
+             headers: {'Content-Type': 'application/json'},
+             body: JSON.stringify({markdown: 'vandal', version: 1})}).then((r) => r.status)""",
+        paper["id"],
+    )
+    assert status == 403
+    assert server.get(f"/api/papers/{paper['id']}/annotation")["markdown"] == (
+        "The group's *annotation*."
+    )
+
+
+def test_token_is_shown_once_and_refused_once_revoked(
+    context: BrowserContext, server: LiveServer, page_errors: list[str]
+) -> None:
+    page = signed_in_page(context, server, page_errors, "ed")
+    page.get_by_role("button", name="Tokens").click()
+    dialog = page.get_by_role("dialog", name="API tokens")
+    dialog.get_by_label("Token name").fill("nightly script")
+    dialog.get_by_role("button", name="Create token").click()
+    secret = dialog.get_by_label("New token").input_value()
+    assert len(secret) >= 20
+    expect(dialog.locator("#token-list")).to_contain_text("nightly script · read-only")
+    with httpx.Client(base_url=server.url, timeout=30.0) as script:
+        bearer = {"Authorization": f"Bearer {secret}"}
+        assert script.get("/api/papers", headers=bearer).status_code == 200
+        dialog.get_by_role("button", name="Revoke nightly script").click()
+        expect(dialog.locator("#token-list")).to_contain_text("No tokens yet.")
+        assert script.get("/api/papers", headers=bearer).status_code == 401
+    dialog.get_by_role("button", name="Close").click()
+    page.get_by_role("button", name="Tokens").click()
+    expect(dialog.get_by_label("New token")).to_have_count(0)  # the secret was shown once
