@@ -9,20 +9,25 @@ from __future__ import annotations
 import sqlite3
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from arxiv_server import FakeArxiv
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from web_support import live_server
 
 import litreview.library.bibtex as library_bibtex
+from litreview.app import create_app
+from litreview.config import Settings
 from litreview.library.annotations import get_annotation, save_annotation
 from litreview.library.bibtex import import_bibtex
 from litreview.library.papers_base import get_paper_by_key
+from tests.conftest import LOCAL_URL
 
 
 def many_entries(count: int, prefix: str = "bulk") -> str:
@@ -128,3 +133,26 @@ def test_saves_over_http_during_a_long_upload_all_land(server: Any) -> None:
     assert report == {"status": 200, "added": 6000}
     assert set(statuses) == {200}  # no 503: every save waited at most for the writing
     assert server.get(path)["markdown"] == f"save {len(statuses) - 1}"
+
+
+def test_a_preview_answers_while_an_import_holds_the_write_lock(settings: Settings) -> None:
+    """The editor's preview (a POST that changes nothing) does not wait for the write lock;
+    a save in the same moment does, and is refused once its wait is over (the UI retries)."""
+    app = create_app(replace(settings, busy_timeout=0.2))
+    path = settings.database_url.removeprefix("sqlite:///")
+    with TestClient(app, base_url=LOCAL_URL) as client:
+        paper = client.post("/api/papers", json={"title": "Previewed"}).json()
+        importer = sqlite3.connect(path)
+        try:
+            importer.execute("BEGIN IMMEDIATE")  # as an import's writing holds it
+            preview = client.post("/api/render", json={"markdown": "*seen*"})
+            assert preview.status_code == 200, preview.text
+            assert preview.json()["html"].strip() == "<p><em>seen</em></p>"
+            save = client.put(
+                f"/api/papers/{paper['id']}/annotation", json={"markdown": "x", "version": 0}
+            )
+            assert save.status_code == 503
+        finally:
+            importer.rollback()
+            importer.close()
+    app.state.engine.dispose()

@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from litreview.api.deps import SessionDep
+from litreview.api.deps import SessionDep, reads_only
 from litreview.api.members import MemberDep
 from litreview.api.papers import PaperId
 from litreview.api.schemas import (
@@ -99,6 +99,7 @@ def restore_annotation(
 
 
 @router.post("/render", response_model=RenderOut)
+@reads_only
 def render_preview(body: RenderIn) -> RenderOut:
     """Markdown rendered and sanitised exactly as a saved annotation would be."""
     check_markdown(body.markdown)

@@ -7,8 +7,8 @@ one step (see :func:`litreview.db.lock_for_writes`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Callable, Iterator
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlmodel import Session
@@ -17,10 +17,21 @@ from litreview.api.guard import SAFE_METHODS
 from litreview.config import Settings
 from litreview.db import lock_for_writes
 
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Any])
+_READS_ONLY: set[Callable[..., Any]] = set()
+
+
+def reads_only(endpoint: Endpoint) -> Endpoint:
+    """Mark a route that changes nothing though its method is not a safe one (a preview):
+    its session reads without the write lock, so it answers while an import writes."""
+    _READS_ONLY.add(endpoint)
+    return endpoint
+
 
 def get_session(request: Request) -> Iterator[Session]:
     with Session(request.app.state.engine) as session:
-        if request.method not in SAFE_METHODS:
+        writes = request.scope.get("endpoint") not in _READS_ONLY
+        if request.method not in SAFE_METHODS and writes:
             lock_for_writes(session)
         try:
             yield session
