@@ -157,3 +157,32 @@ def test_the_index_holds_what_the_view_paper_fts_text_says(tmp_path: Path) -> No
     assert indexed == declared
     assert declared[1][4] == "first thoughts\na question"
     assert declared[2][1:3] == ("Renamed", "")
+
+
+def test_upgrade_of_a_library_with_papers_in_areas_keeps_them(tmp_path: Path) -> None:
+    # A migration that rebuilds a table others point at (SQLite's batch mode: copy, drop,
+    # rename) must not trip over those references, nor lose them.
+    engine = make_engine(sqlite_url(tmp_path / "lib.db"))
+    upgrade(engine, "0010")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO paper (key, entry_type, title, title_fp, author_names,"
+                " arxiv_categories, status, extra, original, created_at, updated_at, version)"
+                " VALUES ('old', 'article', 'Old paper', 'old paper', '', '[]', 'unread', '{}',"
+                " '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO area (name, description, position, version)"
+                " VALUES ('Interpretability', '', 0, 1)"
+            )
+        )
+        conn.execute(sa.text("INSERT INTO paper_area (paper_id, area_id, note) VALUES (1, 1, '')"))
+    upgrade(engine)
+    assert current_revision(engine) == _head()
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT paper_id, area_id FROM paper_area")).all() == [(1, 1)]
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(sa.text("PRAGMA foreign_key_check")).all() == []
