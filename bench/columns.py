@@ -55,16 +55,16 @@ CORPUS = Path(os.environ.get("LITREVIEW_CORPUS", api_latency.CORPUS.parent.paren
 NEWSLETTER = CORPUS / "annotated" / "alignment_newsletter_database.csv"
 api_latency.CORPUS = NEWSLETTER
 QUERIES: dict[str, dict[str, Any]] = {
-    "sort by Params": {"sort_field": "Params", "descending": True},
+    "sort by Params": {"sort_field": "Params", "order": "desc"},
     "Params >= 150, sorted by it": {
-        "fields": ["Params:gte:150"],
+        "field": ["Params:gte:150"],
         "sort_field": "Params",
-        "descending": True,
+        "order": "desc",
     },
-    "Method = SFT, sorted by Params": {"fields": ["Method:eq:SFT"], "sort_field": "Params"},
-    "Params 10..20 (few), by Params": {"fields": ["Params:between:10..20"], "sort_field": "Params"},
+    "Method = SFT, sorted by Params": {"field": ["Method:eq:SFT"], "sort_field": "Params"},
+    "Params 10..20 (few), by Params": {"field": ["Params:between:10..20"], "sort_field": "Params"},
     "Method in RLHF,DPO + status read": {
-        "fields": ["Method:in:RLHF,DPO"],
+        "field": ["Method:in:RLHF,DPO"],
         "status": "read",
         "sort_field": "Params",
     },

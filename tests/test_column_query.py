@@ -137,3 +137,32 @@ def test_a_large_result_walks_the_value_index_with_the_filters(
     assert titles(client, sort_field="Params", field="Method:in:RLHF,DPO") == ["C", "A"]
     assert titles(client, sort_field="Params", field="Training:has:false") == ["B", "D"]
     assert titles(client, sort_field="Released", order="desc", field="Params:gte:2") == ["A", "B"]
+
+
+@pytest.mark.parametrize("small_result", [0, 2000])
+def test_a_text_search_sorted_by_a_column(
+    client: TestClient,
+    library: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+    small_result: int,
+) -> None:
+    from litreview.library import search
+
+    monkeypatch.setattr(search, "SMALL_RESULT", small_result)
+    for title, params in (("Reward hacking", 3), ("Reward models", 30), ("Reward shaping", None)):
+        paper = add_paper(client, title)
+        if params is not None:
+            body = {"fields": {"Params": params}, "version": paper["version"]}
+            assert client.patch(f"/api/papers/{paper['id']}", json=body).status_code == 200
+    by_params = ["Reward models", "Reward hacking", "Reward shaping"]
+    assert titles(client, q="reward", sort_field="Params", order="desc") == by_params
+    assert titles(client, q="rew", sort_field="Params") == [
+        "Reward hacking",
+        "Reward models",
+        "Reward shaping",
+    ]
+    page = client.get(
+        "/api/papers",
+        params={"q": "reward", "sort_field": "Params", "field": "Params:lt:10", "limit": 1},
+    ).json()
+    assert [p["title"] for p in page["items"]] == ["Reward hacking"] and page["total"] == 1

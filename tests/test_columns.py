@@ -202,3 +202,29 @@ def test_cli_columns_add_list_set_remove(tmp_path: Path) -> None:
     removed = runner.invoke(cli_app, [*db, "columns", "remove", "Stage"], input="y\n")
     assert removed.exit_code == 0 and "removed column 'Stage'" in removed.output
     assert "Stage" not in runner.invoke(cli_app, [*db, "columns", "list"]).output
+
+
+def test_search_finds_text_column_values(client: TestClient) -> None:
+    how = column(client, name="Training", type="text")
+    column(client, name="Method", type="choice", options=["Distillation", "SFT"])
+    paper = add_paper(client, "A model card")
+    add_paper(client, "Another paper")
+
+    def found(word: str) -> list[str]:
+        items = client.get("/api/papers", params={"q": word}).json()["items"]
+        return [p["title"] for p in items]
+
+    assert (
+        patch(client, paper, {"Training": "pretrained on gravitational lenses"}).status_code == 200
+    )
+    assert found("gravitational") == ["A model card"]
+    paper = client.get(f"/api/papers/{paper['id']}").json()
+    assert (
+        patch(client, paper, {"Training": "curriculum", "Method": "Distillation"}).status_code
+        == 200
+    )
+    assert found("gravitational") == [] and found("curriculum") == ["A model card"]
+    assert found("distillation") == []  # a choice is filtered by, not searched
+    gone = client.delete(f"/api/columns/{how['id']}", params={"confirm": "true"})
+    assert gone.status_code == 200
+    assert found("curriculum") == []

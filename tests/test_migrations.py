@@ -186,3 +186,44 @@ def test_upgrade_of_a_library_with_papers_in_areas_keeps_them(tmp_path: Path) ->
         assert conn.execute(sa.text("SELECT paper_id, area_id FROM paper_area")).all() == [(1, 1)]
         assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(sa.text("PRAGMA foreign_key_check")).all() == []
+
+
+def test_text_columns_migration_indexes_stored_values_and_goes_back(tmp_path: Path) -> None:
+    from alembic import command
+
+    engine = make_engine(sqlite_url(tmp_path / "lib.db"))
+    upgrade(engine, "0013")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO paper (key, entry_type, title, title_fp, author_names,"
+                " arxiv_categories, status, extra, original, created_at, updated_at, version)"
+                " VALUES ('old', 'article', 'Old paper', 'old paper', '', '[]', 'unread', '{}',"
+                " '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO custom_column (target, name, description, type, options, unit,"
+                " position) VALUES ('paper', 'Training', '', 'text', '[]', '', 1)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO paper_value (column_id, paper_id, text) VALUES (1, 1, 'distilled')"
+            )
+        )
+
+    def hits(word: str) -> int:
+        with engine.connect() as conn:
+            sql = sa.text("SELECT count(*) FROM paper_fts WHERE paper_fts MATCH :w")
+            return int(conn.execute(sql, {"w": word}).scalar_one())
+
+    assert hits("distilled") == 0
+    upgrade(engine)
+    assert hits("distilled") == 1
+    command.downgrade(alembic_config(engine), "0013")
+    assert hits("distilled") == 0
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE paper_value SET text = 'pruned'"))
+    assert hits("pruned") == 0

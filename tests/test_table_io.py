@@ -193,3 +193,20 @@ def test_alignment_newsletter_database(corpus: Path, session: Session) -> None:
     from litreview.library.notes import list_notes
 
     assert list_notes(session, first.paper.id or 0)[0].kind == NoteKind.critique
+
+
+def test_an_import_makes_notes_and_text_values_searchable(session: Session) -> None:
+    from litreview.library.search import search_paper_ids
+    from litreview.query import PaperQuery
+
+    def found(word: str) -> int:
+        return search_paper_ids(session, PaperQuery(q=word))[1]
+
+    first = b"Title,Key,Training,My opinion\nScaling laws,kaplan,gradient noise,overfitted\n"
+    import_table(session, first, source="a.csv")
+    assert (found("gradient"), found("overfitted"), found("scaling")) == (1, 1, 1)
+    # A second sheet finds the same paper (same key and title) and adds a value and a note.
+    again = b"Title,Key,Stage,Comment\nScaling laws,kaplan,pretraining corpus,revisited\n"
+    import_table(session, again, source="b.csv", mapping=parse_mapping(["Comment=note:critique"]))
+    assert (found("pretraining"), found("revisited"), found("gradient")) == (1, 1, 1)
+    session.commit()

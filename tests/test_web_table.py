@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -186,3 +187,20 @@ def test_export_the_table_as_csv(table_page: Page, server: LiveServer) -> None: 
     header, row = text.splitlines()[:2]
     assert header == "key,title,year,status,rating,area,Stage"
     assert row.endswith(",Sleeper agents,2024,unread,,,read twice")
+
+
+def test_the_table_opens_on_the_library_selection(
+    table_page: Page,
+    server: LiveServer,  # noqa: F811
+) -> None:
+    kept = server.add_paper("Scaling laws", year=2020, tags=["safety"])
+    server.add_paper("Reward hacking", year=2022)
+    page = table_page
+    page.goto(f"{server.url}/#/?tag=safety")
+    link = page.get_by_role("link", name="Table")
+    expect(link).to_have_attribute("href", "/static/table.html?tag=safety")
+    link.click()
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#row-count")).to_have_text("1 of 1 papers")
+    expect(cell(page, 0, "Title")).to_have_text(kept["title"])
+    expect(page.locator("#export-csv")).to_have_attribute("href", re.compile(r"tag=safety"))

@@ -216,15 +216,26 @@ def page_by_column(
     paper tested; few (``small``): their id sets are read and sorted."""
     column, key = sort_column(session, name)
     paper_id = col(PaperValue.paper_id)
-    valued = (
-        sa.select(paper_id)
-        .join(Paper, col(Paper.id) == paper_id)
-        .where(col(PaperValue.column_id) == column.id)
-    )
-    if small:
-        valued = valued.where(*[col(Paper.id).in_(f.ids) for f in filters])
+    of_column = col(PaperValue.column_id) == column.id
+    if small and filters:
+        # Driven by the few papers passing the filters, each one's value read by its key and
+        # the lot sorted: walking the whole column in order would test every paper.
+        only = filters[0]
+        chosen: Any = only.ids if only.unique else only.ids.distinct()
+        if len(filters) > 1:
+            chosen = sa.intersect(*[f.ids for f in filters])
+        few = chosen.subquery()
+        valued = (
+            sa.select(paper_id)
+            .select_from(few)
+            .join(PaperValue, sa.and_(of_column, paper_id == few.c[0]))
+        )
     else:
-        valued = valued.where(*[f.test for f in filters])
+        valued = (
+            sa.select(paper_id)
+            .join(Paper, col(Paper.id) == paper_id)
+            .where(of_column, *[f.test for f in filters])
+        )
     order = [key.desc(), paper_id.desc()] if descending else [key.asc(), paper_id.asc()]
     page = [
         row[0]

@@ -5,16 +5,19 @@ Both databases name it ``paper_fts`` with ``rowid`` = paper id. SQLite: an FTS5 
 with MATCH and ranked by bm25. PostgreSQL: a weighted ``tsvector`` (``document``, revision 0008)
 matched with ``@@`` and ranked by ``ts_rank_cd`` with the same column weights.
 
-The text each paper gives the index is the view ``paper_fts_text`` (revision 0013) on both
-databases; triggers keep ``paper_fts`` in step with single writes by reading it. For thousands
-of new papers it is about twice as fast on SQLite to pause the insert trigger and index them in
-one statement (PostgreSQL's insert trigger runs once per statement, so it needs no pause).
+The text each paper gives the index is the view ``paper_fts_text`` (revision 0013, text
+columns' values added in 0014) on both databases; triggers keep ``paper_fts`` in step with
+single writes by reading it. For thousands of new papers it is about twice as fast on SQLite to
+pause the triggers and index them in one statement (PostgreSQL's insert trigger runs once per
+statement, so it needs no pause); a spreadsheet import, which adds notes and column values to
+its papers, indexes each paper once, at the end.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -73,28 +76,64 @@ _INSERT = "INSERT INTO paper_fts (rowid, title, abstract, authors, annotation) "
 # What a paper gives the index is declared once, by the view paper_fts_text (revision 0013),
 # which the triggers read too.
 _NEW_TEXT = "SELECT p.id, p.title, p.abstract, p.authors, p.annotation FROM paper_fts_text AS p"
+_REFRESH = sa.text(
+    "UPDATE paper_fts SET (title, abstract, authors, annotation) = (SELECT title, abstract,"
+    " authors, annotation FROM paper_fts_text WHERE id = paper_fts.rowid) WHERE rowid IN :ids"
+).bindparams(sa.bindparam("ids", expanding=True))
 
 
 def has_fts(session: Session) -> bool:
     return session.connection().dialect.name == "sqlite"
 
 
+@dataclass
+class Pause:
+    """What a paused index owes on its end: papers to index (``new``, no index row yet) and
+    papers whose notes or column values were written (``changed``)."""
+
+    new: list[int] = field(default_factory=list)
+    changed: list[int] = field(default_factory=list)
+
+
 @contextmanager
-def bulk_indexing(session: Session, paper_ids: list[int]) -> Iterator[list[int]]:
-    """Pause the paper insert trigger; on exit, index the new papers whose ids were appended.
+def paused_indexing(session: Session) -> Iterator[Pause]:
+    """Pause the index's triggers (new papers, notes, column values) while many rows are
+    written; on exit, index the papers the pause was told of, a statement a chunk.
 
     The pause is a row in ``paper_fts_pause`` written inside the caller's transaction, so no
-    other connection ever sees it, and it is removed even when the import fails.
+    other connection ever sees it, and it is removed even when the write fails. A pause inside
+    a pause joins it. PostgreSQL's triggers are not paused (a statement's new papers are
+    indexed at once; a note or a value refreshes its paper).
     """
+    outer: Pause | None = session.info.get("fts_pause")
+    if outer is not None:
+        yield outer
+        return
+    pause = Pause()
     if not has_fts(session):
-        yield paper_ids
+        yield pause
         return
     session.execute(sa.text("INSERT INTO paper_fts_pause (id) VALUES (1)"))
+    session.info["fts_pause"] = pause
     try:
-        yield paper_ids
+        yield pause
+        session.flush()
     finally:
+        session.info.pop("fts_pause", None)
         session.execute(sa.text("DELETE FROM paper_fts_pause"))
-    index_new_papers(session, paper_ids)
+    index_new_papers(session, pause.new)
+    changed = sorted(set(pause.changed) - set(pause.new))
+    for start in range(0, len(changed), CHUNK):
+        session.execute(_REFRESH, {"ids": changed[start : start + CHUNK]})
+
+
+@contextmanager
+def bulk_indexing(session: Session, paper_ids: list[int]) -> Iterator[list[int]]:
+    """:func:`paused_indexing` for an import: the new papers whose ids were appended are
+    indexed on exit (by the outer pause, if there is one)."""
+    with paused_indexing(session) as pause:
+        yield paper_ids
+        pause.new.extend(paper_ids)
 
 
 def index_new_papers(session: Session, paper_ids: Sequence[int]) -> None:

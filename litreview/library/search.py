@@ -327,6 +327,13 @@ def _search_fts(
     return [row[0] for row in session.execute(stmt)], total
 
 
+def _fts_filter(session: Session, match: str) -> Filter:
+    """The papers matching a full-text query, as a filter."""
+    matched = fts_matches(session.get_bind().dialect.name, match)
+    ids = sa.select(PAPER_FTS.c.rowid).select_from(PAPER_FTS).where(matched)
+    return Filter(ids, _plus(col(Paper.id)).in_(ids))
+
+
 def _in_sets(filters: list[Filter]) -> list[Any]:
     """Each filter as a membership test of the match's id."""
     # "+rowid": a membership test on each match. A bare "rowid IN (...)" is handed to FTS5,
@@ -420,8 +427,11 @@ def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple
     )
     limit = max(0, min(query.limit, MAX_LIMIT))
     offset = max(0, query.offset)
-    if match:
+    if match and not query.sort_field:
         return _search_fts(session, match, filters, sort, descending, limit, offset)
+    if match:
+        # Sorted by a column of one's own: the matches are one more filter.
+        filters.append(_fts_filter(session, match))
     total = _count(session, filters)
     if limit == 0 or offset >= total:
         return [], total

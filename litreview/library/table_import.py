@@ -20,8 +20,9 @@ from litreview.importers.records import Problem
 from litreview.importers.table import TableImport, TableRow, Target, parse_table
 from litreview.library.areas import ensure_area_path, split_area_path
 from litreview.library.bibtex import BibtexImportReport
-from litreview.library.bulk import chunks
+from litreview.library.bulk import bulk_insert, chunks
 from litreview.library.columns import create_column, list_columns
+from litreview.library.fts import paused_indexing
 from litreview.library.identity import base_key
 from litreview.library.importing import RecordImporter
 from litreview.library.outcomes import Outcome, RecordOutcome
@@ -34,6 +35,7 @@ from litreview.models import (
     PaperNote,
     PaperValue,
     ReadingStatus,
+    utcnow,
 )
 
 TableImportReport = BibtexImportReport
@@ -83,19 +85,21 @@ def _store(
         # A row without a key asks for the key made from it, as a key-less BibTeX entry does,
         # so that importing the sheet again finds its papers (same key, same title).
         row.record.key = row.record.key or base_key(row.record)
-    importer.add([row.record for row in table.rows])
-    outcomes = importer.report().outcomes
     problems: list[Problem] = []
-    stored = [
-        (row, o)
-        for row, o in zip(table.rows, outcomes, strict=True)
-        if o.paper_id is not None and o.status != Outcome.failed
-    ]
-    _place_in_areas(session, stored)
-    _add_notes(session, stored)
-    _set_status_and_rating(session, stored, problems, table.source)
-    _set_values(session, stored, columns, problems, table.source)
-    session.flush()
+    # Each paper is indexed once, with its notes and text values, when all is written.
+    with paused_indexing(session) as pause:
+        importer.add([row.record for row in table.rows])
+        outcomes = importer.report().outcomes
+        stored = [
+            (row, o)
+            for row, o in zip(table.rows, outcomes, strict=True)
+            if o.paper_id is not None and o.status != Outcome.failed
+        ]
+        pause.changed.extend(o.paper_id for _, o in stored if o.paper_id is not None)
+        _place_in_areas(session, stored)
+        _add_notes(session, stored)
+        _set_status_and_rating(session, stored, problems, table.source)
+        _set_values(session, stored, columns, problems, table.source)
     return outcomes, problems
 
 
@@ -143,6 +147,7 @@ def _add_notes(session: Session, stored: list[tuple[TableRow, RecordOutcome]]) -
         for paper_id, kind, markdown in rows:
             have.setdefault(paper_id, []).append((str(kind), markdown))
     new: list[dict[str, Any]] = []
+    now = utcnow()
     for row, outcome in stored:
         assert outcome.paper_id is not None
         notes = have.setdefault(outcome.paper_id, [])
@@ -151,14 +156,17 @@ def _add_notes(session: Session, stored: list[tuple[TableRow, RecordOutcome]]) -
                 new.append(
                     {
                         "paper_id": outcome.paper_id,
-                        "kind": kind,
+                        "kind": kind.value,
                         "markdown": text,
+                        "location": "",
                         "position": len(notes),
+                        "version": 1,
+                        "created_at": now,
+                        "updated_at": now,
                     }
                 )
                 notes.append((kind.value, text))
-    for note in new:
-        session.add(PaperNote(**note))
+    bulk_insert(session, PaperNote, new)
 
 
 def _set_status_and_rating(

@@ -22,6 +22,7 @@ from sqlmodel import Session, col
 from litreview.errors import Conflict, InvalidInput, NotFound
 from litreview.estimates import SEED, Estimate, parse_estimate, samples, summarize
 from litreview.formulas import Value, slug
+from litreview.library.bulk import bulk_insert
 from litreview.library.columns import (
     formula_order,
     list_columns,
@@ -252,8 +253,7 @@ def store_values(
         for row_id, column, v in values
         if v is not None
     ]
-    if rows:
-        session.execute(sa.insert(table), rows)
+    bulk_insert(session, model, rows)
 
 
 # Reading -----------------------------------------------------------------------------------

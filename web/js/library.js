@@ -4,7 +4,7 @@
 import { api, query } from "./api.js";
 import { $, debounce, formatAuthors, h, replaceChildren, setSanitisedHtml, STATUS_LABELS } from "./dom.js";
 import { navigate } from "./navigation.js";
-import { emptyQuery, isFiltered, queryFromSearch, queryParams } from "./query.js";
+import { emptyQuery, FILTER_KEYS, isFiltered, queryFromSearch, queryParams } from "./query.js";
 import { areaInfo, initSidebar, knownArea, markCurrentArea } from "./sidebar.js";
 import { events, showError } from "./ui.js";
 
@@ -46,6 +46,8 @@ function syncControls() {
   renderActiveFilters();
   markCurrentArea(filters.area);
   renderAreaDescription();
+  // The table view opens on the papers the list shows.
+  $("#open-table").href = `/static/table.html${query(queryParams(filters, FILTER_KEYS))}`;
 }
 
 /**

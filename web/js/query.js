@@ -3,14 +3,16 @@
 // The server's declaration is litreview/query.py; keep the names the same.
 
 /** The filters (PaperFilter): which papers. `area` is an area id (or path). */
-export const FILTER_KEYS = ["q", "tag", "area", "status", "year_min", "year_max", "has_annotation"];
+export const FILTER_KEYS = ["q", "tag", "area", "status", "year_min", "year_max", "has_annotation", "field"];
 /** The order (PaperQuery adds these and the page: limit, offset). */
-export const ORDER_KEYS = ["sort", "order"];
+export const ORDER_KEYS = ["sort", "order", "sort_field"];
 export const QUERY_KEYS = [...FILTER_KEYS, ...ORDER_KEYS];
+/** The keys that repeat (every tag, every column condition "NAME:OP:VALUE" must hold). */
+const LISTS = new Set(["tag", "field"]);
 
 /** A query with nothing chosen. */
 export function emptyQuery() {
-  return Object.fromEntries(QUERY_KEYS.map((key) => [key, key === "tag" ? [] : ""]));
+  return Object.fromEntries(QUERY_KEYS.map((key) => [key, LISTS.has(key) ? [] : ""]));
 }
 
 /** The API parameters of `chosen` (`keys`: which of them), empty ones dropped. */
@@ -27,7 +29,7 @@ export function queryParams(chosen, keys = QUERY_KEYS) {
 export function queryFromSearch(search) {
   const params = new URLSearchParams(search);
   const next = emptyQuery();
-  for (const key of QUERY_KEYS) next[key] = key === "tag" ? params.getAll(key) : params.get(key) || "";
+  for (const key of QUERY_KEYS) next[key] = LISTS.has(key) ? params.getAll(key) : params.get(key) || "";
   return next;
 }
 

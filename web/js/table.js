@@ -5,8 +5,11 @@ import { TabulatorFull as Tabulator } from "/static/vendor/tabulator-6.3.1/tabul
 import { api, enc, query } from "./api.js";
 import { $, h, isTyping, replaceChildren } from "./dom.js";
 import { initMatrix, renderMatrix } from "./matrix.js";
+import { FILTER_KEYS, queryFromSearch, queryParams } from "./query.js";
 
 const PAGE = 500;
+// The selection the grid shows: the library's filters, passed in the address (?q=...&tag=...).
+const SELECTION = queryParams(queryFromSearch(location.search), FILTER_KEYS);
 const BUILT_IN = {
   paper: [
     { field: "key", title: "Key", export: "key", width: 150 },
@@ -97,12 +100,12 @@ async function loadRows() {
     updateCount();
     return;
   }
-  const first = await api(`/api/papers${query({ limit: PAGE, sort: "added", order: "asc" })}`);
+  const first = await api(`/api/papers${query({ ...SELECTION, limit: PAGE, sort: "added", order: "asc" })}`);
   state.rows = first.items.map(paperRow);
   await state.table.replaceData(state.rows);
   updateCount(first.total);
   for (let offset = PAGE; offset < first.total; offset += PAGE) {
-    const page = await api(`/api/papers${query({ limit: PAGE, offset, sort: "added", order: "asc" })}`);
+    const page = await api(`/api/papers${query({ ...SELECTION, limit: PAGE, offset, sort: "added", order: "asc" })}`);
     const rows = page.items.map(paperRow);
     state.rows.push(...rows);
     await state.table.addData(rows);
@@ -149,7 +152,7 @@ function exportHref() {
   const names = state.table.getColumns()
     .filter((c) => c.isVisible() && state.exportNames.has(c.getField()))
     .map((c) => state.exportNames.get(c.getField()));
-  $("#export-csv").href = `/api/export${query({ format: "csv", column: names })}`;
+  $("#export-csv").href = `/api/export${query({ format: "csv", ...SELECTION, column: names })}`;
 }
 
 async function rebuild() {
