@@ -15,16 +15,17 @@ from litreview.cli import app
 from litreview.config import sqlite_url
 from litreview.errors import Conflict
 from litreview.importers.arxiv import parse_feed
+from litreview.importers.records import PaperRecord
 from litreview.library.annotations import save_annotation
 from litreview.library.bibtex import import_bibtex
-from litreview.library.links import paper_links
+from litreview.library.links import add_link, paper_links
 from litreview.library.papers import import_records
 from litreview.library.suggestions import (
     decide_suggestion,
     list_suggestions,
     refresh_suggestions,
 )
-from litreview.models import Paper, PaperSuggestion, Relation, SuggestionState
+from litreview.models import Paper, PaperSuggestion, Relation, SourceKind, SuggestionState
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -81,6 +82,44 @@ def test_bibtex_fields_published_as_and_annotations(session: Session) -> None:
     assert refresh_suggestions(session) == 1
     assert ("talk2020", "extends", "0808.0620", "annotation") in found(session)
     assert refresh_suggestions(session) == 0  # nothing is suggested twice
+
+
+def manual(title: str, key: str, **fields: str) -> PaperRecord:
+    return PaperRecord(title=title, source=SourceKind.manual, key=key, **fields)  # type: ignore[arg-type]
+
+
+def test_titles_old_style_ids_and_pairs_already_related(session: Session) -> None:
+    import_records(
+        session,
+        [
+            manual("Sparse autoencoders find interpretable features", "sae2023"),
+            manual("Knot invariants from braids", "knots", arxiv_id="math/0309136"),
+            manual("Features", "features1"),
+            manual("Features", "features2"),
+            manual("Steering vectors", "steer", arxiv_id="2101.00001"),
+            manual("A survey of steering", "survey"),
+        ],
+    )
+    ids = by_arxiv(session)
+    add_link(session, ids["survey"], ids["2101.00001"], Relation.related)
+    import_records(
+        session,
+        [
+            # The exact title of one library paper, after "Comment on" (quotes dropped).
+            manual('Comment on "Sparse autoencoders find interpretable features"', "c2024"),
+            # A title shared by two papers names neither; a short one names nothing.
+            manual("Comment on Features", "c2025"),
+            # An old-style id cited with its subject class is the id without it.
+            manual("Braids", "braids", abstract="We extend the invariants of math.GT/0309136."),
+        ],
+    )
+    assert found(session) == {
+        ("c2024", "critiques", "sae2023", "title"),
+        ("braids", "extends", "math/0309136", "abstract"),
+    }
+    # The survey is already related to the paper its annotation names: nothing to suggest.
+    save_annotation(session, ids["survey"], "Mostly arXiv:2101.00001.", expected_version=0)
+    assert refresh_suggestions(session) == 0
 
 
 def test_accept_adds_the_relation_and_dismissed_ones_never_return(session: Session) -> None:

@@ -7,6 +7,8 @@ Mermaid's own parser (vendored under tests/vendor, not shipped)."""
 
 from __future__ import annotations
 
+import base64
+import itertools
 from pathlib import Path
 
 import pytest
@@ -180,3 +182,116 @@ def test_a_papers_stance_in_an_area(page: Page, server: LiveServer) -> None:
     expect(page.get_by_label("Stance in Circuit discovery")).to_have_value("supports")
     placed = server.get(f"/api/papers/{paper['id']}")["areas"]
     assert placed[0]["stance"] == "supports"
+
+
+def test_download_png_under_the_apps_csp(page: Page, browser: Browser, server: LiveServer) -> None:
+    ids = make_areas(server, "Circuit discovery", "Capability removal")
+    a, b = ids.values()
+    server.send("POST", "/api/area-links", {"source_id": a, "target_id": b, "relation": "enables"})
+    page.goto(server.url + "/#/map")
+    page.reload()
+    expect(node(page, b)).to_be_visible()
+    with page.expect_download() as waiting:
+        page.get_by_role("button", name="Download PNG").click()
+    assert waiting.value.suggested_filename == "research-map.png"
+    data = Path(waiting.value.path()).read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    # Twice the drawing's size: two areas side by side or one above the other, with margins.
+    assert 400 <= width <= 2000 and 200 <= height <= 2000, (width, height)
+    # Decoded in a page of its own: the areas' fills and the link's blue are in it, not a blank.
+    viewer = browser.new_page()
+    try:
+        colours = viewer.evaluate(
+            """async (b64) => {
+                const image = new Image();
+                image.src = "data:image/png;base64," + b64;
+                await image.decode();
+                const canvas = document.createElement("canvas");
+                canvas.width = image.width;
+                canvas.height = image.height;
+                const context = canvas.getContext("2d");
+                context.drawImage(image, 0, 0);
+                const pixels = context.getImageData(0, 0, image.width, image.height).data;
+                const seen = new Set();
+                for (let i = 0; i < pixels.length; i += 4) {
+                    seen.add(`${pixels[i]},${pixels[i + 1]},${pixels[i + 2]}`);
+                }
+                return {white: seen.has("255,255,255"), blue: seen.has("21,101,192"),
+                        count: seen.size};
+            }""",
+            base64.b64encode(data).decode(),
+        )
+    finally:
+        viewer.close()
+    assert colours["white"] and colours["blue"] and colours["count"] > 20, colours
+
+
+def test_map_shows_a_chosen_area_column_and_hops_around_an_area(
+    page: Page, server: LiveServer
+) -> None:
+    ids = make_areas(server, "Probes", "Circuits", "Editing", "Removal", "Elsewhere")
+    chain = list(ids.values())[:4]
+    for source, target in itertools.pairwise(chain):
+        server.send(
+            "POST",
+            "/api/area-links",
+            {"source_id": source, "target_id": target, "relation": "enables"},
+        )
+    for name in ("P success", "Impact"):
+        server.send("POST", "/api/columns", {"name": name, "type": "number", "target": "area"})
+    server.send(
+        "POST",
+        "/api/columns",
+        {"name": "BOTEC", "type": "number", "target": "area", "formula": "p_success * impact"},
+    )
+    area = next(a for a in server.get("/api/areas")["items"] if a["id"] == ids["Probes"])
+    fields = {"P success": "0.1 to 0.3", "Impact": 100}
+    server.send(
+        "PATCH", f"/api/areas/{ids['Probes']}", {"fields": fields, "version": area["version"]}
+    )
+    page.goto(server.url + "/#/map")
+    page.reload()
+    expect(page.locator("#map-svg .map-node")).to_have_count(5)
+    page.get_by_label("Column shown on areas").select_option("BOTEC")
+    probes = node(page, ids["Probes"])
+    botec = next(n for n in server.get("/api/map")["nodes"] if n["id"] == ids["Probes"])
+    median, low, high = (botec["fields"]["BOTEC"][k] for k in ("median", "low", "high"))
+    assert 10 <= low < median < high <= 31  # 0.1 to 0.3 times 100
+    expect(probes).to_contain_text(f"BOTEC: {median:.3g} ({low:.3g}–{high:.3g})")
+    expect(node(page, ids["Circuits"])).not_to_contain_text("BOTEC")
+    # One hop around Circuits: itself, Probes before it and Editing after it.
+    page.get_by_label("Around").select_option(label="Circuits")
+    page.get_by_label("Hops").fill("1")
+    page.get_by_label("Hops").dispatch_event("change")
+    shown = page.locator("#map-svg .map-node")
+    expect(shown).to_have_count(3)
+    expect(node(page, ids["Removal"])).to_have_count(0)
+    page.get_by_label("Hops").fill("2")
+    page.get_by_label("Hops").dispatch_event("change")
+    expect(shown).to_have_count(4)
+    expect(node(page, ids["Elsewhere"])).to_have_count(0)
+    expect(probes).to_contain_text(f"BOTEC: {median:.3g}")
+
+
+def test_remove_a_link_from_the_map(page: Page, server: LiveServer) -> None:
+    ids = make_areas(server, "Circuit discovery", "Capability removal")
+    a, b = ids.values()
+    link = server.send(
+        "POST", "/api/area-links", {"source_id": a, "target_id": b, "relation": "applies_to"}
+    )
+    page.goto(server.url + "/#/map")
+    page.reload()
+    edge = page.locator(f'#map-svg .map-edge.link[data-link-id="{link["id"]}"]')
+    expect(edge).to_have_attribute(
+        "aria-label", "Link: Circuit discovery applies to Capability removal"
+    )
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    edge.focus()
+    page.keyboard.press("Delete")
+    expect(edge).to_have_count(1)
+    page.once("dialog", lambda dialog: dialog.accept())
+    edge.locator("path").last.click(force=True)
+    expect(page.locator("#map-status")).to_contain_text("Removed: Circuit discovery applies to")
+    expect(page.locator("#map-svg .map-edge.link")).to_have_count(0)
+    assert server.get("/api/area-links")["items"] == []

@@ -1,26 +1,30 @@
 """Relations suggested by the papers themselves, for the user to accept or dismiss.
 
-Found in one pass over the library's text, set-based: each paper's title, arXiv comment,
-journal reference, abstract and annotation, and its BibTeX ``related``/``relatedtype``,
-``crossref`` and ``cites`` fields, are read once; mentions of another library paper's arXiv id
-or DOI (or, after "Comment on", its exact title) become suggestions with where they were
-found. The words before a mention say which relation: "comment on" critiques, "reply to"
-responds to, "erratum" corrects, "published as" is the same work published, "superseded by"
-supersedes; other mentions cite. A pair once suggested is never suggested again: accepted ones
-became relations, dismissed ones stay dismissed.
+Found in one pass over the library's text: each paper's title, arXiv comment, journal
+reference, abstract and annotation are read once as one string, with whether its BibTeX
+``related``, ``crossref`` or ``cites`` names another entry; the few papers whose text may hold an
+arXiv id or a DOI (a C-speed test) are read again field by field and scanned; the ids, DOIs,
+keys and titles they mention are looked up at once, by index. Mentions of another library
+paper (by arXiv id, DOI, BibTeX key, or after "Comment on" its exact title) become suggestions
+with where they were found. The words before a mention say which relation: "comment on"
+critiques, "reply to" responds to, "erratum" corrects, "published as" is the same work
+published, "superseded by" supersedes; other mentions cite. A pair once suggested is never
+suggested again: accepted ones became relations, dismissed ones stay dismissed.
 """
 
 from __future__ import annotations
 
+import enum
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from litreview.errors import Conflict, NotFound
-from litreview.library.bulk import chunks
+from litreview.library.bulk import bulk_insert, chunks
 from litreview.library.links import add_link
 from litreview.models import (
     Annotation,
@@ -38,36 +42,39 @@ from litreview.normalize import normalize_doi, title_fingerprint
 # the four digits of a new-style id, or the archive of an old-style one, are read backwards.
 _NEW_TAIL = re.compile(r"\.(\d{4,5})(?!\d)")
 _OLD_TAIL = re.compile(r"/(\d{7})(?!\d)")
-_ARCHIVE = re.compile(r"(?<![\w.-])([a-z][a-z-]*(?:\.[a-z]{2})?)$", re.IGNORECASE)
+_ARCHIVE = re.compile(r"(?<![\w.-])([a-z][a-z-]*)(?:\.[a-z]{2})?$", re.IGNORECASE)
 _DOI = re.compile(r"\b10\.\d{4,9}/[^\s\"<>{}]+", re.IGNORECASE)
 # The cue nearest before a mention decides the relation; (cue, relation, reversed).
-_CUES: list[tuple[re.Pattern[str], Relation, bool]] = [
-    (re.compile(r"\bcomments?\b(?:\s+on)?|\bcritique of\b", re.I), Relation.critiques, False),
+_CUES: list[tuple[str, Relation, bool]] = [
+    (r"\bcomments?\b(?:\s+on)?|\bcritique of\b", Relation.critiques, False),
+    (r"\b(?:reply|response|rejoinder|responds?|answer)\b(?:\s+to)?", Relation.responds_to, False),
+    (r"\b(?:erratum|errata|corrigendum|correction)\b", Relation.corrects, False),
     (
-        re.compile(r"\b(?:reply|response|rejoinder|responds?|answer)\b(?:\s+to)?", re.I),
-        Relation.responds_to,
-        False,
-    ),
-    (re.compile(r"\b(?:erratum|errata|corrigendum|correction)\b", re.I), Relation.corrects, False),
-    (
-        re.compile(r"\b(?:superseded|replaced|withdrawn)\b(?:\s+(?:by|in favou?r of))?", re.I),
+        r"\b(?:superseded|replaced|withdrawn)\b(?:\s+(?:by|in favou?r of))?",
         Relation.supersedes,
         True,
     ),
     (
-        re.compile(r"\b(?:published\s+(?:as|in|at)|journal version|appeared\s+in)\b", re.I),
+        r"\b(?:published\s+(?:as|in|at)|journal version|appeared\s+in)\b",
         Relation.published_as,
         False,
     ),
-    (re.compile(r"\b(?:extends?|extension of|builds on)\b", re.I), Relation.extends, False),
-    (re.compile(r"\b(?:replicat\w*|reproduc\w*)\b", re.I), Relation.replicates, False),
+    (r"\b(?:extends?|extension of|builds on)\b", Relation.extends, False),
+    (r"\b(?:replicat\w*|reproduc\w*)\b", Relation.replicates, False),
 ]
+# All cues in one pattern (one pass over the text); group cN is cue N.
+_ANY_CUE = re.compile("|".join(f"(?P<c{n}>{cue})" for n, (cue, _, _) in enumerate(_CUES)), re.I)
+# How far before a mention a cue may be: the near part is searched first (a cue usually sits
+# right before the id, "Comment on arXiv:..."), the whole window only when it has none.
 _CUE_WINDOW = 160
+_CUE_NEAR = 40
 # A title that says what the paper is: "Comment on ...", "Reply: ...", "Erratum to ...".
 _TITLE_CUE = re.compile(
     r"^\s*(comment|reply|response|rejoinder|erratum|corrigendum)s?\b\s*(?:on|to|:)?\s*",
     re.I,
 )
+# What a title that matches _TITLE_CUE begins with (a cheap test before the regex).
+_CUE_INITIALS = frozenset("cCrReE \t\r\n")
 # BibLaTeX relatedtype -> relation (the entry is the source).
 _RELATED_TYPES = {
     "reviewof": Relation.critiques,
@@ -79,18 +86,38 @@ _RELATED_TYPES = {
     "reprintas": Relation.published_as,
 }
 
-# What is read of every paper: the baseline the benchmark compares against.
+# The texts a mention can be in, with the name a suggestion gives the place.
+_PLACES: tuple[tuple[Any, str], ...] = (
+    (col(Paper.title), "title"),
+    (col(Paper.arxiv_comment), "arXiv comment"),
+    (col(Paper.journal_ref), "journal ref"),
+    (col(Paper.abstract), "abstract"),
+    (col(Annotation.markdown), "annotation"),
+)
+_RELATED, _RELATEDTYPE, _CROSSREF, _CITES = (
+    col(Paper.extra)[name].as_string() for name in ("related", "relatedtype", "crossref", "cites")
+)
+# A paper's texts (one column each) and BibTeX fields: read for the papers that may mention one.
 _TEXTS = sa.select(
+    col(Paper.id), *(text for text, _ in _PLACES), _RELATED, _RELATEDTYPE, _CROSSREF, _CITES
+).outerjoin(Annotation, col(Annotation.paper_id) == col(Paper.id))
+
+
+def _joined(texts: Sequence[Any]) -> Any:
+    """The texts as one, a line each (SQL's ``||``, on SQLite and PostgreSQL)."""
+    joined: Any = sa.func.coalesce(texts[0], "")
+    for text in texts[1:]:
+        joined = joined + "\n" + sa.func.coalesce(text, "")
+    return joined
+
+
+# What is read of every paper: its texts as one string (the bytes the benchmark's baseline
+# reads) and whether a BibTeX field names another entry. Only the papers whose string may
+# hold a mention are read again (:data:`_TEXTS`) and scanned.
+_FIRST_LOOK = sa.select(
     col(Paper.id),
-    col(Paper.title),
-    col(Paper.arxiv_comment),
-    col(Paper.journal_ref),
-    col(Paper.abstract),
-    col(Annotation.markdown),
-    col(Paper.extra)["related"].as_string(),
-    col(Paper.extra)["relatedtype"].as_string(),
-    col(Paper.extra)["crossref"].as_string(),
-    col(Paper.extra)["cites"].as_string(),
+    _joined([text for text, _ in _PLACES]),
+    sa.or_(_RELATED.is_not(None), _CROSSREF.is_not(None), _CITES.is_not(None)),
 ).outerjoin(Annotation, col(Annotation.paper_id) == col(Paper.id))
 
 
@@ -105,44 +132,46 @@ class Finding:
     evidence: str
 
 
-class Identifiers:
-    """Library papers by arXiv id and DOI (read at once), by citation key (read when a BibTeX
-    field first needs it) and by title fingerprint (looked up one title at a time)."""
+class Kind(enum.Enum):
+    """What a mention names its target by."""
 
-    def __init__(self, session: Session) -> None:
-        self.session = session
-        rows = session.execute(
-            sa.select(col(Paper.id), col(Paper.arxiv_id), col(Paper.doi)).where(
-                col(Paper.arxiv_id).is_not(None) | col(Paper.doi).is_not(None)
-            )
-        ).all()
-        self.arxiv = {a.lower(): i for i, a, _ in rows if a}
-        self.doi = {d: i for i, _, d in rows if d}
-        self._keys: dict[str, int] | None = None
-
-    @property
-    def key(self) -> dict[str, int]:
-        if self._keys is None:
-            rows = self.session.execute(sa.select(col(Paper.key), col(Paper.id)))
-            self._keys = {k: i for k, i in rows}
-        return self._keys
-
-    def title(self, fingerprint: str) -> int | None:
-        """The one paper with this title; None when there is none, or more than one."""
-        if len(fingerprint) < 20:
-            return None
-        stmt = sa.select(col(Paper.id)).where(col(Paper.title_fp) == fingerprint).limit(2)
-        found = self.session.execute(stmt).scalars().all()
-        return found[0] if len(found) == 1 else None
+    arxiv = "arxiv"
+    doi = "doi"
+    key = "key"
+    title = "title"
 
 
-def _cue(before: str, default: Relation) -> tuple[Relation, bool]:
-    best: tuple[int, Relation, bool] | None = None
-    for pattern, relation, flipped in _CUES:
-        for match in pattern.finditer(before):
-            if best is None or match.end() > best[0]:
-                best = (match.end(), relation, flipped)
-    return (best[1], best[2]) if best else (default, False)
+@dataclass(frozen=True)
+class Mention:
+    """A reference seen in one paper's text, before it is known whether the library holds the
+    paper it names. ``flipped``: the mentioned paper is the source ("superseded by X")."""
+
+    paper_id: int
+    kind: Kind
+    value: str
+    relation: Relation
+    flipped: bool
+    found_in: str
+    evidence: str
+
+
+def _cue(text: str, default: Relation) -> tuple[Relation, bool]:
+    """The relation the cue nearest the end of ``text`` says (``default`` without one), and
+    whether it points back (``(relation, flipped)``)."""
+    return _cue_before(text, len(text), default)
+
+
+def _cue_before(text: str, start: int, default: Relation) -> tuple[Relation, bool]:
+    """:func:`_cue` of the text before ``start``."""
+    for window in (_CUE_NEAR, _CUE_WINDOW):
+        found = list(_ANY_CUE.finditer(text, max(0, start - window), start))
+        name = found[-1].lastgroup if found else None
+        if name is not None:
+            _, relation, flipped = _CUES[int(name[1:])]
+            return relation, flipped
+        if start <= window:
+            break
+    return default, False
 
 
 def _snippet(text: str, start: int, end: int) -> str:
@@ -150,25 +179,16 @@ def _snippet(text: str, start: int, end: int) -> str:
 
 
 def _arxiv_mentions(text: str) -> Iterator[tuple[str, int, int]]:
-    """(id, start, end) of each arXiv id in ``text``."""
-    if _dot_digits(text):
+    """(id, start, end) of each arXiv id in ``text``, in the library's form (an old-style id
+    without its subject class: math.GT/0309136 is math/0309136)."""
+    if _DOT_DIGITS.search(text):
         yield from _new_style(text)
     if "/" in text:
         for match in _OLD_TAIL.finditer(text):
             archive = _ARCHIVE.search(text, max(0, match.start() - 30), match.start())
             if archive is not None:
-                yield f"{archive.group(1)}/{match.group(1)}", archive.start(), match.end()
-
-
-def _dot_digits(text: str) -> bool:
-    """Whether a dot is followed by four digits somewhere (str.find: faster than any regex on
-    the long abstracts that mention nothing)."""
-    dot = text.find(".")
-    while dot != -1:
-        if text[dot + 1 : dot + 5].isdigit():
-            return True
-        dot = text.find(".", dot + 1)
-    return False
+                name = archive.group(1).lower()
+                yield f"{name}/{match.group(1)}", archive.start(), match.end()
 
 
 def _new_style(text: str) -> Iterator[tuple[str, int, int]]:
@@ -180,45 +200,23 @@ def _new_style(text: str) -> Iterator[tuple[str, int, int]]:
 
 
 def _mentions(
-    paper_id: int, text: str, where: str, title_relation: Relation | None, ids: Identifiers
-) -> Iterator[Finding]:
-    for found, start, end in _arxiv_mentions(text):
-        target = ids.arxiv.get(found.lower())
-        if target is not None and target != paper_id:
-            yield _finding(paper_id, target, text, start, end, where, title_relation)
+    paper_id: int, text: str, where: str, title_relation: Relation | None
+) -> Iterator[Mention]:
+    default = title_relation or (Relation.related if where == "annotation" else Relation.cites)
+    found = [(Kind.arxiv, value, start, end) for value, start, end in _arxiv_mentions(text)]
     if "10." in text:
         for match in _DOI.finditer(text):
-            target = ids.doi.get(normalize_doi(match.group(0)) or "")
-            if target is not None and target != paper_id:
-                start, end = match.span()
-                yield _finding(paper_id, target, text, start, end, where, title_relation)
-
-
-def _finding(
-    paper_id: int,
-    target: int,
-    text: str,
-    start: int,
-    end: int,
-    where: str,
-    title_relation: Relation | None,
-) -> Finding:
-    default = title_relation or (Relation.related if where == "annotation" else Relation.cites)
-    relation, flipped = _cue(text[max(0, start - _CUE_WINDOW) : start], default)
-    source, dest = (target, paper_id) if flipped else (paper_id, target)
-    return Finding(source, dest, relation, where, _snippet(text, start, end))
+            doi = normalize_doi(match.group(0))
+            if doi:
+                found.append((Kind.doi, doi, *match.span()))
+    for kind, value, start, end in found:
+        relation, flipped = _cue_before(text, start, default)
+        yield Mention(paper_id, kind, value, relation, flipped, where, _snippet(text, start, end))
 
 
 def _bibtex(
-    paper_id: int,
-    related: str | None,
-    kind: str | None,
-    crossref: str | None,
-    cites: str | None,
-    ids: Identifiers,
-) -> Iterator[Finding]:
-    if related is None and crossref is None and cites is None:
-        return
+    paper_id: int, related: str | None, kind: str | None, crossref: str | None, cites: str | None
+) -> Iterator[Mention]:
     fields = (
         (related, _RELATED_TYPES.get((kind or "").strip().lower(), Relation.related), "related"),
         (crossref, Relation.related, "crossref"),
@@ -226,62 +224,118 @@ def _bibtex(
     )
     for value, relation, name in fields:
         for key in (value or "").split(","):
-            target = ids.key.get(key.strip())
-            if target is not None and target != paper_id:
-                yield Finding(paper_id, target, relation, f"BibTeX {name}", f"{name} = {{{value}}}")
+            if key.strip():
+                evidence = f"{name} = {{{value}}}"
+                yield Mention(
+                    paper_id, Kind.key, key.strip(), relation, False, f"BibTeX {name}", evidence
+                )
 
 
-def _title_reference(paper_id: int, title: str, ids: Identifiers) -> Iterator[Finding]:
-    cue = _TITLE_CUE.match(title)
-    if cue is None:
-        return
+def _title_reference(paper_id: int, title: str, cue: re.Match[str]) -> Iterator[Mention]:
     relation, _ = _cue(cue.group(0), Relation.related)
-    rest = title[cue.end() :].strip(" '\"`“”‘’")
-    target = ids.title(title_fingerprint(rest))
-    if target is not None and target != paper_id:
-        yield Finding(paper_id, target, relation, "title", title)
+    fingerprint = title_fingerprint(title[cue.end() :].strip(" '\"`“”‘’"))
+    if len(fingerprint) >= 20:  # a shorter title names too many works to be a reference
+        yield Mention(paper_id, Kind.title, fingerprint, relation, False, "title", title)
 
 
-def find_suggestions(
-    session: Session, rows: Iterable[Sequence[object]], ids: Identifiers
-) -> list[Finding]:
-    """Every finding in these rows of :data:`_TEXTS` (no database writes)."""
-    found: dict[tuple[int, int, Relation], Finding] = {}
+# A text can mention an id only if it has a dot before four digits (a new-style arXiv id, a
+# DOI's 10.NNNN) or a slash before seven (an old-style id): regexes that begin with a literal
+# character, which the regex engine finds in C, so a long abstract that mentions nothing costs
+# almost nothing.
+_DOT_DIGITS = re.compile(r"\.\d{4}")
+_SLASH_DIGITS = re.compile(r"/\d{7}")
+
+
+def _may_mention(text: str) -> bool:
+    """Whether ``text`` may hold an arXiv id or a DOI (false positives are fine)."""
+    return bool(_DOT_DIGITS.search(text) or ("/" in text and _SLASH_DIGITS.search(text)))
+
+
+def scan_texts(rows: Iterable[Sequence[Any]]) -> list[Mention]:
+    """Every mention in these rows of :data:`_TEXTS` (pure: no database access)."""
+    mentions: list[Mention] = []
     for row in rows:
-        paper_id, title, comment, journal, abstract, note, related, kind, crossref, cites = row
-        assert isinstance(paper_id, int)
-        title_s = str(title or "")
-        cue = _TITLE_CUE.match(title_s)
+        paper_id, title = row[0], row[1] or ""
+        cue = _TITLE_CUE.match(title)
         title_relation = _cue(cue.group(0), Relation.related)[0] if cue else None
-        findings = list(_bibtex(paper_id, related, kind, crossref, cites, ids))  # type: ignore[arg-type]
-        for text, where in (
-            (title_s, "title"),
-            (comment, "arXiv comment"),
-            (journal, "journal ref"),
-            (abstract, "abstract"),
-            (note, "annotation"),
-        ):
-            if text:
-                findings.extend(_mentions(paper_id, str(text), where, title_relation, ids))
-        findings.extend(_title_reference(paper_id, title_s, ids))
-        for finding in findings:
-            found.setdefault((finding.source_id, finding.target_id, finding.relation), finding)
-    return list(found.values())
+        for text, (_, where) in zip(row[1:6], _PLACES, strict=True):
+            if text and _may_mention(text):
+                mentions.extend(_mentions(paper_id, text, where, title_relation))
+        if row[6] or row[8] or row[9]:
+            mentions.extend(_bibtex(paper_id, *row[6:10]))
+        if cue:
+            mentions.extend(_title_reference(paper_id, title, cue))
+    return mentions
+
+
+# The column each kind of mention names a paper by.
+_NAMED_BY: dict[Kind, Any] = {
+    Kind.arxiv: col(Paper.arxiv_id),
+    Kind.doi: col(Paper.doi),
+    Kind.key: col(Paper.key),
+    Kind.title: col(Paper.title_fp),
+}
+
+
+def resolve(session: Session, mentions: Sequence[Mention]) -> list[Finding]:
+    """The mentions that name a library paper (other than their own), as findings: the named
+    values looked up at once per kind (by index), not the whole library's identifiers."""
+    connection = session.connection()
+    found: dict[tuple[Kind, str], int] = {}
+    for kind, column in _NAMED_BY.items():
+        values = sorted({m.value for m in mentions if m.kind is kind})
+        counts: dict[str, int] = {}
+        for chunk in chunks(values):
+            stmt = sa.select(column, col(Paper.id)).where(column.in_(chunk))
+            for value, paper_id in connection.execute(stmt):
+                counts[value] = counts.get(value, 0) + 1
+                found[(kind, value)] = paper_id
+        # A title names a paper only when exactly one has it.
+        for value, count in counts.items():
+            if count > 1:
+                del found[(kind, value)]
+    findings: dict[tuple[int, int, Relation], Finding] = {}
+    for m in mentions:
+        target = found.get((m.kind, m.value))
+        if target is None or target == m.paper_id:
+            continue
+        source, dest = (target, m.paper_id) if m.flipped else (m.paper_id, target)
+        findings.setdefault(
+            (source, dest, m.relation), Finding(source, dest, m.relation, m.found_in, m.evidence)
+        )
+    return list(findings.values())
 
 
 def refresh_suggestions(session: Session, paper_ids: Sequence[int] | None = None) -> int:
     """Look for new suggestions (in these papers' text, or the whole library's); returns how
     many were added. Pairs already suggested (in any state) or already related are skipped."""
-    ids = Identifiers(session)
-    texts = _TEXTS
+    session.flush()
+    connection = session.connection()
     if paper_ids is None:
-        findings = find_suggestions(session, session.execute(texts), ids)
+        candidates = _candidates(connection.execute(_FIRST_LOOK))
     else:
-        findings = []
+        candidates = []
         for chunk in chunks(list(paper_ids)):
-            rows = session.execute(texts.where(col(Paper.id).in_(chunk)))
-            findings.extend(find_suggestions(session, rows, ids))
-    return _store(session, findings)
+            rows = connection.execute(_FIRST_LOOK.where(col(Paper.id).in_(chunk)))
+            candidates.extend(_candidates(rows))
+    mentions = []
+    for chunk in chunks(candidates):
+        mentions.extend(scan_texts(connection.execute(_TEXTS.where(col(Paper.id).in_(chunk)))))
+    return _store(session, resolve(session, mentions))
+
+
+def _candidates(result: sa.Result[Any]) -> list[int]:
+    """The papers in this result of :data:`_FIRST_LOOK` that may mention another (read a few
+    thousand rows at a time: one driver call each, memory bounded)."""
+    cue = _TITLE_CUE.match
+    found: list[int] = []
+    for rows in result.partitions(2000):
+        found.extend(
+            paper_id
+            for paper_id, text, bibtex in map(tuple, rows)
+            if bibtex or _may_mention(text) or (text[:1] in _CUE_INITIALS and cue(text))
+        )
+    return found
 
 
 # Beyond this many papers an import rereads the whole library once instead.
@@ -317,22 +371,15 @@ def suggest_after_import(session: Session, paper_ids: Sequence[int]) -> int:
 def _store(session: Session, findings: list[Finding]) -> int:
     if not findings:
         return 0
-    known = {
-        (s, t, Relation(r))
-        for s, t, r in session.execute(
-            sa.select(
-                col(PaperSuggestion.source_id),
-                col(PaperSuggestion.target_id),
-                col(PaperSuggestion.relation),
+    connection = session.connection()
+    # The pairs already suggested or related, read for these findings' sources only.
+    known: set[tuple[int, int, Relation]] = set()
+    for chunk in chunks(sorted({f.source_id for f in findings})):
+        for table in (PaperSuggestion, PaperLink):
+            stmt = sa.select(col(table.source_id), col(table.target_id), col(table.relation)).where(
+                col(table.source_id).in_(chunk)
             )
-        )
-    }
-    known |= {
-        (s, t, Relation(r))
-        for s, t, r in session.execute(
-            sa.select(col(PaperLink.source_id), col(PaperLink.target_id), col(PaperLink.relation))
-        )
-    }
+            known |= {(s, t, Relation(r)) for s, t, r in connection.execute(stmt)}
     now = utcnow()
     rows = [
         {
@@ -347,8 +394,7 @@ def _store(session: Session, findings: list[Finding]) -> int:
         for f in findings
         if (f.source_id, f.target_id, f.relation) not in known
     ]
-    if rows:
-        session.execute(sa.insert(PaperSuggestion), rows)
+    bulk_insert(session, PaperSuggestion, rows)
     return len(rows)
 
 

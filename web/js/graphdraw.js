@@ -168,9 +168,10 @@ export function wrapWords(text, width = 24, max = 3) {
 
 /**
  * Pan (drag on the background) and zoom (wheel, or the returned zoomBy) of `viewport`, a <g>
- * inside `root`. `isBackground(event)` says whether a pointerdown may start a pan.
+ * inside `root`. `isBackground(event)` says whether a pointerdown may start a pan. `size`
+ * ({width, height}): the room the drawing will have, for a fit before `root` is in the page.
  */
-export function panZoom(root, viewport, isBackground) {
+export function panZoom(root, viewport, isBackground, size = null) {
   const view = { x: 0, y: 0, k: 1 };
   const apply = () => viewport.setAttribute("transform", `translate(${view.x},${view.y}) scale(${view.k})`);
   let pan = null;
@@ -205,10 +206,11 @@ export function panZoom(root, viewport, isBackground) {
     zoomBy(event.deltaY < 0 ? 1.15 : 1 / 1.15, event.clientX - box.left, event.clientY - box.top);
   }, { passive: false });
   const fit = (width, height) => {
-    const k = Math.min(1, root.clientWidth / (width || 1), root.clientHeight / (height || 1));
+    const room = size && !root.isConnected ? size : { width: root.clientWidth, height: root.clientHeight };
+    const k = Math.min(1, room.width / (width || 1), room.height / (height || 1));
     view.k = Math.max(0.1, k);
-    view.x = (root.clientWidth - width * view.k) / 2;
-    view.y = Math.max(0, (root.clientHeight - height * view.k) / 2);
+    view.x = (room.width - width * view.k) / 2;
+    view.y = Math.max(0, (room.height - height * view.k) / 2);
     apply();
   };
   apply();

@@ -34,6 +34,9 @@ const NODE_WIDTH = 190;
 // laid out as a forest (layoutForest: the tree's layers, in linear time), links drawn straight.
 const LAYOUT_LINK_LIMIT = 150;
 const DAGRE_NODE_LIMIT = 150;
+// Above this many links each is one path (no label on the line, no wide invisible hit area):
+// a large map stays quick to draw; the colour and dash say the type, hovering names the link.
+const LABEL_LINK_LIMIT = 150;
 const LINE = 16;
 
 const state = { data: null, root: "", around: "", hops: 2, column: "", linkType: "enables", drawn: null };
@@ -200,35 +203,71 @@ function draw() {
   const edgeLayer = svg("g", { class: "map-edges" });
   const nodeLayer = svg("g", { class: "map-nodes" });
   viewport.append(edgeLayer, nodeLayer);
-  for (const edge of edges) edgeLayer.append(drawEdge(root, edge, layout.edges.get(edge.id), data));
+  const names = new Map(data.nodes.map((n) => [n.id, n.path]));
+  const labelled = shown.length <= LABEL_LINK_LIMIT;
+  const links = new Map();
+  for (const edge of edges) {
+    if (edge.link) links.set(String(edge.link.id), { link: edge.link, title: linkTitle(edge.link, names) });
+    edgeLayer.append(drawEdge(root, edge, layout.edges.get(edge.id), links, labelled));
+  }
   for (const box of boxes) nodeLayer.append(drawNode(box, layout.nodes.get(box.id)));
-  replaceChildren(frame, root);
-  const zoom = panZoom(root, viewport, (event) => !event.target.closest(".map-node, .map-edge.link"));
-  state.drawn = { root, viewport, zoom, width: layout.width, height: layout.height };
+  // The frame's size, read before the drawing is in the page: no layout of the new drawing is
+  // forced before its first frame.
+  const size = { width: frame.clientWidth, height: frame.clientHeight };
+  const zoom = panZoom(root, viewport, (event) => !event.target.closest(".map-node, .map-edge.link"), size);
   zoom.fit(layout.width, layout.height);
+  replaceChildren(frame, root);
+  state.drawn = { root, viewport, zoom, width: layout.width, height: layout.height };
   wireLinkDrawing(root, viewport);
+  wireLinkRemoval(root, links);
 }
 
-function drawEdge(root, edge, points, data) {
+function linkTitle(link, names) {
+  const name = (id) => names.get(id) || String(id);
+  const label = LINK_STYLES[link.relation].label;
+  return `${name(link.source_id)} ${label} ${name(link.target_id)}${link.note ? ` — ${link.note}` : ""}`;
+}
+
+function drawEdge(root, edge, points, links, labelled) {
   if (edge.tree) {
     return svg("path", { class: "map-edge tree", d: pathThrough(points), fill: "none", stroke: "#b5b5b5", "stroke-width": 1.5 });
   }
   const style = LINK_STYLES[edge.link.relation];
-  const name = (id) => (data.nodes.find((n) => n.id === id) || {}).path || id;
-  const title = `${name(edge.link.source_id)} ${style.label} ${name(edge.link.target_id)}${edge.link.note ? ` — ${edge.link.note}` : ""}`;
-  const mid = points[Math.floor(points.length / 2)];
-  return svg("g", {
-    class: `map-edge link link-${edge.link.relation}`, "data-link-id": edge.link.id, tabindex: 0, role: "button",
-    "aria-label": `Link: ${title}`, onclick: () => removeLink(edge.link, title),
-    onkeydown: (e) => { if (e.key === "Enter" || e.key === "Delete") removeLink(edge.link, title); },
-  },
-  svg("title", {}, title),
-  svg("path", { d: pathThrough(points), fill: "none", stroke: "transparent", "stroke-width": 10 }),
-  svg("path", {
-    d: pathThrough(points), fill: "none", stroke: style.colour, "stroke-width": style.width,
+  const { title } = links.get(String(edge.link.id));
+  const d = pathThrough(points);
+  const line = svg("path", {
+    d, fill: "none", stroke: style.colour, "stroke-width": style.width,
     "stroke-dasharray": style.dash, "marker-end": arrowMarker(root, style.colour),
-  }),
-  svg("text", { x: mid.x, y: mid.y - 4, "text-anchor": "middle", "font-size": 10, fill: style.colour, stroke: "#ffffff", "stroke-width": 3, "paint-order": "stroke" }, style.label));
+  });
+  const group = svg("g", {
+    class: `map-edge link link-${edge.link.relation}`, "data-link-id": edge.link.id, tabindex: 0, role: "button",
+    "aria-label": `Link: ${title}`,
+  }, svg("title", {}, title));
+  if (!labelled) {
+    group.append(line);
+    return group;
+  }
+  const mid = points[Math.floor(points.length / 2)];
+  group.append(
+    svg("path", { d, fill: "none", stroke: "transparent", "stroke-width": 10 }),
+    line,
+    svg("text", { x: mid.x, y: mid.y - 4, "text-anchor": "middle", "font-size": 10, fill: style.colour, stroke: "#ffffff", "stroke-width": 3, "paint-order": "stroke" }, style.label),
+  );
+  return group;
+}
+
+/** Click a link, or press Enter or Delete on it: offer to remove it (one listener for all). */
+function wireLinkRemoval(root, links) {
+  const remove = (event) => {
+    const edge = event.target.closest(".map-edge.link");
+    const found = edge && links.get(edge.dataset.linkId);
+    if (found) removeLink(found.link, found.title);
+  };
+  root.addEventListener("click", remove);
+  root.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" || event.key === "Delete") remove(event);
+    if (event.key === "Enter" && event.target.closest(".map-node")) openArea(Number(event.target.closest(".map-node").dataset.areaId));
+  });
 }
 
 function drawNode(box, at) {
@@ -245,7 +284,6 @@ function drawNode(box, at) {
   return svg("g", {
     class: "map-node", "data-area-id": n.id, "data-status": n.status, transform: `translate(${x},${y})`,
     tabindex: 0, role: "button", "aria-label": `${n.path}: ${papers}`,
-    onkeydown: (e) => { if (e.key === "Enter") openArea(n.id); },
   },
   svg("title", {}, n.path),
   svg("rect", { width: box.width, height: box.height, rx: 8, fill, stroke, "stroke-width": 1.6 }),
