@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import itertools
+import re
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Locator, Page, expect
+from playwright.sync_api import Browser, Dialog, Locator, Page, expect
 
 # The browser, server and page fixtures of the UI tests (ruff sees their use as redefinition).
 from test_web_ui import arxiv, browser, context, page, server  # noqa: F401
@@ -295,3 +296,58 @@ def test_remove_a_link_from_the_map(page: Page, server: LiveServer) -> None:
     expect(page.locator("#map-status")).to_contain_text("Removed: Circuit discovery applies to")
     expect(page.locator("#map-svg .map-edge.link")).to_have_count(0)
     assert server.get("/api/area-links")["items"] == []
+
+
+def test_deleting_an_area_says_first_what_happens_to_its_sub_areas(
+    page: Page, server: LiveServer
+) -> None:
+    circuits = server.send("POST", "/api/areas", {"name": "Circuits"})["id"]
+    for name in ("Attribution patching", "ACDC"):
+        server.send("POST", "/api/areas", {"name": name, "parent_id": circuits})
+    evals = server.send("POST", "/api/areas", {"name": "Evals"})["id"]
+    server.send("POST", "/api/areas", {"name": "Sandbagging", "parent_id": evals})
+    server.add_paper("Attribution patching finds circuits", area_ids=[circuits])
+    page.reload()
+    page.get_by_role("button", name="Areas", exact=True).click()
+    dialog = page.get_by_role("dialog", name="Research areas")
+    listing = dialog.locator("#areas-manage-list")
+    # The browser's confirm() boxes, answered in turn; what each said is kept.
+    answers: list[bool] = []
+    said: list[str] = []
+
+    def reply(confirm: Dialog) -> None:
+        said.append(confirm.message)
+        if answers.pop(0):
+            confirm.accept()
+        else:
+            confirm.dismiss()
+
+    page.on("dialog", reply)
+
+    def delete(name: str, *choices: bool) -> None:
+        said.clear()
+        answers.extend(choices)
+        listing.get_by_role("button", name=re.compile(f"^{name}")).click()
+        dialog.get_by_role("button", name="Delete area").click()
+
+    # Told both choices first; cancelling both changes nothing.
+    delete("Circuits", False, False)
+    for _ in range(200):  # the two boxes come after the plan's round trip
+        if len(said) == 2:
+            break
+        page.wait_for_timeout(50)
+    assert "removes 1 paper placement(s) there; its 2 sub-area(s) move up one level" in said[0]
+    assert "OK: lift the sub-areas" in said[0]
+    assert "and its 2 sub-area(s) with their" in said[1]
+    assert "OK: delete the whole subtree" in said[1]
+    assert server.area_id("Circuits/ACDC") > 0
+    # Lift: the sub-areas move up a level; the paper stays in the library.
+    delete("Circuits", True)
+    expect(page.locator("#message")).to_contain_text("Area deleted.")
+    assert server.area_id("ACDC") > 0 and server.area_id("Attribution patching") > 0
+    assert server.get("/api/papers")["total"] == 1
+    # Delete the whole subtree.
+    delete("Evals", False, True)
+    expect(listing).not_to_contain_text("Sandbagging")
+    paths = [a["path"] for a in server.get("/api/areas")["items"]]
+    assert sorted(paths) == ["ACDC", "Attribution patching"]
