@@ -124,6 +124,11 @@ def root(
     ctx.call_on_close(ctx.obj.close)
 
 
+# Open pages hold a live stream (GET /api/events) that never ends by itself: on Ctrl+C the
+# server waits this long for requests to finish, then stops (an unfinished write rolls back).
+SHUTDOWN_GRACE_SECONDS = 5
+
+
 @app.command()
 def serve(
     ctx: typer.Context,
@@ -153,7 +158,13 @@ def serve(
         out.print(
             f"litreview on http://{_url_host(host)}:{port}  (library {library}, {papers} papers)"
         )
-        uvicorn.run(application, host=host, port=port, log_level="warning")
+        uvicorn.run(
+            application,
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
+        )
         return
     # Each worker process builds its app from these settings, passed through the environment
     # (the schema is already upgraded, by the engine above).
@@ -169,6 +180,7 @@ def serve(
         host=host,
         port=port,
         log_level="warning",
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
 
 

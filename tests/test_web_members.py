@@ -12,7 +12,7 @@ import httpx
 import pytest
 import test_web_ui
 from arxiv_server import FakeArxiv
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session
 from test_web_ui import open_paper
 from web_support import LiveServer, live_server
@@ -76,7 +76,7 @@ def signed_in_page(
 
 
 def test_sign_in_wrong_password_rate_limit_and_sign_out(
-    context: BrowserContext, server: LiveServer, page_errors: list[str]
+    server: LiveServer, context: BrowserContext, page_errors: list[str]
 ) -> None:
     server.add_paper("Shared paper")
     page = visit(context, server, page_errors)
@@ -105,7 +105,7 @@ def test_sign_in_wrong_password_rate_limit_and_sign_out(
 
 
 def test_viewer_sees_no_edit_controls_and_the_api_refuses(
-    context: BrowserContext, server: LiveServer, page_errors: list[str]
+    server: LiveServer, context: BrowserContext, page_errors: list[str]
 ) -> None:
     paper = server.add_paper("Read-only paper")
     server.annotate(paper["id"], "The group's *annotation*.")
@@ -132,7 +132,7 @@ def test_viewer_sees_no_edit_controls_and_the_api_refuses(
 
 
 def test_token_is_shown_once_and_refused_once_revoked(
-    context: BrowserContext, server: LiveServer, page_errors: list[str]
+    server: LiveServer, context: BrowserContext, page_errors: list[str]
 ) -> None:
     page = signed_in_page(context, server, page_errors, "ed")
     page.get_by_role("button", name="Tokens").click()
@@ -151,3 +151,44 @@ def test_token_is_shown_once_and_refused_once_revoked(
     dialog.get_by_role("button", name="Close").click()
     page.get_by_role("button", name="Tokens").click()
     expect(dialog.get_by_label("New token")).to_have_count(0)  # the secret was shown once
+
+
+def test_two_members_see_each_others_changes_live(
+    server: LiveServer, browser: Browser, page_errors: list[str]
+) -> None:
+    paper = server.add_paper("Paper read by two")
+    contexts = [browser.new_context(viewport={"width": 1280, "height": 900}) for _ in range(2)]
+    try:
+        for ctx in contexts:
+            ctx.set_default_timeout(10_000)  # the server polls its stamp every 2 s
+        ana = signed_in_page(contexts[0], server, page_errors, "ed")
+        bob = signed_in_page(contexts[1], server, page_errors, "olga")
+        open_paper(ana, "Paper read by two")
+        open_paper(bob, "Paper read by two")
+        ana.get_by_label("Annotation", exact=True).fill("Ana's reading: **solid**.")
+        ana.get_by_label("Annotation", exact=True).press("Control+s")
+        expect(ana.locator(".save-state")).to_have_text("Saved")
+        # Bob sees it without a reload, text and preview.
+        expect(bob.get_by_label("Annotation", exact=True)).to_have_value(
+            "Ana's reading: **solid**."
+        )
+        expect(bob.locator("#annotation-preview strong")).to_have_text("solid")
+        # A paper added elsewhere shows in Ana's list.
+        ana.get_by_role("link", name="← Library").click()
+        expect(ana.locator("#results .paper-row")).to_have_count(1)
+        server.add_paper("Paper added by a script")
+        expect(ana.locator("#results .paper-row")).to_have_count(2)
+        # Bob's unsaved text is not replaced: saved against a stale version, it meets the dialog.
+        bob_editor = bob.get_by_label("Annotation", exact=True)
+        bob.evaluate("document.querySelector('#annotation-input').value += ' Bob adds.'")
+        server.annotate(paper["id"], "Changed by a script meanwhile.")
+        bob_editor.dispatch_event("blur")
+        conflict = bob.get_by_role("dialog", name="This annotation was changed elsewhere")
+        expect(conflict).to_be_visible()
+        expect(conflict.locator("#conflict-theirs")).to_have_value("Changed by a script meanwhile.")
+        expect(conflict.locator("#conflict-mine")).to_have_value(
+            "Ana's reading: **solid**. Bob adds."
+        )
+    finally:
+        for ctx in contexts:
+            ctx.close()

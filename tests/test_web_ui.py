@@ -85,6 +85,7 @@ def page(context: BrowserContext, server: LiveServer) -> Iterator[Page]:
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
     pg.goto(server.url + "/")
     yield pg
+    pg.close()  # its live stream (/api/events) ends before the server stops
     assert errors == []
 
 

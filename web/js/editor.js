@@ -114,6 +114,20 @@ export class AnnotationEditor {
     }
   }
 
+  /** Show a newer saved version (another member's edit) unless this one has unsaved text. */
+  async refresh(given = null) {
+    const busy = () => this.closed || this.conflict || this.inflight || this.textarea.disabled || this.isDirty();
+    if (busy()) return;
+    try {
+      const data = given || (await api(`/api/papers/${enc(this.paperId)}/annotation`));
+      if (busy() || data.version <= this.version) return;
+      await this.load(data);
+      if (this.history.open) this.loadRevisions();
+    } catch (err) {
+      showError(err);
+    }
+  }
+
   isDirty() {
     return !this.textarea.disabled && this.textarea.value !== this.savedText;
   }

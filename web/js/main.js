@@ -12,6 +12,7 @@ import { initSuggestions } from "./suggestions.js";
 import { navigate, startRouter } from "./navigation.js";
 import { FILTER_KEYS, queryParams } from "./query.js";
 import { closePaper, currentPaperId, openPaper } from "./paper.js";
+import { startLive } from "./live.js";
 import { initSession } from "./session.js";
 import { knownArea } from "./sidebar.js";
 import { ensureTags, events, hideMessage, initTagSuggestions, openDialog, showError } from "./ui.js";
@@ -212,7 +213,10 @@ function init() {
   // top level and most used tags beside it, and the views that list every area or tag load
   // them when they open. A library with members shows nothing of itself before sign-in.
   initSession()
-    .then(() => startRouter(route))
+    .then(() => {
+      startLive();
+      return startRouter(route);
+    })
     .catch(showError);
 }
 

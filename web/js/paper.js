@@ -5,7 +5,7 @@ import { relationGraphSection } from "./relgraph.js";
 import { api, enc, query } from "./api.js";
 import { chooseVersion, describeFields } from "./conflict.js";
 import {
-  $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, RELATION_LABELS, replaceChildren, STATUS_LABELS,
+  $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, isTyping, RELATION_LABELS, replaceChildren, STATUS_LABELS,
 } from "./dom.js";
 import { AnnotationEditor } from "./editor.js";
 import { navigate } from "./navigation.js";
@@ -184,18 +184,42 @@ async function onStaleEdit(paper, change, err) {
   }
 }
 
+/** Read the open paper again and redraw it; resolves to the paper (null when it failed). */
 async function reloadPaper() {
-  if (!current) return;
+  if (!current) return null;
   const { id, editor } = current;
   try {
     const paper = await api(`/api/papers/${enc(id)}`);
-    if (!current || current.editor !== editor) return;
+    if (!current || current.editor !== editor) return null;
     current.paper = paper;
     // Keep the editor (and anything typed in it); redraw everything else.
     render($("#paper-view"), paper, editor);
+    return paper;
   } catch (err) {
     showError(err);
+    return null;
   }
+}
+
+// A change made elsewhere (live.js): the open paper shows it. The annotation editor takes the
+// new text unless it holds unsaved text (whose save then meets the conflict dialog); the rest
+// of the view is redrawn unless something is being typed there (then the next change does it).
+events.addEventListener("library-changed", (event) => {
+  if (current && current.paper && event.detail && event.detail.remote) showRemoteChange(current.editor);
+});
+
+async function showRemoteChange(editor) {
+  const view = $("#paper-view");
+  const focused = document.activeElement;
+  const typing = (focused !== editor.textarea && view.contains(focused) && isTyping(focused)) ||
+    view.querySelector(".note-edit") ||
+    [...view.querySelectorAll(".note-form textarea, .inline-form input")].some((field) => field.value);
+  if (typing) {
+    await editor.refresh();
+    return;
+  }
+  const paper = await reloadPaper();
+  if (paper && paper.annotation) await editor.refresh(paper.annotation);
 }
 
 function readingSection(paper) {
