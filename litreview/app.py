@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import Any
 
 import httpx
 import sqlalchemy as sa
@@ -17,6 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
+from starlette.types import Scope
 
 from litreview import __version__
 from litreview.config import (
@@ -30,6 +33,7 @@ from litreview.db import database_fault, make_engine, upgrade
 from litreview.errors import LitreviewError
 
 logger = logging.getLogger(__name__)
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 def create_app(
@@ -85,6 +89,28 @@ def error_response(error: LitreviewError) -> JSONResponse:
     return JSONResponse(error.to_dict(), status_code=error.status)
 
 
+def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
+    """Every method some route of the request's path answers (Starlette's 405 names only the
+    first route's)."""
+    return [
+        method
+        for method in HTTP_METHODS
+        if any(
+            route.matches({**scope, "method": method})[0] == Match.FULL
+            for route in app.router.routes
+        )
+    ]
+
+
+def _malformed_json(error: dict[str, Any]) -> JSONResponse:
+    """A body that is not JSON at all: 400, as the schema documents (422 is for JSON that
+    does not fit)."""
+    reason = str(error.get("ctx", {}).get("error", "")) or "cannot be decoded"
+    position = error.get("loc", ("body", 0))[-1]
+    message = f"the body is not valid JSON: {reason} (at character {position})"
+    return JSONResponse({"error": {"status": 400, "message": message}}, status_code=400)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     async def on_error(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, LitreviewError)
@@ -92,6 +118,9 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
+        malformed = [err for err in exc.errors() if err.get("type") == "json_invalid"]
+        if malformed:
+            return _malformed_json(malformed[0])
         problems = [
             {
                 "where": ".".join(str(part) for part in err.get("loc", ())),
@@ -104,10 +133,13 @@ def _install_error_handlers(app: FastAPI) -> None:
         body = {"error": {"status": 422, "message": message, "problems": problems}}
         return JSONResponse(body, status_code=422)
 
-    async def on_http(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         body = {"error": {"status": exc.status_code, "message": str(exc.detail)}}
-        return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        headers = exc.headers
+        if exc.status_code == 405:
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(app, request.scope))}
+        return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
     async def on_database_error(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, sa.exc.DBAPIError)

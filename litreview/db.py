@@ -9,6 +9,7 @@ command's start-up). :func:`time_limit` bounds a read as datasette's ``sqlite_ti
 from __future__ import annotations
 
 import ast
+import os
 import re
 import sqlite3
 import time
@@ -17,6 +18,7 @@ from contextlib import contextmanager
 from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -29,12 +31,15 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 
-def _sqlite_pragmas(busy_timeout_ms: int, dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_pragmas(
+    busy_timeout_ms: int, read_only: bool, dbapi_connection: Any, _record: Any
+) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
+    if not read_only:  # the file's journal mode (WAL) stays as it is
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA cache_size=-65536")
     cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
@@ -46,15 +51,38 @@ def make_engine(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engi
     ``busy_timeout``: seconds a SQLite write waits for another writer before failing (Busy).
     """
     if url.startswith("sqlite"):
-        path = sa.make_url(url).database
-        if path and path != ":memory:":
+        parsed = sa.make_url(url)
+        path = parsed.database
+        read_only = False
+        if path and path != ":memory:" and not parsed.query:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            read_only_url = _read_only_sqlite_url(Path(path))
+            read_only = read_only_url is not None
+            url = read_only_url or url
         engine = sa.create_engine(
             url, connect_args={"check_same_thread": False, "timeout": busy_timeout}
         )
-        sa.event.listen(engine, "connect", partial(_sqlite_pragmas, int(busy_timeout * 1000)))
+        pragmas = partial(_sqlite_pragmas, int(busy_timeout * 1000), read_only)
+        sa.event.listen(engine, "connect", pragmas)
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
+
+
+def _read_only_sqlite_url(path: Path) -> str | None:
+    """The URL that opens a library this process may not change (its file or folder is not
+    writable) for reading; None when it is writable (or new).
+
+    SQLite reads a WAL database only through its ``-shm`` file beside it; when the folder is
+    read-only and there is none, the file is opened ``immutable`` (no shared-memory locks),
+    as SQLite documents for read-only media. Writes then fail with SQLite's "readonly"
+    error, which :func:`database_fault` turns into a 503 naming the cause."""
+    folder = path.parent
+    if not path.exists() or (os.access(path, os.W_OK) and os.access(folder, os.W_OK)):
+        return None
+    shm = path.with_name(path.name + "-shm")
+    immutable = not os.access(folder, os.W_OK) and not shm.exists()
+    query = "mode=ro&immutable=1&uri=true" if immutable else "mode=ro&uri=true"
+    return f"sqlite:///file:{quote(str(path.resolve()))}?{query}"
 
 
 def alembic_config(engine: Engine) -> Config:

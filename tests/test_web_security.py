@@ -13,11 +13,13 @@ from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import httpx
 import pytest
+from arxiv_server import FakeArxiv
 from markdown_it import MarkdownIt
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Dialog, Page, expect
 from test_web_ui import arxiv, browser, context, server  # noqa: F401  (fixtures)
-from web_support import CHROMIUM, CHROMIUM_ARGS, LiveServer
+from web_support import CHROMIUM, CHROMIUM_ARGS, LiveServer, live_server
 
 pytestmark = pytest.mark.browser
 
@@ -202,3 +204,64 @@ def test_an_exported_markdown_file_with_hostile_annotations_runs_nothing(
     page.wait_for_timeout(300)  # let any handler that slipped through fire
     assert page.evaluate("window.ran") is None
     assert dialogs == []
+
+
+NETWORK_TOKEN = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def network_server(tmp_path: Path, arxiv: FakeArxiv) -> Iterator[LiveServer]:  # noqa: F811
+    """``serve --host 0.0.0.0`` as for a group on a network: the token guards reads too."""
+    env = {"LITREVIEW_TOKEN": NETWORK_TOKEN}
+    with live_server(tmp_path, arxiv, env=env, args=["--host", "0.0.0.0"]) as running:
+        running.client.headers["Authorization"] = f"Bearer {NETWORK_TOKEN}"
+        yield running
+
+
+def test_on_a_network_the_ui_asks_for_the_token_once_and_again_when_wrong(
+    context: BrowserContext,  # noqa: F811
+    network_server: LiveServer,
+) -> None:
+    server = network_server
+    server.add_paper("Behind the token")
+    assert httpx.get(server.url + "/api/papers").status_code == 401  # reads need it too
+    answers = iter(["not-the-token", NETWORK_TOKEN])
+    asked: list[str] = []
+
+    def answer(dialog: Dialog) -> None:
+        asked.append(dialog.message)
+        dialog.accept(next(answers))
+
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("dialog", answer)
+    page.goto(server.url + "/")
+    expect(page.locator("#results .paper-row")).to_have_count(1)
+    expect(page.get_by_role("link", name="Behind the token")).to_be_visible()
+    # asked once for all the first page's calls, then once more, saying the token was wrong
+    assert len(asked) == 2, asked
+    assert "needs its access token" in asked[0]
+    assert "refused" in asked[1] and "not this server's token" in asked[1]
+    assert page.evaluate("sessionStorage.getItem('litreview.token')") == NETWORK_TOKEN
+    # kept for the session: a reload and a write ask nothing
+    page.reload()
+    expect(page.get_by_role("link", name="Behind the token")).to_be_visible()
+    made = page.evaluate(
+        """async () => (await import("/static/js/api.js")).api("/api/areas",
+             {method: "POST", json: {name: "Asked once"}})"""
+    )
+    assert made["name"] == "Asked once"
+    assert len(asked) == 2
+    assert errors == []
+    # another tab's session starts without it
+    fresh = context.browser.new_context() if context.browser else None
+    assert fresh is not None
+    try:
+        other = fresh.new_page()
+        other.on("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+        other.goto(server.url + "/")
+        expect(other.get_by_text("set the API token in Settings").first).to_be_visible()
+        assert asked[2:] and all("needs its access token" in m for m in asked[2:])
+    finally:
+        fresh.close()

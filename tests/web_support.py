@@ -126,16 +126,24 @@ def server_env(arxiv_url: str) -> dict[str, str]:
 
 @contextmanager
 def live_server(
-    workdir: Path, arxiv: FakeArxiv, *, env: dict[str, str] | None = None, args: Sequence[str] = ()
+    workdir: Path,
+    arxiv: FakeArxiv,
+    *,
+    env: dict[str, str] | None = None,
+    args: Sequence[str] = (),
+    command_prefix: Sequence[str] = (),
 ) -> Iterator[LiveServer]:
-    """``litreview serve`` on a free port with a new database under ``workdir``, until exit.
+    """``litreview serve`` on a free port with the database ``workdir/library.db`` (new, or
+    the one a previous server there left), until exit.
 
-    ``env``: more settings (``LITREVIEW_*``) for the server; ``args``: more ``serve`` options.
+    ``env``: more settings (``LITREVIEW_*``) for the server; ``args``: more ``serve`` options;
+    ``command_prefix``: a program the server runs under (e.g. ``setpriv ...``).
     """
     db_path = workdir / "library.db"
     port = free_port()
     log_path = workdir / "serve.log"
-    command = [sys.executable, "-m", "litreview.cli", "--db", str(db_path), "serve"]
+    command = [*command_prefix, sys.executable, "-m", "litreview.cli", "--db", str(db_path)]
+    command.append("serve")
     command += ["--host", "127.0.0.1", "--port", str(port), *args]
     with log_path.open("wb") as log:
         process = subprocess.Popen(

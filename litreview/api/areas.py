@@ -87,7 +87,7 @@ def add_area(body: AreaIn, session: SessionDep) -> AreaPublic:
     return area_public(session, area.id)
 
 
-@router.patch("/areas/{area_id}", response_model=AreaPublic)
+@router.patch("/areas/{area_id:int}", response_model=AreaPublic)
 def edit_area(area_id: AreaId, body: AreaUpdate, session: SessionDep) -> AreaPublic:
     """Rename, describe or move; ``parent_id: null`` moves to the top level; ``fields`` sets
     the area's own columns (with ``version``: 409 when stale)."""
@@ -107,7 +107,7 @@ def edit_area(area_id: AreaId, body: AreaUpdate, session: SessionDep) -> AreaPub
     return area_public(session, area_id)
 
 
-@router.get("/areas/{area_id}/deletion", response_model=DeletionPlanPublic)
+@router.get("/areas/{area_id:int}/deletion", response_model=DeletionPlanPublic)
 def plan_area_deletion(area_id: AreaId, session: SessionDep) -> DeletionPlanPublic:
     """What deleting the area would do to its sub-areas, papers and links (nothing changes)."""
     plan = deletion_plan(session, area_id)
@@ -118,7 +118,7 @@ def plan_area_deletion(area_id: AreaId, session: SessionDep) -> DeletionPlanPubl
     )
 
 
-@router.delete("/areas/{area_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete("/areas/{area_id:int}", status_code=status.HTTP_204_NO_CONTENT)
 def remove_area(
     area_id: AreaId,
     session: SessionDep,

@@ -123,12 +123,17 @@ class Gate:
         if self.token is not None and path.startswith("/api") and path not in OPEN_API_PATHS:
             if method not in SAFE_METHODS:
                 if not self._bearer_ok(headers):
-                    return Unauthorized(
-                        "this server needs 'Authorization: Bearer <token>' for writes"
-                    )
+                    return self._token_refusal(headers, "for writes")
             elif self.network and not (self._bearer_ok(headers) or self._cookie_ok(headers)):
-                return Unauthorized("this server needs 'Authorization: Bearer <token>'")
+                return self._token_refusal(headers, "")
         return None
+
+    @staticmethod
+    def _token_refusal(headers: dict[bytes, bytes], what: str) -> Unauthorized:
+        if b"authorization" in headers:
+            return Unauthorized("the token sent is not this server's token", where="Authorization")
+        needs = f"this server needs 'Authorization: Bearer <token>' {what}".strip()
+        return Unauthorized(needs, where="Authorization")
 
     def _cross_site(self, host: str, headers: dict[bytes, bytes]) -> str | None:
         site = headers.get(b"sec-fetch-site")

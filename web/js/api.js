@@ -36,6 +36,7 @@ export function setToken(token) {
 }
 
 let asking = null;
+const MAX_ASKS = 5;
 let unauthorizedHandler = null;
 
 /**
@@ -46,18 +47,26 @@ export function onUnauthorized(handler) {
   unauthorizedHandler = handler;
 }
 
-async function answerUnauthorized(refused) {
+async function answerUnauthorized(sentWith, refused) {
   const answer = unauthorizedHandler ? await unauthorizedHandler() : null;
-  return answer === null ? askForToken(refused) : answer;
+  return answer === null ? askForToken(sentWith, refused) : answer;
 }
 
-/** Ask the user for the server's token, once for all the calls that were refused together. */
-function askForToken(refused) {
+/**
+ * Ask the user for the server's token after `refused` (the answer to a call sent with the
+ * token `sentWith`): once for all the calls refused together, and again, saying so, when the
+ * token given was refused. True when there is a new token to retry with.
+ */
+function askForToken(sentWith, refused) {
+  if (getToken() !== sentWith) return Promise.resolve(true); // another call was given one meanwhile
   if (!asking) {
-    asking = Promise.resolve().then(() => {
-      const given = window.prompt("This litreview server needs its access token (printed when it started):");
-      if (given && given.trim() && given.trim() !== refused) setToken(given.trim());
-      return getToken() !== refused;
+    asking = refusalMessage(refused).then((reason) => {
+      const question = sentWith
+        ? `The token you gave was refused (${reason}).\n\nEnter this litreview server's access token (printed when it started):`
+        : "This litreview server needs its access token (printed when it started):";
+      const given = (window.prompt(question) || "").trim();
+      if (given && given !== sentWith) setToken(given);
+      return getToken() !== sentWith;
     });
     asking.finally(() => {
       asking = null;
@@ -66,17 +75,33 @@ function askForToken(refused) {
   return asking;
 }
 
+async function refusalMessage(response) {
+  try {
+    const body = await response.clone().json();
+    return (body && body.error && body.error.message) || "401";
+  } catch {
+    return "401";
+  }
+}
+
 /**
  * Call the API. `json` is sent as a JSON body; `body` as is (FormData, text); `auth: false`
  * leaves a 401 to the caller (a sign-in's wrong password).
  * Resolves to the parsed JSON (or null), rejects with ApiError (AbortError passes through).
+ * A 401 asks for the token (see askForToken) and retries until it is right or not given.
  */
 export async function api(path, options = {}) {
-  const response = await send(path, options);
-  if (response.status === 401 && options.auth !== false && (await answerUnauthorized(getToken()))) {
-    return read(await send(path, options));
+  // Asked again while the answer is refused (a wrong token), a few times at most.
+  for (let attempt = 1; ; attempt += 1) {
+    const sentWith = getToken();
+    const response = await send(path, options);
+    const retry =
+      response.status === 401 &&
+      options.auth !== false &&
+      attempt <= MAX_ASKS &&
+      (await answerUnauthorized(sentWith, response));
+    if (!retry) return read(response);
   }
-  return read(response);
 }
 
 async function send(path, { method = "GET", json, body, headers = {}, signal, keepalive } = {}) {
