@@ -17,6 +17,20 @@ class ReadingStatus(StrEnum):
     read = "read"
 
 
+# The operators of a column filter NAME:OP:VALUE (library.column_query), and the filter's form
+# as the API's schema states it (a name, a known operator in any case, then :VALUE or nothing).
+COLUMN_FILTER_OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "between", "in", "contains", "has")
+
+
+def _any_case(words: tuple[str, ...]) -> str:
+    return "|".join("".join(f"[{c}{c.upper()}]" for c in word) for word in words)
+
+
+_VALUED = _any_case(tuple(op for op in COLUMN_FILTER_OPS if op != "has"))
+COLUMN_FILTER_PATTERN = (
+    rf"^[^:]*[^:\s][^:]*:\s*(?:(?:{_VALUED})\s*:[\s\S]*\S|[Hh][Aa][Ss]\s*(?::[\s\S]*)?$)"
+)
+
 # The longest tag name (library.tags cleans tags; the paper query bounds its tag filter by it).
 MAX_TAG_LENGTH = 200
 

@@ -24,7 +24,7 @@ from litreview.choices import MemberRole as MemberRole
 from litreview.choices import ReadingStatus as ReadingStatus
 from litreview.choices import Stance as Stance
 from litreview.choices import SuggestionState as SuggestionState
-from litreview.normalize import normalize_doi, try_arxiv_id
+from litreview.normalize import CITATION_KEY_PATTERN, normalize_doi, try_arxiv_id
 
 
 def utcnow() -> datetime:
@@ -674,6 +674,12 @@ def _web_url(value: str | None) -> str | None:
     return value
 
 
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
 def _doi(value: str | None) -> str | None:
     if value is not None and value.strip() and normalize_doi(value) is None:
         raise ValueError(f"not a DOI: {value!r}")
@@ -688,11 +694,57 @@ def _arxiv_id(value: str | None) -> str | None:
 
 After = pydantic.AfterValidator
 Bounded = pydantic.Field
+# Patterns the API's schema states for text the library checks itself, with its own clearer
+# message (so they are json_schema_extra, not pydantic patterns; JSON Schema patterns match
+# anywhere in the text): some non-space text; a web address or nothing.
+NOT_BLANK = r"[^\s\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+WEB_URL = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://"
+WEB_URL_OR_BLANK = rf"^\s*$|{WEB_URL}"
+# A web source's address: http(s):// and a host, no spaces inside.
+WEB_ADDRESS = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://\S+\s*$"
 Text = Annotated[str, Bounded(max_length=MAX_TEXT), After(storable)]
 ShortText = Annotated[str, Bounded(max_length=2000), After(storable)]
-WebUrl = Annotated[str, Bounded(max_length=2000), After(storable), After(_web_url)]
-Year = Annotated[int, Bounded(ge=-9999, le=9999)]
-Rating = Annotated[int, Bounded(ge=0, le=5, strict=True)]  # `false` is not 0
+WebUrl = Annotated[
+    str,
+    Bounded(max_length=2000, json_schema_extra={"pattern": WEB_URL_OR_BLANK}),
+    After(storable),
+    After(_web_url),
+]
+WebAddress = Annotated[
+    str,
+    Bounded(max_length=2000, json_schema_extra={"pattern": WEB_ADDRESS}),
+    After(storable),
+    After(_web_url),
+]
+Key = Annotated[
+    str,
+    Bounded(max_length=200, json_schema_extra={"pattern": CITATION_KEY_PATTERN}),
+    After(storable),
+]
+EntryType = Annotated[
+    str,
+    Bounded(max_length=40, json_schema_extra={"pattern": NOT_BLANK}),
+    After(storable),
+    After(_not_blank),
+]
+Title = Annotated[
+    str,
+    Bounded(max_length=2000, json_schema_extra={"pattern": NOT_BLANK}),
+    After(storable),
+    After(_not_blank),
+]
+
+
+def _json_number(value: Any) -> Any:
+    # JSON's integers only: `false` is not 0 and "3" is not 3 (3.0 is, as JSON Schema says).
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("a number is expected")
+    return value
+
+
+JsonNumber = pydantic.BeforeValidator(_json_number)
+Year = Annotated[int, Bounded(ge=-9999, le=9999), JsonNumber]
+Rating = Annotated[int, Bounded(ge=0, le=5), JsonNumber]
 
 
 class PaperBase(pydantic.BaseModel):
@@ -702,9 +754,9 @@ class PaperBase(pydantic.BaseModel):
     field names; a new editable field is one line here (plus its column above and a migration).
     """
 
-    key: Annotated[ShortText, Bounded(max_length=200)] | None = None
-    entry_type: Annotated[ShortText, Bounded(max_length=40)] | None = None
-    title: ShortText | None = None
+    key: Key | None = None
+    entry_type: EntryType | None = None
+    title: Title | None = None
     abstract: Text | None = None
     year: Year | None = None
     date: Annotated[ShortText, Bounded(max_length=40)] | None = None

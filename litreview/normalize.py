@@ -172,7 +172,10 @@ def key_stem(family: str | None, year: int | None, title: str | None) -> str:
 
 
 # Characters a BibTeX citation key cannot hold (bibtex and biber stop or misread at them).
-_BAD_KEY_CHARS = re.compile(r"[\s,{}()\"#%'=\\~]+")
+_KEY_SEPARATORS = r"\s,{}()\"#%'=\\~"
+_BAD_KEY_CHARS = re.compile(f"[{_KEY_SEPARATORS}]+")
+# A key as the API's schema states it (spacing around it is trimmed).
+CITATION_KEY_PATTERN = rf"^\s*[^{_KEY_SEPARATORS}]+\s*$"
 
 
 def is_citation_key(key: str) -> bool:

@@ -26,7 +26,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from pydantic_core import PydanticCustomError
 
-from litreview.choices import MAX_TAG_LENGTH, ReadingStatus, SortKey
+from litreview.choices import COLUMN_FILTER_PATTERN, MAX_TAG_LENGTH, ReadingStatus, SortKey
 from litreview.errors import InvalidInput
 
 MAX_LIMIT = 500
@@ -125,7 +125,11 @@ class PaperFilter(BaseModel):
         Field(description="Only annotated (true) or unannotated (false) papers"),
     ] = None
     field: Annotated[
-        list[Annotated[str, Field(max_length=1000)]],
+        list[
+            Annotated[
+                str, Field(max_length=1000, json_schema_extra={"pattern": COLUMN_FILTER_PATTERN})
+            ]
+        ],
         Cli("--field"),
         Field(
             description="A column of one's own: NAME:OP:VALUE, OP one of eq, ne, lt, lte, gt, gte,"

@@ -118,7 +118,7 @@ def test_notes_move_and_deletions_close_the_gap(client: TestClient, pid: int) ->
         ({"markdown": "x", "kind": "rant"}, 422, "body.kind"),
         ({"markdown": "x", "location": "p" * 201}, 422, "body.location"),
         ({"markdown": "x", "colour": "red"}, 422, "body.colour"),
-        ({"markdown": "x" * 1_000_001}, 413, None),
+        ({"markdown": "x" * 1_000_001}, 422, "body.markdown"),
         ({}, 422, "body.markdown"),
     ],
 )

@@ -64,11 +64,11 @@ def test_bad_input_is_422_never_500(client: TestClient) -> None:
         {"title": "x", "rating": 9},
         {"title": "x", "status": "devoured"},
         {"title": "x", "unknown_field": 1},
-        {"title": "x", "area_ids": [12345]},
         {"title": "x", "year": 10**30},
     ):
         response = client.post("/api/papers", json=body)
         error_of(response, 422)
+    error_of(client.post("/api/papers", json={"title": "x", "area_ids": [12345]}), 404)
     surrogate = client.post(
         "/api/papers",
         content=b'{"title": "\\ud800 lone surrogate"}',

@@ -32,7 +32,7 @@ def test_add_list_remove(client: TestClient) -> None:
         client.post(
             f"/api/papers/{critic}/relations", json={"target_id": critic, "relation": "cites"}
         ),
-        422,
+        409,  # well formed, but the paper itself
     )
     error_of(
         client.post(

@@ -51,8 +51,8 @@ def test_area_tree_create_rename_move_delete(client: TestClient) -> None:
     assert renamed.json()["path"] == "Adversarial training/LAT"
     moved = client.patch(f"/api/areas/{lat['id']}", json={"parent_id": other["id"]})
     assert moved.json()["path"] == "Interpretability/LAT" and moved.json()["paper_count"] == 1
-    error_of(client.patch(f"/api/areas/{other['id']}", json={"parent_id": lat["id"]}), 422)
-    error_of(client.patch(f"/api/areas/{other['id']}", json={"parent_id": other["id"]}), 422)
+    error_of(client.patch(f"/api/areas/{other['id']}", json={"parent_id": lat["id"]}), 409)
+    error_of(client.patch(f"/api/areas/{other['id']}", json={"parent_id": other["id"]}), 409)
     to_top = client.patch(f"/api/areas/{lat['id']}", json={"parent_id": None})
     assert to_top.json()["path"] == "LAT" and to_top.json()["parent_id"] is None
     kept = client.patch(f"/api/areas/{lat['id']}", json={"description": "d"})

@@ -92,7 +92,8 @@ def test_bad_values_are_refused_and_nothing_is_written(
     column(client, name="Released", type="date")
     column(client, name="Card", type="link")
     paper = add_paper(client, "A model")
-    error = error_of(patch(client, paper, {"Layers": 3, name: value}), 422)
+    unknown = name == "Nope"  # a column that is not there: 404, as for any missing thing
+    error = error_of(patch(client, paper, {"Layers": 3, name: value}), 404 if unknown else 422)
     assert message in error["message"]
     after = client.get(f"/api/papers/{paper['id']}").json()
     assert after["fields"] == {} and after["version"] == paper["version"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from litreview.errors import InvalidInput
+from litreview.errors import InvalidInput, NotFound
 from litreview.exporters import export_text, get_format
 from litreview.importers.records import PaperRecord
 from litreview.library.areas import create_area, set_paper_area
@@ -74,7 +74,7 @@ def test_areas_table_sorted_by_an_estimate_and_a_matrix(botec: Session) -> None:
     assert matrix[2].startswith("| Model | [Probes](#") and matrix[2].endswith("|  |")
     with pytest.raises(InvalidInput, match="choice columns: Level, When"):
         markdown(botec, matrix="Level")
-    with pytest.raises(InvalidInput, match="no area column 'nope'"):
+    with pytest.raises(NotFound, match="no area column 'nope'"):
         markdown(botec, areas_table="nope")
 
 

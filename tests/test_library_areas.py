@@ -60,7 +60,7 @@ def test_move_refuses_cycles_and_changes_nothing(session: Session) -> None:
     child = ensure_area_path(session, "Top/Child")
     grandchild = ensure_area_path(session, "Top/Child/Grandchild")
     for target in (top, child, grandchild):
-        with pytest.raises(InvalidInput, match="under itself"):
+        with pytest.raises(Conflict, match="under itself"):
             update_area(session, top.id or 0, parent_id=target.id, move=True)
     assert top.parent_id is None
     update_area(session, grandchild.id or 0, parent_id=None, move=True)

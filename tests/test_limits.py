@@ -1,4 +1,5 @@
-"""Limits at the entrances: Markdown render time and size (annotations, notes, previews)."""
+"""Limits at the entrances: Markdown render time and size (annotations, notes, area
+descriptions, previews), checked when the text is written."""
 
 from __future__ import annotations
 
@@ -29,12 +30,18 @@ def test_text_too_slow_to_render_is_refused_everywhere(client: TestClient) -> No
         client.post("/api/render", json={"markdown": SLOW}),
         client.put(f"/api/papers/{pid}/annotation", json={"markdown": SLOW, "version": 0}),
         client.post(f"/api/papers/{pid}/notes", json={"markdown": SLOW}),
+        client.post("/api/areas", json={"name": "Slow", "description": SLOW}),
     ]
     for response in attempts:
         assert response.status_code == 413, response.text
         assert "to render" in response.json()["error"]["message"]
     assert client.get(f"/api/papers/{pid}/annotation").json()["version"] == 0
     assert client.get(f"/api/papers/{pid}").json()["notes"] == []
+    assert client.get("/api/areas").json()["total"] == 0
+    area = client.post("/api/areas", json={"name": "Quick", "description": "*ok*"}).json()
+    edit = client.patch(f"/api/areas/{area['id']}", json={"description": SLOW})
+    assert edit.status_code == 413 and "to render" in edit.json()["error"]["message"]
+    assert client.get("/api/areas").json()["items"][0]["description"] == "*ok*"
     fine = client.post("/api/render", json={"markdown": "*fine*"})
     assert fine.json()["html"] == "<p><em>fine</em></p>\n"
 
@@ -58,5 +65,5 @@ def test_over_long_text_is_refused_before_rendering(client: TestClient) -> None:
     pid = add_paper(client, "Long")["id"]
     huge = "a" * (render.MAX_MARKDOWN_CHARS + 1)
     response = client.post(f"/api/papers/{pid}/notes", json={"markdown": huge})
-    assert response.status_code == 413
-    assert "longer than" in response.json()["error"]["message"]
+    assert response.status_code == 422  # the length the schema states
+    assert "at most 200000 characters" in response.json()["error"]["message"]

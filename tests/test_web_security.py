@@ -222,9 +222,8 @@ def test_on_a_network_the_ui_asks_for_the_token_once_and_again_when_wrong(
     context: BrowserContext,  # noqa: F811
     network_server: LiveServer,
 ) -> None:
-    server = network_server
-    server.add_paper("Behind the token")
-    assert httpx.get(server.url + "/api/papers").status_code == 401  # reads need it too
+    network_server.add_paper("Behind the token")
+    assert httpx.get(network_server.url + "/api/papers").status_code == 401  # reads need it too
     answers = iter(["not-the-token", NETWORK_TOKEN])
     asked: list[str] = []
 
@@ -236,7 +235,7 @@ def test_on_a_network_the_ui_asks_for_the_token_once_and_again_when_wrong(
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.on("dialog", answer)
-    page.goto(server.url + "/")
+    page.goto(network_server.url + "/")
     expect(page.locator("#results .paper-row")).to_have_count(1)
     expect(page.get_by_role("link", name="Behind the token")).to_be_visible()
     # asked once for all the first page's calls, then once more, saying the token was wrong
@@ -260,7 +259,7 @@ def test_on_a_network_the_ui_asks_for_the_token_once_and_again_when_wrong(
     try:
         other = fresh.new_page()
         other.on("dialog", lambda d: (asked.append(d.message), d.dismiss()))
-        other.goto(server.url + "/")
+        other.goto(network_server.url + "/")
         expect(other.get_by_text("set the API token in Settings").first).to_be_visible()
         assert asked[2:] and all("needs its access token" in m for m in asked[2:])
     finally:

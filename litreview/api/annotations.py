@@ -31,7 +31,7 @@ from litreview.library.annotations import (
     restore_revision,
     save_annotation,
 )
-from litreview.render import check_markdown, render_markdown, with_current_html
+from litreview.render import render_markdown, with_current_html
 
 router = APIRouter(tags=["annotations"], responses=ERROR_RESPONSES)
 
@@ -49,7 +49,6 @@ def write_annotation(
     paper_id: PaperId, body: AnnotationIn, session: SessionDep, member: MemberDep
 ) -> AnnotationPublic:
     """Save the text; ``version`` is the one the edit started from (409 when it is stale)."""
-    check_markdown(body.markdown)
     try:
         annotation = save_annotation(
             session,
@@ -102,5 +101,4 @@ def restore_annotation(
 @reads_only
 def render_preview(body: RenderIn) -> RenderOut:
     """Markdown rendered and sanitised exactly as a saved annotation would be."""
-    check_markdown(body.markdown)
     return RenderOut(html=render_markdown(body.markdown))

@@ -4,12 +4,27 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
 
 from litreview.api.schemas import Strict, Version
-from litreview.models import ColumnTarget, ColumnType, CustomColumn, SavedView, ShortText, Text
+from litreview.models import (
+    ColumnTarget,
+    ColumnType,
+    CustomColumn,
+    JsonNumber,
+    SavedView,
+    ShortText,
+    Text,
+    storable,
+)
 
-ColumnName = Annotated[ShortText, Field(min_length=1, max_length=100)]
+# A letter or digit (formulas name columns by them: formulas.slug).
+ColumnName = Annotated[
+    str,
+    Field(min_length=1, max_length=100, json_schema_extra={"pattern": "[0-9A-Za-z]"}),
+    AfterValidator(storable),
+]
+ColumnPosition = Annotated[int, Field(ge=0, le=10**6), JsonNumber]
 Option = Annotated[ShortText, Field(max_length=200)]
 Unit = Annotated[ShortText, Field(max_length=40)]
 Bound = Annotated[float, Field(allow_inf_nan=False)]
@@ -31,7 +46,7 @@ class ColumnIn(Strict):
         description="e.g. p_success * p_relevant * impact; + - * / ^, min, max, log, exp, sqrt,"
         " round, abs, if(cond, a, b); columns named by their name in lower case with _",
     )
-    position: Annotated[int, Field(ge=0, le=10**6)] | None = None
+    position: ColumnPosition | None = None
 
 
 class ColumnUpdate(Strict):
@@ -44,7 +59,7 @@ class ColumnUpdate(Strict):
     minimum: Bound | None = None
     maximum: Bound | None = None
     formula: Annotated[ShortText, Field(max_length=1000)] | None = None
-    position: Annotated[int, Field(ge=0, le=10**6)] | None = None
+    position: ColumnPosition | None = None
 
 
 class ColumnPublic(BaseModel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
+from pydantic import Field
 
 from litreview.api.column_schemas import (
     ColumnDeleted,
@@ -18,6 +19,7 @@ from litreview.api.column_schemas import (
 )
 from litreview.api.deps import SessionDep
 from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, AreaPublic, AreaTree
+from litreview.choices import COLUMN_FILTER_PATTERN
 from litreview.errors import Conflict
 from litreview.library.areas import area_tree, walk_tree
 from litreview.library.column_query import area_ids_by_columns
@@ -88,7 +90,11 @@ def remove_column(
 def query_areas(
     session: SessionDep,
     field: Annotated[
-        list[str],
+        list[
+            Annotated[
+                str, Field(max_length=1000, json_schema_extra={"pattern": COLUMN_FILTER_PATTERN})
+            ]
+        ],
         Query(description="An area column: NAME:OP:VALUE as for papers (repeatable, all hold)"),
     ] = [],  # noqa: B006
     sort_field: Annotated[

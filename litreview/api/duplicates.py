@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from litreview.api.deps import SessionDep
-from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, PaperPublic
+from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, Id, PaperPublic
 from litreview.library.duplicates import (
     DuplicatePair,
     dismiss_pair,
@@ -41,10 +41,10 @@ class DuplicateList(BaseModel):
 
 
 class MergeIn(BaseModel):
-    keep: int | None = Field(
+    keep: Id | None = Field(
         default=None, description="The paper that stays (default: the pair's first)"
     )
-    fields: dict[str, int] = Field(
+    fields: dict[str, Id] = Field(
         default_factory=dict,
         description="Field -> id of the paper to take it from (others: the kept paper's, "
         "its empty fields filled)",

@@ -32,7 +32,13 @@ _CONTENT = {
 class ExportParams(PaperFilter):
     """The export's parameters: the paper filters of ``GET /api/papers`` and the layout."""
 
-    format: Annotated[str, Field(description=f"One of: {', '.join(format_names())}.")] = "markdown"
+    format: Annotated[
+        str,
+        Field(
+            json_schema_extra={"pattern": f"^({'|'.join(format_names())})$"},
+            description=f"One of: {', '.join(format_names())}.",
+        ),
+    ] = "markdown"
     title: Annotated[
         str | None, Field(max_length=1000, description="Title of a Markdown bibliography.")
     ] = None
@@ -63,7 +69,11 @@ class ExportParams(PaperFilter):
     ] = None
     matrix: Annotated[
         str | None,
-        Field(max_length=400, description="markdown: papers by two choice columns 'Rows,Cols'."),
+        Field(
+            max_length=400,
+            json_schema_extra={"pattern": r"^$|^[^,]*[^,\s][^,]*,[^,]*[^,\s][^,]*$"},
+            description="markdown: papers by two choice columns 'Rows,Cols'.",
+        ),
     ] = None
     with_map: Annotated[
         bool, Field(description="Begin the Markdown with the map of areas (Mermaid).")

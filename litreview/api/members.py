@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from litreview.api.deps import SessionDep
 from litreview.api.guard import SAFE_METHODS
-from litreview.api.schemas import ERROR_RESPONSES, MAX_ID
+from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, Flag
 from litreview.errors import Forbidden, Unauthorized
 from litreview.library import members as lib
 from litreview.models import Member, MemberRole, MemberSecret
@@ -134,7 +134,7 @@ class MemberList(BaseModel):
 
 class TokenIn(BaseModel):
     name: str = Field(max_length=200)
-    write: bool = Field(False, description="Whether the token may change the library")
+    write: Flag = Field(False, description="Whether the token may change the library")
 
 
 class TokenPublic(BaseModel):

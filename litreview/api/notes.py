@@ -23,7 +23,7 @@ from litreview.api.schemas import (
 )
 from litreview.errors import Conflict
 from litreview.library.notes import add_note, delete_note, list_notes, update_note
-from litreview.render import check_markdown, with_current_html
+from litreview.render import with_current_html
 
 router = APIRouter(tags=["notes"], responses=ERROR_RESPONSES)
 
@@ -42,7 +42,6 @@ def read_notes(paper_id: PaperId, session: SessionDep) -> NoteList:
 )
 def create_note(paper_id: PaperId, body: NoteIn, session: SessionDep) -> NotePublic:
     """Add a note after the paper's others (a blank text is 422)."""
-    check_markdown(body.markdown)
     note = add_note(session, paper_id, body.kind, body.markdown, body.location)
     session.commit()
     return NotePublic.from_row(note)
@@ -51,8 +50,6 @@ def create_note(paper_id: PaperId, body: NoteIn, session: SessionDep) -> NotePub
 @router.patch("/notes/{note_id}", response_model=NotePublic)
 def change_note(note_id: NoteId, body: NotePatch, session: SessionDep) -> NotePublic:
     """Change the fields given, or move the note (``position``); 409 when ``version`` is stale."""
-    if body.markdown is not None:
-        check_markdown(body.markdown)
     try:
         note = update_note(
             session,

@@ -31,11 +31,14 @@ from litreview.query import PaperQuery
 router = APIRouter(tags=["papers"], responses=ERROR_RESPONSES)
 
 PaperId = Annotated[int, Path(ge=1, le=MAX_ID, description="The paper's id")]
-_IF_MATCH = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+# A version (3, "3" or W/"3"), "*" or nothing; declared once for the schema and the parser.
+IF_MATCH_PATTERN = r'^\s*(?:\*|(?:W/)?"?([0-9]{1,15})"?)?\s*$'
+_IF_MATCH = re.compile(IF_MATCH_PATTERN)
 IfMatch = Annotated[
-    str | None,
+    str,
     Header(
         alias="If-Match",
+        json_schema_extra={"pattern": IF_MATCH_PATTERN},
         description="The version the edit started from; a stale one answers 409",
     ),
 ]
@@ -43,12 +46,10 @@ IfMatch = Annotated[
 
 def if_match_version(header: str | None) -> int | None:
     """The version an ``If-Match`` header names (``3``, ``"3"`` or ``W/"3"``); None if absent."""
-    if header is None or not header.strip() or header.strip() == "*":
-        return None
-    match = _IF_MATCH.match(header)
+    match = _IF_MATCH.match(header or "")
     if match is None:
         raise InvalidInput(f"If-Match must be a paper version, got {header!r}", field="If-Match")
-    return int(match.group(1))
+    return int(match.group(1)) if match.group(1) else None
 
 
 def paper_public(session: Session, paper_id: int) -> PaperPublic:
@@ -119,7 +120,7 @@ def edit_paper(
     body: PaperUpdate,
     session: SessionDep,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatch = "",
 ) -> PaperPublic:
     """Change the fields given; a stale ``version`` (or ``If-Match``) answers 409."""
     expected = body.version if body.version is not None else if_match_version(if_match)
@@ -139,7 +140,7 @@ def edit_paper(
 
 
 @router.delete("/papers/{paper_id}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_paper(paper_id: PaperId, session: SessionDep, if_match: IfMatch = None) -> Response:
+def remove_paper(paper_id: PaperId, session: SessionDep, if_match: IfMatch = "") -> Response:
     """Delete a paper with its annotation, tags, places in areas and relations."""
     delete_paper(session, paper_id, expected_version=if_match_version(if_match))
     session.commit()

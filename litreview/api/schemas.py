@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from litreview.choices import MAX_TAG_LENGTH
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.importers.web_kinds import WebSourceKind, web_kind, web_site
 from litreview.library.area_links import AreaMap
@@ -21,10 +22,12 @@ from litreview.library.links import LinkView
 from litreview.library.notes import MAX_LOCATION
 from litreview.library.views import PaperView
 from litreview.models import (
+    NOT_BLANK,
     Annotation,
     AnnotationRevision,
     AreaRelation,
     AreaStatus,
+    JsonNumber,
     NoteKind,
     Paper,
     PaperBase,
@@ -35,13 +38,16 @@ from litreview.models import (
     SourceKind,
     Stance,
     Text,
+    Title,
     storable,
 )
 from litreview.normalize import split_display_name
-from litreview.render import render_markdown
+from litreview.render import MAX_MARKDOWN_CHARS, check_markdown, render_markdown
 
-MAX_ID = 2**62
-MAX_VERSION = 2**62
+# The largest integer every JSON client keeps exactly (JavaScript's, and validators that read
+# numbers as doubles): ids and versions stay below it.
+MAX_ID = 2**53 - 1
+MAX_VERSION = MAX_ID
 ARXIV_ABS = "https://arxiv.org/abs/"
 DOI_RESOLVER = "https://doi.org/"
 
@@ -54,11 +60,37 @@ def _as_utc(value: datetime) -> datetime:
 Timestamp = Annotated[datetime, AfterValidator(_as_utc)]
 
 
-# No length bound here: over-long or too slow Markdown is refused with 413 by
-# render.check_markdown.
-Markdown = Annotated[str, AfterValidator(storable)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Version = Annotated[int, Field(ge=0, le=MAX_VERSION)]
+def _renders_in_time(markdown: str) -> str:
+    # Refused with 413 (and the reason) when it takes too long to render.
+    check_markdown(markdown)
+    return markdown
+
+
+# Every Markdown field (annotations, notes, area descriptions, previews): bounded in length
+# (422) and in render time (413), when it is written.
+Markdown = Annotated[
+    str,
+    Field(max_length=MAX_MARKDOWN_CHARS),
+    AfterValidator(storable),
+    AfterValidator(_renders_in_time),
+]
+NonBlankMarkdown = Annotated[
+    str,
+    Field(max_length=MAX_MARKDOWN_CHARS, json_schema_extra={"pattern": NOT_BLANK}),
+    AfterValidator(storable),
+    AfterValidator(_renders_in_time),
+]
+# Numbers are JSON numbers and flags JSON booleans: `false` is not 0, 0 is not false.
+Id = Annotated[int, Field(ge=1, le=MAX_ID), JsonNumber]
+Version = Annotated[int, Field(ge=0, le=MAX_VERSION), JsonNumber]
+Position = Annotated[int, Field(ge=0, le=MAX_ID), JsonNumber]
+Flag = Annotated[bool, Field(strict=True)]
+# An area's name: not blank, without "/" (paths join names with it).
+AreaName = Annotated[
+    str,
+    Field(max_length=200, json_schema_extra={"pattern": r"^[^/]*[^\s/][^/]*$"}),
+    AfterValidator(storable),
+]
 
 
 class Strict(BaseModel):
@@ -316,10 +348,12 @@ def _none_if_blank(value: Any) -> Any:
 class PaperIn(Strict, PaperBase):
     """A paper added by hand: a title is all it needs (the fields are PaperBase's)."""
 
-    title: Annotated[ShortText, Field(min_length=1)]
+    title: Title
     entry_type: Annotated[ShortText, Field(max_length=40)] | None = "article"
     authors: list[ShortText] = Field(default_factory=list, max_length=2000)
-    tags: list[ShortText] = Field(default_factory=list, max_length=200)
+    tags: list[Annotated[ShortText, Field(max_length=MAX_TAG_LENGTH)]] = Field(
+        default_factory=list, max_length=200
+    )
     area_ids: list[Id] = Field(default_factory=list, max_length=200)
 
     def to_record(self) -> PaperRecord:
@@ -412,7 +446,7 @@ class TagPublic(BaseModel):
 
 
 class TagUpdate(Strict):
-    private: bool
+    private: Flag
 
 
 class TagList(BaseModel):
@@ -481,23 +515,23 @@ class AreaTree(BaseModel):
 
 
 class AreaIn(Strict):
-    name: Annotated[ShortText, Field(max_length=200)]
+    name: AreaName
     parent_id: Id | None = None
-    description: Text = ""
+    description: Markdown = ""
 
 
 class AreaUpdate(Strict):
     """Absent fields stay; ``parent_id`` present and null moves the area to the top level."""
 
-    name: Annotated[ShortText, Field(max_length=200)] | None = None
-    description: Text | None = None
+    name: AreaName | None = None
+    description: Markdown | None = None
     parent_id: Id | None = None
     fields: FieldValues | None = None
     version: Version | None = Field(
         default=None, description="With fields: refuse (409) unless the area is at this version"
     )
     status: AreaStatus | None = None
-    position: Annotated[int, Field(ge=0, le=MAX_ID)] | None = Field(
+    position: Position | None = Field(
         None, description="Put the area at this place among its siblings (from 0)"
     )
 
@@ -598,16 +632,16 @@ Location = Annotated[str, Field(max_length=MAX_LOCATION), AfterValidator(storabl
 
 class NoteIn(Strict):
     kind: NoteKind = NoteKind.note
-    markdown: Markdown = Field(description="The note's text (Markdown); not blank")
+    markdown: NonBlankMarkdown = Field(description="The note's text (Markdown); not blank")
     location: Location = Field("", description="Where in the paper, e.g. p. 4 or §3.2")
 
 
 class NotePatch(Strict):
     version: Version = Field(description="The version the edit started from (409 when stale)")
     kind: NoteKind | None = None
-    markdown: Markdown | None = None
+    markdown: NonBlankMarkdown | None = None
     location: Location | None = None
-    position: Annotated[int, Field(ge=0, le=MAX_ID)] | None = Field(
+    position: Position | None = Field(
         None, description="Move the note to this place in the paper's notes (from 0)"
     )
 

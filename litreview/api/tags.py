@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 
 from litreview.api.deps import SessionDep
 from litreview.api.papers import PaperId
@@ -15,6 +15,7 @@ from litreview.api.schemas import ERROR_RESPONSES, PaperTags, TagList, TagPublic
 from litreview.choices import TagOrder
 from litreview.library.papers_base import get_paper
 from litreview.library.tags import (
+    MAX_TAG_LENGTH,
     add_tags,
     count_tags,
     delete_tag,
@@ -22,8 +23,17 @@ from litreview.library.tags import (
     set_tag_private,
     tag_counts,
 )
+from litreview.models import NOT_BLANK
 
 router = APIRouter(tags=["tags"], responses=ERROR_RESPONSES)
+TagName = Annotated[
+    str,
+    Path(
+        max_length=MAX_TAG_LENGTH,
+        json_schema_extra={"pattern": NOT_BLANK},
+        description="The tag (spacing tidied)",
+    ),
+]
 
 
 @router.get("/tags", response_model=TagList)
@@ -46,7 +56,7 @@ def list_tags(
 
 
 @router.patch("/tags/{name:path}", response_model=TagPublic)
-def update_tag(name: str, body: TagUpdate, session: SessionDep) -> TagPublic:
+def update_tag(name: TagName, body: TagUpdate, session: SessionDep) -> TagPublic:
     """Mark a tag private (a published export can leave it out) or public again."""
     tag = set_tag_private(session, name, body.private)
     session.commit()
@@ -57,7 +67,7 @@ def update_tag(name: str, body: TagUpdate, session: SessionDep) -> TagPublic:
 
 
 @router.delete("/tags/{name:path}", status_code=status.HTTP_204_NO_CONTENT)
-def remove_tag_everywhere(name: str, session: SessionDep) -> Response:
+def remove_tag_everywhere(name: TagName, session: SessionDep) -> Response:
     """Take the tag off every paper and drop it."""
     delete_tag(session, name)
     session.commit()
@@ -65,7 +75,7 @@ def remove_tag_everywhere(name: str, session: SessionDep) -> Response:
 
 
 @router.put("/papers/{paper_id}/tags/{name:path}", response_model=PaperTags)
-def tag_paper(paper_id: PaperId, name: str, session: SessionDep) -> PaperTags:
+def tag_paper(paper_id: PaperId, name: TagName, session: SessionDep) -> PaperTags:
     """Give the paper a tag (created on first use); its tags afterwards."""
     tags = add_tags(session, paper_id, [name])
     session.commit()
@@ -73,7 +83,7 @@ def tag_paper(paper_id: PaperId, name: str, session: SessionDep) -> PaperTags:
 
 
 @router.delete("/papers/{paper_id}/tags/{name:path}", response_model=PaperTags)
-def untag_paper(paper_id: PaperId, name: str, session: SessionDep) -> PaperTags:
+def untag_paper(paper_id: PaperId, name: TagName, session: SessionDep) -> PaperTags:
     """Take a tag off the paper; its tags afterwards."""
     tags = remove_tag(session, paper_id, name)
     session.commit()

@@ -13,10 +13,10 @@ from pydantic import Field, field_validator
 from litreview.api.deps import SessionDep
 from litreview.api.papers import paper_public
 from litreview.api.schemas import ERROR_RESPONSES, Id, PaperPublic, Strict
-from litreview.choices import WebSourceKind
+from litreview.choices import MAX_TAG_LENGTH, WebSourceKind
 from litreview.errors import InvalidInput
-from litreview.library.web_sources import WebSource, add_web_source, parse_date
-from litreview.models import ShortText, WebUrl
+from litreview.library.web_sources import DATE_PATTERN, WebSource, add_web_source, parse_date
+from litreview.models import ShortText, Title, WebAddress
 
 router = APIRouter(tags=["papers"], responses=ERROR_RESPONSES)
 
@@ -24,15 +24,19 @@ router = APIRouter(tags=["papers"], responses=ERROR_RESPONSES)
 class WebSourceIn(Strict):
     """A blog post, forum post, report, video or other page: a title and its address."""
 
-    title: Annotated[ShortText, Field(min_length=1)]
-    url: WebUrl
+    title: Title
+    url: WebAddress
     kind: WebSourceKind = WebSourceKind.other
     authors: list[ShortText] = Field(default_factory=list, max_length=2000)
-    date: ShortText | None = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    date: (
+        Annotated[ShortText, Field(json_schema_extra={"pattern": f"{DATE_PATTERN}|^$"})] | None
+    ) = Field(default=None, description="YYYY, YYYY-MM or YYYY-MM-DD")
     site: Annotated[ShortText, Field(max_length=300)] | None = Field(
         default=None, description="Where it was published (LessWrong, a blog's name, ...)"
     )
-    tags: list[ShortText] = Field(default_factory=list, max_length=200)
+    tags: list[Annotated[ShortText, Field(max_length=MAX_TAG_LENGTH)]] = Field(
+        default_factory=list, max_length=200
+    )
     area_ids: list[Id] = Field(default_factory=list, max_length=200)
     area: ShortText | None = Field(
         default=None, description="An area path ('A/B'); missing areas are made"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from litreview.errors import InvalidInput
+from litreview.errors import InvalidInput, NotFound
 from litreview.estimates import Estimate, format_number
 from litreview.library.export import ExportData
 from litreview.library.views import PaperView
@@ -64,7 +64,7 @@ def build_areas_table(data: ExportData, anchors: dict[int, str]) -> AreaTable | 
     column = by_name.get(data.options.areas_table.strip().lower())
     if column is None:
         known = ", ".join(c.name for c in data.area_columns) or "none"
-        raise InvalidInput(
+        raise NotFound(
             f"no area column {data.options.areas_table!r} (area columns: {known})",
             field="areas_table",
         )
@@ -110,7 +110,11 @@ def build_matrix(data: ExportData, anchors: dict[str, str]) -> Matrix | None:
         return None
     names = [n.strip() for n in data.options.matrix.split(",")]
     by_name = {c.name.lower(): c for c in data.columns if c.type == ColumnType.choice}
-    if len(names) != 2 or any(n.lower() not in by_name for n in names):
+    missing = [n for n in names if n.lower() not in by_name]
+    if len(names) == 2 and missing:
+        known = ", ".join(c.name for c in by_name.values()) or "none"
+        raise NotFound(f"no choice column {missing[0]!r} (choice columns: {known})", field="matrix")
+    if len(names) != 2:
         known = ", ".join(c.name for c in by_name.values()) or "none"
         raise InvalidInput(
             f"a matrix takes two choice columns 'Rows,Columns' (choice columns: {known})",

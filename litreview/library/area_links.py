@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from litreview.errors import Conflict, InvalidInput, NotFound
+from litreview.errors import Conflict, NotFound
 from litreview.library.areas import (
     AreaNode,
     area_paths,
@@ -69,7 +69,7 @@ def link_areas(
     get_area(session, source_id)
     get_area(session, target_id)
     if source_id == target_id:
-        raise InvalidInput("an area cannot be linked to itself", field="target_id")
+        raise Conflict("an area cannot be linked to itself", field="target_id")
     existing = session.exec(
         select(AreaLink).where(
             AreaLink.source_id == source_id,
@@ -84,7 +84,7 @@ def link_areas(
         if back is not None:
             paths = area_paths(session)
             cycle = [paths[i] for i in [source_id, *back]]
-            raise InvalidInput(
+            raise Conflict(  # with the links already there (409, the path named)
                 "an enables link may not form a cycle: " + " -> ".join(cycle),
                 field="target_id",
                 cycle=cycle,

@@ -123,7 +123,7 @@ def update_area(
     if move and parent_id is not None:
         get_area(session, parent_id)
         if parent_id in subtree_ids(session, area_id):
-            raise InvalidInput(
+            raise Conflict(  # with the tree as it is (409)
                 f"cannot move area {area.name!r} under itself or its own sub-area",
                 field="parent_id",
             )

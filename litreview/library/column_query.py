@@ -20,6 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from litreview.choices import COLUMN_FILTER_OPS
 from litreview.errors import InvalidInput
 from litreview.library.columns import NUMERIC, find_column, value_model
 from litreview.library.values import _flag, clean_value
@@ -33,7 +34,7 @@ from litreview.models import (
     PaperValue,
 )
 
-OPS = ("eq", "ne", "lt", "lte", "gt", "gte", "between", "in", "contains", "has")
+OPS = COLUMN_FILTER_OPS
 _COMPARE = {
     "eq": lambda c, v: c == v,
     "ne": lambda c, v: c != v,

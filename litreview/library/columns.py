@@ -164,7 +164,7 @@ def _apply_changes(session: Session, column: CustomColumn, changes: dict[str, An
     if "formula" in changes:
         text = (changes["formula"] or "").strip()
         if text and column.formula is None:
-            raise InvalidInput(
+            raise Conflict(  # the column's typed values conflict with a formula
                 "a column of typed values cannot become a formula; add a new column",
                 field="formula",
             )

@@ -25,7 +25,8 @@ def add_link(
     get_paper(session, source_id)
     get_paper(session, target_id)
     if source_id == target_id:
-        raise InvalidInput("a paper cannot be related to itself", field="target_id")
+        # 409: the request is well formed; it conflicts with the paper itself
+        raise Conflict("a paper cannot be related to itself", field="target_id")
     existing = session.exec(
         select(PaperLink).where(
             PaperLink.source_id == source_id,

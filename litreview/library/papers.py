@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from litreview.errors import Conflict, InvalidInput
+from litreview.errors import Conflict, InvalidInput, NotFound
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.areas import add_paper_to_areas
 from litreview.library.importing import import_records
@@ -68,7 +68,7 @@ def create_paper(
         _clean_field("key", record.key)
     for area_id in area_ids:
         if session.get(Area, area_id) is None:
-            raise InvalidInput(f"no area with id {area_id}", field="area_ids")
+            raise NotFound(f"no area with id {area_id}", field="area_ids")
     report = import_records(session, [record], tags=tags, area_path=area_path)
     outcome = report.outcomes[0]
     if outcome.status == Outcome.failed:

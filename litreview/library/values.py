@@ -224,9 +224,7 @@ def write_fields(
         column = columns.get(name) or by_lower.get(name.strip().lower())
         if column is None:
             known = ", ".join(columns) or "none yet"
-            raise InvalidInput(
-                f"no {target.value} column {name!r} (columns: {known})", field="fields"
-            )
+            raise NotFound(f"no {target.value} column {name!r} (columns: {known})", field="fields")
         checked.append((column, clean_value(column, raw)))
     store_values(session, target, [(row_id, column, value) for column, value in checked])
     recompute(session, target, [row_id])

@@ -21,10 +21,12 @@ from litreview.errors import InvalidInput
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.importers.web_kinds import KIND_FORMS, SUBTYPE_FIELD, WebSourceKind
 from litreview.library.papers import create_paper
-from litreview.models import Paper, SourceKind
+from litreview.models import WEB_ADDRESS, Paper, SourceKind
 from litreview.normalize import split_display_name
 
-_DATE = re.compile(r"^(\d{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12]\d|3[01]))?)?$")
+# An ISO date or nothing, as the API's schema states it (library checks the stripped text).
+DATE_PATTERN = r"^([0-9]{4})(?:-(0[1-9]|1[0-2])(?:-(0[1-9]|[12][0-9]|3[01]))?)?$"
+_DATE = re.compile(DATE_PATTERN)
 
 
 @dataclass
@@ -57,7 +59,7 @@ def web_source_record(source: WebSource) -> PaperRecord:
     """The entry a web source becomes."""
     if not source.title.strip():
         raise InvalidInput("a web source needs a title", field="title")
-    if not re.match(r"^https?://\S+$", source.url.strip()):
+    if not re.match(WEB_ADDRESS, source.url):
         raise InvalidInput(f"not a web address: {source.url!r}", field="url")
     date, year = parse_date(source.date)
     form = KIND_FORMS[source.kind]
