@@ -264,3 +264,93 @@ def test_on_a_network_the_ui_asks_for_the_token_once_and_again_when_wrong(
         assert asked[2:] and all("needs its access token" in m for m in asked[2:])
     finally:
         fresh.close()
+
+
+def _attack_on_new_routes(target: str, source: int, dest: int) -> str:
+    """Writes to the routes added in round 2, as another site's page would try them."""
+    posts = {
+        "/api/columns": {"name": "Planted", "type": "text", "target": "paper"},
+        "/api/area-links": {"source_id": source, "target_id": dest, "relation": "enables"},
+        "/api/members": {"name": "mallory", "role": "owner", "password": "planted-password"},
+        "/api/tokens": {"name": "stolen", "write": True},
+        "/api/views": {"name": "Planted", "target": "paper", "spec": {}},
+    }
+    fetches = "\n".join(
+        f"""  tries.push(fetch("{target}{path}", {{method: "POST", mode: "no-cors",
+    headers: {{"Content-Type": "text/plain"}}, body: JSON.stringify({body!r})}}));"""
+        for path, body in posts.items()
+    ).replace("True", "true")
+    return f"""<!doctype html><html><body>
+<iframe name="sink"></iframe>
+<form id="f" method="POST" action="{target}/api/columns" target="sink">
+  <input name="name" value="Planted"><input name="type" value="text"></form>
+<form id="g" method="POST" action="{target}/api/import/table" enctype="multipart/form-data"
+      target="sink"><input type="hidden" name="source" value="x"></form>
+<script>
+async function attack() {{
+  const tries = [];
+{fetches}
+  const table = new FormData();
+  table.append("file", new Blob(["title\\nPlanted row\\n"], {{type: "text/csv"}}), "x.csv");
+  tries.push(fetch("{target}/api/import/table", {{method: "POST", mode: "no-cors",
+    body: table}}));
+  await Promise.allSettled(tries);
+  const sink = document.querySelector("iframe");
+  for (const id of ["f", "g"]) {{
+    await new Promise((done) => {{
+      sink.addEventListener("load", done, {{once: true}});
+      setTimeout(done, 3000);
+      document.getElementById(id).submit();
+    }});
+  }}
+  document.title = "done";
+}}
+attack();
+</script></body></html>"""
+
+
+def test_another_origin_cannot_write_through_the_routes_of_round_two(
+    context: BrowserContext,  # noqa: F811
+    server: LiveServer,  # noqa: F811
+    other_origin: Callable[[str], str],
+) -> None:
+    source = server.send("POST", "/api/areas", {"name": "Source"})["id"]
+    dest = server.send("POST", "/api/areas", {"name": "Target"})["id"]
+    before = {
+        path: server.client.get(path).json()
+        for path in ("/api/columns", "/api/area-links", "/api/members", "/api/tokens")
+    }
+    seen: list[tuple[str, int]] = []
+    tried: set[str] = set()
+    page = context.new_page()
+    page.on(
+        "response",
+        lambda r: (
+            seen.append((r.request.method + " " + r.url, r.status))
+            if r.url.startswith(server.url)
+            else None
+        ),
+    )
+    page.on(
+        "request",
+        lambda r: tried.add(r.url[len(server.url) :]) if r.url.startswith(server.url) else None,
+    )
+    page.goto(other_origin(_attack_on_new_routes(server.url, source, dest)))
+    expect(page).to_have_title("done", timeout=20_000)
+    for path, state in before.items():
+        assert server.client.get(path).json() == state, path
+    assert server.get("/api/papers")["total"] == 0
+    assert server.get("/api/views")["items"] == []
+    assert tried >= {
+        "/api/columns",
+        "/api/area-links",
+        "/api/members",
+        "/api/tokens",
+        "/api/views",
+        "/api/import/table",
+    }, tried
+    posts = [status for what, status in seen if what.startswith("POST")]
+    assert posts and all(status == 403 for status in posts), seen
+    # without a browser's headers (a script) the same write works
+    made = server.client.post("/api/columns", json={"name": "Mine", "type": "text"})
+    assert made.status_code == 201, made.text
