@@ -41,6 +41,7 @@ def test_a_word_where_an_area_id_goes_is_not_an_id(client: TestClient) -> None:
     error_of(answer, 405)
     assert answer.headers["allow"] == "GET"
     error_of(client.patch("/api/areas/word", json={"name": "x"}), 404)
+    error_of(client.get("/api/areas/word"), 404)  # no area is called by a word in its place
 
 
 @pytest.mark.parametrize("body", [b"{bad", b'{"name": "x",}', b"\xff\xfe", b'{"name": "x"'])

@@ -72,7 +72,7 @@ def list_areas(
     return AreaTree(items=[AreaPublic.from_node(n, fields) for n in roots], total=len(nodes))
 
 
-@router.get("/areas/{area_id}", response_model=AreaPublic)
+@router.get("/areas/{area_id:int}", response_model=AreaPublic)
 def get_area_public(area_id: AreaId, session: SessionDep) -> AreaPublic:
     """One area with its path, counts, description and sub-areas."""
     return area_public(session, area_id)
