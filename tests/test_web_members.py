@@ -173,6 +173,7 @@ def test_two_members_see_each_others_changes_live(
             "Ana's reading: **solid**."
         )
         expect(bob.locator("#annotation-preview strong")).to_have_text("solid")
+        expect(bob.locator("#annotation-edited")).to_have_text("edited by ed, just now")
         # A paper added elsewhere shows in Ana's list.
         ana.get_by_role("link", name="← Library").click()
         expect(ana.locator("#results .paper-row")).to_have_count(1)
@@ -189,6 +190,11 @@ def test_two_members_see_each_others_changes_live(
         expect(conflict.locator("#conflict-mine")).to_have_value(
             "Ana's reading: **solid**. Bob adds."
         )
+        conflict.get_by_role("button", name=re.compile("theirs", re.I)).click()
+        expect(bob_editor).to_have_value("Changed by a script meanwhile.")
+        expect(bob.locator("#annotation-edited")).to_have_text("edited by olga, just now")
+        bob.get_by_text("Revision history", exact=True).click()
+        expect(bob.locator(".revisions")).to_contain_text("by ed")
     finally:
         for ctx in contexts:
             ctx.close()

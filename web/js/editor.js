@@ -65,6 +65,7 @@ export class AnnotationEditor {
     this.stateEl = h("span", { class: "save-state", role: "status", "aria-live": "polite", "data-state": "loading" }, STATE_TEXT.loading);
     this.previewEl = h("div", { class: "annotation-preview rendered", id: "annotation-preview", "aria-label": "Preview" });
     this.saveButton = h("button", { type: "button", class: "small", onclick: () => this.save(), title: "Save now (Ctrl+S / ⌘S)" }, "Save");
+    this.editedEl = h("p", { class: "hint edited-by", id: "annotation-edited", hidden: true });
     this.historyList = h("ol", { class: "revisions" });
     this.history = h("details", { class: "history" },
       h("summary", {}, "Revision history"),
@@ -94,6 +95,7 @@ export class AnnotationEditor {
         h("div", { class: "preview-wrap" },
           h("p", { class: "preview-label", "aria-hidden": "true" }, "Preview"),
           this.previewEl)),
+      this.editedEl,
       this.history);
   }
 
@@ -106,6 +108,7 @@ export class AnnotationEditor {
       this.savedText = data.markdown || "";
       this.textarea.value = this.savedText;
       setSanitisedHtml(this.previewEl, data.html);
+      this.showEdited(data);
       this.textarea.disabled = false;
       this.setState("saved");
     } catch (err) {
@@ -126,6 +129,18 @@ export class AnnotationEditor {
     } catch (err) {
       showError(err);
     }
+  }
+
+  /** "edited by Ana, 3 minutes ago" in a shared library (the API names the member). */
+  showEdited(data) {
+    clearInterval(this.editedTimer);
+    this.editedEl.hidden = !data.edited_by;
+    if (!data.edited_by) return;
+    const draw = () => {
+      this.editedEl.textContent = `edited by ${data.edited_by}${data.updated_at ? `, ${timeAgo(data.updated_at)}` : ""}`;
+    };
+    draw();
+    this.editedTimer = setInterval(draw, 60000);
   }
 
   isDirty() {
@@ -201,6 +216,7 @@ export class AnnotationEditor {
       });
       this.version = data.version;
       this.savedText = text;
+      this.showEdited(data);
       if (!this.closed && this.textarea.value === text) setSanitisedHtml(this.previewEl, data.html);
       this.setState(this.textarea.value === text ? "saved" : "dirty");
       events.dispatchEvent(new CustomEvent("library-changed", { detail: { paperId: this.paperId } }));
@@ -246,6 +262,10 @@ export class AnnotationEditor {
       else this.renderPreview();
       this.setState("saved");
       showInfo("Took the saved version; your text was not saved.");
+      // Who wrote the version taken (the conflict's answer does not say).
+      api(`/api/papers/${enc(this.paperId)}/annotation`)
+        .then((data) => data.version === this.version && this.showEdited(data))
+        .catch(showError);
     });
   }
 
@@ -276,7 +296,7 @@ export class AnnotationEditor {
     });
     return h("li", { class: "revision" },
       h("div", { class: "revision-head" },
-        h("span", { class: "revision-version" }, `Version ${rev.version}`),
+        h("span", { class: "revision-version" }, `Version ${rev.version}`, rev.edited_by ? ` · by ${rev.edited_by}` : ""),
         h("time", { datetime: rev.saved_at || "" }, when),
         h("span", { class: "revision-actions" }, toggle,
           h("button", { type: "button", class: "small", onclick: () => this.restore(rev) }, `Restore version ${rev.version}`))),
@@ -313,10 +333,23 @@ export class AnnotationEditor {
     this.preview.cancel();
     const saving = this.save({ keepalive: true });
     this.closed = true;
+    clearInterval(this.editedTimer);
     document.removeEventListener("visibilitychange", this.onVisibility);
     window.removeEventListener("pagehide", this.onPageHide);
     window.removeEventListener("beforeunload", this.onBeforeUnload);
     // A save waiting for an import goes on in the background; leaving does not wait for it.
     await Promise.race([saving, this.waitStarted]);
   }
+}
+
+const RELATIVE = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+
+/** "3 minutes ago", "yesterday", from an ISO time. */
+function timeAgo(iso) {
+  const seconds = (new Date(iso).getTime() - Date.now()) / 1000;
+  if (seconds > -60) return "just now";
+  for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
+    if (-seconds >= size || unit === "minute") return RELATIVE.format(Math.round(seconds / size), unit);
+  }
+  return "";
 }
