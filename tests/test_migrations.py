@@ -26,6 +26,18 @@ def _head() -> str:
     return head
 
 
+def insert_old_paper(conn: sa.Connection) -> None:
+    """Paper 1, 'Old paper', written as SQL: today's library code expects the newest tables."""
+    conn.execute(
+        sa.text(
+            "INSERT INTO paper (key, entry_type, title, title_fp, author_names,"
+            " arxiv_categories, status, extra, original, created_at, updated_at, version)"
+            " VALUES ('old', 'article', 'Old paper', 'old paper', '', '[]', 'unread', '{}',"
+            " '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
+        )
+    )
+
+
 def test_upgrade_creates_every_table_and_the_fts_index(tmp_path: Path) -> None:
     engine = make_engine(sqlite_url(tmp_path / "new" / "lib.db"))
     upgrade(engine)
@@ -90,14 +102,7 @@ def test_notes_migration_up_and_down_keeps_the_index_right(tmp_path: Path) -> No
     upgrade(engine, "0003")
     # Written as SQL: today's library code expects the tables of the newest revision.
     with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO paper (key, entry_type, title, title_fp, author_names,"
-                " arxiv_categories, status, extra, original, created_at, updated_at, version)"
-                " VALUES ('old', 'article', 'Old paper', 'old paper', '', '[]', 'unread', '{}',"
-                " '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
-            )
-        )
+        insert_old_paper(conn)
         conn.execute(
             sa.text(
                 "INSERT INTO annotation (paper_id, markdown, version, updated_at)"
@@ -165,14 +170,7 @@ def test_upgrade_of_a_library_with_papers_in_areas_keeps_them(tmp_path: Path) ->
     engine = make_engine(sqlite_url(tmp_path / "lib.db"))
     upgrade(engine, "0010")
     with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO paper (key, entry_type, title, title_fp, author_names,"
-                " arxiv_categories, status, extra, original, created_at, updated_at, version)"
-                " VALUES ('old', 'article', 'Old paper', 'old paper', '', '[]', 'unread', '{}',"
-                " '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
-            )
-        )
+        insert_old_paper(conn)
         conn.execute(
             sa.text(
                 "INSERT INTO area (name, description, position, version)"
@@ -194,14 +192,7 @@ def test_text_columns_migration_indexes_stored_values_and_goes_back(tmp_path: Pa
     engine = make_engine(sqlite_url(tmp_path / "lib.db"))
     upgrade(engine, "0013")
     with engine.begin() as conn:
-        conn.execute(
-            sa.text(
-                "INSERT INTO paper (key, entry_type, title, title_fp, author_names,"
-                " arxiv_categories, status, extra, original, created_at, updated_at, version)"
-                " VALUES ('old', 'article', 'Old paper', 'old paper', '', '[]', 'unread', '{}',"
-                " '{}', '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
-            )
-        )
+        insert_old_paper(conn)
         conn.execute(
             sa.text(
                 "INSERT INTO custom_column (target, name, description, type, options, unit,"
