@@ -4,6 +4,7 @@ withdrawals, "published as", BibTeX related/crossref/cites, annotations)."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from litreview.errors import Conflict
 from litreview.importers.arxiv import parse_feed
 from litreview.importers.records import PaperRecord
 from litreview.library.annotations import save_annotation
+from litreview.library.bbt_json import import_bbt_json
 from litreview.library.bibtex import import_bibtex
 from litreview.library.links import add_link, paper_links
 from litreview.library.papers import import_records
@@ -25,7 +27,10 @@ from litreview.library.suggestions import (
     list_suggestions,
     refresh_suggestions,
 )
+from litreview.library.table_import import import_table
 from litreview.models import Paper, PaperSuggestion, Relation, SourceKind, SuggestionState
+
+pytestmark = pytest.mark.both_dialects
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -178,3 +183,122 @@ def test_api_and_cli(client: TestClient, tmp_path: Path) -> None:
     assert result.exit_code == 0 and "dismissed 1" in result.output
     listed_cli = runner.invoke(app, ["--db", db, "suggestions", "--state", "dismissed"])
     assert "1 dismissed suggestions" in listed_cli.output
+
+
+# Two files of one review: the critique names the lecture by its arXiv id, and its annotation
+# names the survey by DOI; which file is imported first must not matter.
+MENTIONING = r"""@article{critic2024,
+  title = {Notes on a lecture},
+  author = {Critic, Carl},
+  year = {2024},
+  abstract = {A comment on arXiv:2401.00001v2: we doubt its central claim.},
+  annote = {The survey (doi:10.1000/Survey.7) says otherwise.},
+}
+"""
+MENTIONED = r"""@article{lecture2024,
+  title = {A lecture},
+  author = {Example, Ada},
+  year = {2024},
+  eprint = {2401.00001},
+  archiveprefix = {arXiv},
+}
+
+@article{survey2023,
+  title = {A survey},
+  author = {Example, Ada},
+  year = {2023},
+  doi = {10.1000/survey.7},
+}
+"""
+EXPECTED = {
+    ("critic2024", "critiques", "lecture2024", "abstract"),
+    ("critic2024", "related", "survey2023", "annotation"),
+}
+
+
+def import_file(channel: str, client: TestClient, db_url: str, path: Path) -> None:
+    """Import a BibTeX file through the CLI or the API (the library's two edges)."""
+    if channel == "cli":
+        result = CliRunner().invoke(app, ["--db", db_url, "import", str(path)])
+        assert result.exit_code == 0, result.output
+    else:
+        answer = client.post("/api/import/bibtex", files={"file": (path.name, path.read_bytes())})
+        assert answer.status_code == 200, answer.text
+
+
+def suggested_by_key(client: TestClient) -> set[tuple[str, str, str, str]]:
+    listed = client.get("/api/suggestions", params={"state": "pending"}).json()["items"]
+    return {(s["source"]["key"], s["relation"], s["target"]["key"], s["found_in"]) for s in listed}
+
+
+@pytest.mark.parametrize("channel", ["cli", "api"])
+@pytest.mark.parametrize("mentioning_first", [True, False], ids=["mentioning", "mentioned"])
+def test_an_import_finds_papers_that_name_it_in_either_order(
+    client: TestClient, db_url: str, tmp_path: Path, channel: str, mentioning_first: bool
+) -> None:
+    files = []
+    for name, text in (("critique.bib", MENTIONING), ("cited.bib", MENTIONED)):
+        files.append(tmp_path / name)
+        files[-1].write_text(text)
+    first, second = files if mentioning_first else files[::-1]
+    import_file(channel, client, db_url, first)
+    assert suggested_by_key(client) == set()
+    import_file(channel, client, db_url, second)
+    assert suggested_by_key(client) == EXPECTED
+    # A dismissed suggestion stays dismissed when either file is imported again.
+    listed = client.get("/api/suggestions").json()["items"]
+    dismissed = next(s["id"] for s in listed if s["relation"] == "critiques")
+    assert client.post(f"/api/suggestions/{dismissed}/dismiss").status_code == 200
+    import_file(channel, client, db_url, first)
+    import_file(channel, client, db_url, second)
+    assert suggested_by_key(client) == EXPECTED - {
+        ("critic2024", "critiques", "lecture2024", "abstract")
+    }
+    states = client.get("/api/suggestions", params={"state": "dismissed"}).json()
+    assert [s["id"] for s in states["items"]] == [dismissed]
+
+
+def test_an_import_finds_the_existing_papers_that_name_it_only(session: Session) -> None:
+    """Importing a paper looks in the papers that name it, not for every pair of the library:
+    what two older papers state of each other waits for a refresh."""
+    import_records(session, [manual("Steering vectors", "steer", arxiv_id="2101.00001")])
+    import_records(session, [manual("A survey of steering", "survey")])
+    ids = by_arxiv(session)
+    save_annotation(session, ids["survey"], "Mostly arXiv:2101.00001.", expected_version=0)
+    import_records(
+        session,
+        [manual("Replicating steering", "rep", abstract="We replicate arXiv:2101.00001.")],
+    )
+    assert found(session) == {("rep", "replicates", "2101.00001", "abstract")}
+    import_records(session, [manual("Unrelated", "other", arxiv_id="2101.00009")])
+    assert len(found(session)) == 1
+    assert refresh_suggestions(session) == 1
+    assert ("survey", "related", "2101.00001", "annotation") in found(session)
+
+
+def test_spreadsheet_and_zotero_json_imports_look_too(session: Session) -> None:
+    import_bibtex(session, MENTIONED, source="cited.bib")
+    sheet = b"title,abstract\nNotes on a lecture,A comment on arXiv:2401.00001.\n"
+    import_table(session, sheet, source="review.csv")
+    bbt = {
+        "config": {"label": "BetterBibTeX JSON"},
+        "collections": {},
+        "items": [
+            {
+                "itemID": 1,
+                "itemType": "journalArticle",
+                "citationKey": "reply2025",
+                "title": "A reply",
+                "abstractNote": "In reply to doi:10.1000/SURVEY.7, we ...",
+            }
+        ],
+    }
+    import_bbt_json(session, json.dumps(bbt).encode(), source="zotero.json")
+    assert {(s, r, t) for s, r, t, _ in found(session)} == {
+        ("anonnotes", "critiques", "2401.00001"),
+        ("reply2025", "responds_to", "survey2023"),
+    }
+    # A dry run stores nothing, so it suggests nothing either.
+    other = b"title,abstract\nMore notes,Reply to arXiv:2401.00001.\n"
+    import_table(session, other, source="more.csv", dry_run=True)
+    assert len(found(session)) == 2

@@ -16,6 +16,7 @@ from litreview.library.areas import split_area_path
 from litreview.library.bibtex import BibtexImportReport
 from litreview.library.groups import make_group_areas, place_members
 from litreview.library.importing import RecordImporter
+from litreview.library.suggestions import suggest_after_import
 
 
 def import_bbt_json(
@@ -51,6 +52,8 @@ def import_bbt_json(
             for _, node in root.walk():
                 members[id(node)] = [paper_of[i] for i in node.members if i in paper_of]
         place_members(session, made, members)
+        if not dry_run:
+            suggest_after_import(session, importer.report().paper_ids())
     finally:
         if savepoint is not None:
             savepoint.rollback()

@@ -1,14 +1,15 @@
 """Relations suggested by the papers themselves, for the user to accept or dismiss.
 
-Found in one pass over the library's text: each paper's title, arXiv comment, journal
-reference, abstract and annotation are read once as one string, with whether its BibTeX
-``related``, ``crossref`` or ``cites`` names another entry; the few papers whose text may hold an
-arXiv id or a DOI (a C-speed test) are read again field by field and scanned; the ids, DOIs,
-keys and titles they mention are looked up at once, by index. Mentions of another library
-paper (by arXiv id, DOI, BibTeX key, or after "Comment on" its exact title) become suggestions
-with where they were found. The words before a mention say which relation: "comment on"
-critiques, "reply to" responds to, "erratum" corrects, "published as" is the same work
-published, "superseded by" supersedes; other mentions cite. A pair once suggested is never
+Found in one pass over the library: the database itself picks the papers whose title, arXiv
+comment, journal reference, abstract or annotation may hold an arXiv id or a DOI (a dot before
+four digits, a slash before seven: SQLite's GLOB, PostgreSQL's ``~``, both in C), whose title
+begins with "Comment", "Reply", "Erratum"... (by the indexed title fingerprint), or whose BibTeX
+``related``, ``crossref`` or ``cites`` names another entry, and sends only their rows. Those are
+scanned; the ids, DOIs, keys and titles they mention are looked up at once, by index. Mentions
+of another library paper (by arXiv id, DOI, BibTeX key, or after "Comment on" its exact title)
+become suggestions with where they were found. The words before a mention say which relation:
+"comment on" critiques, "reply to" responds to, "erratum" corrects, "published as" is the same
+work published, "superseded by" supersedes; other mentions cite. A pair once suggested is never
 suggested again: accepted ones became relations, dismissed ones stay dismissed.
 """
 
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -69,12 +70,8 @@ _ANY_CUE = re.compile("|".join(f"(?P<c{n}>{cue})" for n, (cue, _, _) in enumerat
 _CUE_WINDOW = 160
 _CUE_NEAR = 40
 # A title that says what the paper is: "Comment on ...", "Reply: ...", "Erratum to ...".
-_TITLE_CUE = re.compile(
-    r"^\s*(comment|reply|response|rejoinder|erratum|corrigendum)s?\b\s*(?:on|to|:)?\s*",
-    re.I,
-)
-# What a title that matches _TITLE_CUE begins with (a cheap test before the regex).
-_CUE_INITIALS = frozenset("cCrReE \t\r\n")
+_TITLE_CUE_WORDS = ("comment", "reply", "response", "rejoinder", "erratum", "corrigendum")
+_TITLE_CUE = re.compile(rf"^\s*({'|'.join(_TITLE_CUE_WORDS)})s?\b\s*(?:on|to|:)?\s*", re.I)
 # BibLaTeX relatedtype -> relation (the entry is the source).
 _RELATED_TYPES = {
     "reviewof": Relation.critiques,
@@ -97,28 +94,42 @@ _PLACES: tuple[tuple[Any, str], ...] = (
 _RELATED, _RELATEDTYPE, _CROSSREF, _CITES = (
     col(Paper.extra)[name].as_string() for name in ("related", "relatedtype", "crossref", "cites")
 )
-# A paper's texts (one column each) and BibTeX fields: read for the papers that may mention one.
+# A paper's texts (one column each) and BibTeX fields, as scanned.
 _TEXTS = sa.select(
     col(Paper.id), *(text for text, _ in _PLACES), _RELATED, _RELATEDTYPE, _CROSSREF, _CITES
 ).outerjoin(Annotation, col(Annotation.paper_id) == col(Paper.id))
 
+# What may hold an arXiv id or a DOI: a dot before four digits (a new-style id, a DOI's 10.NNNN)
+# or a slash before seven (an old-style id). False positives are fine: the scan decides. In
+# Python, two patterns that each begin with a literal character, which the regex engine finds in
+# C (an alternation of the two would try every position).
+_DOT_DIGITS = re.compile(r"\.\d{4}")
+_SLASH_DIGITS = re.compile(r"/\d{7}")
+_ID_SQL_REGEX = r"\.[0-9]{4}|/[0-9]{7}"
+_ID_GLOBS = ("*.[0-9][0-9][0-9][0-9]*", "*/[0-9][0-9][0-9][0-9][0-9][0-9][0-9]*")
 
-def _joined(texts: Sequence[Any]) -> Any:
-    """The texts as one, a line each (SQL's ``||``, on SQLite and PostgreSQL)."""
-    joined: Any = sa.func.coalesce(texts[0], "")
-    for text in texts[1:]:
-        joined = joined + "\n" + sa.func.coalesce(text, "")
-    return joined
+
+def _may_mention(text: str) -> bool:
+    """Whether ``text`` may hold an arXiv id or a DOI (as :func:`_worth_scanning` tests it)."""
+    return bool(_DOT_DIGITS.search(text) or ("/" in text and _SLASH_DIGITS.search(text)))
 
 
-# What is read of every paper: its texts as one string (the bytes the benchmark's baseline
-# reads) and whether a BibTeX field names another entry. Only the papers whose string may
-# hold a mention are read again (:data:`_TEXTS`) and scanned.
-_FIRST_LOOK = sa.select(
-    col(Paper.id),
-    _joined([text for text, _ in _PLACES]),
-    sa.or_(_RELATED.is_not(None), _CROSSREF.is_not(None), _CITES.is_not(None)),
-).outerjoin(Annotation, col(Annotation.paper_id) == col(Paper.id))
+def _worth_scanning(dialect: str) -> Any:
+    """Whether a row of :data:`_TEXTS` may mention another paper, tested by the database as it
+    reads (only the rows that pass reach Python)."""
+    tests: list[Any] = []
+    for text, _ in _PLACES:
+        if dialect == "sqlite":
+            tests += [text.op("GLOB")(pattern) for pattern in _ID_GLOBS]
+        else:
+            tests.append(text.regexp_match(_ID_SQL_REGEX))
+    tests += [_RELATED.is_not(None), _CROSSREF.is_not(None), _CITES.is_not(None)]
+    # A title fingerprint is lower-case words: "Comments on X" is "comments on x".
+    fingerprint = col(Paper.title_fp)
+    for word in _TITLE_CUE_WORDS:
+        after = word[:-1] + chr(ord(word[-1]) + 1)
+        tests.append(sa.and_(fingerprint >= word, fingerprint < after))
+    return sa.or_(*tests)
 
 
 @dataclass(frozen=True)
@@ -199,17 +210,35 @@ def _new_style(text: str) -> Iterator[tuple[str, int, int]]:
             yield f"{head}.{match.group(1)}", dot - 4, match.end()
 
 
+def _doi_in_prose(doi: str) -> str:
+    """A DOI as running text ends it: without the sentence's punctuation after it, nor a
+    bracket that closes around it ("(doi:10.1000/x.7)."); a DOI's own brackets are kept."""
+    while doi and doi[-1] in ".,;:!?'\")]":
+        closer = doi[-1]
+        opener = {")": "(", "]": "["}.get(closer)
+        if opener is not None and doi.count(opener) >= doi.count(closer):
+            break  # 10.1016/S0140-6736(20)30183-5)
+        doi = doi[:-1]
+    return doi
+
+
+# Which mentions a scan keeps: (paper, kind, value) -> keep? (None: every one).
+Wanted = Callable[[int, Kind, str], bool] | None
+
+
 def _mentions(
-    paper_id: int, text: str, where: str, title_relation: Relation | None
+    paper_id: int, text: str, where: str, title_relation: Relation | None, wanted: Wanted
 ) -> Iterator[Mention]:
     default = title_relation or (Relation.related if where == "annotation" else Relation.cites)
     found = [(Kind.arxiv, value, start, end) for value, start, end in _arxiv_mentions(text)]
     if "10." in text:
         for match in _DOI.finditer(text):
-            doi = normalize_doi(match.group(0))
+            doi = normalize_doi(_doi_in_prose(match.group(0)))
             if doi:
                 found.append((Kind.doi, doi, *match.span()))
     for kind, value, start, end in found:
+        if wanted is not None and not wanted(paper_id, kind, value):
+            continue  # before the costlier part: the cue and the snippet
         relation, flipped = _cue_before(text, start, default)
         yield Mention(paper_id, kind, value, relation, flipped, where, _snippet(text, start, end))
 
@@ -238,21 +267,9 @@ def _title_reference(paper_id: int, title: str, cue: re.Match[str]) -> Iterator[
         yield Mention(paper_id, Kind.title, fingerprint, relation, False, "title", title)
 
 
-# A text can mention an id only if it has a dot before four digits (a new-style arXiv id, a
-# DOI's 10.NNNN) or a slash before seven (an old-style id): regexes that begin with a literal
-# character, which the regex engine finds in C, so a long abstract that mentions nothing costs
-# almost nothing.
-_DOT_DIGITS = re.compile(r"\.\d{4}")
-_SLASH_DIGITS = re.compile(r"/\d{7}")
-
-
-def _may_mention(text: str) -> bool:
-    """Whether ``text`` may hold an arXiv id or a DOI (false positives are fine)."""
-    return bool(_DOT_DIGITS.search(text) or ("/" in text and _SLASH_DIGITS.search(text)))
-
-
-def scan_texts(rows: Iterable[Sequence[Any]]) -> list[Mention]:
-    """Every mention in these rows of :data:`_TEXTS` (pure: no database access)."""
+def scan_texts(rows: Iterable[Sequence[Any]], wanted: Wanted = None) -> list[Mention]:
+    """Every mention (or every ``wanted`` one) in these rows of :data:`_TEXTS` (pure: no
+    database access)."""
     mentions: list[Mention] = []
     for row in rows:
         paper_id, title = row[0], row[1] or ""
@@ -260,11 +277,13 @@ def scan_texts(rows: Iterable[Sequence[Any]]) -> list[Mention]:
         title_relation = _cue(cue.group(0), Relation.related)[0] if cue else None
         for text, (_, where) in zip(row[1:6], _PLACES, strict=True):
             if text and _may_mention(text):
-                mentions.extend(_mentions(paper_id, text, where, title_relation))
+                mentions.extend(_mentions(paper_id, text, where, title_relation, wanted))
+        rare: list[Mention] = []
         if row[6] or row[8] or row[9]:
-            mentions.extend(_bibtex(paper_id, *row[6:10]))
+            rare.extend(_bibtex(paper_id, *row[6:10]))
         if cue:
-            mentions.extend(_title_reference(paper_id, title, cue))
+            rare.extend(_title_reference(paper_id, title, cue))
+        mentions += [m for m in rare if wanted is None or wanted(m.paper_id, m.kind, m.value)]
     return mentions
 
 
@@ -309,63 +328,40 @@ def resolve(session: Session, mentions: Sequence[Mention]) -> list[Finding]:
 def refresh_suggestions(session: Session, paper_ids: Sequence[int] | None = None) -> int:
     """Look for new suggestions (in these papers' text, or the whole library's); returns how
     many were added. Pairs already suggested (in any state) or already related are skipped."""
-    session.flush()
-    connection = session.connection()
     if paper_ids is None:
-        candidates = _candidates(connection.execute(_FIRST_LOOK))
+        mentions = _scan(session)
     else:
-        candidates = []
-        for chunk in chunks(list(paper_ids)):
-            rows = connection.execute(_FIRST_LOOK.where(col(Paper.id).in_(chunk)))
-            candidates.extend(_candidates(rows))
-    mentions = []
-    for chunk in chunks(candidates):
-        mentions.extend(scan_texts(connection.execute(_TEXTS.where(col(Paper.id).in_(chunk)))))
+        mentions = []
+        for chunk in chunks(sorted(set(paper_ids))):
+            mentions += _scan(session, col(Paper.id).in_(chunk))
     return _store(session, resolve(session, mentions))
 
 
-def _candidates(result: sa.Result[Any]) -> list[int]:
-    """The papers in this result of :data:`_FIRST_LOOK` that may mention another (read a few
-    thousand rows at a time: one driver call each, memory bounded)."""
-    cue = _TITLE_CUE.match
-    found: list[int] = []
-    for rows in result.partitions(2000):
-        found.extend(
-            paper_id
-            for paper_id, text, bibtex in map(tuple, rows)
-            if bibtex or _may_mention(text) or (text[:1] in _CUE_INITIALS and cue(text))
-        )
-    return found
-
-
-# Beyond this many papers an import rereads the whole library once instead.
-_TARGETED_LIMIT = 200
-
-
 def suggest_after_import(session: Session, paper_ids: Sequence[int]) -> int:
-    """New suggestions an import brings: in the imported papers' text, and in every paper
-    that mentions an imported paper's arXiv id or DOI. Returns how many were added."""
-    ids = sorted(set(paper_ids))
-    if not ids:
+    """New suggestions an import brings: in the imported papers' text, and in every paper that
+    names an imported one (by its arXiv id, DOI, key or, after "Comment on", its title), whichever
+    came first. Returns how many were added."""
+    new = set(paper_ids)
+    if not new:
         return 0
-    if len(ids) > _TARGETED_LIMIT:
-        return refresh_suggestions(session)
-    names = session.execute(
-        sa.select(col(Paper.arxiv_id), col(Paper.doi)).where(col(Paper.id).in_(ids))
-    ).all()
-    needles = [n for pair in names for n in pair if n]
-    texts = (Paper.title, Paper.arxiv_comment, Paper.journal_ref, Paper.abstract)
-    mentions = [col(t).contains(n, autoescape=True) for t in texts for n in needles]
-    mentions += [col(Annotation.markdown).contains(n, autoescape=True) for n in needles]
-    mentioning: list[int] = []
-    if mentions:
-        stmt = (
-            sa.select(col(Paper.id))
-            .outerjoin(Annotation, col(Annotation.paper_id) == col(Paper.id))
-            .where(sa.or_(*mentions))
-        )
-        mentioning = [row[0] for row in session.execute(stmt)]
-    return refresh_suggestions(session, sorted(set(ids) | set(mentioning)))
+    named: set[tuple[Kind, str]] = set()
+    for chunk in chunks(sorted(new)):
+        stmt = sa.select(*_NAMED_BY.values()).where(col(Paper.id).in_(chunk))
+        for row in session.execute(stmt):
+            named.update((kind, value) for kind, value in zip(_NAMED_BY, row, strict=True) if value)
+
+    def wanted(paper_id: int, kind: Kind, value: str) -> bool:
+        return paper_id in new or (kind, value) in named
+
+    return _store(session, resolve(session, _scan(session, wanted=wanted)))
+
+
+def _scan(session: Session, *where: Any, wanted: Wanted = None) -> list[Mention]:
+    """The (``wanted``) mentions in the papers that may hold one and match ``where``: one read."""
+    session.flush()
+    connection = session.connection()
+    stmt = _TEXTS.where(_worth_scanning(connection.dialect.name), *where)
+    return scan_texts(connection.execute(stmt), wanted)
 
 
 def _store(session: Session, findings: list[Finding]) -> int:

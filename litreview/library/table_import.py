@@ -25,7 +25,8 @@ from litreview.library.columns import create_column, list_columns
 from litreview.library.fts import paused_indexing
 from litreview.library.identity import base_key
 from litreview.library.importing import RecordImporter
-from litreview.library.outcomes import Outcome, RecordOutcome
+from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
+from litreview.library.suggestions import suggest_after_import
 from litreview.library.values import Stored, clean_value, recompute, store_values
 from litreview.models import (
     ColumnTarget,
@@ -69,6 +70,8 @@ def import_table(
     }
     report = TableImportReport(source, info, [*table.problems, *problems], dry_run=dry_run)
     report.outcomes = outcomes
+    if not dry_run:
+        suggest_after_import(session, ImportReport(outcomes).paper_ids())
     return report
 
 
