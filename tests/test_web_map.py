@@ -351,3 +351,69 @@ def test_deleting_an_area_says_first_what_happens_to_its_sub_areas(
     expect(listing).not_to_contain_text("Sandbagging")
     paths = [a["path"] for a in server.get("/api/areas")["items"]]
     assert sorted(paths) == ["ACDC", "Attribution patching"]
+
+
+def view_of(page: Page) -> tuple[float, float, float]:
+    """The map's pan (x, y) and zoom (k), from its viewport's transform."""
+    transform = page.locator("#map-viewport").get_attribute("transform") or ""
+    found = re.fullmatch(r"translate\(([-\d.e]+),([-\d.e]+)\) scale\(([-\d.e]+)\)", transform)
+    assert found is not None, transform
+    x, y, k = (float(v) for v in found.groups())
+    return x, y, k
+
+
+def test_tree_edges_links_status_colours_pan_and_zoom(page: Page, server: LiveServer) -> None:
+    ids = make_areas(server, "Circuit discovery", "Capability removal")
+    child = server.send(
+        "POST", "/api/areas", {"name": "Sparse autoencoders", "parent_id": ids["Circuit discovery"]}
+    )["id"]
+    server.send("PATCH", f"/api/areas/{ids['Circuit discovery']}", {"status": "promising"})
+    server.send("PATCH", f"/api/areas/{ids['Capability removal']}", {"status": "stalled"})
+    server.send(
+        "POST",
+        "/api/area-links",
+        {"source_id": child, "target_id": ids["Capability removal"], "relation": "enables"},
+    )
+    page.goto(server.url + "/#/map")
+    page.reload()
+    expect(page.locator("#map-svg .map-node")).to_have_count(3)
+    # A tree edge is a plain grey line; a link is coloured, with an arrow and its type.
+    tree = page.locator("#map-svg .map-edge.tree")
+    expect(tree).to_have_count(1)
+    assert tree.get_attribute("marker-end") is None
+    line = page.locator("#map-svg .map-edge.link-enables path[marker-end]")
+    expect(line).to_have_count(1)
+    assert line.get_attribute("stroke") != tree.get_attribute("stroke")
+    expect(page.locator("#map-svg .map-edge.link-enables text")).to_have_text("enables")
+    # Nodes coloured by status.
+    fills = {
+        status: page.locator(f'#map-svg .map-node[data-status="{status}"] rect').get_attribute(
+            "fill"
+        )
+        for status in ("promising", "stalled", "open")
+    }
+    assert len(set(fills.values())) == 3, fills
+    # Zoom with the buttons and the wheel, pan by dragging the background.
+    x, y, k = view_of(page)
+    page.get_by_role("button", name="Zoom in").click()
+    assert view_of(page)[2] == pytest.approx(min(4, k * 1.25))
+    page.get_by_role("button", name="Zoom out").click()
+    assert view_of(page)[2] == pytest.approx(k)
+    box = page.locator("#map-svg").bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + 5, box["y"] + 5)
+    page.mouse.wheel(0, -100)
+    expect(page.locator("#map-viewport")).not_to_have_attribute(
+        "transform", f"translate({x},{y}) scale({k})"
+    )
+    x, y, k2 = view_of(page)
+    assert k2 > k
+    before = node(page, child).bounding_box()
+    page.mouse.move(box["x"] + 5, box["y"] + 5)
+    page.mouse.down()
+    page.mouse.move(box["x"] + 45, box["y"] + 35, steps=4)
+    page.mouse.up()
+    assert view_of(page) == pytest.approx((x + 40, y + 30, k2))
+    after = node(page, child).bounding_box()
+    assert before is not None and after is not None
+    assert (after["x"] - before["x"], after["y"] - before["y"]) == pytest.approx((40, 30), abs=1)
