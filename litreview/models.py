@@ -24,7 +24,14 @@ from litreview.choices import MemberRole as MemberRole
 from litreview.choices import ReadingStatus as ReadingStatus
 from litreview.choices import Stance as Stance
 from litreview.choices import SuggestionState as SuggestionState
-from litreview.normalize import CITATION_KEY_PATTERN, normalize_doi, try_arxiv_id
+from litreview.normalize import (
+    ARXIV_ID_PATTERN,
+    CITATION_KEY_PATTERN,
+    DOI_PATTERN,
+    SPACE,
+    normalize_doi,
+    try_arxiv_id,
+)
 
 
 def utcnow() -> datetime:
@@ -697,7 +704,11 @@ Bounded = pydantic.Field
 # Patterns the API's schema states for text the library checks itself, with its own clearer
 # message (so they are json_schema_extra, not pydantic patterns; JSON Schema patterns match
 # anywhere in the text): some non-space text; a web address or nothing.
-NOT_BLANK = r"[^\s\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+NOT_BLANK = f"[^{SPACE}]"
+BLANK = f"^[{SPACE}]*$"
+# Text that is not blank, as a body's schema states it: "not only spacing" (a pattern beside a
+# large maxLength is one that generators turn into a quantifier they cannot draw from).
+NOT_BLANK_TEXT: dict[str, Any] = {"not": {"pattern": BLANK}}
 WEB_URL = r"^\s*[Hh][Tt][Tt][Pp][Ss]?://"
 WEB_URL_OR_BLANK = rf"^\s*$|{WEB_URL}"
 # A web source's address: http(s):// and a host, no spaces inside.
@@ -721,15 +732,34 @@ Key = Annotated[
     Bounded(max_length=200, json_schema_extra={"pattern": CITATION_KEY_PATTERN}),
     After(storable),
 ]
+# A key given when a paper is added: blank (or absent) asks for one made from it.
+KeyOrBlank = Annotated[
+    str,
+    Bounded(max_length=200, json_schema_extra={"pattern": f"{BLANK}|{CITATION_KEY_PATTERN}"}),
+    After(storable),
+]
+# The forms normalize.py reads (its one pattern each), or blank for none.
+Doi = Annotated[
+    str,
+    Bounded(max_length=2000, json_schema_extra={"pattern": f"{BLANK}|{DOI_PATTERN}"}),
+    After(storable),
+    After(_doi),
+]
+ArxivIdText = Annotated[
+    str,
+    Bounded(max_length=2000, json_schema_extra={"pattern": f"{BLANK}|{ARXIV_ID_PATTERN}"}),
+    After(storable),
+    After(_arxiv_id),
+]
 EntryType = Annotated[
     str,
-    Bounded(max_length=40, json_schema_extra={"pattern": NOT_BLANK}),
+    Bounded(max_length=40, json_schema_extra=NOT_BLANK_TEXT),
     After(storable),
     After(_not_blank),
 ]
 Title = Annotated[
     str,
-    Bounded(max_length=2000, json_schema_extra={"pattern": NOT_BLANK}),
+    Bounded(max_length=2000, json_schema_extra=NOT_BLANK_TEXT),
     After(storable),
     After(_not_blank),
 ]
@@ -761,10 +791,14 @@ class PaperBase(pydantic.BaseModel):
     year: Year | None = None
     date: Annotated[ShortText, Bounded(max_length=40)] | None = None
     venue: ShortText | None = None
-    doi: Annotated[ShortText, After(_doi)] | None = None
-    arxiv_id: Annotated[ShortText, After(_arxiv_id)] | None = None
+    doi: Doi | None = None
+    arxiv_id: ArxivIdText | None = None
     url: WebUrl | None = None
     pdf_url: WebUrl | None = None
     journal_ref: ShortText | None = None
     status: ReadingStatus | None = None
     rating: Rating | None = None
+
+
+# Fields every paper has: an edit may change them, never clear them (null or blank).
+KEPT_FIELDS = ("key", "entry_type", "title", "status")

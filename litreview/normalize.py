@@ -11,21 +11,55 @@ from dataclasses import dataclass
 
 from litreview.errors import InvalidInput
 
-# New-style ids (since 2007-04): YYMM.NNNN (to 2014) or YYMM.NNNNN, optional version.
-_NEW_ID = r"(?P<new>\d{4}\.\d{4,5})"
-# Old-style ids (1991-08 to 2007-03): archive(.SUBJECT-CLASS)/YYMMNNN, e.g. hep-th/9901001,
-# math.GT/0309136. The subject class is not part of the identifier: math.GT/0309136 is
-# math/0309136.
-_OLD_ID = r"(?P<archive>[a-z]+(?:-[a-z]+)?)(?:\.[A-Z]{2})?/(?P<number>\d{7})"
-_ID_RE = re.compile(rf"^(?:{_NEW_ID}|{_OLD_ID})(?:v(?P<version>[1-9]\d*))?$")
-_URL_RE = re.compile(
-    r"^(?:https?://)?(?:www\.|export\.)?arxiv\.org/(?:abs|pdf|html)/(?P<rest>.+?)(?:\.pdf)?/*$",
-    re.IGNORECASE,
+# Python's whitespace (what str.strip() removes and re's \s matches) spelled out for a character
+# class: other regex engines (the Rust and JavaScript ones that read the API's schema) leave the
+# separators \x1c-\x1f out of \s, so patterns the schema states list them.
+SPACE = r"\s\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+
+def _any_case(word: str) -> str:
+    """``word`` as a pattern in either case, without flags (that every regex engine reads)."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
+
+
+def _not_all_zeros(digits: int) -> str:
+    """``digits`` ASCII digits, not all of them 0."""
+    return "|".join(f"0{{{i}}}[1-9][0-9]{{{digits - 1 - i}}}" for i in range(digits))
+
+
+_MONTH = "(?:0[1-9]|1[0-2])"
+
+
+def _id_pattern(tag: str) -> str:
+    """An arXiv id with its optional version; groups named ``{tag}new`` etc.
+
+    New-style ids (since 2007-04) are YYMM.NNNN (to 2014) or YYMM.NNNNN (since 2015-01).
+    Old-style ids (1991-08 to 2007-03) are archive(.SUBJECT-CLASS)/YYMMNNN, e.g. hep-th/9901001,
+    math.GT/0309136 (the subject class is not part of the identifier: that is math/0309136).
+    """
+    four = f"(?:07(?:0[4-9]|1[0-2])|(?:0[89]|1[0-4]){_MONTH})\\.(?:{_not_all_zeros(4)})"
+    five = f"(?:1[5-9]|[2-9][0-9]){_MONTH}\\.(?:{_not_all_zeros(5)})"
+    new = f"(?P<{tag}new>{four}|{five})"
+    number = f"(?P<{tag}number>(?:9[1-9]|0[0-7]){_MONTH}(?:{_not_all_zeros(3)}))"
+    old = f"(?P<{tag}archive>[a-z]+(?:-[a-z]+)?)(?:\\.[A-Z]{{2}})?/{number}"
+    return f"(?:{new}|{old})(?:v(?P<{tag}version>[1-9][0-9]*))?"
+
+
+# Every form people paste, as one pattern: bare, ``arXiv:`` prefixed, abs/pdf/html URLs (a query
+# or fragment copied along), with a category after it as citations write it
+# ("arXiv:2305.01610 [cs.LG]"), spacing around. The API's schema states it (without group names).
+_URL = (
+    f"(?:{_any_case('http')}[Ss]?://)?"
+    f"(?:{_any_case('www.')}|{_any_case('export.')})?{_any_case('arxiv.org/')}"
+    f"(?:{_any_case('abs')}|{_any_case('pdf')}|{_any_case('html')})/"
 )
-# What people copy along with an id: a query or fragment on a URL, a category after a
-# citation ("arXiv:2305.01610 [cs.LG]").
-_URL_TAIL_RE = re.compile(r"[?#].*$")
-_CATEGORY_TAIL_RE = re.compile(r"\s*\[[A-Za-z.-]+\]$")
+_URL_FORM = f"{_URL}{_id_pattern('url_')}(?:{_any_case('.pdf')})?/*(?:[?#][^\\n]*)?"
+_PLAIN_FORM = f"(?:{_any_case('arxiv:')}[{SPACE}]*)?{_id_pattern('')}"
+_ARXIV_FORMS = (
+    f"^[{SPACE}]*(?:{_URL_FORM}|{_PLAIN_FORM})(?:[{SPACE}]*\\[[A-Za-z.-]+\\])?[{SPACE}]*$"
+)
+_ARXIV_RE = re.compile(_ARXIV_FORMS)
+ARXIV_ID_PATTERN = re.sub(r"\(\?P<\w+>", "(?:", _ARXIV_FORMS)
 
 
 @dataclass(frozen=True, order=True)
@@ -44,40 +78,13 @@ def parse_arxiv_id(text: str) -> ArxivId:
 
     Raises :class:`InvalidInput` quoting the input when it is not an arXiv identifier.
     """
-    candidate = _CATEGORY_TAIL_RE.sub("", text.strip())
-    url = _URL_RE.match(_URL_TAIL_RE.sub("", candidate))
-    if url:
-        candidate = url.group("rest")
-    elif candidate[:6].lower() == "arxiv:":
-        candidate = candidate[6:].strip()
-    match = _ID_RE.match(candidate)
-    if not match or _bad_new_id(match.group("new")) or _bad_old_id(match.group("number")):
+    match = _ARXIV_RE.fullmatch(text)
+    if match is None:
         raise InvalidInput(f"not an arXiv identifier: {text!r}", input=text)
-    version = match.group("version")
-    canonical = match.group("new") or f"{match.group('archive')}/{match.group('number')}"
+    tag = "url_" if match.group("url_new") or match.group("url_number") else ""
+    new, version = match.group(f"{tag}new"), match.group(f"{tag}version")
+    canonical = new or f"{match.group(f'{tag}archive')}/{match.group(f'{tag}number')}"
     return ArxivId(canonical, int(version) if version else None)
-
-
-def _bad_new_id(new: str | None) -> bool:
-    if new is None:
-        return False
-    yymm, number = new.split(".")
-    month = int(yymm[2:])
-    # New-style ids began in 2007-04; five-digit numbers in 2015-01, before that four digits.
-    return (
-        not 1 <= month <= 12
-        or int(yymm) < 704
-        or (len(number) == 5) != (int(yymm) >= 1501)
-        or int(number) == 0
-    )
-
-
-def _bad_old_id(number: str | None) -> bool:
-    if number is None:
-        return False
-    year, month, serial = int(number[:2]), int(number[2:4]), int(number[4:])
-    # Old-style ids ran from 1991-08 (yy=91) to 2007-03 (yy=07).
-    return not 1 <= month <= 12 or not (year >= 91 or year <= 7) or serial == 0
 
 
 def try_arxiv_id(text: str | None) -> ArxivId | None:
@@ -90,7 +97,9 @@ def try_arxiv_id(text: str | None) -> ArxivId | None:
         return None
 
 
-_DOI_RE = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+# A DOI anywhere in the text (the API's schema states it as is: a pattern matches anywhere).
+DOI_PATTERN = f"10\\.[0-9]{{4,9}}/[^{SPACE}]+"
+_DOI_RE = re.compile(DOI_PATTERN)
 
 
 def normalize_doi(text: str | None) -> str | None:
@@ -172,10 +181,10 @@ def key_stem(family: str | None, year: int | None, title: str | None) -> str:
 
 
 # Characters a BibTeX citation key cannot hold (bibtex and biber stop or misread at them).
-_KEY_SEPARATORS = r"\s,{}()\"#%'=\\~"
+_KEY_SEPARATORS = rf"{SPACE},{{}}()\"#%'=\\~"
 _BAD_KEY_CHARS = re.compile(f"[{_KEY_SEPARATORS}]+")
 # A key as the API's schema states it (spacing around it is trimmed).
-CITATION_KEY_PATTERN = rf"^\s*[^{_KEY_SEPARATORS}]+\s*$"
+CITATION_KEY_PATTERN = rf"^[{SPACE}]*[^{_KEY_SEPARATORS}]+[{SPACE}]*$"
 
 
 def is_citation_key(key: str) -> bool:

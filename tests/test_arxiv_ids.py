@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from litreview.errors import InvalidInput
-from litreview.normalize import ArxivId, parse_arxiv_id, try_arxiv_id
+from litreview.normalize import (
+    ARXIV_ID_PATTERN,
+    DOI_PATTERN,
+    ArxivId,
+    normalize_doi,
+    parse_arxiv_id,
+    try_arxiv_id,
+)
 
 ACCEPTED = [
     # bare new-style ids, with and without version
@@ -94,3 +103,30 @@ def test_refuses_with_the_input_quoted(text: str) -> None:
 def test_canonical_text_keeps_the_version() -> None:
     assert str(parse_arxiv_id("arXiv:2305.01610v2")) == "2305.01610v2"
     assert str(parse_arxiv_id("math.GT/0309136")) == "math/0309136"
+
+
+def test_the_schemas_pattern_is_the_validators() -> None:
+    # The API's schema states ARXIV_ID_PATTERN (read by other regex engines, as a search): it
+    # takes exactly what the parser takes, the Unicode digits Python's \d would match included.
+    pattern = re.compile(ARXIV_ID_PATTERN)
+    assert "?P<" not in ARXIV_ID_PATTERN
+    for text, _ in ACCEPTED:
+        assert pattern.search(text), text
+    for text in [*REFUSED, "٢٣٠٥.٠١٦١٠", "２３０５.０１６１０", "2305.01610\x1c[cs.LG]x"]:
+        assert not pattern.search(text), text
+        assert try_arxiv_id(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("10.1234/abc", "10.1234/abc"),
+        ("doi: https://doi.org/10.1234/ABC.", "10.1234/abc"),
+        ("10.١٢٣٤/abc", None),
+        ("10.1234/\x1c", None),
+        ("see 10.123/abc", None),
+    ],
+)
+def test_a_doi_is_what_the_schemas_pattern_finds(text: str, found: str | None) -> None:
+    assert normalize_doi(text) == found
+    assert bool(re.search(DOI_PATTERN, text)) == (found is not None)

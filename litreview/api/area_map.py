@@ -18,6 +18,7 @@ from litreview.api.schemas import (
     AreaLinkPatch,
     AreaLinkPublic,
     MapPublic,
+    links_to,
 )
 from litreview.library.area_links import (
     get_area_link,
@@ -44,7 +45,14 @@ def list_area_links(session: SessionDep) -> AreaLinkList:
     return AreaLinkList(items=links, total=len(links))
 
 
-@router.post("/area-links", response_model=AreaLinkPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/area-links",
+    response_model=AreaLinkPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=links_to(
+        "link_id", "PATCH /api/area-links/{link_id}", "DELETE /api/area-links/{link_id}"
+    ),
+)
 def add_area_link(body: AreaLinkIn, session: SessionDep) -> AreaLinkPublic:
     """Source ``relation`` target (e.g. enables it); an enables cycle is 422 with ``cycle``."""
     link = link_areas(session, body.source_id, body.target_id, body.relation, note=body.note)

@@ -19,6 +19,7 @@ from litreview.api.schemas import (
     DeletionPlanPublic,
     PaperAreaIn,
     PaperAreas,
+    links_to,
 )
 from litreview.errors import NotFound
 from litreview.library.areas import (
@@ -78,7 +79,19 @@ def get_area_public(area_id: AreaId, session: SessionDep) -> AreaPublic:
     return area_public(session, area_id)
 
 
-@router.post("/areas", response_model=AreaPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/areas",
+    response_model=AreaPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=links_to(
+        "area_id",
+        "GET /api/areas/{area_id}",
+        "PATCH /api/areas/{area_id}",
+        "DELETE /api/areas/{area_id}",
+        "GET /api/areas/{area_id}/deletion",
+        "PUT /api/papers/{paper_id}/areas/{area_id}",
+    ),
+)
 def add_area(body: AreaIn, session: SessionDep) -> AreaPublic:
     """A new area, at the top level or under ``parent_id``."""
     area = create_area(session, body.name, parent_id=body.parent_id, description=body.description)

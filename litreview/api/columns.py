@@ -18,7 +18,7 @@ from litreview.api.column_schemas import (
     ViewPublic,
 )
 from litreview.api.deps import SessionDep
-from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, AreaPublic, AreaTree
+from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, AreaPublic, AreaTree, links_to
 from litreview.choices import COLUMN_FILTER_PATTERN
 from litreview.errors import Conflict
 from litreview.library.areas import area_tree, walk_tree
@@ -49,7 +49,14 @@ def get_columns(session: SessionDep, target: ColumnTarget | None = None) -> Colu
     return ColumnList(items=[ColumnPublic.from_row(c) for c in columns], total=len(columns))
 
 
-@router.post("/columns", response_model=ColumnPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/columns",
+    response_model=ColumnPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=links_to(
+        "column_id", "PATCH /api/columns/{column_id}", "DELETE /api/columns/{column_id}"
+    ),
+)
 def add_column(body: ColumnIn, session: SessionDep) -> ColumnPublic:
     """A new column; a formula over numeric columns is computed for every row at once."""
     column = create_column(session, **body.model_dump())

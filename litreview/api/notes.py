@@ -20,6 +20,7 @@ from litreview.api.schemas import (
     NoteList,
     NotePatch,
     NotePublic,
+    links_to,
 )
 from litreview.errors import Conflict
 from litreview.library.notes import add_note, delete_note, list_notes, update_note
@@ -38,7 +39,10 @@ def read_notes(paper_id: PaperId, session: SessionDep) -> NoteList:
 
 
 @router.post(
-    "/papers/{paper_id}/notes", response_model=NotePublic, status_code=status.HTTP_201_CREATED
+    "/papers/{paper_id}/notes",
+    response_model=NotePublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=links_to("note_id", "PATCH /api/notes/{note_id}", "DELETE /api/notes/{note_id}"),
 )
 def create_note(paper_id: PaperId, body: NoteIn, session: SessionDep) -> NotePublic:
     """Add a note after the paper's others (a blank text is 422)."""

@@ -14,6 +14,7 @@ from litreview.api.disconnect import run_while_connected
 from litreview.api.schemas import (
     ERROR_RESPONSES,
     MAX_ID,
+    PAPER_LINKS,
     PaperDetail,
     PaperIn,
     PaperList,
@@ -90,7 +91,12 @@ async def list_papers(
     return await run_while_connected(request, run)
 
 
-@router.post("/papers", response_model=PaperPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/papers",
+    response_model=PaperPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=PAPER_LINKS,
+)
 def add_paper(body: PaperIn, session: SessionDep) -> PaperPublic:
     """Add a paper by hand; the same paper already stored answers 409 with its id."""
     paper = create_paper(

@@ -14,6 +14,7 @@ from litreview.api.schemas import (
     RelationIn,
     RelationList,
     RelationPublic,
+    links_to,
 )
 from litreview.errors import NotFound
 from litreview.library.links import add_link, paper_links, remove_link
@@ -34,6 +35,7 @@ def list_relations(paper_id: PaperId, session: SessionDep) -> RelationList:
     "/papers/{paper_id}/relations",
     response_model=RelationPublic,
     status_code=status.HTTP_201_CREATED,
+    responses=links_to("link_id", "DELETE /api/relations/{link_id}"),
 )
 def add_relation(paper_id: PaperId, body: RelationIn, session: SessionDep) -> RelationPublic:
     """This paper ``relation`` the target (e.g. critiques it); the same one twice is 409."""

@@ -11,7 +11,7 @@ import dataclasses
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from litreview.choices import MAX_TAG_LENGTH
 from litreview.importers.records import AuthorRecord, PaperRecord
@@ -22,12 +22,14 @@ from litreview.library.links import LinkView
 from litreview.library.notes import MAX_LOCATION
 from litreview.library.views import PaperView
 from litreview.models import (
-    NOT_BLANK,
+    KEPT_FIELDS,
+    NOT_BLANK_TEXT,
     Annotation,
     AnnotationRevision,
     AreaRelation,
     AreaStatus,
     JsonNumber,
+    KeyOrBlank,
     NoteKind,
     Paper,
     PaperBase,
@@ -76,7 +78,7 @@ Markdown = Annotated[
 ]
 NonBlankMarkdown = Annotated[
     str,
-    Field(max_length=MAX_MARKDOWN_CHARS, json_schema_extra={"pattern": NOT_BLANK}),
+    Field(max_length=MAX_MARKDOWN_CHARS, json_schema_extra=NOT_BLANK_TEXT),
     AfterValidator(storable),
     AfterValidator(_renders_in_time),
 ]
@@ -127,6 +129,24 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
         (503, "The library is busy with another write; try again"),
     )
 }
+
+
+def links_to(param: str, *operations: str) -> dict[int | str, dict[str, Any]]:
+    """A create's 201 answer with OpenAPI links: its ``id`` is ``param`` of each operation.
+
+    Operations are named ``"METHOD /path"``. Clients (and schemathesis' stateful phase) follow
+    the links from what was created to the routes that read, change and delete it.
+    """
+    links = {}
+    for operation in operations:
+        method, path = operation.split(" ")
+        pointer = path.replace("~", "~0").replace("/", "~1")
+        name = f"{method.lower()}{path}".replace("/", "_").replace("{", "").replace("}", "")
+        links[name] = {
+            "operationRef": f"#/paths/{pointer}/{method.lower()}",
+            "parameters": {param: "$response.body#/id"},
+        }
+    return {201: {"links": links}}
 
 
 # Papers ------------------------------------------------------------------------------------
@@ -224,6 +244,22 @@ _AS_STORED = [
     for name in PaperPublic.model_fields
     if name in Paper.model_fields and name not in {"status", "created_at", "updated_at"}
 ]
+
+
+# Where a new paper's id leads (POST /api/papers, POST /api/web-sources).
+PAPER_LINKS = links_to(
+    "paper_id",
+    "GET /api/papers/{paper_id}",
+    "PATCH /api/papers/{paper_id}",
+    "DELETE /api/papers/{paper_id}",
+    "GET /api/papers/{paper_id}/annotation",
+    "PUT /api/papers/{paper_id}/annotation",
+    "GET /api/papers/{paper_id}/notes",
+    "POST /api/papers/{paper_id}/notes",
+    "POST /api/papers/{paper_id}/relations",
+    "PUT /api/papers/{paper_id}/tags/{name}",
+    "PUT /api/papers/{paper_id}/areas/{area_id}",
+)
 
 
 class PaperList(BaseModel):
@@ -348,6 +384,9 @@ def _none_if_blank(value: Any) -> Any:
 class PaperIn(Strict, PaperBase):
     """A paper added by hand: a title is all it needs (the fields are PaperBase's)."""
 
+    key: KeyOrBlank | None = Field(
+        default=None, description="Blank or absent: one is made from the first author, year, title"
+    )
     title: Title
     entry_type: Annotated[ShortText, Field(max_length=40)] | None = "article"
     authors: list[ShortText] = Field(default_factory=list, max_length=2000)
@@ -379,8 +418,25 @@ FieldValues = Annotated[
 ]
 
 
+def _kept_not_nullable(schema: dict[str, Any]) -> None:
+    # The fields a paper always has take a value or are left out: null is not in their schema.
+    for name in KEPT_FIELDS:
+        field = schema["properties"][name]
+        field.pop("default", None)
+        field["anyOf"] = [s for s in field["anyOf"] if s.get("type") != "null"]
+
+
 class PaperUpdate(Strict, PaperBase):
     """Fields to change (absent = unchanged); ``version`` = the version the edit started from."""
+
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_kept_not_nullable)
+
+    @field_validator(*KEPT_FIELDS, mode="before")
+    @classmethod
+    def _not_cleared(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("a paper always has one: leave the field out to keep it")
+        return value
 
     version: Version | None = Field(
         default=None, description="Refuse the edit (409) unless the paper is at this version"

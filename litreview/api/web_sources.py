@@ -12,7 +12,7 @@ from pydantic import Field, field_validator
 
 from litreview.api.deps import SessionDep
 from litreview.api.papers import paper_public
-from litreview.api.schemas import ERROR_RESPONSES, Id, PaperPublic, Strict
+from litreview.api.schemas import ERROR_RESPONSES, PAPER_LINKS, Id, PaperPublic, Strict
 from litreview.choices import MAX_TAG_LENGTH, WebSourceKind
 from litreview.errors import InvalidInput
 from litreview.library.web_sources import DATE_PATTERN, WebSource, add_web_source, parse_date
@@ -51,7 +51,12 @@ class WebSourceIn(Strict):
             raise ValueError(exc.message) from exc
 
 
-@router.post("/web-sources", response_model=PaperPublic, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/web-sources",
+    response_model=PaperPublic,
+    status_code=status.HTTP_201_CREATED,
+    responses=PAPER_LINKS,
+)
 def add_source(body: WebSourceIn, session: SessionDep) -> PaperPublic:
     """Add a web source; it becomes an entry like any paper (BibTeX ``@online``)."""
     source = WebSource(

@@ -20,6 +20,7 @@ from litreview.library.papers_base import bump, check_version, get_paper
 from litreview.library.people import replace_people
 from litreview.library.values import write_fields
 from litreview.models import (
+    KEPT_FIELDS,
     Area,
     AuthorRole,
     ColumnTarget,
@@ -139,7 +140,7 @@ def _person(name: str) -> AuthorRecord:
 def _clean_field(name: str, value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip() or None
-    if name in ("title", "key", "entry_type") and not value:
+    if name in KEPT_FIELDS and not value:
         raise InvalidInput(f"{name} must not be empty", field=name)
     if name == "key" and not is_citation_key(value):
         raise InvalidInput(
