@@ -10,6 +10,7 @@ import contextlib
 import os
 import sys
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -79,7 +80,7 @@ def export_command(
     if template is not None and fmt.name != "markdown":
         raise InvalidInput("--template works with --format markdown only")
     from litreview.db import session_scope
-    from litreview.exporters import export_text
+    from litreview.exporters import export_chunks
     from litreview.library.export import ExportOptions, TemplateSource
 
     options = ExportOptions(
@@ -98,11 +99,11 @@ def export_command(
     )
     context: CliContext = ctx.find_root().obj
     with session_scope(context.engine()) as session:
-        text = export_text(session, fmt, query, options)
-    if output is None:
-        _write_stdout(text)
-    else:
-        write_atomically(output, text)
+        chunks = export_chunks(session, fmt, query, options)
+        if output is None:
+            _write_stdout(chunks)
+        else:
+            write_atomically(output, chunks)
 
 
 def _read(path: Path) -> str:
@@ -113,19 +114,23 @@ def _read(path: Path) -> str:
         raise InvalidInput(f"cannot read {path}: {reason}") from exc
 
 
-def _write_stdout(text: str | bytes) -> None:
-    data = text if isinstance(text, bytes) else text.encode("utf-8")
+def _write_stdout(chunks: Iterable[str | bytes]) -> None:
+    """Write the pieces to standard output as they come (text as UTF-8)."""
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
-        sys.stdout.write(data.decode("utf-8", errors="replace"))
-    else:
-        sys.stdout.flush()
-        buffer.write(data)
-        buffer.flush()
+        for chunk in chunks:
+            data = chunk if isinstance(chunk, bytes) else chunk.encode("utf-8")
+            sys.stdout.write(data.decode("utf-8", errors="replace"))
+        return
+    sys.stdout.flush()
+    for chunk in chunks:
+        buffer.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
+    buffer.flush()
 
 
-def write_atomically(path: Path, text: str | bytes) -> None:
-    """Write ``text`` (UTF-8) to ``path`` via a temporary file in the same folder and a rename."""
+def write_atomically(path: Path, chunks: Iterable[str | bytes]) -> None:
+    """Write the pieces (text as UTF-8) to ``path`` via a temporary file in the same folder and a
+    rename: ``path`` is replaced only once every piece is written."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
         mode = path.stat().st_mode & 0o777
@@ -134,7 +139,8 @@ def write_atomically(path: Path, text: str | bytes) -> None:
     fd, temp_name = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
+            for chunk in chunks:
+                handle.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp_name, mode)

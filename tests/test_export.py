@@ -9,24 +9,30 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 from export_library import build_library, records
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
 from litreview.db import make_engine, upgrade
 from litreview.errors import InvalidInput, NotFound
-from litreview.exporters import FORMATS, get_format
+from litreview.exporters import FORMATS, document, get_format
 from litreview.library.export import (
     ExportData,
     ExportOptions,
+    ExportReader,
     PaperOrder,
+    TemplateSource,
     load_export,
 )
+from litreview.library.views import PaperView
 from litreview.query import PaperFilter
 
 pytestmark = pytest.mark.both_dialects
@@ -332,8 +338,48 @@ def test_papers_without_areas_are_under_papers_when_there_are_no_areas(session: 
 
 def test_export_data_is_all_exporters_need(session: Session, library: dict[str, int]) -> None:
     data = load_export(session, PaperFilter())
-    session.close()
     assert isinstance(data, ExportData)
-    # Rendering after the session is closed proves exporters do not query the database.
-    for fmt in FORMATS.values():
-        assert fmt.render(data)
+    # Whole papers come through the export's reader (here on a session of its own); a query
+    # on the session the export was loaded with would mean an exporter reads the database.
+    with Session(session.get_bind()) as own:
+        data.reader = ExportReader(own, data.options)
+
+        @event.listens_for(session, "do_orm_execute")
+        def refuse(state: ORMExecuteState) -> None:
+            raise AssertionError(f"an exporter queried the database: {state.statement}")
+
+        for fmt in FORMATS.values():
+            assert fmt.render(data)
+
+
+class CountingReader(ExportReader):
+    """The export's reader, recording the ids of every batch of whole papers it reads."""
+
+    def __init__(self, session: Session, options: ExportOptions) -> None:
+        super().__init__(session, options)
+        self.batches: list[list[int]] = []
+
+    def views(self, ids: Sequence[int]) -> list[PaperView]:
+        self.batches.append(list(ids))
+        return super().views(ids)
+
+
+def test_markdown_is_written_as_it_is_made_a_batch_of_papers_at_a_time(
+    session: Session, library: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chosen: dict[str, object] = {"with_status": True, "with_rating": True, "with_notes": True}
+    whole = export(session, "markdown", **chosen)
+    monkeypatch.setattr(document, "FILL_BATCH", 2)
+    data = load_export(session, PaperFilter(), ExportOptions(**chosen))  # type: ignore[arg-type]
+    data.reader = reader = CountingReader(session, data.options)
+    pieces = list(get_format("markdown").chunks(data))
+    assert "".join(pieces) == whole
+    assert len(pieces) > len(data.outlines)
+    # Every paper is read whole once, two at a time, never all at once.
+    read = [paper_id for batch in reader.batches for paper_id in batch]
+    assert sorted(read) == sorted(o.id for o in data.outlines)
+    assert max(len(batch) for batch in reader.batches) == 2
+    # A template sees the same entries filled at once: its builtin layout is the same text.
+    template = TemplateSource("builtin.md", "{{ builtin() }}")
+    templated = export(session, "markdown", template=template, **chosen)
+    assert templated.rstrip("\n") == whole.rstrip("\n")

@@ -6,16 +6,18 @@ The answer has the format's media type and a Content-Disposition attachment file
 
 from __future__ import annotations
 
+import itertools
 from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
 from pydantic import Field
 
 from litreview.api.deps import SessionDep
 from litreview.api.schemas import ERROR_RESPONSES
 from litreview.choices import PaperOrder, TagPrinting
-from litreview.exporters import FORMATS, export_text, format_names, get_format
+from litreview.exporters import FORMATS, export_chunks, format_names, get_format
 from litreview.exporters.mdtext import anchor_base
 from litreview.library.areas import area_paths
 from litreview.library.export import ExportOptions
@@ -105,14 +107,20 @@ def export(session: SessionDep, params: Annotated[ExportParams, Query()]) -> Res
         with_map=params.with_map,
     )
     selection = PaperFilter.model_validate(params.model_dump(include=set(PaperFilter.model_fields)))
-    text = export_text(session, fmt, selection, options)
-    media_type = fmt.media_type
-    if "charset" not in media_type and isinstance(text, str) and not media_type.endswith("json"):
-        media_type += "; charset=utf-8"
     chosen = chosen_areas(session, selection)
     area = area_paths(session).get(chosen[0]) if len(chosen) == 1 else None
-    return Response(
-        content=text if isinstance(text, bytes) else text.encode("utf-8"),
+    chunks = export_chunks(session, fmt, selection, options)
+    # The first piece is made here, so that bad options answer an error, not a broken download;
+    # the rest is sent as it is made, while the request's session is still open.
+    first = next(chunks, b"")
+    media_type = fmt.media_type
+    if "charset" not in media_type and isinstance(first, str) and not media_type.endswith("json"):
+        media_type += "; charset=utf-8"
+    return StreamingResponse(
+        (
+            c if isinstance(c, bytes) else c.encode("utf-8")
+            for c in itertools.chain([first], chunks)
+        ),
         media_type=media_type,
         headers={"Content-Disposition": content_disposition(area, fmt.suffix)},
     )

@@ -8,9 +8,9 @@ module with a render function and one line here.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from litreview.errors import InvalidInput
 
@@ -27,6 +27,8 @@ class ExportFormat:
 
     ``renderer`` names the function as ``"module:function"`` of a module in this package; it is
     imported on first use, so naming the formats (``litreview export --help``) loads none.
+    ``streamer``, when given, names a function that yields the same text in pieces as it is
+    made (a format without one is written whole).
     """
 
     name: str
@@ -34,13 +36,25 @@ class ExportFormat:
     media_type: str
     renderer: str
     description: str = ""
+    streamer: str | None = None
 
     def render(self, data: ExportData) -> str | bytes:
         """The export ``data`` as this format's text (XLSX: bytes)."""
-        module_name, function_name = self.renderer.split(":")
-        module = importlib.import_module(f"{__name__}.{module_name}")
-        render: Callable[[ExportData], str | bytes] = getattr(module, function_name)
+        render: Callable[[ExportData], str | bytes] = _function(self.renderer)
         return render(data)
+
+    def chunks(self, data: ExportData) -> Iterator[str | bytes]:
+        """The export ``data`` in pieces whose concatenation is :meth:`render`'s text."""
+        if self.streamer is None:
+            yield self.render(data)
+            return
+        stream: Callable[[ExportData], Iterator[str]] = _function(self.streamer)
+        yield from stream(data)
+
+
+def _function(name: str) -> Any:
+    module_name, function_name = name.split(":")
+    return getattr(importlib.import_module(f"{__name__}.{module_name}"), function_name)
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -52,6 +66,7 @@ FORMATS: dict[str, ExportFormat] = {
             "text/markdown; charset=utf-8",
             "markdown:render_markdown",
             "annotated bibliography grouped by research area",
+            streamer="markdown:markdown_chunks",
         ),
         ExportFormat(
             "bibtex",
@@ -115,7 +130,22 @@ def export_text(
     selection: PaperFilter,
     options: ExportOptions | None = None,
 ) -> str | bytes:
-    """Select, load and render in one go: what the CLI command and the API route run."""
+    """Select, load and render in one go."""
     from litreview.library.export import load_export
 
     return fmt.render(load_export(session, selection, options))
+
+
+def export_chunks(
+    session: Session,
+    fmt: ExportFormat,
+    selection: PaperFilter,
+    options: ExportOptions | None = None,
+) -> Iterator[str | bytes]:
+    """Select, load and render as it goes: what the CLI command and the API route run.
+
+    The selection and its outlines are read before the first piece is asked for, so bad
+    options fail at the call; the session must stay open until the last piece."""
+    from litreview.library.export import load_export
+
+    return fmt.chunks(load_export(session, selection, options))

@@ -10,17 +10,24 @@ no exported area come last under "Other". Every paper and area heading carries a
 The same library gives byte-identical text: everything is ordered by content (tree position and
 names, the chosen paper order, keys), never by database ids or timestamps. With
 ``options.template`` the user's Jinja2 template renders the same model instead.
+
+The built-in layout is written as it is made (:func:`markdown_chunks`): the papers' text is read
+a batch at a time in the order it is written, so an export of the whole library holds one batch.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
 from litreview.exporters.document import (
     Document,
     Entry,
+    EntryFiller,
     EntryNote,
     Placed,
     Section,
     build_document,
+    complete,
 )
 from litreview.exporters.markdown_tables import areas_table_blocks, fields_line, matrix_blocks
 from litreview.exporters.mdtext import escape_inline, escape_line_start
@@ -41,39 +48,68 @@ STANCE_GROUPS: tuple[tuple[str | None, str], ...] = (
 
 def render_markdown(data: ExportData) -> str:
     """The export as Markdown: the built-in layout, or the user's template when one is given."""
+    return "".join(markdown_chunks(data))
+
+
+def markdown_chunks(data: ExportData) -> Iterator[str]:
+    """The export as Markdown, in pieces as they are made (their concatenation is the text)."""
     document = build_document(data)
     template = data.options.template
     if template is not None:
         from litreview.exporters.template import render_template
 
-        return render_template(template, document)
-    return layout(document)
+        complete(document, data)
+        yield render_template(template, document)
+        return
+    filler = EntryFiller(data, document.entries, written_order(document))
+    yield from _joined(_blocks(document, filler.filled))
 
 
 def layout(document: Document) -> str:
-    """The built-in layout of a bibliography model."""
-    blocks: list[str] = []
+    """The built-in layout of a bibliography model whose entries are filled."""
+    return "".join(_joined(_blocks(document, lambda entry: entry)))
+
+
+def written_order(document: Document) -> list[Entry]:
+    """The entries written in full, in the order the layout writes them."""
+    return [
+        placed.entry
+        for section in document.walk()
+        for _, group in _by_stance(section.entries)
+        for placed in group
+    ]
+
+
+def _joined(blocks: Iterator[str]) -> Iterator[str]:
+    """The blocks separated by blank lines, ending with a newline."""
+    first = True
+    for block in blocks:
+        yield block if first else f"\n\n{block}"
+        first = False
+    yield "\n"
+
+
+def _blocks(document: Document, filled: Callable[[Entry], Entry]) -> Iterator[str]:
     if document.title:
-        blocks.append(f"# {escape_inline(document.title)}")
+        yield f"# {escape_inline(document.title)}"
     if document.intro:
-        blocks.append(document.intro)
+        yield document.intro
     if document.map_mermaid:
-        blocks.append(f"{'#' * TOP_AREA_LEVEL} Map")
-        blocks.append(f"```mermaid\n{document.map_mermaid}```")
+        yield f"{'#' * TOP_AREA_LEVEL} Map"
+        yield f"```mermaid\n{document.map_mermaid}```"
     if document.sections:
-        blocks.append(f"{'#' * TOP_AREA_LEVEL} Contents")
-        blocks.append(_contents(document))
+        yield f"{'#' * TOP_AREA_LEVEL} Contents"
+        yield _contents(document)
     if document.areas_table is not None:
-        blocks.extend(areas_table_blocks(document.areas_table, TOP_AREA_LEVEL))
+        yield from areas_table_blocks(document.areas_table, TOP_AREA_LEVEL)
     if document.matrix is not None:
-        blocks.extend(matrix_blocks(document.matrix, TOP_AREA_LEVEL))
+        yield from matrix_blocks(document.matrix, TOP_AREA_LEVEL)
     for section in document.sections:
-        _section(section, blocks, document)
+        yield from _section(section, document, filled)
     if document.other is not None:
-        _section(document.other, blocks, document)
+        yield from _section(document.other, document, filled)
     if not document.entries:
-        blocks.append("No papers match this selection.")
-    return "\n\n".join(blocks) + "\n"
+        yield "No papers match this selection."
 
 
 def _link(text: str, anchor: str) -> str:
@@ -95,25 +131,27 @@ def _contents(document: Document) -> str:
     return "\n".join(lines)
 
 
-def _section(section: Section, blocks: list[str], document: Document) -> None:
+def _section(
+    section: Section, document: Document, filled: Callable[[Entry], Entry]
+) -> Iterator[str]:
     level = min(TOP_AREA_LEVEL + section.depth, MAX_AREA_LEVEL)
     name = escape_inline(section.name)
-    blocks.append(f'{"#" * level} <a id="{section.anchor}"></a>{name}')
+    yield f'{"#" * level} <a id="{section.anchor}"></a>{name}'
     if section.fields:
-        blocks.append(fields_line(list(section.fields.items())))
+        yield fields_line(list(section.fields.items()))
     if section.description:
-        blocks.append(section.description)
+        yield section.description
     if section.references:
-        blocks.append("*Also in this area (written in full under another area):*")
-        blocks.append("\n".join(_reference(placed) for placed in section.references))
+        yield "*Also in this area (written in full under another area):*"
+        yield "\n".join(_reference(placed) for placed in section.references)
     stances = any(placed.stance for placed in section.entries)
     for label, group in _by_stance(section.entries):
         if stances:
-            blocks.append(f"**{label}**")
+            yield f"**{label}**"
         for placed in group:
-            _entry(placed, min(level + 1, MAX_LEVEL), blocks, document)
+            yield from _entry(placed, filled(placed.entry), min(level + 1, MAX_LEVEL), document)
     for child in section.children:
-        _section(child, blocks, document)
+        yield from _section(child, document, filled)
 
 
 def _by_stance(entries: list[Placed]) -> list[tuple[str, list[Placed]]]:
@@ -138,21 +176,20 @@ def _reference(placed: Placed) -> str:
     return line
 
 
-def _entry(placed: Placed, level: int, blocks: list[str], document: Document) -> None:
-    entry = placed.entry
+def _entry(placed: Placed, entry: Entry, level: int, document: Document) -> Iterator[str]:
     title = escape_inline(entry.title)
     if entry.url:
         title = f"[{title}]({entry.url})"
-    blocks.append(f'{"#" * level} <a id="{entry.anchor}"></a>{title}')
-    blocks.append(_citation(entry))
+    yield f'{"#" * level} <a id="{entry.anchor}"></a>{title}'
+    yield _citation(entry)
     facts = _facts(entry, document)
     if facts:
-        blocks.append(facts)
+        yield facts
     if placed.note:
-        blocks.append(f"*In this area:* {escape_inline(placed.note)}")
+        yield f"*In this area:* {escape_inline(placed.note)}"
     if entry.annotation:
-        blocks.append(entry.annotation)
-    blocks.extend(_note(note) for note in entry.notes)
+        yield entry.annotation
+    yield from (_note(note) for note in entry.notes)
     for group in entry.relations:
         papers = []
         for other in group.papers:
@@ -162,10 +199,10 @@ def _entry(placed: Placed, level: int, blocks: list[str], document: Document) ->
                 else f"*{escape_inline(other.title)}*"
             )
             papers.append(f"{text} ({escape_inline(other.note)})" if other.note else text)
-        blocks.append(f"**{group.label}:** " + "; ".join(papers))
+        yield f"**{group.label}:** " + "; ".join(papers)
     if entry.also_in:
         links = ", ".join(_link(area.name, area.anchor) for area in entry.also_in)
-        blocks.append(f"*Also in:* {links}")
+        yield f"*Also in:* {links}"
 
 
 def _note(note: EntryNote) -> str:
