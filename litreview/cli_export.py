@@ -72,7 +72,10 @@ def export_command(
         None, "--areas-table", metavar="COLUMN", help="markdown: a table of areas by this column."
     ),
     matrix: str | None = typer.Option(
-        None, "--matrix", metavar="ROWS,COLUMNS", help="markdown: papers by two choice columns."
+        None,
+        "--matrix",
+        metavar="ROWS,COLUMNS",
+        help="markdown: papers by two dimensions (a choice column, area:PATH, tag:PREFIX, year).",
     ),
 ) -> None:
     """Export the library (or a selection) as Markdown, BibTeX, CSL-JSON, CSV or XLSX."""

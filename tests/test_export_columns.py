@@ -37,7 +37,10 @@ def botec(session: Session) -> Session:
     assert interp.id is not None and evals.id is not None
     set_area_fields(session, interp.id, {"P success": "0.1 to 0.3", "Impact": 100})
     set_area_fields(session, evals.id, {"P success": 0.5, "Impact": 100})
-    records = [PaperRecord(title=t, source=SourceKind.manual) for t in ("Probes", "Red teams")]
+    records = [
+        PaperRecord(title=t, year=y, source=SourceKind.manual)
+        for t, y in (("Probes", 2023), ("Red teams", 2024))
+    ]
     report = import_records(session, records)
     probes, red = (o.paper_id for o in report.outcomes)
     assert probes is not None and red is not None
@@ -74,6 +77,13 @@ def test_areas_table_sorted_by_an_estimate_and_a_matrix(botec: Session) -> None:
     assert matrix[2].startswith("| Model | [Probes](#") and matrix[2].endswith("|  |")
     with pytest.raises(InvalidInput, match="choice columns: Level, When"):
         markdown(botec, matrix="Level")
+    by_area = markdown(botec, matrix="When,year").split("## When × Year\n\n")[1]
+    assert by_area.splitlines()[:4] == [
+        "| When | 2023 | 2024 |",
+        "| --- | --- | --- |",
+        "| Training | [Probes](#anon2023probes) |  |",
+        "| Use |  | [Red teams](#anon2024red) |",
+    ]
     with pytest.raises(NotFound, match="no area column 'nope'"):
         markdown(botec, areas_table="nope")
 

@@ -163,11 +163,9 @@ def test_a_6x4_matrix_files_a_paper_into_a_cell_and_exports(
     expect(target).to_have_text("1")
     assert fields_of(server, loose["id"]) == {"Level": "Agent", "When": "Deployment"}
     page.get_by_role("button", name="Markdown table").click()
+    expect(page.locator("#matrix-md")).to_have_value(re.compile(r"^\| Level \|"))
     markdown = page.locator("#matrix-md").input_value()
-    assert (
-        markdown.splitlines()[0]
-        == "| Column: Level | Design | Training | Deployment | Monitoring |"
-    )
+    assert markdown.splitlines()[0] == "| Level | Design | Training | Deployment | Monitoring |"
     assert "[Red teaming at scale](" in markdown.splitlines()[4]
 
 

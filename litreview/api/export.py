@@ -74,7 +74,8 @@ class ExportParams(PaperFilter):
         Field(
             max_length=400,
             json_schema_extra={"pattern": r"^$|^[^,]*[^,\s][^,]*,[^,]*[^,\s][^,]*$"},
-            description="markdown: papers by two choice columns 'Rows,Cols'.",
+            description="markdown: papers by two dimensions 'Rows,Cols' (a choice column, "
+            "area:PATH, tag:PREFIX, year; see GET /api/matrix).",
         ),
     ] = None
     with_map: Annotated[

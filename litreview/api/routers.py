@@ -14,6 +14,7 @@ from litreview.api import (
     import_bibtex,
     import_table,
     live,
+    matrix,
     members,
     notes,
     papers,
@@ -42,6 +43,7 @@ def all_routers() -> list[APIRouter]:
         import_bibtex.router,
         import_table.router,
         export.router,
+        matrix.router,
         members.router,
         live.router,
     ]

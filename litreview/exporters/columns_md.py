@@ -7,11 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from litreview.errors import InvalidInput, NotFound
+from litreview.errors import NotFound
 from litreview.estimates import Estimate, format_number
 from litreview.library.export import ExportData
+from litreview.library.matrix import PaperMatrix
 from litreview.library.views import PaperView
-from litreview.models import ColumnType
 
 
 def value_text(value: Any) -> str:
@@ -93,7 +93,8 @@ def build_areas_table(data: ExportData, anchors: dict[int, str]) -> AreaTable | 
 @dataclass
 class MatrixCell:
     title: str
-    anchor: str
+    anchor: str  # the paper's anchor in the bibliography ("" outside one)
+    href: str  # where its link goes: "#anchor", or the paper's address
 
 
 @dataclass
@@ -105,28 +106,21 @@ class Matrix:
     cells: dict[str, dict[str, list[MatrixCell]]]
 
 
+def matrix_table(matrix: PaperMatrix, papers: dict[int, tuple[str, str, str]]) -> Matrix:
+    """The matrix with each cell's papers as (title, anchor, href) by id, sorted by title."""
+    rows = [r.label for r in matrix.rows.categories]
+    cols = [c.label for c in matrix.cols.categories]
+    cells: dict[str, dict[str, list[MatrixCell]]] = {r: {c: [] for c in cols} for r in rows}
+    for (i, j), ids in matrix.cells.items():
+        found = [
+            MatrixCell(" ".join(papers[p][0].split()), *papers[p][1:]) for p in ids if p in papers
+        ]
+        cells[rows[i]][cols[j]].extend(sorted(found, key=lambda m: m.title.lower()))
+    return Matrix(matrix.rows.name, matrix.cols.name, rows, cols, cells)
+
+
 def build_matrix(data: ExportData, anchors: dict[str, str]) -> Matrix | None:
-    if not data.options.matrix:
+    if data.matrix is None:
         return None
-    names = [n.strip() for n in data.options.matrix.split(",")]
-    by_name = {c.name.lower(): c for c in data.columns if c.type == ColumnType.choice}
-    missing = [n for n in names if n.lower() not in by_name]
-    if len(names) == 2 and missing:
-        known = ", ".join(c.name for c in by_name.values()) or "none"
-        raise NotFound(f"no choice column {missing[0]!r} (choice columns: {known})", field="matrix")
-    if len(names) != 2:
-        known = ", ".join(c.name for c in by_name.values()) or "none"
-        raise InvalidInput(
-            f"a matrix takes two choice columns 'Rows,Columns' (choice columns: {known})",
-            field="matrix",
-        )
-    row_col, col_col = by_name[names[0].lower()], by_name[names[1].lower()]
-    cells: dict[str, dict[str, list[MatrixCell]]] = {
-        r: {c: [] for c in col_col.options} for r in row_col.options
-    }
-    for view in sorted(data.papers, key=lambda v: v.paper.title.lower()):
-        r, c = view.fields.get(row_col.name), view.fields.get(col_col.name)
-        if isinstance(r, str) and isinstance(c, str) and r in cells and c in cells[r]:
-            title = " ".join(view.paper.title.split())
-            cells[r][c].append(MatrixCell(title, anchors[view.paper.key]))
-    return Matrix(row_col.name, col_col.name, list(row_col.options), list(col_col.options), cells)
+    papers = {o.id: (o.title, anchors[o.key], f"#{anchors[o.key]}") for o in data.outlines}
+    return matrix_table(data.matrix, papers)

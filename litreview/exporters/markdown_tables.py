@@ -34,14 +34,24 @@ def matrix_blocks(matrix: Matrix, level: int) -> list[str]:
     heading = (
         f"{'#' * level} {escape_inline(matrix.row_column)} × {escape_inline(matrix.col_column)}"
     )
+    return [heading, matrix_markdown(matrix)]
+
+
+def matrix_markdown(matrix: Matrix) -> str:
+    """The matrix as a Markdown table, each cell its papers' titles as links."""
     lines = [
         f"| {cell(matrix.row_column)} | " + " | ".join(cell(c) for c in matrix.cols) + " |",
         "| --- |" + " --- |" * len(matrix.cols),
     ]
     for r in matrix.rows:
         cells = [
-            "<br>".join(f"[{cell(p.title)}](#{p.anchor})" for p in matrix.cells[r][c])
+            "<br>".join(f"[{cell(p.title)}]({_href(p.href)})" for p in matrix.cells[r][c])
             for c in matrix.cols
         ]
         lines.append(f"| {cell(r)} | " + " | ".join(cells) + " |")
-    return [heading, "\n".join(lines)]
+    return "\n".join(lines)
+
+
+def _href(href: str) -> str:
+    """A link target that cannot end the link early."""
+    return href.replace(" ", "%20").replace("(", "%28").replace(")", "%29").replace("|", "%7C")

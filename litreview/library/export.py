@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -49,6 +49,9 @@ from litreview.models import (
 )
 from litreview.query import PaperFilter
 
+if TYPE_CHECKING:
+    from litreview.library.matrix import PaperMatrix
+
 DEFAULT_AUTHOR_LIMIT = 8
 
 
@@ -78,7 +81,7 @@ class ExportOptions:
     # Markdown bibliography prints these columns of one's own under each paper.
     columns: list[str] = field(default_factory=list)
     # Markdown: a table of the areas with their columns, sorted by this area column (largest
-    # first), and a matrix of the papers by two choice columns ("Rows,Columns").
+    # first), and a matrix of the papers by two dimensions ("Rows,Columns", library.matrix).
     areas_table: str | None = None
     matrix: str | None = None
     # The Markdown bibliography begins with the map of its areas as a Mermaid flowchart.
@@ -171,6 +174,8 @@ class ExportData:
 
     # The links between exported areas (the map's arrows besides the tree).
     area_links: list[AreaLink] = field(default_factory=list)
+    # The papers of each cell of the matrix the options ask for (library.matrix).
+    matrix: PaperMatrix | None = None
 
     @cached_property
     def papers(self) -> list[PaperView]:
@@ -185,20 +190,26 @@ class ExportData:
         return found
 
 
-def select_paper_ids(session: Session, selection: PaperFilter) -> list[int]:
-    """Ids of the selected papers (all of them, unpaged), in id order.
-
-    The filters are the search's own (``id_filters``, ``fts_query``), without its paging.
-    """
-    paper_id = col(Paper.id)
-    stmt = sa.select(paper_id).where(*[paper_id.in_(f.ids) for f in id_filters(session, selection)])
+def selection_tests(
+    session: Session, selection: PaperFilter, paper_id: Any
+) -> list[sa.ColumnElement[bool]]:
+    """The tests that a paper id (``paper_id``, a column) is selected: the search's own
+    filters (``id_filters``, ``fts_query``) as id sets, without its paging."""
+    tests = [paper_id.in_(f.ids) for f in id_filters(session, selection)]
     dialect = session.get_bind().dialect.name
     match = fts_query(selection.q, dialect=dialect)
     if match:
         matches = (
             sa.select(PAPER_FTS.c.rowid).select_from(PAPER_FTS).where(fts_matches(dialect, match))
         )
-        stmt = stmt.where(paper_id.in_(matches))
+        tests.append(paper_id.in_(matches))
+    return tests
+
+
+def select_paper_ids(session: Session, selection: PaperFilter) -> list[int]:
+    """Ids of the selected papers (all of them, unpaged), in id order."""
+    paper_id = col(Paper.id)
+    stmt = sa.select(paper_id).where(*selection_tests(session, selection, paper_id))
     return [row[0] for row in session.execute(stmt.order_by(paper_id))]
 
 
@@ -225,6 +236,11 @@ def load_export(
     area_columns = list_columns(session, ColumnTarget.area)
     area_ids = [a.id for root in areas for a in root.walk()]
     area_fields = field_values(session, ColumnTarget.area, area_ids) if area_columns else {}
+    matrix = None
+    if options.matrix:
+        from litreview.library.matrix import paper_matrix, split_matrix
+
+        matrix = paper_matrix(session, *split_matrix(session, options.matrix), selection)
     return ExportData(
         outlines,
         ExportReader(session, options),
@@ -237,6 +253,7 @@ def load_export(
         area_fields=area_fields,
         preambles=all_preambles(session),
         area_links=area_links_among(session, set(area_ids)),
+        matrix=matrix,
     )
 
 

@@ -86,7 +86,7 @@ async function refusalMessage(response) {
 
 /**
  * Call the API. `json` is sent as a JSON body; `body` as is (FormData, text); `auth: false`
- * leaves a 401 to the caller (a sign-in's wrong password).
+ * leaves a 401 to the caller (a sign-in's wrong password); `text: true` resolves to the body as text.
  * Resolves to the parsed JSON (or null), rejects with ApiError (AbortError passes through).
  * A 401 asks for the token (see askForToken) and retries until it is right or not given.
  */
@@ -100,7 +100,7 @@ export async function api(path, options = {}) {
       options.auth !== false &&
       attempt <= MAX_ASKS &&
       (await answerUnauthorized(sentWith, response));
-    if (!retry) return read(response);
+    if (!retry) return read(response, options.text);
   }
 }
 
@@ -127,8 +127,9 @@ function utf8Bytes(text) {
   return String.fromCharCode(...new TextEncoder().encode(text));
 }
 
-async function read(response) {
+async function read(response, asText = false) {
   const text = await response.text();
+  if (asText && response.ok) return text;
   let data = null;
   if (text) {
     try {

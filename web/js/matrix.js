@@ -1,158 +1,144 @@
 // The matrix view: papers counted by a row dimension and a column dimension (a choice column,
-// an area's sub-areas, a tag group by prefix, the year); click a cell to list its papers, drag a
-// paper into a cell to file it there, copy the matrix as a Markdown table with links.
+// an area's sub-areas, a tag group by prefix, the year), counted by the server (GET /api/matrix,
+// one GROUP BY over the table's selection); click a cell to list its papers (the paper query
+// with the cell's filters), drag a paper into a cell to file it there, copy the matrix as a
+// Markdown table with links (GET /api/matrix/markdown, the bibliography's matrix section).
 
-import { api, enc } from "./api.js";
+import { api, enc, query } from "./api.js";
 import { $, h, replaceChildren } from "./dom.js";
 
+const CELL_PAPERS = 200;
 let state = null;
 let tools = null;
 let dragged = null;
+let current = null;
+let asked = 0; // only the newest answer is drawn
 
-/** Every dimension the library offers: [{id, label, categories, of(row), file(id, category)}]. */
-function dimensions() {
-  const dims = [];
-  for (const column of state.columns.filter((c) => c.type === "choice" && !c.formula)) {
-    const field = `f${column.id}`;
-    dims.push({
-      id: `column:${column.name}`,
-      label: `Column: ${column.name}`,
-      categories: column.options,
-      of: (row) => (row[field] ? [row[field]] : []),
-      file: (id, row, value) => api(`/api/papers/${id}`, {
-        method: "PATCH", json: { version: row.version, fields: { [column.name]: value } },
-      }),
-    });
-  }
-  for (const area of state.areas.filter((a) => (a.children || []).length)) {
-    const children = area.children;
-    dims.push({
-      id: `area:${area.id}`,
-      label: `Sub-areas of ${area.path}`,
-      categories: children.map((c) => c.name),
-      of: (row) => children
-        .filter((c) => (row.areas || "").split("; ").some((p) => p === c.path || p.startsWith(`${c.path}/`)))
-        .map((c) => c.name),
-      file: (id, _row, value) => {
-        const child = children.find((c) => c.name === value);
-        return api(`/api/papers/${id}/areas/${child.id}`, { method: "PUT" });
-      },
-    });
-  }
-  const prefixes = new Set();
-  for (const row of state.rows) {
-    for (const tag of row.tag_list || []) {
-      const match = tag.match(/^([^:/]+)[:/]/);
-      if (match) prefixes.add(match[1]);
+/** The selection plus each category's filters: repeated filters all hold. */
+function withFilters(...filters) {
+  const merged = {};
+  for (const one of filters) {
+    for (const [key, value] of Object.entries(one)) {
+      if (Array.isArray(value) || Array.isArray(merged[key])) {
+        const before = merged[key] === undefined || merged[key] === "" ? [] : [merged[key]].flat();
+        merged[key] = [...before, ...[value].flat()];
+      } else {
+        merged[key] = value;
+      }
     }
   }
-  for (const prefix of [...prefixes].sort()) {
-    const values = new Set();
-    for (const row of state.rows) {
-      for (const tag of row.tag_list || []) if (tag.startsWith(`${prefix}:`) || tag.startsWith(`${prefix}/`)) values.add(tag.slice(prefix.length + 1));
-    }
-    dims.push({
-      id: `tag:${prefix}`,
-      label: `Tags ${prefix}:…`,
-      categories: [...values].sort(),
-      of: (row) => (row.tag_list || []).filter((t) => t.startsWith(`${prefix}:`) || t.startsWith(`${prefix}/`)).map((t) => t.slice(prefix.length + 1)),
-      file: (id, _row, value) => api(`/api/papers/${id}/tags/${enc(`${prefix}:${value}`)}`, { method: "PUT" }),
-    });
-  }
-  const years = [...new Set(state.rows.map((r) => r.year).filter((y) => y))].sort();
-  dims.push({
-    id: "year",
-    label: "Year",
-    categories: years.map(String),
-    of: (row) => (row.year ? [String(row.year)] : []),
-    file: (id, row, value) => api(`/api/papers/${id}`, { method: "PATCH", json: { version: row.version, year: Number(value) } }),
-  });
-  return dims;
-}
-
-function chosen(select, dims, fallback) {
-  return dims.find((d) => d.id === select.value) || dims[fallback] || dims[0];
+  return merged;
 }
 
 function fillSelect(select, dims, fallback) {
-  const current = select.value;
+  const previous = select.value;
   replaceChildren(select, dims.map((d) => h("option", { value: d.id }, d.label)));
-  select.value = dims.some((d) => d.id === current) ? current : (dims[fallback] || dims[0] || {}).id || "";
+  const chosen = dims.some((d) => d.id === previous) ? previous : (dims[fallback] || dims[0] || {}).id;
+  select.value = chosen || "";
 }
 
-function cellPapers(rowDim, colDim, r, c) {
-  return state.rows.filter((row) => rowDim.of(row).includes(r) && colDim.of(row).includes(c));
+function chosenDims() {
+  return { rows: $("#matrix-rows").value, cols: $("#matrix-cols").value };
 }
 
-export function renderMatrix() {
+export async function renderMatrix() {
   if (!state || state.target !== "paper" || $("#matrix-view").hidden) return;
-  const dims = dimensions();
-  fillSelect($("#matrix-rows"), dims, 0);
-  fillSelect($("#matrix-cols"), dims, 1);
-  const rowDim = chosen($("#matrix-rows"), dims, 0);
-  const colDim = chosen($("#matrix-cols"), dims, 1);
-  if (!rowDim || !colDim) return;
-  const head = h("tr", {}, h("th", { scope: "col" }, `${rowDim.label} \\ ${colDim.label}`),
-    ...colDim.categories.map((c) => h("th", { scope: "col" }, c)));
-  const body = rowDim.categories.map((r) => h("tr", {}, h("th", { scope: "row" }, r),
-    ...colDim.categories.map((c) => {
-      const count = cellPapers(rowDim, colDim, r, c).length;
-      const td = h("td", { class: "cell", tabindex: "0", "data-row": r, "data-col": c, "aria-label": `${r} × ${c}: ${count} papers` }, String(count));
-      td.addEventListener("click", () => listCell(rowDim, colDim, r, c));
-      td.addEventListener("keydown", (e) => { if (e.key === "Enter") listCell(rowDim, colDim, r, c); });
-      td.addEventListener("dragover", (e) => { e.preventDefault(); td.classList.add("drop"); });
-      td.addEventListener("dragleave", () => td.classList.remove("drop"));
-      td.addEventListener("drop", (e) => { e.preventDefault(); td.classList.remove("drop"); fileInto(rowDim, colDim, r, c); });
-      return td;
-    })));
-  replaceChildren($("#matrix"), h("thead", {}, head), h("tbody", {}, ...body));
-  const unfiled = state.rows.filter((row) => !rowDim.of(row).length || !colDim.of(row).length);
-  replaceChildren($("#matrix-cell"), h("h3", {}, `Not in a cell (${unfiled.length})`), paperList(unfiled.slice(0, 200)));
-}
-
-function paperList(rows) {
-  return h("ul", {}, ...rows.map((row) => {
-    const li = h("li", { draggable: "true", "data-id": row.id }, h("a", { href: `/#/paper/${row.id}` }, row.title));
-    li.addEventListener("dragstart", (e) => {
-      dragged = row.id;
-      e.dataTransfer.setData("text/plain", String(row.id));
-    });
-    return li;
-  }));
-}
-
-function listCell(rowDim, colDim, r, c) {
-  const papers = cellPapers(rowDim, colDim, r, c);
-  replaceChildren($("#matrix-cell"), h("h3", {}, `${r} × ${c}: ${papers.length} papers`), paperList(papers));
-}
-
-async function fileInto(rowDim, colDim, r, c) {
-  const row = state.rows.find((x) => x.id === dragged);
-  if (!row) return;
   try {
-    if (!rowDim.of(row).includes(r)) await rowDim.file(row.id, row, r);
-    const fresh = await api(`/api/papers/${row.id}`);
-    if (!colDim.of(row).includes(c)) await colDim.file(row.id, { ...row, version: fresh.version }, c);
-    await tools.reload();
-    tools.showInfo(`Filed “${row.title}” under ${r} × ${c}`);
+    const dims = (await api("/api/matrix/dimensions")).items;
+    fillSelect($("#matrix-rows"), dims, 0);
+    fillSelect($("#matrix-cols"), dims, 1);
+    const { rows, cols } = chosenDims();
+    if (!rows || !cols) return;
+    const mine = ++asked;
+    const matrix = await api(`/api/matrix${query({ ...tools.selection, rows, cols })}`);
+    if (mine !== asked) return;
+    current = matrix;
+    draw(current);
   } catch (err) {
     tools.showError(err);
   }
 }
 
-function markdown() {
-  const dims = dimensions();
-  const rowDim = chosen($("#matrix-rows"), dims, 0);
-  const colDim = chosen($("#matrix-cols"), dims, 1);
-  const esc = (t) => String(t).replace(/\|/g, "\\|").replace(/([[\]])/g, "\\$1");
-  const link = (row) => `[${esc(row.title)}](${row.abs_url || `${location.origin}/#/paper/${row.id}`})`;
-  const lines = [
-    `| ${esc(rowDim.label)} | ${colDim.categories.map(esc).join(" | ")} |`,
-    `| --- | ${colDim.categories.map(() => "---").join(" | ")} |`,
-    ...rowDim.categories.map((r) => `| ${esc(r)} | ${colDim.categories
-      .map((c) => cellPapers(rowDim, colDim, r, c).map(link).join("<br>")).join(" | ")} |`),
-  ];
-  return `${lines.join("\n")}\n`;
+function draw(matrix) {
+  const rowCats = matrix.rows.categories;
+  const colCats = matrix.cols.categories;
+  const head = h("tr", {}, h("th", { scope: "col" }, `${matrix.rows.label} \\ ${matrix.cols.label}`),
+    ...colCats.map((c) => h("th", { scope: "col" }, c.label)));
+  const body = rowCats.map((r, i) => h("tr", {}, h("th", { scope: "row" }, r.label),
+    ...colCats.map((c, j) => {
+      const count = matrix.counts[i][j];
+      const td = h("td", {
+        class: "cell", tabindex: "0", "data-row": r.label, "data-col": c.label,
+        "aria-label": `${r.label} × ${c.label}: ${count} papers`,
+      }, String(count));
+      td.addEventListener("click", () => listCell(r, c));
+      td.addEventListener("keydown", (e) => { if (e.key === "Enter") listCell(r, c); });
+      td.addEventListener("dragover", (e) => { e.preventDefault(); td.classList.add("drop"); });
+      td.addEventListener("dragleave", () => td.classList.remove("drop"));
+      td.addEventListener("drop", (e) => { e.preventDefault(); td.classList.remove("drop"); fileInto(r, c); });
+      return td;
+    })));
+  replaceChildren($("#matrix"), h("thead", {}, head), h("tbody", {}, ...body));
+  const unfiled = matrix.total - matrix.placed;
+  replaceChildren($("#matrix-cell"), h("h3", {}, `Not in a cell (${unfiled})`), paperList(matrix.unfiled));
+}
+
+function paperList(papers) {
+  return h("ul", {}, ...papers.map((paper) => {
+    const li = h("li", { draggable: "true", "data-id": paper.id }, h("a", { href: `/#/paper/${paper.id}` }, paper.title));
+    li.addEventListener("dragstart", (e) => {
+      dragged = paper;
+      e.dataTransfer.setData("text/plain", String(paper.id));
+    });
+    return li;
+  }));
+}
+
+async function listCell(r, c) {
+  try {
+    const params = withFilters(tools.selection, r.filter, c.filter, { limit: CELL_PAPERS, sort: "title" });
+    const page = await api(`/api/papers${query(params)}`);
+    replaceChildren($("#matrix-cell"), h("h3", {}, `${r.label} × ${c.label}: ${page.total} papers`), paperList(page.items));
+  } catch (err) {
+    tools.showError(err);
+  }
+}
+
+/** File a paper under one category of a dimension (a value, an area, a tag, a year). */
+async function fileUnder(dim, id, category) {
+  const value = category.value;
+  if (dim.kind === "area") return api(`/api/papers/${id}/areas/${value}`, { method: "PUT" });
+  if (dim.kind === "tag") return api(`/api/papers/${id}/tags/${enc(value)}`, { method: "PUT" });
+  const { version } = await api(`/api/papers/${id}`);
+  const change = dim.kind === "year" ? { year: Number(value) } : { fields: { [dim.name]: value } };
+  return api(`/api/papers/${id}`, { method: "PATCH", json: { version, ...change } });
+}
+
+async function fileInto(r, c) {
+  const paper = dragged;
+  if (!paper || !current) return;
+  try {
+    await fileUnder(current.rows, paper.id, r);
+    await fileUnder(current.cols, paper.id, c);
+    await renderMatrix();
+    tools.reload().catch(tools.showError);
+    tools.showInfo(`Filed “${paper.title}” under ${r.label} × ${c.label}`);
+  } catch (err) {
+    tools.showError(err);
+  }
+}
+
+async function showMarkdown() {
+  const { rows, cols } = chosenDims();
+  try {
+    const text = await api(`/api/matrix/markdown${query({ ...tools.selection, rows, cols })}`, { text: true });
+    const area = $("#matrix-md");
+    area.value = text;
+    area.hidden = false;
+    area.select();
+  } catch (err) {
+    tools.showError(err);
+  }
 }
 
 export function initMatrix(tableState, helpers) {
@@ -169,10 +155,5 @@ export function initMatrix(tableState, helpers) {
   $("#show-matrix").addEventListener("click", () => show(true));
   $("#matrix-rows").addEventListener("change", renderMatrix);
   $("#matrix-cols").addEventListener("change", renderMatrix);
-  $("#matrix-markdown").addEventListener("click", () => {
-    const area = $("#matrix-md");
-    area.value = markdown();
-    area.hidden = false;
-    area.select();
-  });
+  $("#matrix-markdown").addEventListener("click", showMarkdown);
 }

@@ -376,7 +376,7 @@ async function start() {
       method: "PATCH", json: { version: row.getData().version, fields: { [name]: value || null } },
     }));
   });
-  initMatrix(state, { showError, showInfo, reload: () => rebuild() });
+  initMatrix(state, { showError, showInfo, selection: SELECTION, reload: () => rebuild() });
   await loadAreas();
   await loadViews();
   await rebuild();
