@@ -97,9 +97,10 @@ def test_paste_a_block_sort_filter_and_save_a_view(
             "Method": method,
             "Size": size,
         }
-    # Sort by Size (its header's sort arrow), largest first.
+    # Sort by Size (its header's sort arrow, by the server): smallest first, then largest.
     arrow = page.locator(".tabulator-col", has_text="Size").locator(".tabulator-col-sorter")
     arrow.click()
+    expect(cell(page, 0, "Title")).to_have_text("Gamma")
     arrow.click()
     expect(cell(page, 0, "Title")).to_have_text("Beta")
     page.locator(".tabulator-col", has_text="Method").locator("input").press_sequentially("sf")

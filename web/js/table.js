@@ -1,5 +1,8 @@
 // The table view (web/table.html): papers or areas as a grid (Tabulator, vendored), columns of
 // one's own, keyboard editing, paste, bulk actions, saved views; and the matrix view.
+// Papers come from the server a page at a time as the grid scrolls (Tabulator's progressive
+// load), sorted and filtered by the server (the one paper query: sort, sort_field, q, year,
+// status, tag, area, field); areas are few and come at once.
 
 import { TabulatorFull as Tabulator } from "/static/vendor/tabulator-6.3.1/tabulator_esm.min.js";
 import { api, enc, query } from "./api.js";
@@ -7,18 +10,20 @@ import { $, h, isTyping, replaceChildren } from "./dom.js";
 import { initMatrix, renderMatrix } from "./matrix.js";
 import { FILTER_KEYS, queryFromSearch, queryParams } from "./query.js";
 
-const PAGE = 500;
+const PAGE = 100;
+const STATUSES = ["unread", "to_read", "skimmed", "read"];
 // The selection the grid shows: the library's filters, passed in the address (?q=...&tag=...).
 const SELECTION = queryParams(queryFromSearch(location.search), FILTER_KEYS);
 const BUILT_IN = {
   paper: [
-    { field: "key", title: "Key", export: "key", width: 150 },
+    // The server sorts by title, year and rating; its header filters are the paper query's.
+    { field: "key", title: "Key", export: "key", width: 150, headerSort: false },
     { field: "title", title: "Title", export: "title", editor: "input", width: 320 },
     { field: "year", title: "Year", export: "year", editor: "number", sorter: "number", width: 80 },
-    { field: "status", title: "Status", export: "status", editor: "list", editorParams: { values: ["unread", "to_read", "skimmed", "read"] }, width: 100 },
-    { field: "rating", title: "Rating", export: "rating", editor: "number", editorParams: { min: 0, max: 5 }, sorter: "number", width: 80 },
-    { field: "tags", title: "Tags", export: "tags", width: 160 },
-    { field: "areas", title: "Areas", export: "area", width: 180 },
+    { field: "status", title: "Status", export: "status", editor: "list", editorParams: { values: STATUSES }, width: 100, headerSort: false, headerFilter: "list", headerFilterParams: { values: ["", ...STATUSES] } },
+    { field: "rating", title: "Rating", export: "rating", editor: "number", editorParams: { min: 0, max: 5 }, sorter: "number", width: 80, headerFilter: false },
+    { field: "tags", title: "Tags", export: "tags", width: 160, headerSort: false },
+    { field: "areas", title: "Areas", export: "area", width: 180, headerSort: false },
   ],
   area: [
     { field: "path", title: "Area", width: 260 },
@@ -27,7 +32,8 @@ const BUILT_IN = {
 };
 
 export const state = {
-  target: "paper", columns: [], rows: [], areas: [], shown: new Set(), table: null, exportNames: new Map(),
+  target: "paper", columns: [], areas: [], shown: new Set(), table: null, exportNames: new Map(),
+  total: 0, selectionTotal: 0,
 };
 
 export function showError(err) {
@@ -92,32 +98,92 @@ async function loadAreas() {
   replaceChildren($("#bulk-area"), flat.map((a) => h("option", { value: a.id }, a.path)));
 }
 
-/** The first page at once (the grid is usable), the rest in the background. */
-async function loadRows() {
-  if (state.target === "area") {
-    state.rows = state.areas.map(areaRow);
-    state.table.replaceData(state.rows);
-    updateCount();
-    return;
+/** A header filter as the paper query's parameters (added to `params`). */
+function addFilter(params, field, raw) {
+  const value = String(raw ?? "").trim();
+  if (!value) return;
+  const list = (key) => { params[key] = [...(params[key] || []), value]; };
+  if (field === "title" || field === "key") {
+    params.q = [params.q, value].filter(Boolean).join(" ");
+  } else if (field === "year") {
+    const [low, high] = bounds(value);
+    if (low !== "") params.year_min = Math.max(Number(low), Number(params.year_min ?? low));
+    if (high !== "") params.year_max = Math.min(Number(high), Number(params.year_max ?? high));
+  } else if (field === "status") {
+    params.status = value;
+  } else if (field === "tags") {
+    list("tag");
+  } else if (field === "areas") {
+    list("area");
+  } else {
+    const column = state.columns.find((c) => ownField(c) === field);
+    if (column) params.field = [...(params.field || []), condition(column, value)];
   }
-  const first = await api(`/api/papers${query({ ...SELECTION, limit: PAGE, sort: "added", order: "asc" })}`);
-  state.rows = first.items.map(paperRow);
-  await state.table.replaceData(state.rows);
-  updateCount(first.total);
-  for (let offset = PAGE; offset < first.total; offset += PAGE) {
-    const page = await api(`/api/papers${query({ ...SELECTION, limit: PAGE, offset, sort: "added", order: "asc" })}`);
-    const rows = page.items.map(paperRow);
-    state.rows.push(...rows);
-    await state.table.addData(rows);
-    updateCount(first.total);
-  }
-  renderMatrix();
 }
 
-function updateCount(total) {
-  const shown = state.table.getDataCount("active");
-  const all = total === undefined ? state.rows.length : total;
-  $("#row-count").textContent = `${shown} of ${all} ${state.target === "paper" ? "papers" : "areas"}`;
+const COMPARE = { ">=": "gte", "<=": "lte", ">": "gt", "<": "lt", "=": "eq", "!=": "ne" };
+
+/** "2020", ">2019", "<=2021", "2018..2020" as [low, high] ("" for open). */
+function bounds(text) {
+  const range = text.split("..");
+  if (range.length === 2) return range.map((t) => t.trim());
+  const match = text.match(/^(>=|<=|>|<|=)\s*(.+)$/);
+  if (!match) return [text, text];
+  const n = match[2];
+  if (match[1] === ">=" || match[1] === "=") return [n, match[1] === "=" ? n : ""];
+  if (match[1] === "<=") return ["", n];
+  return match[1] === ">" ? [String(Number(n) + 1), ""] : ["", String(Number(n) - 1)];
+}
+
+/** A header filter on a column of one's own: "> 7", "1..5", a value (numbers, choices, dates:
+ * equal), or text the values contain. */
+function condition(column, value) {
+  const match = value.match(/^(>=|<=|!=|>|<|=)\s*(.+)$/);
+  if (match) return `${column.name}:${COMPARE[match[1]]}:${match[2]}`;
+  if (value.includes("..")) return `${column.name}:between:${value}`;
+  const exact = ["number", "integer", "rating", "yes_no", "date"].includes(column.type) || column.formula;
+  return `${column.name}:${exact ? "eq" : "contains"}:${value}`;
+}
+
+/** The paper query of one page: the selection, the grid's sort and header filters. */
+function pageParams(params) {
+  const sent = { ...SELECTION, limit: params.size || PAGE, offset: ((params.page || 1) - 1) * (params.size || PAGE) };
+  for (const f of params.filter || []) addFilter(sent, f.field, f.value);
+  const sorter = (params.sort || [])[0];
+  const column = sorter && state.columns.find((c) => ownField(c) === sorter.field);
+  if (column) Object.assign(sent, { sort_field: column.name, order: sorter.dir });
+  else if (sorter) Object.assign(sent, { sort: sorter.field, order: sorter.dir });
+  else Object.assign(sent, { sort: "added", order: "asc" });
+  return sent;
+}
+
+/** One page of papers for the grid (Tabulator's ajaxRequestFunc). */
+async function fetchPage(_url, _config, params) {
+  const sent = pageParams(params);
+  const prefetched = state.prefetched;
+  state.prefetched = null;
+  try {
+    const page = await (prefetched && prefetched.key === JSON.stringify(sent)
+      ? prefetched.page
+      : api(`/api/papers${query(sent)}`));
+    state.total = page.total;
+    if (!(params.filter || []).length) state.selectionTotal = page.total;
+    updateCount();
+    const size = params.size || PAGE;
+    return { last_page: Math.max(1, Math.ceil(page.total / size)), data: page.items.map(paperRow) };
+  } catch (err) {
+    showError(err);
+    state.total = 0;
+    updateCount();
+    return { last_page: 1, data: [] };
+  }
+}
+
+function updateCount() {
+  const areas = state.target === "area";
+  const shown = areas ? state.table.getDataCount("active") : state.total;
+  const all = areas ? state.areas.length : Math.max(state.selectionTotal, state.total);
+  $("#row-count").textContent = `${shown} of ${all} ${areas ? "areas" : "papers"}`;
 }
 
 function gridColumns() {
@@ -155,12 +221,12 @@ function exportHref() {
   $("#export-csv").href = `/api/export${query({ format: "csv", ...SELECTION, column: names })}`;
 }
 
+/** The grid for the current target, made again (papers and areas load differently). */
 async function rebuild() {
   await loadColumns();
-  state.table.setColumns(gridColumns());
+  await makeTable();
   renderChooser();
   exportHref();
-  await loadRows();
 }
 
 /** Save changed cells of one row; the answer (new version, computed columns) updates it. */
@@ -300,11 +366,16 @@ async function createColumn(event) {
   }
 }
 
-function makeTable() {
-  state.table = new Tabulator("#grid", {
+/** The grid for the current target: papers a page at a time from the server, areas at once.
+ * Resolves once its first rows are in. */
+async function makeTable() {
+  if (state.table) state.table.destroy();
+  const papers = state.target === "paper";
+  const options = {
     height: Math.max(320, window.innerHeight - 190),
+    // A fixed row height: Tabulator then measures no cell (each measure a forced layout).
+    rowHeight: 31,
     index: "id",
-    data: [],
     columns: gridColumns(),
     headerSortClickElement: "icon",
     selectableRange: 1,
@@ -318,35 +389,59 @@ function makeTable() {
     clipboardPasteParser: "range",
     clipboardPasteAction: "range",
     rowHeader: { resizable: false, frozen: true, width: 44, hozAlign: "center", formatter: "rownum", headerSort: false },
-  });
-  state.table.on("cellEdited", (cell) => {
+  };
+  if (papers) {
+    Object.assign(options, {
+      ajaxURL: "/api/papers",
+      ajaxRequestFunc: fetchPage,
+      progressiveLoad: "scroll",
+      paginationSize: PAGE,
+      sortMode: "remote",
+      filterMode: "remote",
+      dataLoader: false,
+    });
+  } else {
+    options.data = state.areas.map(areaRow);
+  }
+  const table = new Tabulator("#grid", options);
+  state.table = table;
+  const loaded = new Promise((resolve) => table.on("dataProcessed", resolve));
+  table.on("cellEdited", (cell) => {
     saveRow(cell.getRow(), { [cell.getField()]: cell.getValue() });
   });
   // A pasted block: each row gets the block's cells (Tabulator hands its internal rows).
-  state.table.on("clipboardPasted", (_text, data, rows) => {
+  table.on("clipboardPasted", (_text, data, rows) => {
     (rows || []).forEach((row, index) => {
       const component = row.getComponent ? row.getComponent() : row;
       const pasted = data[index % data.length];
       const changes = {};
       for (const [field, value] of Object.entries(pasted)) {
-        const column = state.table.getColumn(field);
+        const column = table.getColumn(field);
         if (column && column.getDefinition().editor) changes[field] = value;
       }
       if (Object.keys(changes).length) saveRow(component, changes);
     });
   });
-  state.table.on("dataFiltered", () => updateCount());
-  state.table.on("rangeChanged", () => {
+  if (!papers) table.on("dataFiltered", () => updateCount());
+  table.on("rangeChanged", () => {
     const count = selectedRows().length;
     $("#selection-count").textContent = count ? `${count} rows selected` : "No rows selected";
   });
-  state.table.on("columnVisibilityChanged", exportHref);
+  table.on("columnVisibilityChanged", exportHref);
+  await loaded;
+  updateCount();
 }
 
 async function start() {
   $("#message-close").addEventListener("click", () => { $("#message").hidden = true; });
-  makeTable();
-  await new Promise((resolve) => state.table.on("tableBuilt", resolve));
+  // The first page is asked for with the columns, not after them.
+  const first = pageParams({ page: 1, size: PAGE });
+  state.prefetched = { key: JSON.stringify(first), page: api(`/api/papers${query(first)}`) };
+  state.prefetched.page.catch(() => {});
+  await loadColumns();
+  await makeTable();
+  renderChooser();
+  exportHref();
   $("#grid").addEventListener("keydown", onGridKey, true);
   $("#column-form").addEventListener("submit", createColumn);
   $("#column-choices").addEventListener("change", (event) => {
@@ -376,10 +471,10 @@ async function start() {
       method: "PATCH", json: { version: row.getData().version, fields: { [name]: value || null } },
     }));
   });
-  initMatrix(state, { showError, showInfo, selection: SELECTION, reload: () => rebuild() });
-  await loadAreas();
-  await loadViews();
-  await rebuild();
+  const reload = () => (state.target === "paper" ? state.table.setData() : rebuild());
+  initMatrix(state, { showError, showInfo, selection: SELECTION, reload });
+  // What the toolbar lists (areas, saved views) comes after the first rows.
+  await Promise.all([loadAreas(), loadViews()]);
   document.body.dataset.ready = "true";
 }
 
