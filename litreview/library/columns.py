@@ -34,14 +34,27 @@ def owner_column(target: ColumnTarget) -> Any:
     return model.paper_id if target == ColumnTarget.paper else model.area_id
 
 
+# The session's columns, read once per transaction (a request filters, sorts and shows values
+# by them several times); the functions here that change a column forget them.
+_CACHE = "litreview.columns"
+
+
 def list_columns(session: Session, target: ColumnTarget | None = None) -> list[CustomColumn]:
     """The columns (of one target, or all) in their display order."""
-    stmt = select(CustomColumn).order_by(
-        col(CustomColumn.target), col(CustomColumn.position), col(CustomColumn.id)
-    )
-    if target is not None:
-        stmt = stmt.where(CustomColumn.target == target)
-    return list(session.exec(stmt).all())
+    transaction = session.get_transaction()
+    cached = session.info.get(_CACHE)
+    if transaction is None or cached is None or cached[0] is not transaction:
+        stmt = select(CustomColumn).order_by(
+            col(CustomColumn.target), col(CustomColumn.position), col(CustomColumn.id)
+        )
+        rows = list(session.exec(stmt).all())
+        cached = session.info[_CACHE] = (session.get_transaction(), rows)
+    return [c for c in cached[1] if target is None or c.target == target]
+
+
+def forget_columns(session: Session) -> None:
+    """Read the columns again at the next :func:`list_columns` (one was added or changed)."""
+    session.info.pop(_CACHE, None)
 
 
 def get_column(session: Session, column_id: int) -> CustomColumn:
@@ -109,6 +122,7 @@ def create_column(
         check_formulas(session, target, extra=column)
     session.add(column)
     session.flush()
+    forget_columns(session)
     if column.formula:
         from litreview.library.values import recompute
 
@@ -121,6 +135,7 @@ def update_column(session: Session, column_id: int, changes: dict[str, Any]) -> 
     leaves the column (and the formulas reading it) as they were."""
     column = get_column(session, column_id)
     touched = [column, *formula_columns(session, column.target)]
+    forget_columns(session)
     try:
         with session.no_autoflush:
             _apply_changes(session, column, changes)
@@ -194,6 +209,7 @@ def delete_column(session: Session, column_id: int) -> int:
     session.execute(sa.delete(model).where(model.column_id == column_id))
     session.delete(column)
     session.flush()
+    forget_columns(session)
     return int(count)
 
 
