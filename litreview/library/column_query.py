@@ -13,7 +13,7 @@ a page of papers sorted by a column reads only that page's entries, whatever the
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,7 +144,7 @@ def paper_column_filters(session: Session, conditions: Sequence[str]) -> list[An
             # column) must not take this test's paper_value for its own.
             exists = sa.exists().where(of_column, paper_id == col(Paper.id)).correlate(Paper)
             if present:
-                found.append(Filter(held, exists))
+                found.append(Filter(held, exists, probe=_probe(of_column)))
             else:
                 found.append(Filter(sa.select(col(Paper.id)).where(~exists), ~exists))
             continue
@@ -153,9 +153,19 @@ def paper_column_filters(session: Session, conditions: Sequence[str]) -> list[An
             Filter(
                 sa.select(paper_id).where(of_column, test),
                 sa.exists().where(of_column, paper_id == col(Paper.id), test).correlate(Paper),
+                probe=_probe(of_column, test),
             )
         )
     return found
+
+
+def _probe(*tests: sa.ColumnElement[bool]) -> Callable[[Any], sa.ColumnElement[bool]]:
+    """A paper id's test by the value's key (column, paper)."""
+
+    def probe(paper: Any) -> sa.ColumnElement[bool]:
+        return sa.exists().where(col(PaperValue.paper_id) == paper, *tests)
+
+    return probe
 
 
 def sort_column(

@@ -145,11 +145,14 @@ class Filter:
     """One filter, two ways: the set of ids it lets through, and a test of one paper row.
 
     ``unique``: the set never names a paper twice (so it can be counted without DISTINCT).
+    ``probe``: the test of any paper id (not a paper row), read by an index key; a count of
+    several filters is driven by a set without one and probes the others.
     """
 
     ids: sa.Select[Any]
     test: sa.ColumnElement[bool]
     unique: bool = True
+    probe: Callable[[Any], sa.ColumnElement[bool]] | None = None
 
 
 def _area_filter(session: Session, area_ids: set[int]) -> Filter:
@@ -289,6 +292,18 @@ def _count(session: Session, filters: list[Filter]) -> int:
         only = filters[0]
         ids = only.ids if only.unique else only.ids.distinct()
         stmt = sa.select(sa.func.count()).select_from(ids.subquery())
+    elif any(f.probe is None for f in filters) and any(f.probe for f in filters):
+        # One set read from its index (say a status), each id probed by key in the others
+        # (say a column's values): no temporary table of each set as an INTERSECT builds.
+        driver = next(f for f in filters if f.probe is None)
+        driven = (driver.ids if driver.unique else driver.ids.distinct()).subquery()
+        paper_id = driven.c[0]
+        probes = [
+            f.probe(paper_id) if f.probe else paper_id.in_(f.ids)
+            for f in filters
+            if f is not driver
+        ]
+        stmt = sa.select(sa.func.count()).select_from(driven).where(*probes)
     else:
         both = sa.intersect(*[f.ids for f in filters])
         stmt = sa.select(sa.func.count()).select_from(both.subquery())
