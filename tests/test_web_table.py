@@ -114,6 +114,10 @@ def test_paste_a_block_sort_filter_and_save_a_view(
         "filters"
     ]
     assert views[0]["spec"]["sort"][0]["dir"] == "desc"
+    # The CSV export is what the grid shows: the header filter goes with it.
+    expect(page.locator("#export-csv")).to_have_attribute(
+        "href", re.compile(r"field=Method%3Acontains%3Asf")
+    )
 
 
 def _eventually(read: Any, tries: int = 50) -> Any:

@@ -169,6 +169,7 @@ async function fetchPage(_url, _config, params) {
     state.total = page.total;
     if (!(params.filter || []).length) state.selectionTotal = page.total;
     updateCount();
+    if (state.table && state.table.initialized) exportHref(); // the header filters go with it
     const size = params.size || PAGE;
     return { last_page: Math.max(1, Math.ceil(page.total / size)), data: page.items.map(paperRow) };
   } catch (err) {
@@ -214,11 +215,17 @@ function renderChooser() {
   replaceChildren($("#bulk-column"), own.map((c) => h("option", { value: c.name }, c.name)));
 }
 
+/** The CSV export of what the grid shows: its visible columns, the selection and the header
+ * filters (the export takes the paper query's filters). */
 function exportHref() {
   const names = state.table.getColumns()
     .filter((c) => c.isVisible() && state.exportNames.has(c.getField()))
     .map((c) => state.exportNames.get(c.getField()));
-  $("#export-csv").href = `/api/export${query({ format: "csv", ...SELECTION, column: names })}`;
+  const shown = { ...SELECTION };
+  if (state.target === "paper") {
+    for (const f of state.table.getHeaderFilters()) addFilter(shown, f.field, f.value);
+  }
+  $("#export-csv").href = `/api/export${query({ format: "csv", ...shown, column: names })}`;
 }
 
 /** The grid for the current target, made again (papers and areas load differently). */
