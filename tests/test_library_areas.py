@@ -14,6 +14,7 @@ from litreview.library.areas import (
     create_area,
     delete_area,
     ensure_area_path,
+    ensure_area_paths,
     find_area_path,
     subtree_ids,
     update_area,
@@ -93,3 +94,22 @@ def test_subtree_filter_and_counts(session: Session) -> None:
     assert roots["Robustness"].paper_count == 2  # b counted once though it is in both
     assert roots["Robustness"].direct_count == 2
     assert roots["Robustness"].children[0].paper_count == 1
+
+
+def test_ensure_area_paths_creates_what_is_missing_of_many_paths_at_once(session: Session) -> None:
+    safety = ensure_area_path(session, "Safety")
+    evals = ensure_area_path(session, "Safety/Evals")
+    ids = ensure_area_paths(
+        session, ["Safety/Evals", "Safety/Interp/Probes", "Safety/Interp", "Capabilities"]
+    )
+    assert ids["Safety/Evals"] == evals.id
+    interp = find_area_path(session, "Safety/Interp")
+    assert ids["Safety/Interp"] == interp.id and interp.parent_id == safety.id
+    probes = find_area_path(session, "Safety/Interp/Probes")
+    assert ids["Safety/Interp/Probes"] == probes.id and probes.parent_id == interp.id
+    capabilities = find_area_path(session, "Capabilities")
+    assert capabilities.parent_id is None and capabilities.position > safety.position
+    assert interp.position > evals.position  # after the siblings already there
+    assert ensure_area_paths(session, ["Safety/Interp"]) == {"Safety/Interp": interp.id}
+    with pytest.raises(InvalidInput, match="not an area path"):
+        ensure_area_paths(session, ["Safety//x"])

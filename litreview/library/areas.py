@@ -91,6 +91,46 @@ def ensure_area_path(session: Session, path: str) -> Area:
     return parent
 
 
+def ensure_area_paths(session: Session, paths: Iterable[str]) -> dict[str, int]:
+    """The id of the area at each path, creating the missing areas of all of them: the tree
+    read once, and the new areas of each depth added in one flush (a spreadsheet names many)."""
+    wanted = {path: split_area_path(path) for path in dict.fromkeys(paths)}
+    if not wanted:
+        return {}
+    known = {
+        (parent_id, name): area_id
+        for area_id, parent_id, name in session.execute(
+            sa.select(col(Area.id), col(Area.parent_id), col(Area.name))
+        )
+    }
+    last = dict(
+        session.execute(
+            sa.select(col(Area.parent_id), sa.func.max(col(Area.position))).group_by(
+                col(Area.parent_id)
+            )
+        ).all()
+    )
+    parents: dict[str, int | None] = dict.fromkeys(wanted)
+    for depth in range(max(len(parts) for parts in wanted.values())):
+        new: dict[tuple[int | None, str], Area] = {}
+        for path, parts in wanted.items():
+            if depth < len(parts) and (parents[path], parts[depth]) not in known:
+                parent_id, name = parents[path], clean_area_name(parts[depth])
+                if (parent_id, name) not in new:
+                    last[parent_id] = (last.get(parent_id) or 0) + 1
+                    new[parent_id, name] = Area(
+                        name=name, parent_id=parent_id, position=last[parent_id]
+                    )
+        if new:
+            session.add_all(new.values())
+            session.flush()
+            known.update({key: area.id for key, area in new.items() if area.id is not None})
+        for path, parts in wanted.items():
+            if depth < len(parts):
+                parents[path] = known[parents[path], parts[depth]]
+    return {path: area_id for path, area_id in parents.items() if area_id is not None}
+
+
 def find_area_path(session: Session, path: str) -> Area:
     """The existing area at ``path``; NotFound names the first missing part."""
     parent: Area | None = None

@@ -18,7 +18,7 @@ from sqlmodel import Session, col
 from litreview.errors import InvalidInput
 from litreview.importers.records import Problem
 from litreview.importers.table import TableImport, TableRow, Target, parse_table
-from litreview.library.areas import ensure_area_path, split_area_path
+from litreview.library.areas import ensure_area_paths, split_area_path
 from litreview.library.bibtex import BibtexImportReport
 from litreview.library.bulk import bulk_insert, chunks
 from litreview.library.columns import create_column, list_columns
@@ -107,14 +107,10 @@ def _store(
 
 
 def _place_in_areas(session: Session, stored: list[tuple[TableRow, RecordOutcome]]) -> None:
-    area_ids: dict[str, int] = {}
+    area_ids = ensure_area_paths(session, (path for row, _ in stored for path in row.areas))
     wanted: set[tuple[int, int]] = set()
     for row, outcome in stored:
         for path in row.areas:
-            if path not in area_ids:
-                area = ensure_area_path(session, path)
-                assert area.id is not None
-                area_ids[path] = area.id
             assert outcome.paper_id is not None
             wanted.add((outcome.paper_id, area_ids[path]))
     if not wanted:
