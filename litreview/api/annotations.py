@@ -59,8 +59,9 @@ def write_annotation(
         )
     except Conflict as conflict:
         raise with_current_html(conflict) from None
+    public = AnnotationPublic.from_row(annotation)  # before the commit expires the row
     session.commit()
-    return AnnotationPublic.from_row(annotation)
+    return public
 
 
 @router.get("/papers/{paper_id}/annotation/revisions", response_model=RevisionList)
@@ -93,8 +94,9 @@ def restore_annotation(
         )
     except Conflict as conflict:
         raise with_current_html(conflict) from None
+    public = AnnotationPublic.from_row(annotation)  # before the commit expires the row
     session.commit()
-    return AnnotationPublic.from_row(annotation)
+    return public
 
 
 @router.post("/render", response_model=RenderOut)

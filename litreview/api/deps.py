@@ -3,11 +3,15 @@
 Routes commit once, at the end, after the library call succeeded; an error rolls back. A
 write request's session takes the write lock when it begins, so its checks and inserts are
 one step (see :func:`litreview.db.lock_for_writes`).
+
+Both are ``async``: making a session and reading the settings do no I/O (the session connects
+at its first statement, in the route's thread), and FastAPI runs a plain ``def`` dependency in
+the thread pool, a round trip between threads per dependency and per request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -28,7 +32,7 @@ def reads_only(endpoint: Endpoint) -> Endpoint:
     return endpoint
 
 
-def get_session(request: Request) -> Iterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     with Session(request.app.state.engine) as session:
         writes = request.scope.get("endpoint") not in _READS_ONLY
         if request.method not in SAFE_METHODS and writes:
@@ -40,7 +44,7 @@ def get_session(request: Request) -> Iterator[Session]:
             raise
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

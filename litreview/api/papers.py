@@ -107,9 +107,11 @@ def add_paper(body: PaperIn, session: SessionDep) -> PaperPublic:
         status=body.status,
         rating=body.rating,
     )
-    session.commit()
     assert paper.id is not None
-    return paper_public(session, paper.id)
+    # Read back inside the write's own transaction: after the commit it would be a second one.
+    public = paper_public(session, paper.id)
+    session.commit()
+    return public
 
 
 @router.get("/papers/{paper_id}", response_model=PaperDetail)
@@ -139,8 +141,8 @@ def edit_paper(
         authors=body.authors,
         fields=body.fields,
     )
-    session.commit()
     public = paper_public(session, paper_id)
+    session.commit()
     response.headers["ETag"] = f'"{public.version}"'
     return public
 

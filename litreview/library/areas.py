@@ -3,7 +3,7 @@ siblings, status, delete (lifting or dropping the subtree, told beforehand), pat
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TypeVar
@@ -314,9 +314,30 @@ def subtree_ids(session: Session, area_id: int) -> set[int]:
     return {row[0] for row in session.execute(sa.select(tree.c.id))}
 
 
-def area_paths(session: Session) -> dict[int, str]:
-    """Every area's path ("A/B/C") by id."""
-    rows = session.execute(sa.select(col(Area.id), col(Area.parent_id), col(Area.name))).all()
+# Up to this many areas, their paths are read with their ancestors; beyond, the whole map.
+FEW_AREAS = 500
+# These areas and the areas above them (a few rows, however large the map).
+_WITH_ANCESTORS = sa.text(
+    """
+    WITH RECURSIVE up(id) AS (
+        SELECT id FROM area WHERE id IN :ids
+        UNION SELECT area.parent_id FROM area JOIN up ON area.id = up.id
+        WHERE area.parent_id IS NOT NULL
+    )
+    SELECT area.id, area.parent_id, area.name FROM area JOIN up ON area.id = up.id
+    """
+).bindparams(sa.bindparam("ids", expanding=True))
+
+
+def area_paths(session: Session, ids: Collection[int] | None = None) -> dict[int, str]:
+    """Every area's path ("A/B/C") by id; given ``ids``, only those areas' paths (and their
+    ancestors'), read without reading the whole map."""
+    if ids is not None and not ids:
+        return {}
+    if ids is not None and len(ids) <= FEW_AREAS:
+        rows = session.execute(_WITH_ANCESTORS, {"ids": sorted(ids)}).all()
+    else:
+        rows = session.execute(sa.select(col(Area.id), col(Area.parent_id), col(Area.name))).all()
     by_id = {r[0]: (r[1], r[2]) for r in rows}
     paths: dict[int, str] = {}
 

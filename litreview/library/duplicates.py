@@ -40,13 +40,12 @@ class DuplicatePair:
     status: DuplicateStatus
 
 
-def record_possible_duplicates(session: Session, paper_ids: Sequence[int]) -> int:
-    """Record the look-alikes of these papers not recorded yet; how many pairs were added."""
-    if not paper_ids:
-        return 0
+def _look_alikes() -> sa.Select[Any]:
+    """Each given paper (``:ids``) with every other paper of its normalised title and a year
+    at most one apart (or unknown)."""
     table: Any = Paper.__table__  # type: ignore[attr-defined]
     new, old = table.alias("new"), table.alias("old")
-    stmt = (
+    return (
         sa.select(new.c.id, old.c.id, new.c.year, old.c.year)
         .join(old, (old.c.title_fp == new.c.title_fp) & (old.c.id != new.c.id))
         .where(
@@ -59,9 +58,20 @@ def record_possible_duplicates(session: Session, paper_ids: Sequence[int]) -> in
             ),
         )
     )
+
+
+# Built once: building it (two aliases of the paper table) cost more than running it for the
+# one paper added by hand.
+_LOOK_ALIKES = _look_alikes()
+
+
+def record_possible_duplicates(session: Session, paper_ids: Sequence[int]) -> int:
+    """Record the look-alikes of these papers not recorded yet; how many pairs were added."""
+    if not paper_ids:
+        return 0
     candidates: dict[tuple[int, int], str] = {}
     for chunk in chunks(sorted(set(paper_ids))):
-        for a, b, year_a, year_b in session.execute(stmt, {"ids": list(chunk)}):
+        for a, b, year_a, year_b in session.execute(_LOOK_ALIKES, {"ids": list(chunk)}):
             pair = (min(a, b), max(a, b))
             years = "same year" if year_a == year_b else f"years {year_a} and {year_b}"
             candidates.setdefault(pair, f"same title, {years}")

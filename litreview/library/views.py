@@ -73,10 +73,17 @@ def load_paper_views(
 ) -> list[PaperView]:
     """Views of the papers with these ids, in the order given (unknown ids are skipped)."""
     views: dict[int, PaperView] = {}
-    paths = area_paths(session)
+    placed: list[tuple[PaperView, int, str, Stance | None]] = []
     for start in range(0, len(ids), CHUNK):
         chunk = list(ids[start : start + CHUNK])
-        _load_chunk(session, chunk, views, paths)
+        _load_chunk(session, chunk, views, placed)
+    # Only the paths of the areas these papers are in: a page of a library with a large map
+    # reads a few areas, not all of them.
+    paths = area_paths(session, {area_id for _, area_id, _, _ in placed})
+    for view, area_id, note, stance in placed:
+        view.areas.append(AreaRef(area_id, paths[area_id], note, stance))
+    for view in views.values():
+        view.areas.sort(key=lambda a: a.path)
     for paper_id, values in field_values(session, ColumnTarget.paper, list(views)).items():
         views[paper_id].fields = values
     for paper_id, keys in aliases_of(session, list(views)).items():
@@ -119,7 +126,7 @@ def _load_chunk(
     session: Session,
     chunk: list[int],
     views: dict[int, PaperView],
-    paths: dict[int, str],
+    placed: list[tuple[PaperView, int, str, Stance | None]],
 ) -> None:
     ids = {"ids": chunk}
     for paper in session.exec(_PAPERS, params=ids).all():
@@ -131,12 +138,8 @@ def _load_chunk(
         target.append(Person(name, family, given, affiliation))
     for paper_id, name in session.execute(_TAGS, ids):
         views[paper_id].tags.append(name)
-    placed: set[int] = set()
     for paper_id, area_id, note, stance in session.execute(_AREAS, ids):
-        views[paper_id].areas.append(AreaRef(area_id, paths[area_id], note, stance))
-        placed.add(paper_id)
-    for paper_id in placed:
-        views[paper_id].areas.sort(key=lambda a: a.path)
+        placed.append((views[paper_id], area_id, note, stance))
     for annotation in session.exec(_ANNOTATIONS, params=ids).all():
         views[annotation.paper_id].annotation = annotation
 
