@@ -21,8 +21,9 @@ OLD_DEFAULT_DATABASE_PATH = Path("data") / DATABASE_FILE
 DEFAULT_MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 # Seconds a write waits for another writer (a long import) before answering "busy".
 DEFAULT_BUSY_TIMEOUT = 5.0
-# Milliseconds a search of the API may run before it answers "too broad, keep typing".
-DEFAULT_SEARCH_TIME_LIMIT_MS = 100
+# Milliseconds a search of the API may run before it answers "too broad, keep typing": with
+# the request around it, every answer (a page or "keep typing") comes within 100 ms.
+DEFAULT_SEARCH_TIME_LIMIT_MS = 80
 
 
 @dataclass(frozen=True)

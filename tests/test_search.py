@@ -11,6 +11,7 @@ from sqlmodel import Session
 from litreview.app import create_app
 from litreview.config import Settings
 from litreview.importers.records import AuthorRecord, PaperRecord
+from litreview.library import search
 from litreview.library.papers import import_records
 from litreview.library.search import fts_query, search_paper_ids
 from litreview.models import SourceKind
@@ -254,6 +255,28 @@ def test_a_search_past_its_time_limit_answers_keep_typing(settings: Settings, di
         # The limit is only on full-text searches; the connection is left without it.
         listed = client.get("/api/papers", params={"limit": 5})
         assert listed.status_code == 200 and listed.json()["total"] == 20
+    app.state.engine.dispose()
+
+
+def test_a_one_or_two_letter_prefix_gets_the_short_time_limit(
+    settings: Settings, dialect: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # "re" (a prefix of two letters) is known to be broad before it runs: it gets the short
+    # limit, here already past; "rew" and the exact word "reward" get the whole one.
+    if dialect != "sqlite":
+        pytest.skip("SQLite's progress handler; test_postgres.py stops a slow statement there")
+    monkeypatch.setattr(search, "SHORT_PREFIX_LIMIT_MS", 1e-9)
+    app = create_app(replace(settings, search_time_limit_ms=60_000))
+    with TestClient(app, base_url=LOCAL_URL) as client:
+        for n in range(20):
+            add_paper(client, f"Reward paper {n}", abstract="reward " * 50)
+        error = error_of(client.get("/api/papers", params={"q": "re", "tag": "x"}), 422)
+        assert "keep typing" in error["message"] and error["time_limit_ms"] == 1e-9
+        error = error_of(client.get("/api/papers", params={"q": "paper re", "tag": "x"}), 422)
+        assert error["time_limit_ms"] == 1e-9
+        for text in ("rew", "reward", "paper rew"):
+            found = client.get("/api/papers", params={"q": text})
+            assert found.status_code == 200 and found.json()["total"] == 20, text
     app.state.engine.dispose()
 
 

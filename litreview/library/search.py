@@ -17,7 +17,9 @@ How it stays fast at 100,000 papers (see bench/api_latency.py):
 - the total is a count over the same sets, without joins or ordering;
 - a pathological search (say a one-letter prefix under filters that match little) is bounded
   as datasette bounds a query: a progress handler stops it after a time limit and the caller
-  gets :class:`~litreview.errors.SearchTooBroad` ("keep typing") instead of a slow answer.
+  gets :class:`~litreview.errors.SearchTooBroad` ("keep typing") instead of a slow answer; a
+  last word of one or two letters searched as a prefix, broad at scale before it runs, gets a
+  shorter limit, so its "keep typing" comes at once.
 """
 
 from __future__ import annotations
@@ -48,6 +50,11 @@ MAX_WORDS = 32
 # Up to this many results, a filtered list reads its papers by id and sorts them; beyond, it
 # walks the sort index and tests papers until the page is full.
 SMALL_RESULT = 2000
+# A last word of at most this many letters starts so many words of a large library that its
+# search is known to be broad before it runs ("t", "th", "reinforcement l"): it is given
+# only SHORT_PREFIX_LIMIT_MS, so "keep typing" comes at once; a small library answers within it.
+SHORT_PREFIX = 2
+SHORT_PREFIX_LIMIT_MS = 25
 # SQLite's FTS5 words, one row per occurrence (fts5vocab "instance"): a seek to a word is cheap.
 PAPER_FTS_TERMS = sa.table("paper_fts_terms", sa.column("term", sa.String))
 
@@ -428,8 +435,18 @@ def search_paper_ids(
     stops with :class:`~litreview.errors.ClientGone` once it answers True.
     """
     match = fts_match(session, query.q)
-    with time_limit(session, time_limit_ms if match else None, cancelled=cancelled):
+    limit = time_limit_ms if match else None
+    if limit and match and _short_prefix(query.q, match):
+        limit = min(limit, SHORT_PREFIX_LIMIT_MS)
+    with time_limit(session, limit, cancelled=cancelled):
         return _search_ids(session, query, match or None)
+
+
+def _short_prefix(text: str | None, match: str) -> bool:
+    """Whether the last word typed has at most ``SHORT_PREFIX`` letters and is searched as a
+    prefix (``match`` ends with the prefix mark: ``"th"*``, ``'th':*``)."""
+    words = _search_words(text)
+    return match.endswith("*") and bool(words) and len(words[-1]) <= SHORT_PREFIX
 
 
 def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple[list[int], int]:
