@@ -101,7 +101,10 @@ async function fetchPage(replace) {
     }
     if (replace) lastQueryKey = null;
   } finally {
-    if (!signal.aborted) list.removeAttribute("aria-busy");
+    if (!signal.aborted) {
+      list.removeAttribute("aria-busy");
+      events.dispatchEvent(new Event("list-shown"));
+    }
   }
 }
 
