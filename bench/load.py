@@ -145,6 +145,29 @@ async def run_load(url: str, clients: int, seconds: float, paper_ids: list[int])
     return tally
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by process ``pid`` and every process below it
+    (``serve --workers N`` runs its workers as children), read from /proc."""
+    parents: dict[int, int] = {}
+    times: dict[int, float] = {}
+    tick = os.sysconf("SC_CLK_TCK")
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        parents[int(entry.name)] = int(fields[1])
+        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree, todo = set(), [pid]
+    while todo:
+        current = todo.pop()
+        tree.add(current)
+        todo.extend(child for child, parent in parents.items() if parent == current)
+    return sum(times.get(member, 0.0) for member in tree)
+
+
 def lost_updates(url: str, tally: Tally) -> int:
     lost = 0
     with httpx.Client(base_url=url, timeout=30) as client:
@@ -174,8 +197,12 @@ def bench_workers(db: Path, workers: int, args: argparse.Namespace, folder: Path
                 for n in range(SHARED_PAPERS)
             ]
         started = time.perf_counter()
+        server_cpu = tree_cpu_seconds(process.pid)
+        own_cpu = time.process_time()
         tally = asyncio.run(run_load(url, args.clients, args.seconds, paper_ids))
         elapsed = time.perf_counter() - started
+        server_cpu = tree_cpu_seconds(process.pid) - server_cpu
+        own_cpu = time.process_time() - own_cpu
         lost = lost_updates(url, tally)
     finally:
         stop_server(process)
@@ -189,6 +216,13 @@ def bench_workers(db: Path, workers: int, args: argparse.Namespace, folder: Path
         f" p95 {pct(tally.save_ms, 0.95):5.0f} ms  errors {errors}  409s "
         f"{tally.statuses['save 409']}  too broad {tally.statuses['search too broad']}"
         f"  lost updates {lost}  ({total} requests in {elapsed:.1f} s)"
+    )
+    # Where the two cores went: the server (all its processes) and this load generator.
+    print(
+        f"    CPU per request: server {server_cpu / total * 1000:.1f} ms, load generator"
+        f" {own_cpu / total * 1000:.1f} ms; cores busy: server {server_cpu / elapsed:.2f},"
+        f" generator {own_cpu / elapsed:.2f} (of {os.cpu_count()});"
+        " load average {:.1f} {:.1f} {:.1f}".format(*os.getloadavg())
     )
     if errors:
         print(f"    answers: {dict(tally.statuses)}")

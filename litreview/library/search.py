@@ -25,7 +25,7 @@ How it stays fast at 100,000 papers (see bench/api_latency.py):
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -382,12 +382,22 @@ def _ranked(
         rows = session.execute(page).all()
         if rows:
             return [row.id for row in rows], int(rows[0].total)
+    else:
+        page = _scored(matched, score, [], descending, limit).offset(offset)
+        ids = [row.id for row in session.execute(page)]
+        # A page that is not full tells the total: no count of the matches.
+        if 0 < len(ids) < limit or (not ids and offset == 0 and limit > 0):
+            return ids, offset + len(ids)
+        if ids:
+            return ids, _count_matches(session, matched)
+    return [], _count_matches(session, matched, in_sets)
+
+
+def _count_matches(
+    session: Session, matched: sa.ColumnElement[bool], in_sets: Sequence[Any] = ()
+) -> int:
     count = sa.select(sa.func.count()).select_from(PAPER_FTS).where(matched, *in_sets)
-    total = int(session.execute(count).scalar_one())
-    if limit == 0 or offset >= total:
-        return [], total
-    page = _scored(matched, score, [], descending, limit).offset(offset)
-    return [row.id for row in session.execute(page)], total
+    return int(session.execute(count).scalar_one())
 
 
 def _scored(
