@@ -22,7 +22,6 @@ import logging
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from bibtexparser.model import (
     Block,
@@ -102,7 +101,9 @@ _NOT_INHERITED = frozenset(
 class _Item:
     """One entry on its way to a record."""
 
-    entry: Entry
+    # The parsed block, until its fields are evaluated (then dropped: a large file's blocks
+    # would otherwise stay alive, and be walked by every garbage collection, until its end).
+    entry: Entry | None
     line: int
     key: str
     entry_type: str
@@ -193,8 +194,8 @@ class _Parser:
         self.items: list[_Item] = []
         self.counts = {"entries": 0, "strings": 0, "preambles": 0, "comments": 0, "failed": 0}
         # The first entry and @string of each key, and its line, across pieces.
-        self.entry_keys: dict[str, tuple[Entry, int | None]] = {}
-        self.string_keys: dict[str, tuple[String, int | None]] = {}
+        self.entry_keys: dict[str, int | None] = {}
+        self.string_keys: dict[str, int | None] = {}
         # The piece being split: its text, line offset and (when needed) line starts.
         self.text = ""
         self.offset = 0
@@ -290,14 +291,11 @@ class _Parser:
         if isinstance(block, DuplicateBlockKeyBlock):
             block = block.ignore_error_block  # a duplicate within the piece; checked again
         if isinstance(block, Entry | String):
-            known: dict[str, Any] = (
-                self.entry_keys if isinstance(block, Entry) else self.string_keys
-            )
-            first = known.get(block.key)
-            if first is None:
-                known[block.key] = (block, _line(block, self.offset))
+            known = self.entry_keys if isinstance(block, Entry) else self.string_keys
+            if block.key not in known:
+                known[block.key] = _line(block, self.offset)
                 return block
-            return _Duplicate(block, first[1])
+            return _Duplicate(block, known[block.key])
         return block
 
     def _block(self, block: object) -> None:
@@ -403,7 +401,8 @@ class _Parser:
     def _evaluate_fields(self, item: _Item) -> None:
         fields = item.fields
         macros = self.macros
-        for f in item.entry.fields:
+        entry, item.entry = item.entry, None
+        for f in entry.fields if entry is not None else ():
             name = f.key.strip().lower()
             if name in fields or not name:
                 continue

@@ -1,7 +1,7 @@
 """Import a BibTeX file into the library: parse problems and store outcomes in one report.
 
 The file is parsed by :func:`litreview.importers.bibtex.parse_bibtex_batches` and, once all of
-it is parsed and prepared, its records stored batch by batch by the merge rule of
+it is parsed and prepared, its records stored together by the merge rule of
 :class:`litreview.library.importing.RecordImporter`. Nothing here commits: the
 caller (CLI command, API route) commits once, so a file is one transaction. A dry run stores
 inside a savepoint and rolls it back, so its report says exactly what an import would do.
@@ -148,8 +148,9 @@ def import_bibtex(
 ) -> BibtexImportReport:
     """Parse ``data`` and store its entries; ImportFailed when the file cannot be decoded.
 
-    The file is parsed first, then its records are stored batch by batch, all in the caller's
-    transaction (which then holds the write lock only while it writes).
+    The file is parsed first, then its records are stored as one batch (the library's keys,
+    identities and authors read once for all of them), in the caller's transaction (which
+    then holds the write lock only while it writes).
     """
     if area_path is not None:
         split_area_path(area_path)  # a bad path fails before anything is stored
@@ -157,13 +158,12 @@ def import_bibtex(
     # The whole file is parsed and prepared before the first write: SQLite's write lock is
     # taken by the first write and held until the commit, so a save made meanwhile (an
     # annotation in the web UI) waits only for the writing, not for the parsing.
-    records = parse_bibtex_batches(text, parsed, source=source)
-    batches = [prepare_batch(batch) for batch in records]
+    records = [r for batch in parse_bibtex_batches(text, parsed, source=source) for r in batch]
+    prepared = prepare_batch(records)
     savepoint = session.begin_nested() if dry_run else None
     try:
         importer = RecordImporter(session, tags=tags, area_path=area_path)
-        for batch in batches:
-            importer.add_prepared(batch)
+        importer.add_prepared(prepared)
         store_preambles(session, parsed.preambles, source=source)
         groups, group_problems = apply_jabref_groups(
             session, text, importer.report().outcomes, under=area_path

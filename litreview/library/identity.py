@@ -11,7 +11,7 @@ record is never merged into the entry its ``crossref`` names. Also: unique citat
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -215,15 +215,17 @@ def base_key(record: PaperRecord) -> str:
 class KeyAllocator:
     """Hands out unique citation keys: incoming ones kept, missing ones generated.
 
-    Only the stored keys a new one could clash with are read, once per base
-    (``key = base OR key GLOB base || '[a-z]*'``, through the unique index); a large import
-    calls :meth:`read_all` to read every key in one statement instead.
+    Only the stored keys a new one could clash with are read: the wanted keys of a whole
+    import at once (:meth:`look_up`, ``key IN (...)`` through the unique indexes), and the
+    keys with letters added (``key GLOB base || '[a-z]*'``) only for a base that is taken. A
+    large import into a small library calls :meth:`read_all` to read every key instead.
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.taken: set[str] = set()
         self.looked_up: set[str] | None = set()  # None: every stored key is in taken
+        self.suffixes_read: set[str] = set()
 
     def read_all(self) -> None:
         if self.looked_up is not None:
@@ -231,30 +233,44 @@ class KeyAllocator:
             self.taken.update(self.session.exec(select(PaperAlias.key)).all())
             self.looked_up = None
 
-    def _look_up(self, base: str) -> None:
-        """Read the stored keys and aliases equal to ``base`` or ``base`` and letters."""
-        if self.looked_up is None or base in self.looked_up:
+    def look_up(self, keys: Iterable[str]) -> None:
+        """Read which of these keys are stored keys or aliases, a few statements in all."""
+        if self.looked_up is None:
             return
-        self.looked_up.add(base)
+        wanted = sorted({k for k in keys if k not in self.looked_up})
+        if not wanted:
+            return
+        self.looked_up.update(wanted)
+        for column in (col(Paper.key), col(PaperAlias.key)):
+            stmt = sa.select(column).where(column.in_(sa.bindparam("keys", expanding=True)))
+            for chunk in chunks(wanted):
+                self.taken.update(self.session.execute(stmt, {"keys": list(chunk)}).scalars())
+
+    def _look_up_suffixed(self, base: str) -> None:
+        """Read the stored keys and aliases that are ``base`` and letters (a taken base)."""
+        if self.looked_up is None or base in self.suffixes_read:
+            return
+        self.suffixes_read.add(base)
         for column in (col(Paper.key), col(PaperAlias.key)):
             found = sa.select(column).where(suffixed(column, base, self.session))
             self.taken.update(self.session.execute(found).scalars().all())
 
     def in_use(self, key: str) -> bool:
         """Whether ``key`` is a stored (or already handed out) key or alias."""
-        self._look_up(key)
+        self.look_up([key])
         return key in self.taken
 
     def allocate(self, record: PaperRecord) -> tuple[str, str]:
         """A free key for ``record`` and a note when the incoming key had to change."""
         wanted = (record.key or "").strip()
         base = base_key(record)
-        self._look_up(base)
         key = base
-        suffix = 0
-        while key in self.taken:
-            suffix += 1
-            key = base + _letters(suffix)
+        if self.in_use(base):
+            self._look_up_suffixed(base)
+            suffix = 0
+            while key in self.taken:
+                suffix += 1
+                key = base + _letters(suffix)
         self.taken.add(key)
         note = (
             f"key {wanted!r} was already taken; stored as {key!r}"

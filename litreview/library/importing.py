@@ -17,7 +17,7 @@ from litreview.library.areas import ensure_area_path
 from litreview.library.bulk import bulk_insert, hold_all, insert_and_read_ids
 from litreview.library.duplicates import record_possible_duplicates
 from litreview.library.fts import bulk_indexing
-from litreview.library.identity import KeyAllocator, Matcher, Prepared, prepare_batch
+from litreview.library.identity import KeyAllocator, Matcher, Prepared, base_key, prepare_batch
 from litreview.library.merge import merge_into, provenance_row
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
 from litreview.library.people import AuthorIds, author_names, insert_people
@@ -206,6 +206,7 @@ def _insert_new(
         return [], []
     rows, notes = [], []
     now = utcnow()
+    keys.look_up(base_key(p.record) for p in new)
     for p in new:
         key, note = keys.allocate(p.record)
         rows.append(_paper_row(p, key, now))
@@ -276,6 +277,7 @@ def _insert_aliases(
     """The entries' other keys (``ids``) as aliases; those another paper has, by paper."""
     aliases = []
     clashes: dict[int, list[str]] = {}
+    keys.look_up(key for p in new for key in p.record.aliases)
     for pid, p, row in zip(ids, new, rows, strict=True):
         for key in dict.fromkeys(p.record.aliases):
             if key == row["key"]:
