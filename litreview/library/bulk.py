@@ -122,21 +122,21 @@ def insert_columns(
 def insert_and_read_ids(
     session: Session,
     model: Any,
-    rows: list[dict[str, Any]],
+    values: dict[str, list[Any]],
     key_column: Any,
     id_column: Any,
     encoded: Collection[str] = (),
 ) -> dict[str, int]:
-    """Insert rows in bulk; their new ids by the value of a unique column.
+    """Insert rows given column by column; their new ids by the value of a unique column.
 
     Ids only grow, so the new rows are those above the largest id before the insert (a row
     another writer slipped in there has a key that is not ours and is ignored).
     """
-    if not rows:
+    if not values or not next(iter(values.values())):
         return {}
     connection = session.connection()
     before = connection.execute(sa.select(sa.func.max(id_column))).scalar() or 0
-    bulk_insert(session, model, rows, encoded)
-    wanted = {row[key_column.key] for row in rows}
-    found = connection.execute(sa.select(key_column, id_column).where(id_column > before))
+    insert_columns(session, model, values, encoded)
+    wanted = set(values[key_column.key])
+    found = connection.execute(sa.select(key_column, id_column).where(id_column > before)).all()
     return {key: row_id for key, row_id in found if key in wanted}

@@ -10,6 +10,7 @@ record is never merged into the entry its ``crossref`` names. Also: unique citat
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from sqlmodel import Session, col, select
 
 from litreview.importers.records import PaperRecord
 from litreview.library.bulk import chunks
+from litreview.library.people import author_names, person_key
 from litreview.models import (
     Paper,
     PaperAlias,
@@ -43,6 +45,14 @@ class Prepared:
     # The key the record asks for, or the one it would be given: what a re-import finds it by.
     key: str = ""
     note: str = ""
+    # A new paper's values that take work to make, made here, before any write: JSON texts of
+    # the JSON columns (``extra``, ``original``, ``arxiv_categories``) and the author list.
+    extra_json: str = "{}"
+    original_json: str = "{}"
+    categories_json: str = "[]"
+    author_names: str = ""
+    # The name key of each author, then each editor (see :class:`~litreview.normalize.PersonName`).
+    people_keys: tuple[str, ...] = ()
 
 
 class Matcher:
@@ -198,7 +208,19 @@ def prepare(index: int, record: PaperRecord) -> Prepared:
     # A BibTeX entry without a key finds itself again by the key it was given (a re-import);
     # a paper added by hand is never matched by a key made from its title.
     key = record.key or (base_key(record) if record.source == SourceKind.bibtex else "")
-    return Prepared(index, record, record.arxiv_id, record.doi, fp, key)
+    return Prepared(
+        index,
+        record,
+        record.arxiv_id,
+        record.doi,
+        fp,
+        key,
+        extra_json=json.dumps(record.extra),
+        original_json=json.dumps(record.original),
+        categories_json=json.dumps(list(record.arxiv_categories)),
+        author_names=author_names(record.authors or record.editors),
+        people_keys=tuple(person_key(a) for a in (*record.authors, *record.editors)),
+    )
 
 
 def base_key(record: PaperRecord) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-import json
+import operator
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -14,13 +14,13 @@ from sqlmodel import Session
 from litreview.importers.records import PaperRecord
 from litreview.library.aliases import add_aliases, clash_note, owner_of_key
 from litreview.library.areas import ensure_area_path
-from litreview.library.bulk import bulk_insert, hold_all, insert_and_read_ids
+from litreview.library.bulk import bulk_insert, hold_all, insert_and_read_ids, insert_columns
 from litreview.library.duplicates import record_possible_duplicates
 from litreview.library.fts import bulk_indexing
 from litreview.library.identity import KeyAllocator, Matcher, Prepared, base_key, prepare_batch
-from litreview.library.merge import merge_into, provenance_row
+from litreview.library.merge import merge_into, provenance_columns
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
-from litreview.library.people import AuthorIds, author_names, insert_people
+from litreview.library.people import AuthorIds, insert_people
 from litreview.library.suggestions import suggest_after_import
 from litreview.library.tags import clean_tags, ensure_tags
 from litreview.models import (
@@ -162,34 +162,39 @@ class RecordImporter:
 
 # Columns an import record fills as it is: those of the paper table the record also has
 # (a new field of both needs nothing here); the rest are set below.
-_SET_APART = {"key", "entry_type", "extra", "original"}
+_SET_APART = {"key", "entry_type", "extra", "original", "arxiv_categories"}
 _RECORD_COLUMNS = [
     column.name
     for column in Paper.__table__.columns  # type: ignore[attr-defined]
     if column.name in {f.name for f in dataclasses.fields(PaperRecord)}
     and column.name not in _SET_APART
 ]
+_RECORD_VALUES = operator.attrgetter(*_RECORD_COLUMNS)
+# JSON made by prepare(), not by the column type: the insert skips its converter.
+_ENCODED = ("extra", "original", "arxiv_categories")
 
 
-def _paper_row(p: Prepared, key: str, now: datetime) -> dict[str, Any]:
-    r = p.record
-    row = {name: getattr(r, name) for name in _RECORD_COLUMNS}
-    row.update(
-        key=key,
-        entry_type=(r.entry_type or "article").lower()[:40],
-        title_fp=p.fp,
-        author_names=author_names(r.authors or r.editors),
-        arxiv_categories=list(r.arxiv_categories),
-        status=ReadingStatus.unread.value,
-        rating=None,
-        # JSON made here, not by the column type: the insert skips its converter (encoded).
-        extra=json.dumps(r.extra),
-        original=json.dumps(r.original),
-        created_at=now,
-        updated_at=now,
-        version=1,
+def _paper_columns(new: list[Prepared], keys: list[str], now: datetime) -> dict[str, list[Any]]:
+    """The new papers' rows, column by column (no object a row: a large import's are many)."""
+    records = [p.record for p in new]
+    values = zip(*map(_RECORD_VALUES, records), strict=True)
+    columns = dict(zip(_RECORD_COLUMNS, map(list, values), strict=True))
+    count = len(new)
+    columns.update(
+        key=keys,
+        entry_type=[(r.entry_type or "article").lower()[:40] for r in records],
+        title_fp=[p.fp for p in new],
+        author_names=[p.author_names for p in new],
+        arxiv_categories=[p.categories_json for p in new],
+        status=[ReadingStatus.unread.value] * count,
+        rating=[None] * count,
+        extra=[p.extra_json for p in new],
+        original=[p.original_json for p in new],
+        created_at=[now] * count,
+        updated_at=[now] * count,
+        version=[1] * count,
     )
-    return row
+    return columns
 
 
 def _insert_new(
@@ -204,83 +209,70 @@ def _insert_new(
     """Insert the new papers of a batch; their ids and keys, in order."""
     if not new:
         return [], []
-    rows, notes = [], []
-    now = utcnow()
     keys.look_up(base_key(p.record) for p in new)
-    for p in new:
-        key, note = keys.allocate(p.record)
-        rows.append(_paper_row(p, key, now))
-        notes.append(note)
+    allocated = [keys.allocate(p.record) for p in new]
+    new_keys = [key for key, _ in allocated]
+    now = utcnow()
     with bulk_indexing(session, []) as indexed:
         table = Paper.__table__  # type: ignore[attr-defined]
         # A plain executemany and a lookup by the unique key: INSERT .. RETURNING with
         # sort_by_parameter_order runs one statement per row on SQLite (~10x slower).
         id_of = insert_and_read_ids(
-            session, Paper, rows, table.c.key, table.c.id, encoded=("extra", "original")
+            session, Paper, _paper_columns(new, new_keys, now), table.c.key, table.c.id, _ENCODED
         )
-        ids = [id_of[row["key"]] for row in rows]
+        ids = [id_of[key] for key in new_keys]
         papers = [(pid, p.record) for pid, p in zip(ids, new, strict=True)]
-        insert_people(session, papers, authors)
-        _insert_tags(
-            session, [(pid, [*p.record.tags, *extra_tags]) for pid, p in zip(ids, new, strict=True)]
-        )
+        insert_people(session, papers, authors, [p.people_keys for p in new])
+        _insert_tags(session, [(pid, [*r.tags, *extra_tags]) for pid, r in papers])
         if area_id is not None:
-            bulk_insert(
+            insert_columns(
                 session,
                 PaperArea,
-                [{"paper_id": pid, "area_id": area_id, "note": ""} for pid in ids],
+                {"paper_id": ids, "area_id": [area_id] * len(ids), "note": [""] * len(ids)},
             )
-        now = utcnow()
-        bulk_insert(
+        annotated = [(pid, r) for pid, r in papers if r.annotation and r.annotation.strip()]
+        insert_columns(
             session,
             Annotation,
-            [
-                {
-                    "paper_id": pid,
-                    "markdown": p.record.annotation,
-                    "version": 1,
-                    "arxiv_version": p.record.arxiv_version,
-                    "updated_at": now,
-                }
-                for pid, p in zip(ids, new, strict=True)
-                if p.record.annotation and p.record.annotation.strip()
-            ],
+            {
+                "paper_id": [pid for pid, _ in annotated],
+                "markdown": [r.annotation for _, r in annotated],
+                "version": [1] * len(annotated),
+                "arxiv_version": [r.arxiv_version for _, r in annotated],
+                "updated_at": [now] * len(annotated),
+            },
         )
-        bulk_insert(
-            session,
-            Provenance,
-            [provenance_row(pid, p.record) for pid, p in zip(ids, new, strict=True)],
-        )
-        clashes = _insert_aliases(session, new, ids, rows, keys)
+        insert_columns(session, Provenance, provenance_columns(papers, now))
+        clashes = _insert_aliases(session, new, ids, new_keys, keys)
         indexed.extend(ids)
-    for pid, p, row, note in zip(ids, new, rows, notes, strict=True):
+    for pid, p, (key, note) in zip(ids, new, allocated, strict=True):
         clash = clash_note(clashes[pid]) if pid in clashes else ""
         outcomes[p.index] = RecordOutcome(
             p.index,
             Outcome.added,
             p.record.title,
             pid,
-            row["key"],
+            key,
             message="; ".join(n for n in (note, p.note, clash) if n),
             line=p.record.line,
         )
-    return ids, [row["key"] for row in rows]
+    return ids, new_keys
 
 
 def _insert_aliases(
     session: Session,
     new: list[Prepared],
     ids: list[int],
-    rows: list[dict[str, Any]],
+    new_keys: list[str],
     keys: KeyAllocator,
 ) -> dict[int, list[str]]:
     """The entries' other keys (``ids``) as aliases; those another paper has, by paper."""
     aliases = []
     clashes: dict[int, list[str]] = {}
     keys.look_up(key for p in new for key in p.record.aliases)
-    for pid, p, row in zip(ids, new, rows, strict=True):
+    for pid, p, own in zip(ids, new, new_keys, strict=True):
         for key in dict.fromkeys(p.record.aliases):
-            if key == row["key"]:
+            if key == own:
                 continue
             if keys.in_use(key):
                 clashes.setdefault(pid, []).append(key)

@@ -7,6 +7,7 @@ tags and areas, and never overwrites what the user wrote (annotation, status, ra
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,12 +65,23 @@ ARXIV_FIELDS = (
 
 
 def provenance_row(paper_id: int, record: PaperRecord) -> dict[str, Any]:
+    """Where a paper's record came from (a row of ``provenance``)."""
+    columns = provenance_columns([(paper_id, record)], utcnow())
+    return {name: values[0] for name, values in columns.items()}
+
+
+def provenance_columns(
+    papers: Sequence[tuple[int, PaperRecord]], now: datetime
+) -> dict[str, list[Any]]:
+    """:func:`provenance_row` of many papers, column by column."""
     return {
-        "paper_id": paper_id,
-        "source": SourceKind(record.source).value,
-        "detail": record.source_detail,
-        "arxiv_version": record.arxiv_version if record.source == SourceKind.arxiv else None,
-        "imported_at": utcnow(),
+        "paper_id": [pid for pid, _ in papers],
+        "source": [SourceKind(r.source).value for _, r in papers],
+        "detail": [r.source_detail for _, r in papers],
+        "arxiv_version": [
+            r.arxiv_version if r.source == SourceKind.arxiv else None for _, r in papers
+        ],
+        "imported_at": [now] * len(papers),
     }
 
 

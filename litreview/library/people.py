@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -27,6 +26,11 @@ def author_names(authors: Iterable[AuthorRecord]) -> str:
     return "; ".join(a.name for a in authors)
 
 
+def person_key(person: AuthorRecord) -> str:
+    """The author row a person is (two spellings of one name share it)."""
+    return PersonName(person.family, person.given).key
+
+
 class AuthorIds:
     """Author ids by name key, remembered across the batches of one import."""
 
@@ -41,7 +45,7 @@ class AuthorIds:
         pair = (person.family, person.given)
         key = self.key_of.get(pair)
         if key is None:
-            key = self.key_of[pair] = PersonName(person.family, person.given).key
+            key = self.key_of[pair] = person_key(person)
         return key
 
     def resolve(self, session: Session, people: Iterable[tuple[str, AuthorRecord]]) -> None:
@@ -63,13 +67,15 @@ class AuthorIds:
             for chunk in chunks(sorted(wanted)):
                 rows = connection.execute(stmt, {"keys": list(chunk)})
                 found.update((k, i) for k, i in rows if i is not None)
-        missing = [
-            {"name_key": k, "name": a.name[:300], "family": a.family[:200], "given": a.given[:200]}
-            for k, a in wanted.items()
-            if k not in found
-        ]
+        missing = [(k, a) for k, a in wanted.items() if k not in found]
+        columns = {
+            "name_key": [k for k, _ in missing],
+            "name": [a.name[:300] for _, a in missing],
+            "family": [a.family[:200] for _, a in missing],
+            "given": [a.given[:200] for _, a in missing],
+        }
         table = Author.__table__  # type: ignore[attr-defined]
-        found.update(insert_and_read_ids(session, Author, missing, table.c.name_key, table.c.id))
+        found.update(insert_and_read_ids(session, Author, columns, table.c.name_key, table.c.id))
 
     def _load_all_if_few(self, connection: sa.Connection, wanted: int) -> None:
         """Read every author at once when there are few (a first import into a new library)."""
@@ -82,37 +88,42 @@ class AuthorIds:
 
 
 def insert_people(
-    session: Session, papers: list[tuple[int, PaperRecord]], known: AuthorIds | None = None
+    session: Session,
+    papers: list[tuple[int, PaperRecord]],
+    known: AuthorIds | None = None,
+    keys: Sequence[Sequence[str]] | None = None,
 ) -> None:
-    """Link each paper to its authors and editors, in order (``known`` carries ids over)."""
+    """Link each paper to its authors and editors, in order (``known`` carries ids over;
+    ``keys``: each paper's people's name keys, when already made)."""
     known = known or AuthorIds()
-    keys = [[known.key(a) for a in (*r.authors, *r.editors)] for _, r in papers]
+    if keys is None:
+        keys = [[known.key(a) for a in (*r.authors, *r.editors)] for _, r in papers]
+    people = [(*r.authors, *r.editors) for _, r in papers]
     known.resolve(
         session,
         (
             pair
-            for (_, record), names in zip(papers, keys, strict=True)
-            for pair in zip(names, (*record.authors, *record.editors), strict=True)
+            for keys_row in zip(keys, people, strict=True)
+            for pair in zip(*keys_row, strict=True)
         ),
     )
     ids = known.id_of
-    columns: dict[str, list[Any]] = {
-        "paper_id": [],
-        "role": [],
-        "position": [],
-        "author_id": [],
-        "affiliation": [],
-    }
-    paper_ids, roles, positions, author_ids, affiliations = columns.values()
     author, editor = AuthorRole.author.value, AuthorRole.editor.value
-    for (paper_id, record), names in zip(papers, keys, strict=True):
-        count = len(record.authors)
-        for index, person in enumerate((*record.authors, *record.editors)):
-            paper_ids.append(paper_id)
-            roles.append(author if index < count else editor)
-            positions.append(index if index < count else index - count)
-            author_ids.append(ids[names[index]])
-            affiliations.append(person.affiliation)
+    links = [
+        (
+            paper_id,
+            author if index < len(record.authors) else editor,
+            index if index < len(record.authors) else index - len(record.authors),
+            ids[name],
+            person.affiliation,
+        )
+        for (paper_id, record), names, row in zip(papers, keys, people, strict=True)
+        for index, (name, person) in enumerate(zip(names, row, strict=True))
+    ]
+    if not links:
+        return
+    names = ("paper_id", "role", "position", "author_id", "affiliation")
+    columns = dict(zip(names, map(list, zip(*links, strict=True)), strict=True))
     insert_columns(session, PaperAuthor, columns)
 
 
