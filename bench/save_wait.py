@@ -33,6 +33,19 @@ from test_saves_during_import import many_entries
 BASELINE_SECONDS = 3.0
 
 
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children so far, from /proc (Linux)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if stat.parent.name == str(pid) or fields[1] == str(pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 class Saver:
     """Saves a paper's annotation on a fixed beat; each save's wait and the 503s seen."""
 
@@ -112,9 +125,11 @@ def main() -> None:
                     done.set()
 
                 thread = threading.Thread(target=upload)
+                cpu = cpu_seconds(process.pid)
                 thread.start()
                 during = saver.run(args.every, done)
                 thread.join()
+                cpu = cpu_seconds(process.pid) - cpu
                 worst = report("during the import", during)
                 stored = client.get(f"/api/papers/{paper_id['id']}/annotation").json()
                 lost = len(saver.lines) - len(set(stored["markdown"].split("\n")))
@@ -126,6 +141,8 @@ def main() -> None:
         f" stored; longest save wait {worst / 1000:.2f} s ({worst / base:.1f}x the baseline's"
         f" longest), lost saves {lost}"
     )
+    # On a shared machine the server's CPU time tells what the import would take on an idle one.
+    print(f"server CPU time during the import (the saves' too): {cpu:.2f} s")
     print(f"target (longest wait <= ~1 s): {'met' if worst <= 1000 * 1.2 else 'NOT met'}")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -111,11 +110,14 @@ def insert_columns(
         return
     per_statement = max(1, min(ROWS_PER_STATEMENT, MAX_VALUES // len(columns)))
     head, group = plan.sql.split(" VALUES ", 1)
+    width = len(columns)
     for start in range(0, len(columns[0]), per_statement):
-        part = [column[start : start + per_statement] for column in columns]
-        count = len(part[0])
+        count = len(columns[0][start : start + per_statement])
         sql = f"{head} VALUES {', '.join([group] * count)}"
-        flat = list(itertools.chain.from_iterable(zip(*part, strict=True)))
+        # The statement's values row after row, laid out by slice (no object a row).
+        flat: list[Any] = [None] * (count * width)
+        for position, column in enumerate(columns):
+            flat[position::width] = column[start : start + count]
         connection.exec_driver_sql(sql, tuple(flat))
 
 

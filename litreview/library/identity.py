@@ -192,10 +192,20 @@ def prepare_batch(records: Sequence[PaperRecord]) -> list[Prepared]:
 
     Pure (no database), so an import can run it in the process that parses the file.
     """
-    return [prepare(index, record) for index, record in enumerate(records)]
+    # A person's name key, by (family, given): a large file names the same people again and again.
+    names: dict[tuple[str, str], str] = {}
+    return [prepare(index, record, names) for index, record in enumerate(records)]
 
 
-def prepare(index: int, record: PaperRecord) -> Prepared:
+def prepare(
+    index: int, record: PaperRecord, names: dict[tuple[str, str], str] | None = None
+) -> Prepared:
+    """The record with its identifiers normalised and its new row's costly values made."""
+    names = {} if names is None else names
+    people = (*record.authors, *record.editors)
+    for person in people:
+        if (person.family, person.given) not in names:
+            names[person.family, person.given] = person_key(person)
     parsed = try_arxiv_id(record.arxiv_id)
     if parsed is not None:
         record.arxiv_id = parsed.id
@@ -219,7 +229,7 @@ def prepare(index: int, record: PaperRecord) -> Prepared:
         original_json=json.dumps(record.original),
         categories_json=json.dumps(list(record.arxiv_categories)),
         author_names=author_names(record.authors or record.editors),
-        people_keys=tuple(person_key(a) for a in (*record.authors, *record.editors)),
+        people_keys=tuple(names[p.family, p.given] for p in people),
     )
 
 
