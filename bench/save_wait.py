@@ -27,23 +27,10 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from load import pct, start_server, stop_server
+from load import pct, start_server, stop_server, tree_cpu_seconds
 from test_saves_during_import import many_entries
 
 BASELINE_SECONDS = 3.0
-
-
-def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) of a process and its children so far, from /proc (Linux)."""
-    total = 0.0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if stat.parent.name == str(pid) or fields[1] == str(pid):
-            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
 
 
 class Saver:
@@ -125,11 +112,11 @@ def main() -> None:
                     done.set()
 
                 thread = threading.Thread(target=upload)
-                cpu = cpu_seconds(process.pid)
+                cpu = tree_cpu_seconds(process.pid)
                 thread.start()
                 during = saver.run(args.every, done)
                 thread.join()
-                cpu = cpu_seconds(process.pid) - cpu
+                cpu = tree_cpu_seconds(process.pid) - cpu
                 worst = report("during the import", during)
                 stored = client.get(f"/api/papers/{paper_id['id']}/annotation").json()
                 lost = len(saver.lines) - len(set(stored["markdown"].split("\n")))
