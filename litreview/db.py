@@ -224,7 +224,7 @@ def time_limit(
             raise
         if cancelled is not None and cancelled():
             raise ClientGone("the client went away; its statement was stopped") from None
-        raise _too_broad(milliseconds or 0) from None
+        raise too_broad(milliseconds or 0) from None
     finally:
         raw.set_progress_handler(None, 200)
 
@@ -239,13 +239,16 @@ def _postgres_time_limit(session: Session, milliseconds: float) -> Iterator[None
     except sa.exc.OperationalError as exc:
         if getattr(exc.orig, "sqlstate", None) != "57014":  # query_canceled
             raise
-        raise _too_broad(milliseconds) from None
+        raise too_broad(milliseconds) from None
     session.execute(sa.text("SET LOCAL statement_timeout = DEFAULT"))
 
 
-def _too_broad(milliseconds: float) -> SearchTooBroad:
+def too_broad(milliseconds: float, *, ran: bool = True) -> SearchTooBroad:
+    """The answer to a search stopped at ``milliseconds`` (``ran`` False: known to take
+    longer without running it)."""
+    took = "took" if ran else "would take"
     return SearchTooBroad(
-        f"this search took over {milliseconds:g} ms: it is too broad, keep typing"
+        f"this search {took} over {milliseconds:g} ms: it is too broad, keep typing"
         " (more letters or another word narrow it)",
         time_limit_ms=milliseconds,
     )

@@ -10,6 +10,7 @@ from sqlmodel import Session
 
 from litreview.app import create_app
 from litreview.config import Settings
+from litreview.db import make_engine
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library import search
 from litreview.library.papers import import_records
@@ -278,6 +279,26 @@ def test_a_one_or_two_letter_prefix_gets_the_short_time_limit(
             found = client.get("/api/papers", params={"q": text})
             assert found.status_code == 200 and found.json()["total"] == 20, text
     app.state.engine.dispose()
+
+
+def test_a_short_prefix_in_a_large_library_is_not_run(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Over BROAD_LIBRARY papers (here 5) "re" answers "keep typing" at once, on any database;
+    # "rew" runs, and so does "re" where there is no time limit (the CLI).
+    monkeypatch.setattr(search, "BROAD_LIBRARY", 5)
+    app = create_app(replace(settings, search_time_limit_ms=60_000))
+    with TestClient(app, base_url=LOCAL_URL) as client:
+        for n in range(6):
+            add_paper(client, f"Reward paper {n}")
+        error = error_of(client.get("/api/papers", params={"q": "re"}), 422)
+        assert "would take over 25 ms" in error["message"] and error["time_limit_ms"] == 25
+        assert client.get("/api/papers", params={"q": "rew"}).json()["total"] == 6
+    app.state.engine.dispose()
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        assert search_paper_ids(session, PaperQuery(q="re"), time_limit_ms=None)[1] == 6
+    engine.dispose()
 
 
 def test_a_search_without_a_time_limit_runs_to_the_end(session: Session) -> None:
