@@ -302,3 +302,34 @@ def test_spreadsheet_and_zotero_json_imports_look_too(session: Session) -> None:
     other = b"title,abstract\nMore notes,Reply to arXiv:2401.00001.\n"
     import_table(session, other, source="more.csv", dry_run=True)
     assert len(found(session)) == 2
+
+
+@pytest.mark.parametrize("many", [False, True], ids=["few-names", "many-names"])
+def test_older_papers_name_the_new_one_by_key_title_or_old_style_id(
+    session: Session, many: bool
+) -> None:
+    """Each way of naming a paper works when the naming paper came first; an import with
+    many ids (read by the shape of an id) finds the same as one with a few (read by name)."""
+    import_bibtex(
+        session,
+        """@inproceedings{talk2020, title = {A talk}, crossref = {proc2020}}
+        @article{braids, title = {Braids}, abstract = {We extend math.GT/0309136 here.}}""",
+        source="first.bib",
+    )
+    import_records(session, [manual('Comment on "Sparse autoencoders find features"', "c2024")])
+    assert found(session) == set()
+    extra = [manual(f"Filler {n}", f"f{n}", arxiv_id=f"2201.{n:05d}") for n in range(8 * many)]
+    import_records(
+        session,
+        [
+            manual("Proceedings of the workshop", "proc2020"),
+            manual("Knot invariants", "knots", arxiv_id="math/0309136"),
+            manual("Sparse autoencoders find features", "sae"),
+            *extra,
+        ],
+    )
+    assert found(session) == {
+        ("talk2020", "related", "proc2020", "BibTeX crossref"),
+        ("braids", "extends", "math/0309136", "abstract"),
+        ("c2024", "critiques", "sae", "title"),
+    }

@@ -123,7 +123,25 @@ def _worth_scanning(dialect: str) -> Any:
             tests += [text.op("GLOB")(pattern) for pattern in _ID_GLOBS]
         else:
             tests.append(text.regexp_match(_ID_SQL_REGEX))
-    tests += [_RELATED.is_not(None), _CROSSREF.is_not(None), _CITES.is_not(None)]
+    return sa.or_(*tests, _cued_or_bibtex())
+
+
+def _naming(dialect: str, names: Iterable[str]) -> Any:
+    """Whether a row of :data:`_TEXTS` holds one of these arXiv ids or DOIs (any case) or may
+    name a paper by key or title: a substring test for each name and text."""
+    tests = []
+    for text, _ in _PLACES:
+        for name in names:
+            # SQLite's LIKE ignores ASCII case already; ILIKE would lower-case every text first.
+            contains = text.contains if dialect == "sqlite" else text.icontains
+            tests.append(contains(name, autoescape=True))
+    return sa.or_(*tests, _cued_or_bibtex())
+
+
+def _cued_or_bibtex() -> Any:
+    """Whether a paper's title begins with "Comment", "Reply"... or a BibTeX field of it names
+    another entry (the few papers that can name one by title or key)."""
+    tests = [_RELATED.is_not(None), _CROSSREF.is_not(None), _CITES.is_not(None)]
     # A title fingerprint is lower-case words: "Comments on X" is "comments on x".
     fingerprint = col(Paper.title_fp)
     for word in _TITLE_CUE_WORDS:
@@ -328,40 +346,65 @@ def resolve(session: Session, mentions: Sequence[Mention]) -> list[Finding]:
 def refresh_suggestions(session: Session, paper_ids: Sequence[int] | None = None) -> int:
     """Look for new suggestions (in these papers' text, or the whole library's); returns how
     many were added. Pairs already suggested (in any state) or already related are skipped."""
+    shaped = _worth_scanning(_dialect(session))
     if paper_ids is None:
-        mentions = _scan(session)
+        mentions = _scan(session, shaped)
     else:
         mentions = []
         for chunk in chunks(sorted(set(paper_ids))):
-            mentions += _scan(session, col(Paper.id).in_(chunk))
+            mentions += _scan(session, sa.and_(col(Paper.id).in_(chunk), shaped))
     return _store(session, resolve(session, mentions))
+
+
+# An import of at most this many papers with at most this many arXiv ids and DOIs looks for those
+# names in every text (a substring test each, cheaper than the test of an id's shape up to about
+# this many); a larger one reads every paper whose text may hold any id.
+_FEW_PAPERS = 100
+_FEW_NAMES = 4
 
 
 def suggest_after_import(session: Session, paper_ids: Sequence[int]) -> int:
     """New suggestions an import brings: in the imported papers' text, and in every paper that
     names an imported one (by its arXiv id, DOI, key or, after "Comment on", its title), whichever
     came first. Returns how many were added."""
-    new = set(paper_ids)
+    new = sorted(set(paper_ids))
     if not new:
         return 0
     named: set[tuple[Kind, str]] = set()
-    for chunk in chunks(sorted(new)):
+    for chunk in chunks(new):
         stmt = sa.select(*_NAMED_BY.values()).where(col(Paper.id).in_(chunk))
         for row in session.execute(stmt):
             named.update((kind, value) for kind, value in zip(_NAMED_BY, row, strict=True) if value)
+    names = sorted({_as_written(kind, value) for kind, value in named if kind in _IN_TEXT})
+    if len(new) <= _FEW_PAPERS and len(names) <= _FEW_NAMES:
+        test = sa.or_(col(Paper.id).in_(new), _naming(_dialect(session), names))
+    else:
+        test = _worth_scanning(_dialect(session))
+    imported = set(new)
 
     def wanted(paper_id: int, kind: Kind, value: str) -> bool:
-        return paper_id in new or (kind, value) in named
+        return paper_id in imported or (kind, value) in named
 
-    return _store(session, resolve(session, _scan(session, wanted=wanted)))
+    return _store(session, resolve(session, _scan(session, test, wanted)))
 
 
-def _scan(session: Session, *where: Any, wanted: Wanted = None) -> list[Mention]:
-    """The (``wanted``) mentions in the papers that may hold one and match ``where``: one read."""
+_IN_TEXT = (Kind.arxiv, Kind.doi)
+
+
+def _as_written(kind: Kind, value: str) -> str:
+    """What every text naming this id or DOI holds: an old-style id may be cited with its
+    subject class (math/0309136 as math.GT/0309136), so its number."""
+    return value[value.index("/") :] if kind is Kind.arxiv and "/" in value else value
+
+
+def _dialect(session: Session) -> str:
+    return session.connection().dialect.name
+
+
+def _scan(session: Session, test: Any, wanted: Wanted = None) -> list[Mention]:
+    """The (``wanted``) mentions in the rows of :data:`_TEXTS` that pass ``test``: one read."""
     session.flush()
-    connection = session.connection()
-    stmt = _TEXTS.where(_worth_scanning(connection.dialect.name), *where)
-    return scan_texts(connection.execute(stmt), wanted)
+    return scan_texts(session.connection().execute(_TEXTS.where(test)), wanted)
 
 
 def _store(session: Session, findings: list[Finding]) -> int:
