@@ -371,9 +371,10 @@ def suggest_after_import(session: Session, paper_ids: Sequence[int]) -> int:
     if not new:
         return 0
     named: set[tuple[Kind, str]] = set()
+    connection = session.connection()
     for chunk in chunks(new):
         stmt = sa.select(*_NAMED_BY.values()).where(col(Paper.id).in_(chunk))
-        for row in session.execute(stmt):
+        for row in connection.execute(stmt):
             named.update((kind, value) for kind, value in zip(_NAMED_BY, row, strict=True) if value)
     names = sorted({_as_written(kind, value) for kind, value in named if kind in _IN_TEXT})
     if len(new) <= _FEW_PAPERS and len(names) <= _FEW_NAMES:
