@@ -30,6 +30,10 @@ ENTRIES = r"""
   howpublished = {Working paper}}
 @article{tie, title = {6~{{The}} Time It Takes}, journaltitle = {Weekendavisen},
   journalsubtitle = {Ideer}}
+@collection{jr, title = {Forst{\ae}der},
+  editor = {Kvorning, Forst{\ae}dernes T{\ae}nketank, Jens and King, Jr., Martin Luther}}
+@article{von, title = {Nanowires}, author = {{da Silva}, Bruno C. and de la Mata, Maria and
+  Jes{\'u}s del Alamo}}
 """
 
 
@@ -79,3 +83,14 @@ def test_dois_names_numbers_dates_and_types_as_citeproc_reads_them(session: Sess
     assert items["orig"]["language"] == "de-CH"
     assert items["orig"]["publisher"] == "Working paper"
     assert items["tie"]["container-title"] == "Weekendavisen: Ideer"
+    # "von Last, Jr, First": the Jr part is the name's suffix.
+    assert items["jr"]["editor"] == [
+        {"family": "Kvorning", "given": "Jens", "suffix": "Forstædernes Tænketank"},
+        {"family": "King", "given": "Martin Luther", "suffix": "Jr."},
+    ]
+    # BibTeX's von part is the particle; a braced family name has none.
+    assert items["von"]["author"] == [
+        {"family": "da Silva", "given": "Bruno C."},
+        {"family": "Mata", "given": "Maria", "non-dropping-particle": "de la"},
+        {"family": "Alamo", "given": "Jesús", "non-dropping-particle": "del"},
+    ]

@@ -146,3 +146,24 @@ def test_an_alias_that_is_another_papers_key_is_reported(session: Session) -> No
     assert merged.paper_id == added.paper_id and "alias 'taken' not kept" in merged.message
     [view] = load_paper_views(session, [added.paper_id or 0])
     assert view.aliases == ["spare"]
+
+
+def test_a_merge_of_a_child_and_its_parent_never_points_to_itself(session: Session) -> None:
+    """Either way round, the kept paper does not name itself (or the absorbed key) as parent."""
+    from litreview.library.merge_papers import merge_papers
+
+    text = """
+@book{vol, title = {Volume}, year = 1991}
+@book{reprint, title = {Volume}, crossref = {vol}, note = {Reprint}}
+@mvbook{set, title = {Set}}
+@book{set1, title = {Set}, crossref = {set}}
+"""
+    outcomes = import_records(session, _bib(text)).outcomes
+    ids = {o.key: o.paper_id or 0 for o in outcomes}
+    merge_papers(session, ids["vol"], ids["reprint"])  # the child into its parent
+    merge_papers(session, ids["set1"], ids["set"])  # the parent into its child
+    session.flush()
+    parent, child = session.get(Paper, ids["vol"]), session.get(Paper, ids["set1"])
+    assert parent is not None and child is not None
+    assert parent.extra == {"note": "Reprint"} and "crossref" not in child.extra
+    assert load_paper_views(session, [ids["vol"]])[0].aliases == ["reprint"]

@@ -56,7 +56,8 @@ def _render(bibliography: Path) -> dict[str, str]:
         check=True,
     )
     return {
-        html.unescape(key): " ".join(re.sub(r"<[^>]+>", "", html.unescape(body)).split())
+        # Markup dropped before entities are decoded: a "<" in the text is not a tag.
+        html.unescape(key): " ".join(html.unescape(re.sub(r"<[^>]+>", "", body)).split())
         for key, body in _ENTRY.findall(done.stdout)
     }
 

@@ -20,7 +20,7 @@ from typing import Any
 from litreview.exporters.csltext import Piece, csl_text, csl_title, title_pieces
 from litreview.exporters.mdtext import safe_url
 from litreview.exporters.written import borrowed_title, written_doi, written_people
-from litreview.importers.bibnames import parse_names
+from litreview.importers.bibnames import name_particles, name_suffix, parse_names
 from litreview.importers.latex import latex_to_unicode
 from litreview.importers.web_kinds import KIND_FORMS, web_kind
 from litreview.library.export import ExportData
@@ -174,9 +174,9 @@ def csl_item(view: PaperView) -> dict[str, Any]:
     if pieces:
         item["title"] = csl_text(pieces, english=english)
     for role, people in (("author", view.authors), ("editor", view.editors)):
-        written = written_people(original.get(role), people) or people
-        if written:
-            item[role] = [csl_name(p) for p in written]
+        names = _csl_names(original.get(role), people)
+        if names:
+            item[role] = names
     issued = _issued(paper.date, paper.year, _decoded(extra.get("month")))
     written_year = _decoded(original.get("year") or extra.get("year"))
     if not paper.date and written_year and not written_year.isdigit():
@@ -258,9 +258,8 @@ def _people_and_dates(item: dict[str, Any], extra: dict[str, Any]) -> None:
     """Translators, the date the source was accessed and the original's date."""
     translators = extra.get("translator")
     if isinstance(translators, str) and translators.strip():
-        item["translator"] = [
-            csl_name(Person(p.name, p.family, p.given)) for p in parse_names(translators).people
-        ]
+        people = [Person(p.name, p.family, p.given) for p in parse_names(translators).people]
+        item["translator"] = _csl_names(translators, people)
     for field, variable in (("urldate", "accessed"), ("origdate", "original-date")):
         value = extra.get(field)
         date = _issued(value, None, None) if isinstance(value, str) else None
@@ -285,21 +284,41 @@ def _arxiv(item: dict[str, Any], paper: Any, note: str | None) -> None:
             item["version"] = str(paper.arxiv_version)
 
 
-def csl_name(person: Person) -> dict[str, str]:
-    """A CSL name: family/given, a particle apart, or ``literal`` for a one-part name."""
+def _csl_names(written: object, people: list[Person]) -> list[dict[str, str]]:
+    """CSL names of the people, as the entry's field wrote them while they are still its people."""
+    spelled = written_people(written, people)
+    if spelled is None or not isinstance(written, str):
+        return [csl_name(p) for p in people]
+    return [
+        csl_name(p, particle) for p, particle in zip(spelled, name_particles(written), strict=True)
+    ]
+
+
+def csl_name(person: Person, particle: str | None = None) -> dict[str, str]:
+    """A CSL name: family/given (Jr as suffix, a particle apart), or ``literal`` for one part.
+
+    ``particle`` is the von part as BibTeX read the name (none in a braced ``{da Silva}``);
+    without it, the family name's leading lower-case words are taken for one.
+    """
     family = " ".join(person.family.split())
     # Initials one by one ("E.H." as "E. H."), as biblatex and pandoc print them.
     given = " ".join(_INITIALS.sub(". ", person.given).split())
     if not given:
         return {"literal": family or " ".join(person.name.split())}
     name = {"family": family, "given": given}
-    words = family.split(" ")
-    particle = []
-    while len(words) > 1 and words[0].islower():
-        particle.append(words.pop(0))
-    if particle:
-        name["non-dropping-particle"] = " ".join(particle)
-        name["family"] = " ".join(words)
+    suffix = name_suffix(person.name, person.family, person.given)
+    if suffix:
+        name["suffix"] = " ".join(suffix.split())
+    if particle is None:
+        words = family.split(" ")
+        leading = []
+        while len(words) > 1 and words[0].islower():
+            leading.append(words.pop(0))
+        particle = " ".join(leading)
+    particle = " ".join(particle.split())
+    if particle and family.startswith(f"{particle} "):
+        name["non-dropping-particle"] = particle
+        name["family"] = family[len(particle) + 1 :]
     return name
 
 

@@ -162,6 +162,29 @@ def _plain_name(raw: str) -> AuthorRecord | None:
     return AuthorRecord(name=f"{name}, {suffix}" if suffix else name, family=family, given=given)
 
 
+def name_particles(text: str) -> list[str]:
+    """The von part of each name of a list (one per person of ``parse_names``), "" where none.
+
+    A braced family name ("{da Silva}") has none: its lower-case words are the name itself.
+    """
+    particles = []
+    for raw in split_name_list(text):
+        if raw.lower() != "others" and parse_name(raw) is not None:
+            parts = _split_commas(raw)
+            words = _words(parts[0])
+            von = _first_von_last(words)[1] if len(parts) == 1 else _von_last(words)[0]
+            particles.append(_decode(" ".join(von)))
+    return particles
+
+
+def name_suffix(name: str, family: str, given: str) -> str:
+    """The Jr part of a "von Last, Jr, First" name: what its display name adds after a comma."""
+    for base in (f"{given} {family}".strip(), f"{family}{given}"):
+        if name.startswith(f"{base}, "):
+            return name[len(base) + 2 :].strip()
+    return ""
+
+
 def _decode(text: str) -> str:
     return latex_to_unicode(text) if text else ""
 
