@@ -15,7 +15,8 @@ from litreview.library.views import load_paper_views
 
 ENTRIES = r"""
 @article{doi, title = {A {{GOOD TRY}} In Title Case: The Sequel}, journal = {History and Theory},
-  doi = {10.1017/S0007087403}, author = {Heilbron, J. L. and Smith, Ann}, number = {4}}
+  doi = {10.1017/S0007087403}, author = {Heilbron, J. L. and Smith, Ann}, number = {4},
+  issue = {Spring}}
 @article{spelled, title = {Other}, author = {Heilbron, J L}, year = 2001}
 @book{series, title = {Menneske og by}, langid = {danish}, series = {Skriftserie}, number = {72},
   date = {2014}}
@@ -34,6 +35,15 @@ ENTRIES = r"""
   editor = {Kvorning, Forst{\ae}dernes T{\ae}nketank, Jens and King, Jr., Martin Luther}}
 @article{von, title = {Nanowires}, author = {{da Silva}, Bruno C. and de la Mata, Maria and
   Jes{\'u}s del Alamo}}
+@article{math, title = {Exchange Interaction in Excited $S$ States}, year = 1975,
+  author = {Madelung, O. and others}, doi = {j.desal.2005.02.017}}
+@incollection{addon, title = {Title}, subtitle = {Sub}, titleaddon = {Addon}, booktitle = {Book},
+  booksubtitle = {Booksub}, booktitleaddon = {Bookaddon}, volumes = {3}, pubstate = {inpress},
+  series = {newseries}}
+@thesis{thesis, title = {Thesis}, type = {mathesis}, institution = {U}}
+@book{range, title = {Range}, date = {1988/1992}, urldate = {199u}}
+@book{bc, title = {BC}, date = {-0876}, origdate = {1723?~}}
+@article{initials, title = {Initials}, author = {Harvey, T.E. and Herv, Yu.Yu. and Ringel, S.a.}}
 """
 
 
@@ -51,6 +61,11 @@ def test_titles_are_sentence_cased_in_english_with_guards_kept(session: Session)
     )
     assert items["series"]["title"] == "Menneske og by"  # Danish: as written
     assert items["tie"]["title"] == '6 <span class="nocase">The</span> time it takes'
+    # Math keeps its case, with or without braces in the title.
+    assert (
+        items["math"]["title"]
+        == 'Exchange interaction in excited <span class="nocase">S</span> states'
+    )
     assert items["quoted"]["title"] == "Blah emph and \u201cquoted\u201d"
     # LaTeX's straight double quote stays one; its ' is a right single quote.
     assert items["quotes"]["title"] == (
@@ -70,7 +85,7 @@ def test_dois_names_numbers_dates_and_types_as_citeproc_reads_them(session: Sess
     assert items["doi"]["author"][0] == {"family": "Heilbron", "given": "J. L."}
     # One person, spelt as each entry spells it ("J L" with initials spaced as biblatex prints).
     assert items["spelled"]["author"] == [{"family": "Heilbron", "given": "J L"}]
-    assert items["doi"]["issue"] == "4"
+    assert items["doi"]["issue"] == "4, Spring"  # biblatex's number and issue, as pandoc joins them
     assert items["series"]["collection-title"] == "Skriftserie"
     assert items["series"]["collection-number"] == "72"
     assert items["series"]["language"] == "da-DK"
@@ -80,6 +95,18 @@ def test_dois_names_numbers_dates_and_types_as_citeproc_reads_them(session: Sess
     assert items["letter"]["author"] == [{"literal": "Arbejderbo"}]
     assert items["quoted"]["language"] == "en-US"
     assert items["orig"]["original-date"] == {"date-parts": [[2005]]}
+    # Subtitles and addons joined as biblatex prints them; its localisation keys as their text.
+    assert items["addon"]["title"] == "Title: Sub. Addon"
+    assert items["addon"]["container-title"] == "Book: Booksub. Bookaddon"
+    assert items["addon"]["number-of-volumes"] == "3"
+    assert items["addon"]["status"] == "in press"
+    assert items["addon"]["collection-title"] == "new series"
+    assert items["thesis"]["genre"] == "Master’s thesis"
+    # biblatex's dates: a range, unspecified digits (the 1990s), a year BC (ISO's -876), circa.
+    assert items["range"]["issued"] == {"date-parts": [[1988], [1992]]}
+    assert items["range"]["accessed"] == {"date-parts": [[1990], [1999]]}
+    assert items["bc"]["issued"] == {"date-parts": [[-877]]}
+    assert items["bc"]["original-date"] == {"date-parts": [[1723]], "circa": True}
     assert items["orig"]["language"] == "de-CH"
     assert items["orig"]["publisher"] == "Working paper"
     assert items["tie"]["container-title"] == "Weekendavisen: Ideer"
@@ -88,6 +115,11 @@ def test_dois_names_numbers_dates_and_types_as_citeproc_reads_them(session: Sess
         {"family": "Kvorning", "given": "Jens", "suffix": "Forstædernes Tænketank"},
         {"family": "King", "given": "Martin Luther", "suffix": "Jr."},
     ]
+    # "and others" as pandoc writes it for citeproc (et al.); an unreadable DOI as written.
+    assert items["math"]["author"] == [{"family": "Madelung", "given": "O."}, {"literal": "others"}]
+    assert items["math"]["DOI"] == "j.desal.2005.02.017"
+    # Single capitals run together are spaced, as pandoc does; other abbreviations stay.
+    assert [a["given"] for a in items["initials"]["author"]] == ["T. E.", "Yu.Yu.", "S.a."]
     # BibTeX's von part is the particle; a braced family name has none.
     assert items["von"]["author"] == [
         {"family": "da Silva", "given": "Bruno C."},

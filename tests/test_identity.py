@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from litreview.exporters.bibtex import render_bibtex
 from litreview.importers.bibtex import parse_bibtex
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.importing import RecordImporter, import_records
@@ -96,6 +97,9 @@ def test_title_less_legislation_is_imported(session: Session) -> None:
     paper = session.exec(select(Paper)).one()
     assert (paper.key, paper.title, paper.year) == ("act1998", "", 1998)
     assert paper.entry_type == "legislation"
+    # Exported as it came: no empty title is added.
+    exported = render_bibtex(load_paper_views(session, [paper.id or 0]))
+    assert "title" not in exported and "institution = {Parliament}" in exported
 
 
 def test_a_chapter_with_its_books_doi_is_not_merged_into_the_book(session: Session) -> None:

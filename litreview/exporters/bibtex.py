@@ -112,7 +112,7 @@ def _arxiv_fields(view: PaperView, annote: bool) -> Iterator[tuple[str, str, boo
 def _fields(view: PaperView, annote: bool) -> Iterator[tuple[str, str, bool]]:
     paper = view.paper
     original: dict[str, Any] = paper.original or {}
-    if not borrowed_title(paper):
+    if paper.title and not borrowed_title(paper):
         yield "title", _text(original.get("title"), paper.title), False
     elif isinstance(original.get("title"), str):
         yield "title", original["title"], False  # a title that decodes to nothing (``{}``)

@@ -117,7 +117,6 @@ LANGUAGES = {
 _TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$")
 # Entry types whose ``number`` is the number in their series.
 SERIES_NUMBERED = frozenset({"book", "chapter", "paper-conference", "entry-encyclopedia"})
-THESIS_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
 # BibTeX fields kept in ``extra`` -> CSL variables (numbers are named by type, below).
 EXTRA_FIELDS = {
     "volume": "volume",
@@ -135,11 +134,36 @@ EXTRA_FIELDS = {
     "institution": "publisher",
     "organization": "publisher",
     "howpublished": "publisher",
+    "doi": "DOI",  # one that is not a DOI the library knows (``fg6rf9``): as written
+    "pubstate": "status",
+    "volumes": "number-of-volumes",
 }
+# biblatex's localisation keys (its english.lbx) that ``type``, ``pubstate`` and ``series`` give.
+BIBSTRINGS = {
+    "mathesis": "Master’s thesis", "phdthesis": "PhD thesis", "candthesis": "Candidate thesis",
+    "techreport": "technical report", "resreport": "research report",
+    "software": "computer software", "datacd": "CD-ROM", "audiocd": "audio CD",
+    "patent": "patent", "patentde": "German patent", "patenteu": "European patent",
+    "patentfr": "French patent", "patentuk": "British patent", "patentus": "U.S. patent",
+    "patreq": "patent request", "patreqde": "German patent request",
+    "patreqeu": "European patent request", "patreqfr": "French patent request",
+    "patrequk": "British patent request", "patrequs": "U.S. patent request",
+    "newseries": "new series", "oldseries": "old series", "inpress": "in press",
+    "forthcoming": "forthcoming", "submitted": "submitted", "prepublished": "pre-published",
+}  # fmt: skip
+_KEYED_FIELDS = frozenset({"type", "pubstate", "series"})
+THESIS_GENRES = {"phdthesis": BIBSTRINGS["phdthesis"], "mastersthesis": BIBSTRINGS["mathesis"]}
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 MONTHS = {m: i for i, m in enumerate(_MONTH_NAMES, 1)}
-_INITIALS = re.compile(r"\.(?=\w)")
+# An initial run together with the next one ("E.H.", not "Yu.Yu." or "Ch.M."): both single capitals.
+_INITIALS = re.compile(r"(?<![^\s.])([^\W\d_])\.(?=([^\W\d_])(?:[.\s]|$))")
 _DATE = re.compile(r"^\s*(\d{4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+# biblatex's (EDTF) dates: ``2016-07-18T20:26``, ``-0876`` (877 BC), ``y-51234``, ``199u`` (the
+# 1990s), ``1999-uu``, ``2004-22`` (summer), ``1723?~`` (circa); ``unknown`` is no date.
+_EDTF = re.compile(
+    r"^y?(-?)(\d+|\d{1,3}[uX]{1,3})(?:-(\d\d|[uX]{2}))?(?:-(\d\d|[uX]{2}))?(?:T[\d:.+Z-]*)?([?~%]*)$"
+)
+_FIRST_DIGIT, _LAST_DIGIT = str.maketrans("uX", "00"), str.maketrans("uX", "99")
 
 
 def render_csljson(data: ExportData) -> str:
@@ -168,21 +192,20 @@ def csl_item(view: PaperView) -> dict[str, Any]:
     # A title taken from another field (a title-less entry) is not given as the title.
     own_title = paper.title and not borrowed_title(paper)
     pieces = title_pieces(paper.title, original.get("title")) if own_title else []
-    subtitle = _decoded(extra.get("subtitle"))
-    if subtitle:
-        pieces += [Piece(": "), *title_pieces(subtitle, extra["subtitle"])]
+    if pieces:
+        pieces += _title_parts(extra, "subtitle", "titleaddon")
     if pieces:
         item["title"] = csl_text(pieces, english=english)
     for role, people in (("author", view.authors), ("editor", view.editors)):
         names = _csl_names(original.get(role), people)
         if names:
             item[role] = names
-    issued = _issued(paper.date, paper.year, _decoded(extra.get("month")))
+    issued = _csl_date(paper.date, paper.year, _decoded(extra.get("month")))
     written_year = _decoded(original.get("year") or extra.get("year"))
     if not paper.date and written_year and not written_year.isdigit():
         item["issued"] = {"literal": written_year}  # ``Autumn 2001``, ``1989 [1987]``
     elif issued:
-        item["issued"] = {"date-parts": [issued]}
+        item["issued"] = issued
     _venue(item, paper, csl_type, english)
     if (paper.entry_type or "").lower() in THESIS_GENRES:
         item["genre"] = THESIS_GENRES[paper.entry_type.lower()]
@@ -241,7 +264,20 @@ def _venue(item: dict[str, Any], paper: Any, csl_type: str, english: bool) -> No
     subtitle = _decoded((paper.extra or {}).get("journalsubtitle"))
     if journal and subtitle:
         text = f"{text}: {csl_title(subtitle, None, english=False)}"
+    parts = [] if journal else _title_parts(paper.extra or {}, "booksubtitle", "booktitleaddon")
+    if parts:
+        text = f"{text}{csl_text(parts, english=english)}"
     item["container-title" if csl_type != "book" else "collection-title"] = text
+
+
+def _title_parts(extra: dict[str, Any], subtitle: str, addon: str) -> list[Piece]:
+    """A subtitle (after ": ") and a title addon (after ". "), as biblatex prints them."""
+    pieces: list[Piece] = []
+    for name, joint in ((subtitle, ": "), (addon, ". ")):
+        text = _decoded(extra.get(name))
+        if text:
+            pieces += [Piece(joint), *title_pieces(text, extra[name])]
+    return pieces
 
 
 def _eprint_url(paper: Any) -> str | None:
@@ -262,9 +298,9 @@ def _people_and_dates(item: dict[str, Any], extra: dict[str, Any]) -> None:
         item["translator"] = _csl_names(translators, people)
     for field, variable in (("urldate", "accessed"), ("origdate", "original-date")):
         value = extra.get(field)
-        date = _issued(value, None, None) if isinstance(value, str) else None
+        date = _csl_date(value, None, None) if isinstance(value, str) else None
         if date:
-            item[variable] = {"date-parts": [date]}
+            item[variable] = date
 
 
 def _arxiv(item: dict[str, Any], paper: Any, note: str | None) -> None:
@@ -289,9 +325,11 @@ def _csl_names(written: object, people: list[Person]) -> list[dict[str, str]]:
     spelled = written_people(written, people)
     if spelled is None or not isinstance(written, str):
         return [csl_name(p) for p in people]
-    return [
-        csl_name(p, particle) for p, particle in zip(spelled, name_particles(written), strict=True)
-    ]
+    particles = name_particles(written)
+    names = [csl_name(p, particle) for p, particle in zip(spelled, particles, strict=False)]
+    if parse_names(written).et_al:
+        names.append({"literal": "others"})  # "and others": citeproc (pandoc's) prints et al.
+    return names
 
 
 def csl_name(person: Person, particle: str | None = None) -> dict[str, str]:
@@ -302,7 +340,7 @@ def csl_name(person: Person, particle: str | None = None) -> dict[str, str]:
     """
     family = " ".join(person.family.split())
     # Initials one by one ("E.H." as "E. H."), as biblatex and pandoc print them.
-    given = " ".join(_INITIALS.sub(". ", person.given).split())
+    given = " ".join(_INITIALS.sub(_spaced_initial, person.given).split())
     if not given:
         return {"literal": family or " ".join(person.name.split())}
     name = {"family": family, "given": given}
@@ -320,6 +358,51 @@ def csl_name(person: Person, particle: str | None = None) -> dict[str, str]:
         name["non-dropping-particle"] = particle
         name["family"] = family[len(particle) + 1 :]
     return name
+
+
+def _spaced_initial(found: re.Match[str]) -> str:
+    both = found.group(1).isupper() and found.group(2).isupper()
+    return f"{found.group(1)}. " if both else found.group()
+
+
+def _csl_date(date: str | None, year: int | None, month: object) -> dict[str, Any] | None:
+    """A CSL date: biblatex's ranges, unspecified digits, years BC and circa; else the year."""
+    if date and "/" not in date.strip("/"):
+        edtf = _edtf(date)
+        if edtf is not None:
+            start, end, circa = edtf
+            return {"date-parts": [start] if start == end else [start, end], **circa}
+    elif date:
+        first, last = (_edtf(part) for part in date.split("/", 1))
+        if first is not None and (last is None or last[1] == first[0]):
+            return {"date-parts": [first[0]], **first[2]}  # an open end (``2004/..``)
+        if first is not None and last is not None:
+            return {"date-parts": [first[0], last[1]], **first[2], **last[2]}
+    parts = _issued(date, year, month)
+    return {"date-parts": [parts]} if parts else None
+
+
+def _edtf(text: str) -> tuple[list[int], list[int], dict[str, bool]] | None:
+    """One biblatex date as its first and last date-parts (apart with ``199u``), and circa."""
+    found = _EDTF.match(text.strip())
+    if found is None:
+        return None
+    sign, digits, month, day, marks = found.groups()
+    circa = {"circa": True} if "~" in marks or "%" in marks else {}
+    if not digits.isdigit():  # unspecified digits: the decade or century
+        low, high = (int(sign + digits.translate(t)) for t in (_FIRST_DIGIT, _LAST_DIGIT))
+        return [_csl_year(low)], [_csl_year(high)], circa
+    parts = [_csl_year(int(sign + digits))]
+    if month and month.isdigit() and (1 <= int(month) <= 12 or 21 <= int(month) <= 24):
+        parts.append(int(month))  # 21-24: the seasons
+        if day and day.isdigit() and int(month) <= 12 and 1 <= int(day) <= 31:
+            parts.append(int(day))
+    return parts, parts, circa
+
+
+def _csl_year(year: int) -> int:
+    """ISO 8601's year 0 is 1 BC, CSL's year -1."""
+    return year - 1 if year <= 0 else year
 
 
 def _issued(date: str | None, year: int | None, month: object) -> list[int] | None:
@@ -347,17 +430,20 @@ def _extra(item: dict[str, Any], extra: dict[str, Any], csl_type: str, english: 
         # A journal's number is its issue; a book's in a series is its number in the series.
         if csl_type == "article-journal":
             name = "issue"
+            designation = _decoded(extra.get("issue"))  # biblatex's ``issue`` (``Spring``)
+            number = f"{number}, {designation}" if designation else number
         else:
             name = "collection-number" if csl_type in SERIES_NUMBERED else "number"
         item[name] = number
     if series:
+        name = _decoded(extra[series]) or ""
         item.setdefault(
-            "collection-title", csl_title(_decoded(extra[series]) or "", None, english=english)
+            "collection-title", BIBSTRINGS.get(name) or csl_title(name, None, english=english)
         )
     for name, variable in EXTRA_FIELDS.items():
         text = _decoded(extra.get(name))
         if text:
-            item.setdefault(variable, text)
+            item.setdefault(variable, BIBSTRINGS.get(text, text) if name in _KEYED_FIELDS else text)
 
 
 def _decoded(value: object) -> str | None:

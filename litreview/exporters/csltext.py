@@ -46,7 +46,7 @@ class Piece:
 
 def title_pieces(title: str, original: object) -> list[Piece]:
     """The title in pieces, from its LaTeX input when that still decodes to ``title``."""
-    if not isinstance(original, str) or "{" not in original:
+    if not isinstance(original, str) or ("{" not in original and "$" not in original):
         return [Piece(title)]
     pieces: list[Piece] = []
     depth, start, group = 0, 0, ""
