@@ -236,6 +236,12 @@ class Area(SQLModel, table=True):
             _enum(AreaStatus, "area_status"), nullable=False, server_default="open"
         ),
     )
+    # The last change of the area itself (name, description, place, status, values) and its
+    # member (on a shared library); None for an area never changed since it was made.
+    updated_at: datetime | None = Field(
+        default=None, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=True)
+    )
+    edited_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
 
 
 class AreaLink(SQLModel, table=True):
@@ -361,6 +367,9 @@ class PaperNote(SQLModel, table=True):
     updated_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
     )
+    # The members who wrote and last changed it (on a shared library; see library.attribution).
+    created_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
+    edited_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
 
 
 class PaperLink(SQLModel, table=True):
@@ -409,6 +418,8 @@ class Provenance(SQLModel, table=True):
     imported_at: datetime = Field(
         default_factory=utcnow, sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False)
     )
+    # The member who imported or merged it (on a shared library; see library.attribution).
+    created_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
 
 
 class CustomColumn(SQLModel, table=True):

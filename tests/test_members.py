@@ -126,3 +126,52 @@ def test_the_users_command_manages_members(db_url: str) -> None:
     assert gone.exit_code == 0
     listed = runner.invoke(cli_app, ["--db", db_url, "users", "list"])
     assert "Ben" not in listed.output
+
+
+LOOK_ALIKES = """
+@article{smith2001intro, title = {Editor's introduction}, author = {Smith, Ann}, year = 2001}
+@article{smith2002intro, title = {Editor's introduction}, author = {Smith, Ann}, year = 2002,
+  doi = {10.1000/stuff.1}}
+"""
+
+
+def test_notes_imports_merges_and_areas_record_their_member(
+    group: Engine, client: TestClient
+) -> None:
+    sign_in(client, "Ana", "ana-secret-1")
+    upload = client.post("/api/import/bibtex", files={"file": ("t.bib", LOOK_ALIKES.encode())})
+    assert upload.status_code == 200, upload.text
+    pair = client.get("/api/duplicates").json()["items"][0]
+    keep = pair["a"]["id"]
+    note = client.post(f"/api/papers/{keep}/notes", json={"kind": "note", "markdown": "Ana's"})
+    assert (note.json()["created_by"], note.json()["edited_by"]) == ("Ana", "Ana")
+    area = client.post("/api/areas", json={"name": "Agents"}).json()
+    assert area["edited_by"] == "Ana" and area["updated_at"] is not None
+    with TestClient(client.app, base_url=LOCAL) as ben:
+        sign_in(ben, "Ben", "ben-chose-this")
+        merged = ben.post(f"/api/duplicates/{pair['id']}/merge", json={"keep": keep})
+        assert merged.status_code == 200, merged.text
+        changed = ben.patch(
+            f"/api/notes/{note.json()['id']}", json={"markdown": "Ben's", "version": 1}
+        ).json()
+        assert (changed["created_by"], changed["edited_by"]) == ("Ana", "Ben")
+        renamed = ben.patch(f"/api/areas/{area['id']}", json={"name": "AI agents"}).json()
+        assert renamed["edited_by"] == "Ben"
+    detail = client.get(f"/api/papers/{keep}").json()
+    provenance = [(p["source"], p["detail"], p["by"]) for p in detail["provenance"]]
+    assert provenance == [
+        ("bibtex", "t.bib", "Ana"),
+        ("bibtex", "t.bib", "Ana"),  # the merged paper's import came along
+        ("manual", f"merged paper 'smith2002intro' (id {pair['b']['id']})", "Ben"),
+    ]
+    assert [n["edited_by"] for n in detail["notes"]] == ["Ben"]
+
+
+def test_without_members_nothing_is_attributed(client: TestClient) -> None:
+    paper = add_paper(client, "Alone")
+    note = client.post(f"/api/papers/{paper['id']}/notes", json={"kind": "note", "markdown": "x"})
+    assert (note.json()["created_by"], note.json()["edited_by"]) == (None, None)
+    assert client.post("/api/areas", json={"name": "Mine"}).json()["edited_by"] is None
+    assert [p["by"] for p in client.get(f"/api/papers/{paper['id']}").json()["provenance"]] == [
+        None
+    ]

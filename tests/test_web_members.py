@@ -14,7 +14,7 @@ import test_web_ui
 from arxiv_server import FakeArxiv
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session
-from test_web_ui import open_paper
+from test_web_ui import add_note, notes_card, open_paper
 from web_support import LiveServer, live_server
 
 from litreview.db import make_engine
@@ -198,3 +198,19 @@ def test_two_members_see_each_others_changes_live(
     finally:
         for ctx in contexts:
             ctx.close()
+
+
+def test_who_did_what_shows_on_notes_provenance_and_areas(
+    server: LiveServer, context: BrowserContext, page_errors: list[str]
+) -> None:
+    server.import_bibtex("@article{lamb2020, title = {Imported by the owner}, year = 2020}")
+    area = server.send("POST", "/api/areas", {"name": "Interpretability"})
+    page = signed_in_page(context, server, page_errors, "ed")
+    open_paper(page, "Imported by the owner")
+    provenance = page.get_by_role("list", name="Where this paper came from")
+    expect(provenance).to_contain_text("by olga, just now")
+    notes = notes_card(page)
+    add_note(notes, "Question", "Does it scale?")
+    expect(notes.locator(".note-by")).to_have_text("added by ed, just now")
+    page.goto(f"{server.url}/#/?area={area['id']}")
+    expect(page.locator("#area-edited")).to_have_text("edited by olga, just now")

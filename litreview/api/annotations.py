@@ -11,7 +11,6 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from litreview.api.deps import SessionDep, reads_only
-from litreview.api.members import MemberDep
 from litreview.api.papers import PaperId
 from litreview.api.schemas import (
     ERROR_RESPONSES,
@@ -46,7 +45,7 @@ def read_annotation(paper_id: PaperId, session: SessionDep) -> AnnotationPublic:
 
 @router.put("/papers/{paper_id}/annotation", response_model=AnnotationPublic)
 def write_annotation(
-    paper_id: PaperId, body: AnnotationIn, session: SessionDep, member: MemberDep
+    paper_id: PaperId, body: AnnotationIn, session: SessionDep
 ) -> AnnotationPublic:
     """Save the text; ``version`` is the one the edit started from (409 when it is stale)."""
     try:
@@ -55,7 +54,6 @@ def write_annotation(
             paper_id,
             body.markdown,
             expected_version=body.version,
-            edited_by=member.name if member else None,
         )
     except Conflict as conflict:
         raise with_current_html(conflict) from None
@@ -81,7 +79,6 @@ def restore_annotation(
     revision_id: RevisionId,
     body: RestoreIn,
     session: SessionDep,
-    member: MemberDep,
 ) -> AnnotationPublic:
     """Make an earlier text current again; the text it replaces becomes a revision."""
     try:
@@ -90,7 +87,6 @@ def restore_annotation(
             paper_id,
             revision_id,
             expected_version=body.version,
-            edited_by=member.name if member else None,
         )
     except Conflict as conflict:
         raise with_current_html(conflict) from None

@@ -20,6 +20,7 @@ from litreview.api.guard import SAFE_METHODS
 from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, Flag
 from litreview.errors import Forbidden, Unauthorized
 from litreview.library import members as lib
+from litreview.library.attribution import act_as
 from litreview.models import Member, MemberRole, MemberSecret
 
 SESSION_COOKIE = "litreview_session"
@@ -45,7 +46,8 @@ def identify(request: Request, session: SessionDep) -> tuple[Member, MemberSecre
 
 def member_access(request: Request, session: SessionDep) -> Member | None:
     """Who is asking (None while accounts are off); 401 without sign-in, 403 for a viewer's or
-    a read-only token's write."""
+    a read-only token's write. The request's session works for that member from here on (the
+    one place every route learns who is writing: :mod:`litreview.library.attribution`)."""
     if not lib.accounts_enabled(session):
         return None
     found = identify(request, session)
@@ -55,6 +57,7 @@ def member_access(request: Request, session: SessionDep) -> Member | None:
             "'Authorization: Bearer <token>'"
         )
     member, secret = found
+    act_as(session, member)
     if request.method not in SAFE_METHODS:
         if member.role == MemberRole.viewer:
             raise Forbidden(

@@ -24,7 +24,7 @@ from litreview.api.schemas import (
 from litreview.errors import InvalidInput, NotFound
 from litreview.library.annotations import get_annotation
 from litreview.library.notes import list_notes
-from litreview.library.papers import create_paper, delete_paper, update_paper
+from litreview.library.papers import create_paper, delete_paper, list_provenance, update_paper
 from litreview.library.search import search_paper_ids
 from litreview.library.views import load_paper_views
 from litreview.query import PaperQuery
@@ -65,7 +65,10 @@ def paper_detail(session: Session, paper_id: int) -> PaperDetail:
     if not views:
         raise NotFound(f"no paper with id {paper_id}", paper_id=paper_id)
     return PaperDetail.from_detail(
-        views[0], get_annotation(session, paper_id), list_notes(session, paper_id)
+        views[0],
+        get_annotation(session, paper_id),
+        list_notes(session, paper_id),
+        list_provenance(session, paper_id),
     )
 
 

@@ -34,6 +34,7 @@ from litreview.models import (
     Paper,
     PaperBase,
     PaperNote,
+    Provenance,
     ReadingStatus,
     Relation,
     ShortText,
@@ -330,6 +331,8 @@ class NotePublic(BaseModel):
     version: int
     created_at: Timestamp
     updated_at: Timestamp
+    created_by: str | None = Field(None, description="The member who wrote it (shared library)")
+    edited_by: str | None = Field(None, description="The member who last changed it")
 
     @classmethod
     def from_row(cls, note: PaperNote) -> NotePublic:
@@ -345,6 +348,8 @@ class NotePublic(BaseModel):
             version=note.version,
             created_at=note.created_at,
             updated_at=note.updated_at,
+            created_by=note.created_by,
+            edited_by=note.edited_by,
         )
 
 
@@ -353,15 +358,42 @@ class NoteList(BaseModel):
     total: int
 
 
+class ProvenancePublic(BaseModel):
+    """One arrival of a record at the paper: an import, or another paper merged into it."""
+
+    source: SourceKind
+    detail: str = Field(description="The file, query or merged paper it came from")
+    arxiv_version: int | None
+    at: Timestamp
+    by: str | None = Field(None, description="The member who imported or merged it")
+
+    @classmethod
+    def from_row(cls, row: Provenance) -> ProvenancePublic:
+        return cls(
+            source=SourceKind(row.source),
+            detail=row.detail,
+            arxiv_version=row.arxiv_version,
+            at=row.imported_at,
+            by=row.created_by,
+        )
+
+
 class PaperDetail(PaperPublic):
     abstract: str | None
     relations: list[RelationPublic]
     annotation: AnnotationPublic
     notes: list[NotePublic]
+    provenance: list[ProvenancePublic] = Field(
+        default_factory=list, description="Where its records came from, oldest first"
+    )
 
     @classmethod
     def from_detail(
-        cls, view: PaperView, annotation: Annotation, notes: list[PaperNote]
+        cls,
+        view: PaperView,
+        annotation: Annotation,
+        notes: list[PaperNote],
+        provenance: list[Provenance],
     ) -> PaperDetail:
         base = PaperPublic.from_view(view).model_dump()
         return cls(
@@ -370,6 +402,7 @@ class PaperDetail(PaperPublic):
             relations=[RelationPublic.from_view(link) for link in view.links],
             annotation=AnnotationPublic.from_row(annotation),
             notes=[NotePublic.from_row(note) for note in notes],
+            provenance=[ProvenancePublic.from_row(row) for row in provenance],
         )
 
 
@@ -537,6 +570,8 @@ class AreaPublic(BaseModel):
     fields: dict[str, Any] = Field(
         default_factory=dict, description="Values of one's own area columns, by column name"
     )
+    updated_at: Timestamp | None = Field(None, description="When the area itself last changed")
+    edited_by: str | None = Field(None, description="The member who last changed it")
 
     @classmethod
     def from_node(
@@ -560,6 +595,8 @@ class AreaPublic(BaseModel):
             child_count=node.child_count,
             version=area.version,
             fields=values.get(area.id, {}),
+            updated_at=area.updated_at,
+            edited_by=area.edited_by,
         )
 
 

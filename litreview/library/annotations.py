@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from litreview.errors import Conflict, NotFound
+from litreview.library.attribution import acting_name
 from litreview.library.papers_base import claim_row_version, get_paper
 from litreview.models import Annotation, AnnotationRevision, Paper, utcnow
 
@@ -22,10 +23,9 @@ def save_annotation(
     markdown: str,
     *,
     expected_version: int,
-    edited_by: str | None = None,
 ) -> Annotation:
-    """Replace the annotation text if ``expected_version`` is the current one (``edited_by``:
-    the member writing it, on a shared library).
+    """Replace the annotation text if ``expected_version`` is the current one (written by the
+    session's member, on a shared library: :mod:`litreview.library.attribution`).
 
     A stale version raises :class:`Conflict` carrying the current text and version, and changes
     nothing. Saving the same text again is a no-op.
@@ -42,6 +42,7 @@ def save_annotation(
             current_version=current_version,
             current_markdown=current.markdown if current is not None else "",
         )
+    edited_by = acting_name(session)
     if current is None:
         current = Annotation(
             paper_id=paper_id,
@@ -104,7 +105,6 @@ def restore_revision(
     revision_id: int,
     *,
     expected_version: int,
-    edited_by: str | None = None,
 ) -> Annotation:
     """Make an earlier text current again (the text it replaces is kept as a revision)."""
     annotation = get_annotation(session, paper_id)
@@ -113,6 +113,4 @@ def restore_revision(
         raise NotFound(
             f"paper {paper_id} has no annotation revision {revision_id}", revision_id=revision_id
         )
-    return save_annotation(
-        session, paper_id, revision.markdown, expected_version=expected_version, edited_by=edited_by
-    )
+    return save_annotation(session, paper_id, revision.markdown, expected_version=expected_version)

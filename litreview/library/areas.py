@@ -13,8 +13,9 @@ from sqlmodel import Session, col, select
 
 from litreview.choices import ChildrenChoice as ChildrenChoice
 from litreview.errors import Conflict, InvalidInput, NotFound
+from litreview.library.attribution import acting_name
 from litreview.library.papers_base import bump, get_paper
-from litreview.models import Area, AreaLink, AreaStatus, PaperArea, Stance
+from litreview.models import Area, AreaLink, AreaStatus, PaperArea, Stance, utcnow
 
 PATH_SEPARATOR = "/"
 
@@ -75,9 +76,16 @@ def create_area(
         description=description,
         position=_next_position(session, parent_id),
     )
-    session.add(area)
+    stamp_area(session, area)
     session.flush()
     return area
+
+
+def stamp_area(session: Session, area: Area) -> None:
+    """Record that the area changed now, and by whom (see :mod:`litreview.library.attribution`)."""
+    area.updated_at = utcnow()
+    area.edited_by = acting_name(session)
+    session.add(area)
 
 
 def ensure_area_path(session: Session, path: str) -> Area:
@@ -174,11 +182,14 @@ def update_area(
             raise Conflict(f"an area named {new_name!r} already exists there", field="name")
     if move and new_parent != area.parent_id:
         area.position = _next_position(session, new_parent)
+    changed = (area.name, area.parent_id) != (new_name, new_parent) or status is not None
     area.name = new_name
     area.parent_id = new_parent
     if description is not None:
+        changed = changed or description != area.description
         area.description = description
-    session.add(area)
+    if changed or position is not None:
+        stamp_area(session, area)
     session.flush()
     if position is not None:
         reorder_area(session, area_id, position)

@@ -242,7 +242,7 @@ def _insert_new(
                 "updated_at": [now] * len(annotated),
             },
         )
-        insert_columns(session, Provenance, provenance_columns(papers, now))
+        insert_columns(session, Provenance, provenance_columns(session, papers, now))
         clashes = _insert_aliases(session, new, ids, new_keys, keys)
         indexed.extend(ids)
     for pid, p, (key, note) in zip(ids, new, allocated, strict=True):

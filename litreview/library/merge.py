@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from litreview.importers.records import PaperRecord
+from litreview.library.attribution import acting_name
 from litreview.library.identity import Matcher, Prepared
 from litreview.library.outcomes import Outcome, RecordOutcome
 from litreview.library.papers_base import bump, get_paper
@@ -64,14 +65,14 @@ ARXIV_FIELDS = (
 )
 
 
-def provenance_row(paper_id: int, record: PaperRecord) -> dict[str, Any]:
-    """Where a paper's record came from (a row of ``provenance``)."""
-    columns = provenance_columns([(paper_id, record)], utcnow())
+def provenance_row(session: Session, paper_id: int, record: PaperRecord) -> dict[str, Any]:
+    """Where a paper's record came from (a row of ``provenance``), by the session's member."""
+    columns = provenance_columns(session, [(paper_id, record)], utcnow())
     return {name: values[0] for name, values in columns.items()}
 
 
 def provenance_columns(
-    papers: Sequence[tuple[int, PaperRecord]], now: datetime
+    session: Session, papers: Sequence[tuple[int, PaperRecord]], now: datetime
 ) -> dict[str, list[Any]]:
     """:func:`provenance_row` of many papers, column by column."""
     return {
@@ -82,6 +83,7 @@ def provenance_columns(
             r.arxiv_version if r.source == SourceKind.arxiv else None for _, r in papers
         ],
         "imported_at": [now] * len(papers),
+        "created_by": [acting_name(session)] * len(papers),
     }
 
 
@@ -172,7 +174,7 @@ def merge_into(
             changed.append("annotation")
     if changed:
         bump(session, paper)
-        session.add(Provenance(**provenance_row(paper_id, record)))
+        session.add(Provenance(**provenance_row(session, paper_id, record)))
         status = Outcome.updated if newer else Outcome.merged
     else:
         status = Outcome.unchanged

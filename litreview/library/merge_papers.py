@@ -19,6 +19,7 @@ from litreview.errors import InvalidInput
 from litreview.importers.bibfields import VENUE_FIELDS
 from litreview.library.aliases import add_aliases, move_aliases
 from litreview.library.annotations import get_annotation, save_annotation
+from litreview.library.attribution import acting_name
 from litreview.library.papers_base import bump, get_paper
 from litreview.models import (
     AuthorRole,
@@ -145,6 +146,7 @@ def merge_papers(
             source=SourceKind.manual,
             detail=f"merged paper {other_key!r} (id {other_id})",
             imported_at=utcnow(),
+            created_by=acting_name(session),
         )
     )
     bump(session, keep)

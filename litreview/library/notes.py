@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from litreview.errors import Conflict, InvalidInput, NotFound
+from litreview.library.attribution import acting_name
 from litreview.library.bulk import chunks
 from litreview.library.papers_base import claim_row_version, get_paper
 from litreview.models import NoteKind, Paper, PaperNote, utcnow
@@ -57,6 +58,8 @@ def add_note(
         markdown=markdown,
         location=location.strip(),
         position=0 if last is None else last + 1,
+        created_by=acting_name(session),
+        edited_by=acting_name(session),
     )
     session.add(note)
     session.flush()
@@ -105,6 +108,7 @@ def update_note(
         setattr(note, name, value)
     note.version += 1
     note.updated_at = utcnow()
+    note.edited_by = acting_name(session)
     session.add(note)
     session.flush()
     return note

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from litreview.errors import Conflict, InvalidInput, NotFound
 from litreview.importers.records import AuthorRecord, PaperRecord
@@ -26,6 +26,7 @@ from litreview.models import (
     ColumnTarget,
     Paper,
     PaperBase,
+    Provenance,
     ReadingStatus,
 )
 from litreview.normalize import (
@@ -183,3 +184,13 @@ def delete_paper(session: Session, paper_id: int, *, expected_version: int | Non
     check_version(session, paper, expected_version)
     session.delete(paper)
     session.flush()
+
+
+def list_provenance(session: Session, paper_id: int) -> list[Provenance]:
+    """Where the paper's records came from (imports, merges), oldest first."""
+    stmt = (
+        select(Provenance)
+        .where(Provenance.paper_id == paper_id)
+        .order_by(col(Provenance.imported_at), col(Provenance.id))
+    )
+    return list(session.exec(stmt).all())

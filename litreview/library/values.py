@@ -22,6 +22,7 @@ from sqlmodel import Session, col
 from litreview.errors import Conflict, InvalidInput, NotFound
 from litreview.estimates import SEED, Estimate, parse_estimate, samples, summarize
 from litreview.formulas import Value, slug
+from litreview.library.areas import stamp_area
 from litreview.library.bulk import bulk_insert
 from litreview.library.columns import (
     formula_order,
@@ -209,6 +210,7 @@ def set_area_fields(
         )
     write_fields(session, ColumnTarget.area, area_id, fields)
     area.version += 1
+    stamp_area(session, area)
     session.add(area)
     session.flush()
 

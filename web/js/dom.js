@@ -130,3 +130,21 @@ export function splitList(text) {
     .map((s) => s.trim())
     .filter(Boolean);
 }
+
+const RELATIVE = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
+
+/** "3 minutes ago", "yesterday", from an ISO time. */
+export function timeAgo(iso) {
+  const seconds = (new Date(iso).getTime() - Date.now()) / 1000;
+  if (seconds > -60) return "just now";
+  for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
+    if (-seconds >= size || unit === "minute") return RELATIVE.format(Math.round(seconds / size), unit);
+  }
+  return "";
+}
+
+/** "edited by Ana, 3 minutes ago" (who changed something in a shared library, and when); "" when
+ * nobody is named (a library without members). */
+export function byLine(verb, name, iso) {
+  return name ? `${verb} by ${name}${iso ? `, ${timeAgo(iso)}` : ""}` : "";
+}

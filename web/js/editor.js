@@ -5,7 +5,7 @@
 
 import { api, enc } from "./api.js";
 import { chooseVersion } from "./conflict.js";
-import { $, debounce, h, replaceChildren, setSanitisedHtml } from "./dom.js";
+import { $, byLine, debounce, h, replaceChildren, setSanitisedHtml } from "./dom.js";
 import { events, showError, showInfo } from "./ui.js";
 
 const AUTOSAVE_MS = 1000;
@@ -137,7 +137,7 @@ export class AnnotationEditor {
     this.editedEl.hidden = !data.edited_by;
     if (!data.edited_by) return;
     const draw = () => {
-      this.editedEl.textContent = `edited by ${data.edited_by}${data.updated_at ? `, ${timeAgo(data.updated_at)}` : ""}`;
+      this.editedEl.textContent = byLine("edited", data.edited_by, data.updated_at);
     };
     draw();
     this.editedTimer = setInterval(draw, 60000);
@@ -340,16 +340,4 @@ export class AnnotationEditor {
     // A save waiting for an import goes on in the background; leaving does not wait for it.
     await Promise.race([saving, this.waitStarted]);
   }
-}
-
-const RELATIVE = new Intl.RelativeTimeFormat("en", { numeric: "auto" });
-
-/** "3 minutes ago", "yesterday", from an ISO time. */
-function timeAgo(iso) {
-  const seconds = (new Date(iso).getTime() - Date.now()) / 1000;
-  if (seconds > -60) return "just now";
-  for (const [unit, size] of [["day", 86400], ["hour", 3600], ["minute", 60]]) {
-    if (-seconds >= size || unit === "minute") return RELATIVE.format(Math.round(seconds / size), unit);
-  }
-  return "";
 }

@@ -2,7 +2,7 @@
 // Only one page (PAGE_SIZE papers) is ever fetched at a time, so it stays fast at 100,000 papers.
 
 import { api, query } from "./api.js";
-import { $, debounce, formatAuthors, h, replaceChildren, setSanitisedHtml, STATUS_LABELS } from "./dom.js";
+import { $, byLine, debounce, formatAuthors, h, replaceChildren, setSanitisedHtml, STATUS_LABELS } from "./dom.js";
 import { navigate } from "./navigation.js";
 import { emptyQuery, FILTER_KEYS, isFiltered, queryFromSearch, queryParams } from "./query.js";
 import { areaInfo, initSidebar, knownArea, markCurrentArea } from "./sidebar.js";
@@ -202,6 +202,9 @@ function renderAreaDescription() {
     box.replaceChildren();
     box.hidden = true;
   }
+  const edited = $("#area-edited");
+  edited.textContent = area ? byLine("edited", area.edited_by, area.updated_at) : "";
+  edited.hidden = !edited.textContent;
 }
 
 export function initLibrary() {

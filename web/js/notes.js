@@ -6,7 +6,7 @@
 
 import { api, enc, query } from "./api.js";
 import { chooseVersion } from "./conflict.js";
-import { h, replaceChildren, setSanitisedHtml } from "./dom.js";
+import { byLine, h, replaceChildren, setSanitisedHtml } from "./dom.js";
 import { addLeaveGuard } from "./navigation.js";
 import { events, showError, showInfo } from "./ui.js";
 
@@ -134,7 +134,8 @@ class NotesCard {
           button("Move up", "up", () => this.move(note, -1), index === 0),
           button("Move down", "down", () => this.move(note, 1), index === this.notes.length - 1),
           button("Delete", "delete", () => this.remove(note, kind, body.textContent)))),
-      body);
+      body,
+      noteByLine(note));
   }
 
   buildAddForm() {
@@ -451,6 +452,13 @@ class NoteEditor {
     this.busy = busy;
     this.saveButton.disabled = busy;
   }
+}
+
+/** "added by Ana, 3 minutes ago" / "edited by Ben, yesterday" under a note of a shared library. */
+function noteByLine(note) {
+  const edited = note.version > 1 || note.edited_by !== note.created_by;
+  const text = byLine(edited ? "edited" : "added", note.edited_by, note.updated_at);
+  return text ? h("p", { class: "hint note-by" }, text) : null;
 }
 
 function kindOptions(selected) {

@@ -6,6 +6,7 @@ import { api, enc, query } from "./api.js";
 import { chooseVersion, describeFields } from "./conflict.js";
 import {
   $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, isTyping, RELATION_LABELS, replaceChildren, STATUS_LABELS,
+  timeAgo,
 } from "./dom.js";
 import { AnnotationEditor } from "./editor.js";
 import { navigate } from "./navigation.js";
@@ -76,6 +77,7 @@ function render(view, paper, editor) {
         readingSection(paper),
         tagsSection(paper),
         areasSection(paper),
+        provenanceSection(paper),
         dangerSection(paper))));
 }
 
@@ -449,6 +451,20 @@ function relationsSection(paper) {
   });
   return h("section", { class: "card", "aria-labelledby": "relations-heading" },
     h("h2", { id: "relations-heading", class: "section-title" }, "Relations"), list, form);
+}
+
+/** Where the paper's records came from: each import and merge, by whom (shared library), when. */
+function provenanceSection(paper) {
+  const rows = paper.provenance || [];
+  if (!rows.length) return null;
+  const item = (row) => {
+    const what = row.detail || row.source;
+    const when = [row.by ? `by ${row.by}` : "", timeAgo(row.at)].filter(Boolean).join(", ");
+    return h("li", {}, what, h("span", { class: "hint" }, ` ${when}`));
+  };
+  return h("section", { class: "card side-card", "aria-labelledby": "provenance-heading" },
+    h("h2", { id: "provenance-heading", class: "section-title" }, "Provenance"),
+    h("ul", { class: "provenance", "aria-label": "Where this paper came from" }, rows.map(item)));
 }
 
 function dangerSection(paper) {
