@@ -631,6 +631,39 @@ class MemberSecret(SQLModel, table=True):
     )
 
 
+def _key_part(target: str) -> sa.Column[int]:
+    """A column of a composite primary key that refers to ``target`` (deleted with it)."""
+    return sa.Column(
+        sa.Integer,
+        sa.ForeignKey(target, ondelete="CASCADE"),
+        primary_key=True,
+        autoincrement=False,
+    )
+
+
+class MemberPaper(SQLModel, table=True):
+    """A member's own reading status and rating of a paper (on a shared library everyone reads
+    for themselves; the paper's own columns are the member-less values: library.reading)."""
+
+    __tablename__ = "member_paper"
+    # A member's papers of one status, or by rating, read from the index alone.
+    __table_args__ = (
+        sa.Index("ix_member_paper_status", "member_id", "status", "paper_id"),
+        sa.Index("ix_member_paper_rating", "member_id", "rating", "paper_id"),
+        sa.Index("ix_member_paper_paper", "paper_id"),
+    )
+
+    member_id: int = Field(sa_column=_key_part("member.id"))
+    paper_id: int = Field(sa_column=_key_part("paper.id"))
+    status: ReadingStatus = Field(
+        default=ReadingStatus.unread,
+        sa_column=sa.Column(
+            _enum(ReadingStatus, "reading_status"), nullable=False, server_default="unread"
+        ),
+    )
+    rating: int | None = None
+
+
 class PaperSuggestion(SQLModel, table=True):
     """A relation found in the papers themselves ("Comment on arXiv:..."), waiting for the user.
 

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from litreview.cli import app as cli_app
 from litreview.library.members import MAX_FAILED_SIGN_INS, add_member
-from litreview.models import MemberRole
+from litreview.models import MemberRole, Paper
 from tests.api_helpers import add_paper, error_of
 
 pytestmark = pytest.mark.both_dialects
@@ -175,3 +175,50 @@ def test_without_members_nothing_is_attributed(client: TestClient) -> None:
     assert [p["by"] for p in client.get(f"/api/papers/{paper['id']}").json()["provenance"]] == [
         None
     ]
+
+
+def test_reading_status_and_rating_are_each_members_own(group: Engine, client: TestClient) -> None:
+    sign_in(client, "Ana", "ana-secret-1")
+    first = add_paper(client, "Read by Ana")
+    second = add_paper(client, "Rated by Ben")
+    marked = client.patch(
+        f"/api/papers/{first['id']}", json={"status": "read", "rating": 4, "version": 1}
+    ).json()
+    assert (marked["status"], marked["rating"], marked["version"]) == ("read", 4, 1)
+    with TestClient(client.app, base_url=LOCAL) as ben:
+        sign_in(ben, "Ben", "ben-chose-this")
+        seen = ben.get(f"/api/papers/{first['id']}").json()
+        assert (seen["status"], seen["rating"]) == ("unread", None)
+        ben.patch(f"/api/papers/{second['id']}", json={"rating": 5, "status": "skimmed"})
+        assert ben.get("/api/papers", params={"status": "read"}).json()["total"] == 0
+        unread = ben.get("/api/papers", params={"status": "unread"}).json()
+        assert [p["title"] for p in unread["items"]] == ["Read by Ana"]
+        by_rating = ben.get("/api/papers", params={"sort": "rating"}).json()["items"]
+        assert [(p["title"], p["rating"]) for p in by_rating] == [
+            ("Rated by Ben", 5),
+            ("Read by Ana", None),
+        ]
+    mine = client.get("/api/papers", params={"status": "read"}).json()["items"]
+    assert [(p["title"], p["rating"]) for p in mine] == [("Read by Ana", 4)]
+    by_rating = client.get("/api/papers", params={"sort": "rating"}).json()["items"]
+    assert [p["title"] for p in by_rating] == ["Read by Ana", "Rated by Ben"]
+    # The paper's own columns (the member-less values) are untouched.
+    with Session(group) as session:
+        stored = session.get(Paper, first["id"])
+        assert stored is not None and (stored.status, stored.rating) == ("unread", None)
+
+
+def test_the_first_owner_takes_the_single_users_marks(engine: Engine, client: TestClient) -> None:
+    paper = add_paper(client, "Marked alone")
+    client.patch(f"/api/papers/{paper['id']}", json={"status": "read", "rating": 3})
+    with Session(engine) as session:
+        add_member(session, "Ana", MemberRole.owner, "ana-secret-1")
+        add_member(session, "Ben", MemberRole.editor, "ben-secret-1")
+        session.commit()
+    sign_in(client, "Ana", "ana-secret-1")
+    seen = client.get(f"/api/papers/{paper['id']}").json()
+    assert (seen["status"], seen["rating"]) == ("read", 3)
+    with TestClient(client.app, base_url=LOCAL) as ben:
+        sign_in(ben, "Ben", "ben-secret-1")
+        seen = ben.get(f"/api/papers/{paper['id']}").json()
+        assert (seen["status"], seen["rating"]) == ("unread", None)

@@ -214,3 +214,17 @@ def test_who_did_what_shows_on_notes_provenance_and_areas(
     expect(notes.locator(".note-by")).to_have_text("added by ed, just now")
     page.goto(f"{server.url}/#/?area={area['id']}")
     expect(page.locator("#area-edited")).to_have_text("edited by olga, just now")
+
+
+def test_a_members_reading_status_is_their_own(
+    server: LiveServer, context: BrowserContext, page_errors: list[str]
+) -> None:
+    paper = server.add_paper("Read by the editor only")
+    page = signed_in_page(context, server, page_errors, "ed")
+    open_paper(page, "Read by the editor only")
+    with page.expect_response(lambda r: r.request.method == "PATCH") as patched:
+        page.locator("#paper-status").select_option("read")
+    assert patched.value.ok
+    page.reload()
+    expect(page.locator("#paper-status")).to_have_value("read")
+    assert server.get(f"/api/papers/{paper['id']}")["status"] == "unread"  # the owner's own

@@ -227,7 +227,8 @@ class PaperPublic(BaseModel):
             doi_url=f"{DOI_RESOLVER}{p.doi}" if p.doi else None,
             tags=list(view.tags),
             areas=[area(id=a.id, path=a.path, note=a.note, stance=a.stance) for a in view.areas],
-            status=ReadingStatus(p.status),
+            status=view.status,
+            rating=view.rating,
             has_annotation=bool(view.annotation_markdown.strip()),
             created_at=_as_utc(p.created_at),
             updated_at=_as_utc(p.updated_at),
@@ -243,7 +244,7 @@ class PaperPublic(BaseModel):
 _AS_STORED = [
     name
     for name in PaperPublic.model_fields
-    if name in Paper.model_fields and name not in {"status", "created_at", "updated_at"}
+    if name in Paper.model_fields and name not in {"status", "rating", "created_at", "updated_at"}
 ]
 
 

@@ -340,8 +340,8 @@ def _filled(
     filled.doi = paper.doi
     filled.doi_url = doi_url
     filled.tags = data.printed_tags(view.tags)
-    filled.status = paper.status.value
-    filled.rating = paper.rating
+    filled.status = view.status.value
+    filled.rating = view.rating
     filled.annotation = contained_block(view.annotation_markdown)
     filled.abstract = paper.abstract
     filled.relations = _relations(view.links, anchors)

@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
 from litreview.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, Unauthorized
+from litreview.library.reading import hand_over_readings
 from litreview.models import Member, MemberRole, MemberSecret, utcnow
 
 MIN_PASSWORD_LENGTH = 8
@@ -69,11 +70,15 @@ def add_member(
     name = clean_member_name(name)
     if session.exec(select(Member).where(Member.name == name)).first() is not None:
         raise Conflict(f"there is already a member named {name!r}", field="name")
+    first_owner = role == MemberRole.owner and _owners(session) == 0
     member = Member(name=name, role=role)
     if password is not None:
         member.password_hash = hash_password(password)
     session.add(member)
     session.flush()
+    if first_owner:
+        assert member.id is not None
+        hand_over_readings(session, member.id)
     return member
 
 

@@ -21,6 +21,7 @@ from litreview.library.aliases import add_aliases, move_aliases
 from litreview.library.annotations import get_annotation, save_annotation
 from litreview.library.attribution import acting_name
 from litreview.library.papers_base import bump, get_paper
+from litreview.library.reading import move_readings
 from litreview.models import (
     AuthorRole,
     Paper,
@@ -139,6 +140,7 @@ def merge_papers(
         keep.rating = other.rating
     _annotation(session, keep_id, other_id)
     _move_rows(session, keep_id, other_id)
+    move_readings(session, other_id, keep_id)
     move_aliases(session, other_id, keep_id)
     session.add(
         Provenance(

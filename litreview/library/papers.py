@@ -18,6 +18,7 @@ from litreview.library.importing import import_records
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
 from litreview.library.papers_base import bump, check_version, get_paper
 from litreview.library.people import replace_people
+from litreview.library.reading import OWN_FIELDS, set_reading
 from litreview.library.values import write_fields
 from litreview.models import (
     KEPT_FIELDS,
@@ -84,11 +85,12 @@ def create_paper(
     assert outcome.paper_id is not None
     paper = get_paper(session, outcome.paper_id)
     add_paper_to_areas(session, outcome.paper_id, area_ids)
+    own: dict[str, Any] = {}
     if status is not None:
-        paper.status = ReadingStatus(status)
+        own["status"] = ReadingStatus(status)
     if rating is not None:
-        paper.rating = _clean_field("rating", rating)
-    session.add(paper)
+        own["rating"] = _clean_field("rating", rating)
+    set_reading(session, paper, own)
     session.flush()
     return paper
 
@@ -119,8 +121,13 @@ def update_paper(
                 raise Conflict(
                     f"{name} {values[name]!r} is already used by paper {clash!r}", field=name
                 )
+    own = {name: values.pop(name) for name in OWN_FIELDS if name in values}
+    paper_changed = set_reading(session, paper, own)
     for name, value in values.items():
         setattr(paper, name, value)
+    if not (values or paper_changed or authors is not None or fields):
+        session.flush()  # only the member's own marks changed: the paper is as it was
+        return paper
     if "title" in values:
         paper.title_fp = title_fingerprint(paper.title)
     if authors is not None:

@@ -40,6 +40,7 @@ from litreview.db import time_limit, too_broad
 from litreview.errors import InvalidInput
 from litreview.library.areas import find_area_path, get_area, subtree_ids
 from litreview.library.fts import PAPER_FTS, fts_matches, fts_score, fts_words_query
+from litreview.library.reading import rating_key, status_condition
 from litreview.library.tags import tidy_tag
 from litreview.models import Annotation, Area, Author, Paper, PaperArea, PaperAuthor, PaperTag, Tag
 from litreview.query import MAX_ID, MAX_LIMIT, PaperFilter, PaperQuery, SortOrder
@@ -201,7 +202,10 @@ def id_filters(session: Session, query: PaperFilter) -> list[Filter]:
         )
     for area_id in chosen_areas(session, query):
         found.append(_area_filter(session, subtree_ids(session, area_id)))
-    if query.status:
+    members_status = status_condition(session, query.status) if query.status else None
+    if members_status is not None:
+        found.append(Filter(*members_status))
+    elif query.status:
         status = query.status.value
         is_status = col(Paper.status) == status
         # The row test ("+status") must not tempt SQLite away from walking the sort index.
@@ -244,9 +248,10 @@ def id_filters(session: Session, query: PaperFilter) -> list[Filter]:
     return found
 
 
-def _order(sort: SortKey, descending: bool) -> list[Any]:
+def _order(session: Session, sort: SortKey, descending: bool) -> list[Any]:
     """A sort other than relevance (which :func:`_ranked` orders)."""
-    key = SORT_COLUMNS[sort]
+    # A member sorts by their own rating (library.reading).
+    key = rating_key(session) if sort == SortKey.rating else SORT_COLUMNS[sort]
     paper_id = col(Paper.id)
     # NULLs last both ways (SQLite puts them last going down by itself, PostgreSQL first).
     first = _NullsLastDown(key) if descending else key.asc().nulls_last()
@@ -344,7 +349,7 @@ def _search_fts(
     stmt = (
         sa.select(col(Paper.id))
         .where(paper_id.in_(matches), *[paper_id.in_(f.ids) for f in filters])
-        .order_by(*_order(sort, descending))
+        .order_by(*_order(session, sort, descending))
         .limit(limit)
         .offset(offset)
     )
@@ -512,5 +517,5 @@ def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple
     else:
         # Many: walk the sort key's index, testing each paper, until the page is full.
         page = page.where(*[f.test for f in filters])
-    page = page.order_by(*_order(sort, descending)).limit(limit).offset(offset)
+    page = page.order_by(*_order(session, sort, descending)).limit(limit).offset(offset)
     return [row[0] for row in session.execute(page)], total

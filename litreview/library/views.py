@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from litreview.library.aliases import aliases_of
 from litreview.library.areas import area_paths
 from litreview.library.links import LinkView
+from litreview.library.reading import UNMARKED, readings
 from litreview.library.values import field_values
 from litreview.models import (
     Annotation,
@@ -26,6 +27,7 @@ from litreview.models import (
     PaperAuthor,
     PaperLink,
     PaperTag,
+    ReadingStatus,
     Relation,
     Stance,
     Tag,
@@ -53,6 +55,10 @@ class AreaRef:
 @dataclass
 class PaperView:
     paper: Paper
+    # The reading status and rating as the reader sees them: their own on a shared library
+    # (library.reading), else the paper's.
+    status: ReadingStatus = ReadingStatus.unread
+    rating: int | None = None
     authors: list[Person] = field(default_factory=list)
     editors: list[Person] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
@@ -88,6 +94,10 @@ def load_paper_views(
         views[paper_id].fields = values
     for paper_id, keys in aliases_of(session, list(views)).items():
         views[paper_id].aliases = keys
+    own = readings(session, list(views))
+    if own is not None:
+        for paper_id, view in views.items():
+            view.status, view.rating = own.get(paper_id, UNMARKED)
     ordered = [views[i] for i in ids if i in views]
     if with_links:
         _attach_links(session, ordered)
@@ -131,7 +141,7 @@ def _load_chunk(
     ids = {"ids": chunk}
     for paper in session.exec(_PAPERS, params=ids).all():
         assert paper.id is not None
-        views[paper.id] = PaperView(paper)
+        views[paper.id] = PaperView(paper, ReadingStatus(paper.status), paper.rating)
     for paper_id, role, name, family, given, affiliation in session.execute(_PEOPLE, ids):
         view = views[paper_id]
         target = view.authors if role == AuthorRole.author else view.editors

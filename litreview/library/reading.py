@@ -1,0 +1,125 @@
+"""Reading status and rating: each member's own on a shared library.
+
+The paper's own ``status`` and ``rating`` columns are the member-less values: the single-user
+default reads and writes them as it always has. A session working for a member
+(:mod:`litreview.library.attribution`) reads and writes that member's row of ``member_paper``
+instead; a paper the member never marked is unread and unrated for them. Every reader and writer
+of a status or a rating goes through here: the paper views (the API's paper shape, the
+exports), the edits, the status filter and the rating sort of the one paper query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, col
+
+from litreview.library.attribution import acting_member
+from litreview.library.bulk import chunks
+from litreview.models import MemberPaper, Paper, ReadingStatus
+
+# The fields of a paper that are each member's own.
+OWN_FIELDS = ("status", "rating")
+Reading = tuple[ReadingStatus, int | None]
+UNMARKED: Reading = (ReadingStatus.unread, None)
+
+
+def readings(session: Session, paper_ids: Sequence[int]) -> dict[int, Reading] | None:
+    """The session's member's status and rating of these papers (unmarked ones left out), or
+    None when nobody is acting: then the papers' own columns are the values."""
+    member = acting_member(session)
+    if member is None:
+        return None
+    found: dict[int, Reading] = {}
+    for chunk in chunks(list(paper_ids)):
+        rows = session.execute(
+            sa.select(col(MemberPaper.paper_id), col(MemberPaper.status), col(MemberPaper.rating))
+            .where(col(MemberPaper.member_id) == member.id)
+            .where(col(MemberPaper.paper_id).in_(chunk))
+        )
+        found.update((pid, (ReadingStatus(status), rating)) for pid, status, rating in rows)
+    return found
+
+
+def set_reading(session: Session, paper: Paper, values: Mapping[str, Any]) -> bool:
+    """Write the status and rating given (keys among ``OWN_FIELDS``, already checked) as the
+    session's member's own, or on the paper when nobody is acting. True when the paper row
+    itself changed (its version moves then; a member's own marks are nobody else's edit)."""
+    if not values:
+        return False
+    member = acting_member(session)
+    if member is None:
+        for name, value in values.items():
+            setattr(paper, name, value)
+        session.add(paper)
+        return True
+    assert paper.id is not None
+    row = session.get(MemberPaper, (member.id, paper.id))
+    if row is None:
+        row = MemberPaper(member_id=member.id, paper_id=paper.id)
+    for name, value in values.items():
+        setattr(row, name, value)
+    session.add(row)
+    session.flush()
+    return False
+
+
+def status_condition(session: Session, status: ReadingStatus) -> tuple[Any, Any] | None:
+    """For a member: (the ids of the papers with this status for them, the same as a test of a
+    paper row). None when nobody is acting (the paper's own column is filtered)."""
+    member = acting_member(session)
+    if member is None:
+        return None
+    mine = col(MemberPaper.member_id) == member.id
+    paper_id = col(Paper.id)
+    if status != ReadingStatus.unread:
+        marked = col(MemberPaper.status) == status.value
+        ids = sa.select(col(MemberPaper.paper_id)).where(mine, marked)
+        test = sa.exists().where(col(MemberPaper.paper_id) == paper_id, mine, marked)
+        return ids, test
+    # Unread: every paper the member has not marked otherwise.
+    other = col(MemberPaper.status) != ReadingStatus.unread.value
+    marked_ids = sa.select(col(MemberPaper.paper_id)).where(mine, other)
+    unmarked = ~sa.exists().where(col(MemberPaper.paper_id) == paper_id, mine, other)
+    return sa.select(paper_id).where(paper_id.not_in(marked_ids)), unmarked
+
+
+def rating_key(session: Session) -> Any:
+    """What the rating sort orders by: the session's member's rating, else the paper's own."""
+    member = acting_member(session)
+    if member is None:
+        return col(Paper.rating)
+    return (
+        sa.select(col(MemberPaper.rating))
+        .where(col(MemberPaper.member_id) == member.id, col(MemberPaper.paper_id) == col(Paper.id))
+        .scalar_subquery()
+    )
+
+
+def move_readings(session: Session, from_id: int, to_id: int) -> None:
+    """A merge: members' marks of the absorbed paper go to the kept one where they had none."""
+    kept = sa.select(col(MemberPaper.member_id)).where(col(MemberPaper.paper_id) == to_id)
+    session.execute(
+        sa.update(MemberPaper)
+        .where(col(MemberPaper.paper_id) == from_id, col(MemberPaper.member_id).not_in(kept))
+        .values(paper_id=to_id)
+    )
+
+
+def hand_over_readings(session: Session, member_id: int) -> None:
+    """The library's first owner takes the member-less marks as their own: until accounts were
+    turned on, they were the one person reading it (revision 0016 does the same)."""
+    session.execute(
+        sa.insert(MemberPaper).from_select(
+            ["member_id", "paper_id", "status", "rating"],
+            sa.select(
+                sa.literal(member_id), col(Paper.id), col(Paper.status), col(Paper.rating)
+            ).where(
+                sa.or_(
+                    col(Paper.status) != ReadingStatus.unread.value, col(Paper.rating).is_not(None)
+                )
+            ),
+        )
+    )
