@@ -370,6 +370,11 @@ class PaperNote(SQLModel, table=True):
     # The members who wrote and last changed it (on a shared library; see library.attribution).
     created_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
     edited_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
+    # Seen by its author only (and left out of the shared full-text index).
+    private: bool = Field(
+        default=False,
+        sa_column=sa.Column(sa.Boolean, nullable=False, server_default=sa.false()),
+    )
 
 
 class PaperLink(SQLModel, table=True):

@@ -222,3 +222,29 @@ def test_the_first_owner_takes_the_single_users_marks(engine: Engine, client: Te
         sign_in(ben, "Ben", "ben-secret-1")
         seen = ben.get(f"/api/papers/{paper['id']}").json()
         assert (seen["status"], seen["rating"]) == ("unread", None)
+
+
+def test_a_private_note_is_its_authors_alone(group: Engine, client: TestClient) -> None:
+    sign_in(client, "Ana", "ana-secret-1")
+    paper = add_paper(client, "Noted privately")
+    url = f"/api/papers/{paper['id']}/notes"
+    private = client.post(url, json={"markdown": "zebrafish hunch", "private": True}).json()
+    shared = client.post(url, json={"markdown": "For the group"}).json()
+    assert (private["private"], shared["private"]) == (True, False)
+    assert len(client.get(url).json()["items"]) == 2
+    with TestClient(client.app, base_url=LOCAL) as ben:
+        sign_in(ben, "Ben", "ben-chose-this")
+        assert [n["markdown"] for n in ben.get(url).json()["items"]] == ["For the group"]
+        detail = ben.get(f"/api/papers/{paper['id']}").json()
+        assert [n["markdown"] for n in detail["notes"]] == ["For the group"]
+        assert ben.get("/api/papers", params={"q": "zebrafish"}).json()["total"] == 0
+        note_url = f"/api/notes/{private['id']}"
+        error_of(ben.patch(note_url, json={"markdown": "seen", "version": 1}), 404)
+        error_of(ben.delete(note_url), 404)
+        refused = ben.patch(f"/api/notes/{shared['id']}", json={"private": True, "version": 1})
+        assert "only its author" in error_of(refused, 403)["message"]
+        # Shared by its author: everyone sees it, and search finds it.
+        made = client.patch(note_url, json={"private": False, "version": 1})
+        assert made.status_code == 200, made.text
+        assert len(ben.get(url).json()["items"]) == 2
+        assert ben.get("/api/papers", params={"q": "zebrafish"}).json()["total"] == 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -73,6 +74,16 @@ def signed_in_page(
     sign_in(page, name)
     expect(page.locator("#member-name")).to_have_text(f"{name} ({ROLES[name].value})")
     return page
+
+
+def open_as_editor(
+    server: LiveServer, context: BrowserContext, errors: list[str], title: str
+) -> tuple[dict[str, Any], Page]:
+    """A new paper, open in a page of the editor (ed)."""
+    paper = server.add_paper(title)
+    page = signed_in_page(context, server, errors, "ed")
+    open_paper(page, title)
+    return paper, page
 
 
 def test_sign_in_wrong_password_rate_limit_and_sign_out(
@@ -219,12 +230,26 @@ def test_who_did_what_shows_on_notes_provenance_and_areas(
 def test_a_members_reading_status_is_their_own(
     server: LiveServer, context: BrowserContext, page_errors: list[str]
 ) -> None:
-    paper = server.add_paper("Read by the editor only")
-    page = signed_in_page(context, server, page_errors, "ed")
-    open_paper(page, "Read by the editor only")
+    paper, page = open_as_editor(server, context, page_errors, "Read by the editor only")
     with page.expect_response(lambda r: r.request.method == "PATCH") as patched:
         page.locator("#paper-status").select_option("read")
     assert patched.value.ok
     page.reload()
     expect(page.locator("#paper-status")).to_have_value("read")
     assert server.get(f"/api/papers/{paper['id']}")["status"] == "unread"  # the owner's own
+
+
+def test_a_private_note_is_shown_to_its_author_only_until_shared(
+    server: LiveServer, context: BrowserContext, page_errors: list[str]
+) -> None:
+    paper, page = open_as_editor(server, context, page_errors, "Paper with a private note")
+    notes = notes_card(page)
+    notes.get_by_label("Private (only you see it)").check()
+    add_note(notes, "Question", "Only mine for now")
+    expect(notes.locator(".note-private")).to_have_text("Private")
+    assert server.get(f"/api/papers/{paper['id']}/notes")["items"] == []  # olga sees none
+    notes.get_by_role("button", name=re.compile("^Share ")).click()
+    expect(notes.locator(".note-private")).to_have_count(0)
+    expect(notes.get_by_role("button", name=re.compile("^Make private "))).to_be_visible()
+    shared = server.get(f"/api/papers/{paper['id']}/notes")["items"]
+    assert [n["markdown"] for n in shared] == ["Only mine for now"]

@@ -46,7 +46,9 @@ def read_notes(paper_id: PaperId, session: SessionDep) -> NoteList:
 )
 def create_note(paper_id: PaperId, body: NoteIn, session: SessionDep) -> NotePublic:
     """Add a note after the paper's others (a blank text is 422)."""
-    note = add_note(session, paper_id, body.kind, body.markdown, body.location)
+    note = add_note(
+        session, paper_id, body.kind, body.markdown, body.location, private=body.private
+    )
     session.commit()
     return NotePublic.from_row(note)
 
@@ -63,6 +65,7 @@ def change_note(note_id: NoteId, body: NotePatch, session: SessionDep) -> NotePu
             markdown=body.markdown,
             location=body.location,
             position=body.position,
+            private=body.private,
         )
     except Conflict as conflict:
         raise with_current_html(conflict) from None

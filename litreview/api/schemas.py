@@ -321,6 +321,9 @@ class AnnotationPublic(BaseModel):
         )
 
 
+PRIVATE_NOTE = "Seen by its author only (left out of the shared search)"
+
+
 class NotePublic(BaseModel):
     id: int
     paper_id: int
@@ -334,6 +337,7 @@ class NotePublic(BaseModel):
     updated_at: Timestamp
     created_by: str | None = Field(None, description="The member who wrote it (shared library)")
     edited_by: str | None = Field(None, description="The member who last changed it")
+    private: bool = Field(False, description=PRIVATE_NOTE)
 
     @classmethod
     def from_row(cls, note: PaperNote) -> NotePublic:
@@ -351,6 +355,7 @@ class NotePublic(BaseModel):
             updated_at=note.updated_at,
             created_by=note.created_by,
             edited_by=note.edited_by,
+            private=note.private,
         )
 
 
@@ -728,6 +733,7 @@ class NoteIn(Strict):
     kind: NoteKind = NoteKind.note
     markdown: NonBlankMarkdown = Field(description="The note's text (Markdown); not blank")
     location: Location = Field("", description="Where in the paper, e.g. p. 4 or §3.2")
+    private: Flag = Field(False, description=PRIVATE_NOTE)
 
 
 class NotePatch(Strict):
@@ -738,6 +744,7 @@ class NotePatch(Strict):
     position: Position | None = Field(
         None, description="Move the note to this place in the paper's notes (from 0)"
     )
+    private: Flag | None = Field(None, description=f"{PRIVATE_NOTE} (its author only)")
 
 
 # Relations ---------------------------------------------------------------------------------

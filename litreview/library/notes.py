@@ -4,6 +4,11 @@ A paper's notes are kept in order (``position`` 0, 1, ...): a new note goes last
 moved, and a deletion closes the gap. Every change of a note checks the version it was made
 against, like the annotation, so two tabs never silently overwrite each other. Every write takes
 the paper row's write lock first, so concurrent writes to one paper's notes are serialised.
+
+A note is shared (the group's) or private to its author (``created_by``: the member the session
+works for, see :mod:`litreview.library.attribution`): to anyone else a private note does not
+exist (listed, exported, changed: :func:`visible_notes` is the one test); the full-text index
+leaves private notes out (revision 0017). Only its author turns a note private or shared.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
-from litreview.errors import Conflict, InvalidInput, NotFound
+from litreview.errors import Conflict, Forbidden, InvalidInput, NotFound
 from litreview.library.attribution import acting_name
 from litreview.library.bulk import chunks
 from litreview.library.papers_base import claim_row_version, get_paper
@@ -22,19 +27,31 @@ from litreview.models import NoteKind, Paper, PaperNote, utcnow
 MAX_LOCATION = 200
 
 
+def visible_notes(session: Session) -> sa.ColumnElement[bool]:
+    """The notes the session may see: the shared ones and its member's own private ones."""
+    author = acting_name(session)
+    created_by = col(PaperNote.created_by)
+    mine = created_by.is_(None) if author is None else created_by == author
+    return sa.or_(col(PaperNote.private).is_(False), mine)
+
+
+def _is_visible(session: Session, note: PaperNote) -> bool:
+    return not note.private or note.created_by == acting_name(session)
+
+
 def list_notes(session: Session, paper_id: int) -> list[PaperNote]:
-    """The paper's notes, in order."""
+    """The paper's notes the session may see, in order."""
     get_paper(session, paper_id)
-    return _notes(session, paper_id)
+    return [note for note in _notes(session, paper_id) if _is_visible(session, note)]
 
 
 def notes_by_paper(session: Session, paper_ids: list[int]) -> dict[int, list[PaperNote]]:
-    """The notes of several papers, in order (papers without notes are left out)."""
+    """The notes the session may see of several papers, in order (papers without are left out)."""
     found: dict[int, list[PaperNote]] = {}
     for chunk in chunks(paper_ids):
         stmt = (
             select(PaperNote)
-            .where(col(PaperNote.paper_id).in_(chunk))
+            .where(col(PaperNote.paper_id).in_(chunk), visible_notes(session))
             .order_by(col(PaperNote.paper_id), col(PaperNote.position), col(PaperNote.id))
         )
         for note in session.exec(stmt):
@@ -43,9 +60,15 @@ def notes_by_paper(session: Session, paper_ids: list[int]) -> dict[int, list[Pap
 
 
 def add_note(
-    session: Session, paper_id: int, kind: NoteKind, markdown: str, location: str = ""
+    session: Session,
+    paper_id: int,
+    kind: NoteKind,
+    markdown: str,
+    location: str = "",
+    *,
+    private: bool = False,
 ) -> PaperNote:
-    """A new note, after the paper's others."""
+    """A new note, after the paper's others (``private``: seen by its author only)."""
     get_paper(session, paper_id)
     _check_text(markdown, location)
     claim_row_version(session, Paper, paper_id, None)
@@ -60,6 +83,7 @@ def add_note(
         position=0 if last is None else last + 1,
         created_by=acting_name(session),
         edited_by=acting_name(session),
+        private=private,
     )
     session.add(note)
     session.flush()
@@ -75,6 +99,7 @@ def update_note(
     markdown: str | None = None,
     location: str | None = None,
     position: int | None = None,
+    private: bool | None = None,
 ) -> PaperNote:
     """Change what is given (None: keep it) if ``expected_version`` is the note's version.
 
@@ -101,6 +126,14 @@ def update_note(
         changes["markdown"] = markdown
     if location is not None and location.strip() != note.location:
         changes["location"] = location.strip()
+    if private is not None and private != note.private:
+        if note.created_by != acting_name(session):
+            raise Forbidden(
+                f"only its author ({note.created_by or 'nobody signed in'}) makes a note "
+                "private or shared",
+                field="private",
+            )
+        changes["private"] = private
     moved = position is not None and _move(session, note, position)
     if not changes and not moved:
         return note
@@ -143,7 +176,7 @@ def _notes(session: Session, paper_id: int) -> list[PaperNote]:
 def _locked_note(session: Session, note_id: int) -> PaperNote:
     """The note, read after taking its paper's write lock (see the module's docstring)."""
     note = session.get(PaperNote, note_id)
-    if note is None:
+    if note is None or not _is_visible(session, note):  # another's private note: none
         raise NotFound(f"no note with id {note_id}", note_id=note_id)
     claim_row_version(session, Paper, note.paper_id, None)
     session.refresh(note)

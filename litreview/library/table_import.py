@@ -19,6 +19,7 @@ from litreview.errors import InvalidInput
 from litreview.importers.records import Problem
 from litreview.importers.table import TableImport, TableRow, Target, parse_table
 from litreview.library.areas import ensure_area_paths, split_area_path
+from litreview.library.attribution import acting_name
 from litreview.library.bibtex import BibtexImportReport
 from litreview.library.bulk import bulk_insert, chunks
 from litreview.library.columns import create_column, list_columns
@@ -26,6 +27,7 @@ from litreview.library.fts import paused_indexing
 from litreview.library.identity import base_key
 from litreview.library.importing import RecordImporter
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
+from litreview.library.reading import UNMARKED, readings, set_reading
 from litreview.library.suggestions import suggest_after_import
 from litreview.library.values import Stored, clean_value, recompute, store_values
 from litreview.models import (
@@ -162,6 +164,8 @@ def _add_notes(session: Session, stored: list[tuple[TableRow, RecordOutcome]]) -
                         "version": 1,
                         "created_at": now,
                         "updated_at": now,
+                        "created_by": acting_name(session),
+                        "edited_by": acting_name(session),
                     }
                 )
                 notes.append((kind.value, text))
@@ -174,29 +178,32 @@ def _set_status_and_rating(
     problems: list[Problem],
     source: str,
 ) -> None:
-    for row, outcome in stored:
-        if row.status is None and row.rating is None:
-            continue
+    marked = [(row, o) for row, o in stored if row.status is not None or row.rating is not None]
+    # The reader's own marks on a shared library (library.reading), else the paper's.
+    own = readings(session, [o.paper_id for _, o in marked if o.paper_id is not None])
+    for row, outcome in marked:
         paper = session.get(Paper, outcome.paper_id)
-        assert paper is not None
-        if row.status is not None and paper.status == ReadingStatus.unread:
+        assert paper is not None and paper.id is not None
+        current = (paper.status, paper.rating) if own is None else own.get(paper.id, UNMARKED)
+        values: dict[str, Any] = {}
+        if row.status is not None and current[0] == ReadingStatus.unread:
             status = row.status.strip().lower().replace(" ", "_")
             if status in {s.value for s in ReadingStatus}:
-                paper.status = ReadingStatus(status)
+                values["status"] = ReadingStatus(status)
             else:
                 known = ", ".join(s.value for s in ReadingStatus)
                 problems.append(
                     Problem(f"status {row.status!r} is not one of {known}", source, row.row)
                 )
-        if row.rating is not None and paper.rating is None:
+        if row.rating is not None and current[1] is None:
             text = row.rating.strip()
             if text.isdigit() and 0 <= int(text) <= 5:
-                paper.rating = int(text)
+                values["rating"] = int(text)
             else:
                 problems.append(
                     Problem(f"rating {text!r} is not a whole number 0-5", source, row.row)
                 )
-        session.add(paper)
+        set_reading(session, paper, values)
 
 
 def _set_values(

@@ -8,6 +8,7 @@ import { api, enc, query } from "./api.js";
 import { chooseVersion } from "./conflict.js";
 import { byLine, h, replaceChildren, setSanitisedHtml } from "./dom.js";
 import { addLeaveGuard } from "./navigation.js";
+import { memberName } from "./session.js";
 import { events, showError, showInfo } from "./ui.js";
 
 export const NOTE_KIND_LABELS = {
@@ -120,6 +121,7 @@ class NotesCard {
 
   renderNote(note, index) {
     const kind = NOTE_KIND_LABELS[note.kind] || note.kind;
+    const mine = memberName() !== null && note.created_by === memberName();
     const body = h(note.kind === "quote" ? "blockquote" : "div", { class: "note-body rendered" });
     setSanitisedHtml(body, note.html);
     const name = `${kind.toLowerCase()} “${shorten(body.textContent)}”`;
@@ -129,8 +131,10 @@ class NotesCard {
       h("div", { class: "note-head" },
         h("span", { class: `note-kind kind-${note.kind}` }, kind),
         note.location ? h("span", { class: "note-location" }, h("span", { class: "visually-hidden" }, "Location: "), note.location) : null,
+        note.private ? h("span", { class: "note-private chip" }, "Private") : null,
         h("span", { class: "note-actions" },
           button("Edit", "edit", () => this.startEdit(note)),
+          mine ? button(note.private ? "Share" : "Make private", "privacy", () => this.setPrivate(note, !note.private)) : null,
           button("Move up", "up", () => this.move(note, -1), index === 0),
           button("Move down", "down", () => this.move(note, 1), index === this.notes.length - 1),
           button("Delete", "delete", () => this.remove(note, kind, body.textContent)))),
@@ -147,10 +151,16 @@ class NotesCard {
     const location = h("input", { id: "note-location", maxlength: String(LOCATION_MAX), autocomplete: "off", placeholder: "p. 4, §3.2, Fig. 2" });
     const message = h("p", { id: "note-text-message", class: "field-message", role: "alert" });
     const addButton = h("button", { type: "submit", class: "small primary" }, "Add note");
+    // In a shared library a note can be one's own: nobody else sees it, nor finds it.
+    const privateBox = h("input", { type: "checkbox", id: "note-private" });
+    const privateField = memberName()
+      ? h("div", { class: "field end" }, h("label", { for: "note-private" }, privateBox, " Private (only you see it)"))
+      : null;
     const form = h("form", { class: "note-form", "aria-label": "Add a note" },
       h("div", { class: "field" }, h("label", { for: "note-kind" }, "Kind"), kind),
       h("div", { class: "field note-text-field" }, h("label", { for: "note-text" }, "Note"), this.textInput, message),
       h("div", { class: "field" }, h("label", { for: "note-location" }, "Location"), location),
+      privateField,
       h("div", { class: "field end" }, addButton));
     const text = this.textInput;
     text.addEventListener("input", () => setMessage(text, message, ""));
@@ -170,7 +180,7 @@ class NotesCard {
         try {
           await api(`/api/papers/${enc(this.paperId)}/notes`, {
             method: "POST",
-            json: { kind: kind.value, markdown, location: location.value.trim() },
+            json: { kind: kind.value, markdown, location: location.value.trim(), private: privateBox.checked },
           });
           // The kind stays: notes often come in runs (several quotes from one section).
           if (text.value.trimEnd() === markdown) text.value = "";
@@ -212,11 +222,25 @@ class NotesCard {
       const position = index + delta;
       if (index < 0 || position < 0 || position >= this.notes.length) return;
       try {
-        await moveTo(this.notes[index], position);
+        // The neighbour's own place: another member's private notes may sit in between.
+        await moveTo(this.notes[index], this.notes[position].position);
       } catch (err) {
         showError(err);
       }
       await this.reload({ noteId: note.id, action: delta < 0 ? "up" : "down" });
+    });
+  }
+
+  /** Make one's own note private (nobody else sees or finds it) or share it with the group. */
+  setPrivate(note, value) {
+    return this.queue(async () => {
+      try {
+        await api(`/api/notes/${enc(note.id)}`, { method: "PATCH", json: { version: note.version, private: value } });
+        libraryChanged();
+      } catch (err) {
+        showError(err);
+      }
+      await this.reload({ noteId: note.id, action: "edit" });
     });
   }
 

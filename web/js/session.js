@@ -14,6 +14,11 @@ export function canWrite() {
   return !state.accounts || Boolean(state.member && state.member.role !== "viewer");
 }
 
+/** The signed-in member's name in a shared library; null while accounts are off. */
+export function memberName() {
+  return state.accounts && state.member ? state.member.name : null;
+}
+
 /** Ask who is signed in; with accounts on and nobody signed in, resolves after sign-in. */
 export async function initSession() {
   onUnauthorized(async () => {
