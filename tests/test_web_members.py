@@ -53,10 +53,10 @@ def page_errors() -> Iterator[list[str]]:
     assert errors == []
 
 
-def visit(context: BrowserContext, server: LiveServer, errors: list[str]) -> Page:
+def visit(context: BrowserContext, server: LiveServer, errors: list[str], path: str = "/") -> Page:
     page = context.new_page()
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.goto(server.url + "/")
+    page.goto(server.url + path)
     return page
 
 
@@ -253,3 +253,15 @@ def test_a_private_note_is_shown_to_its_author_only_until_shared(
     expect(notes.get_by_role("button", name=re.compile("^Make private "))).to_be_visible()
     shared = server.get(f"/api/papers/{paper['id']}/notes")["items"]
     assert [n["markdown"] for n in shared] == ["Only mine for now"]
+
+
+def test_the_table_page_asks_for_a_sign_in_too(
+    server: LiveServer, context: BrowserContext, page_errors: list[str]
+) -> None:
+    server.add_paper("Listed in the table")
+    page = visit(context, server, page_errors, "/static/table.html")
+    expect(page.get_by_role("dialog", name="Sign in to this library")).to_be_visible()
+    sign_in(page, "vic")
+    expect(page.locator("#member-name")).to_have_text("vic (viewer)")
+    expect(page.locator("body")).to_have_attribute("data-ready", "true")
+    expect(page.locator("#grid")).to_contain_text("Listed in the table")

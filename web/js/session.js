@@ -31,9 +31,11 @@ export async function initSession() {
   showMember();
   if (state.accounts && !state.member) await signIn();
   // A viewer's paper view: the fields show what is saved but do not take changes.
+  const paperView = $("#paper-view"); // the library page's (the table page has none)
+  if (!paperView) return;
   new MutationObserver(() => {
-    if (!canWrite()) markReadOnly($("#paper-view"));
-  }).observe($("#paper-view"), { childList: true, subtree: true });
+    if (!canWrite()) markReadOnly(paperView);
+  }).observe(paperView, { childList: true, subtree: true });
 }
 
 function markReadOnly(root) {

@@ -9,6 +9,7 @@ import { api, enc, query } from "./api.js";
 import { $, h, isTyping, replaceChildren } from "./dom.js";
 import { initMatrix, renderMatrix } from "./matrix.js";
 import { FILTER_KEYS, queryFromSearch, queryParams } from "./query.js";
+import { initSession } from "./session.js";
 
 const PAGE = 100;
 const STATUSES = ["unread", "to_read", "skimmed", "read"];
@@ -441,10 +442,14 @@ async function makeTable() {
 
 async function start() {
   $("#message-close").addEventListener("click", () => { $("#message").hidden = true; });
+  // A library with members shows nothing of itself before sign-in (as the library page): a
+  // call refused meanwhile waits for the sign-in and is sent again.
+  const signedIn = initSession();
   // The first page is asked for with the columns, not after them.
   const first = pageParams({ page: 1, size: PAGE });
   state.prefetched = { key: JSON.stringify(first), page: api(`/api/papers${query(first)}`) };
   state.prefetched.page.catch(() => {});
+  await signedIn;
   await loadColumns();
   await makeTable();
   renderChooser();
