@@ -127,7 +127,11 @@ def ensure_area_paths(session: Session, paths: Iterable[str]) -> dict[str, int]:
                 if (parent_id, name) not in new:
                     last[parent_id] = (last.get(parent_id) or 0) + 1
                     new[parent_id, name] = Area(
-                        name=name, parent_id=parent_id, position=last[parent_id]
+                        name=name,
+                        parent_id=parent_id,
+                        position=last[parent_id],
+                        updated_at=utcnow(),
+                        edited_by=acting_name(session),
                     )
         if new:
             session.add_all(new.values())
