@@ -442,14 +442,12 @@ async function makeTable() {
 
 async function start() {
   $("#message-close").addEventListener("click", () => { $("#message").hidden = true; });
-  // A library with members shows nothing of itself before sign-in (as the library page): a
-  // call refused meanwhile waits for the sign-in and is sent again.
-  const signedIn = initSession();
+  // A library with members shows nothing of itself before sign-in (as the library page).
+  await initSession();
   // The first page is asked for with the columns, not after them.
   const first = pageParams({ page: 1, size: PAGE });
   state.prefetched = { key: JSON.stringify(first), page: api(`/api/papers${query(first)}`) };
   state.prefetched.page.catch(() => {});
-  await signedIn;
   await loadColumns();
   await makeTable();
   renderChooser();
