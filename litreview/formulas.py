@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from litreview.errors import InvalidInput
+from litreview.errors import Conflict, InvalidInput
 
 MAX_LENGTH = 1000
 MAX_NODES = 200
@@ -87,7 +87,8 @@ class Formula:
 
 
 def parse_formula(text: str, known: set[str] | None = None, where: str = "formula") -> Formula:
-    """Parse and check a formula; an unknown name (when ``known`` is given) is refused."""
+    """Parse and check a formula: its syntax (422), and (when ``known`` is given) that each name
+    is one of ``known``, the library's numeric columns (409: it depends on what they are)."""
     if len(text) > MAX_LENGTH:
         raise InvalidInput(f"{where}: longer than {MAX_LENGTH} characters", field=where)
     source = _IF_CALL.sub("if_(", text.replace("^", "**"))
@@ -113,7 +114,7 @@ def parse_formula(text: str, known: set[str] | None = None, where: str = "formul
     if known is not None:
         unknown = sorted(names - known)
         if unknown:
-            raise InvalidInput(
+            raise Conflict(
                 f"{where}: unknown name {unknown[0]!r} (columns: {', '.join(sorted(known))};"
                 f" functions: {', '.join(FUNCTIONS)})",
                 field=where,

@@ -17,7 +17,7 @@ from litreview.errors import InvalidInput
 SPACE = r"\s\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 
-def _any_case(word: str) -> str:
+def any_case(word: str) -> str:
     """``word`` as a pattern in either case, without flags (that every regex engine reads)."""
     return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in word)
 
@@ -49,12 +49,12 @@ def _id_pattern(tag: str) -> str:
 # or fragment copied along), with a category after it as citations write it
 # ("arXiv:2305.01610 [cs.LG]"), spacing around. The API's schema states it (without group names).
 _URL = (
-    f"(?:{_any_case('http')}[Ss]?://)?"
-    f"(?:{_any_case('www.')}|{_any_case('export.')})?{_any_case('arxiv.org/')}"
-    f"(?:{_any_case('abs')}|{_any_case('pdf')}|{_any_case('html')})/"
+    f"(?:{any_case('http')}[Ss]?://)?"
+    f"(?:{any_case('www.')}|{any_case('export.')})?{any_case('arxiv.org/')}"
+    f"(?:{any_case('abs')}|{any_case('pdf')}|{any_case('html')})/"
 )
-_URL_FORM = f"{_URL}{_id_pattern('url_')}(?:{_any_case('.pdf')})?/*(?:[?#][^\\n]*)?"
-_PLAIN_FORM = f"(?:{_any_case('arxiv:')}[{SPACE}]*)?{_id_pattern('')}"
+_URL_FORM = f"{_URL}{_id_pattern('url_')}(?:{any_case('.pdf')})?/*(?:[?#][^\\n]*)?"
+_PLAIN_FORM = f"(?:{any_case('arxiv:')}[{SPACE}]*)?{_id_pattern('')}"
 _ARXIV_FORMS = (
     f"^[{SPACE}]*(?:{_URL_FORM}|{_PLAIN_FORM})(?:[{SPACE}]*\\[[A-Za-z.-]+\\])?[{SPACE}]*$"
 )

@@ -134,16 +134,19 @@ def test_area_columns_and_a_botec_formula(client: TestClient) -> None:
 
 
 def test_formula_cycles_and_unknown_names_are_refused(session: Session) -> None:
+    # What a formula names depends on the library's columns: a conflict with them (409).
     a = create_column(session, name="a", type=ColumnType.number)
     b = create_column(session, name="b", type=ColumnType.number, formula="a * 2")
     create_column(session, name="label", type=ColumnType.text)
-    with pytest.raises(InvalidInput, match="unknown name 'zz'"):
+    with pytest.raises(Conflict, match="unknown name 'zz'"):
         create_column(session, name="c", type=ColumnType.number, formula="b + zz")
-    with pytest.raises(InvalidInput, match="unknown name 'label'"):
+    with pytest.raises(Conflict, match="unknown name 'label'"):
         create_column(session, name="c", type=ColumnType.number, formula="label + 1")
+    with pytest.raises(InvalidInput, match="not a formula"):
+        create_column(session, name="c", type=ColumnType.number, formula="b +")
     create_column(session, name="c", type=ColumnType.number, formula="b + 1")
     assert a.id is not None and b.id is not None
-    with pytest.raises(InvalidInput, match=r"cycle \(b -> c -> b\)"):
+    with pytest.raises(Conflict, match=r"cycle \(b -> c -> b\)"):
         update_column(session, b.id, {"formula": "c * 2"})
     with pytest.raises(Conflict, match="read by the formula of 'b'"):
         delete_column(session, a.id)
@@ -229,3 +232,28 @@ def test_search_finds_text_column_values(client: TestClient) -> None:
     gone = client.delete(f"/api/columns/{how['id']}", params={"confirm": "true"})
     assert gone.status_code == 200
     assert found("curriculum") == []
+
+
+def test_settings_a_type_does_not_take_are_refused_by_the_schema_or_conflict(
+    client: TestClient,
+) -> None:
+    # A new column: the schema states which settings each type takes (422 outside it).
+    schema = client.get("/openapi.json").json()["components"]["schemas"]["ColumnIn"]
+    assert len(schema["anyOf"]) == 4
+    error_of(client.post("/api/columns", json={"name": "T", "options": ["a"]}), 422)
+    error_of(client.post("/api/columns", json={"name": "T", "minimum": 1}), 422)
+    error_of(client.post("/api/columns", json={"name": "C", "type": "choice"}), 422)
+    # Bounds given together are the range between them, in either order.
+    ranged = column(client, name="R", type="number", minimum=10, maximum=1)
+    assert (ranged["minimum"], ranged["maximum"]) == (1, 10)
+    # An edit: what the stored column's type (or its other bound) does not take is a 409.
+    text = column(client, name="T", type="text")
+    assert "field" in error_of(client.patch(f"/api/columns/{text['id']}", json={"maximum": 3}), 409)
+    error_of(client.patch(f"/api/columns/{text['id']}", json={"options": ["a"]}), 409)
+    error_of(client.patch(f"/api/columns/{ranged['id']}", json={"minimum": 11}), 409)
+    both = client.patch(f"/api/columns/{ranged['id']}", json={"minimum": 20, "maximum": 11})
+    assert (both.json()["minimum"], both.json()["maximum"]) == (11, 20)
+    formula = column(client, name="F", formula="r * 2")
+    error_of(client.patch(f"/api/columns/{formula['id']}", json={"formula": ""}), 409)
+    error_of(client.patch(f"/api/columns/{formula['id']}", json={"formula": "nope + 1"}), 409)
+    error_of(client.patch(f"/api/columns/{formula['id']}", json={"formula": "r +"}), 422)

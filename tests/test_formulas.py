@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from litreview.errors import InvalidInput
+from litreview.errors import Conflict, InvalidInput
 from litreview.estimates import SEED, parse_estimate, range_estimate, samples, summarize
 from litreview.formulas import parse_formula, slug
 
@@ -46,7 +46,7 @@ def test_hostile_or_broken_formulas_are_refused(text: str, message: str) -> None
 
 
 def test_unknown_names_are_refused_with_the_known_ones() -> None:
-    with pytest.raises(InvalidInput, match=r"unknown name 'impakt'.*impact"):
+    with pytest.raises(Conflict, match=r"unknown name 'impakt'.*impact"):
         parse_formula("p * impakt", known={"p", "impact"}, where="formula of 'BOTEC'")
 
 

@@ -210,3 +210,19 @@ def test_an_import_makes_notes_and_text_values_searchable(session: Session) -> N
     import_table(session, again, source="b.csv", mapping=parse_mapping(["Comment=note:critique"]))
     assert (found("pretraining"), found("revisited"), found("gradient")) == (1, 1, 1)
     session.commit()
+
+
+def test_a_file_that_is_not_one_is_a_report_of_no_rows_and_why(client: TestClient) -> None:
+    # As reference managers answer it: the import ran, read nothing, and says why.
+    png = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01"
+    for route in ("/api/import/bibtex", "/api/import/table"):
+        report = client.post(route, files={"file": ("file.png", png)})
+        assert report.status_code == 200, report.text
+        assert sum(report.json()["counts"].values()) == 1 == report.json()["counts"]["failed"]
+        assert report.json()["items"] == []
+        (failure,) = report.json()["failures"]
+        assert not failure["message"].startswith("file.png")
+    no_title = client.post("/api/import/table", files={"file": ("a.csv", b"Colour,Year\nx,2020\n")})
+    assert "no title column" in no_title.json()["failures"][0]["message"]
+    error_of(client.post("/api/import/bibtex", content=b""), 422)
+    assert client.get("/api/papers").json()["total"] == 0

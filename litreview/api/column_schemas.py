@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from litreview.api.schemas import Strict, Version
+from litreview.library.columns import BOUNDED, CHOICES, MAX_OPTIONS
 from litreview.models import (
+    BLANK,
+    NOT_BLANK_TEXT,
     ColumnTarget,
     ColumnType,
     CustomColumn,
@@ -25,40 +28,98 @@ ColumnName = Annotated[
     AfterValidator(storable),
 ]
 ColumnPosition = Annotated[int, Field(ge=0, le=10**6), JsonNumber]
-Option = Annotated[ShortText, Field(max_length=200)]
+Option = Annotated[ShortText, Field(max_length=200, json_schema_extra={"pattern": "^[^|]*$"})]
 Unit = Annotated[ShortText, Field(max_length=40)]
-Bound = Annotated[float, Field(allow_inf_nan=False)]
+Bound = Annotated[float, Field(allow_inf_nan=False), JsonNumber]
+# Formulas have a grammar no pattern states: the schema names it as a format (described here).
+FormulaText = Annotated[
+    ShortText,
+    Field(
+        max_length=1000,
+        json_schema_extra={"format": "formula"},
+        description="e.g. p_success * p_relevant * impact; + - * / ^, min, max, log, exp, sqrt,"
+        " round, abs, if(cond, a, b); columns named by their name in lower case with _"
+        " (a name that is not a numeric column, or a cycle, is 409)",
+    ),
+]
+
+
+def _settings_by_type(schema: dict[str, Any]) -> None:
+    # Which settings each type takes, from the sets the library checks them by.
+    blank = {"type": "string", "pattern": BLANK}
+    none = {"anyOf": [{"type": "null"}, blank]}
+    no_options = {"type": "array", "items": blank}
+    no_bound = {"type": "null"}
+
+    def types(chosen: set[ColumnType]) -> dict[str, Any]:
+        return {"enum": sorted(t.value for t in chosen)}
+
+    plain = set(ColumnType) - CHOICES - BOUNDED
+    schema["anyOf"] = [
+        {
+            "description": "A formula makes a computed number (of any type given)",
+            "required": ["formula"],
+            "properties": {"formula": {"type": "string", **NOT_BLANK_TEXT}, "options": no_options},
+        },
+        {
+            "description": "Choices: at least one option, no bounds",
+            "required": ["type", "options"],
+            "properties": {
+                "type": types(CHOICES),
+                "formula": none,
+                "options": {"type": "array", "contains": {"type": "string", **NOT_BLANK_TEXT}},
+                "minimum": no_bound,
+                "maximum": no_bound,
+            },
+        },
+        {
+            "description": "Numbers: bounds (in either order), no options",
+            "required": ["type"],
+            "properties": {"type": types(BOUNDED), "formula": none, "options": no_options},
+        },
+        {
+            "description": "Other types (text when none is given): neither options nor bounds",
+            "properties": {
+                "type": types(plain),
+                "formula": none,
+                "options": no_options,
+                "minimum": no_bound,
+                "maximum": no_bound,
+            },
+        },
+    ]
 
 
 class ColumnIn(Strict):
     """A new column; a ``formula`` makes a computed number over numeric columns."""
 
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_settings_by_type)
+
     name: ColumnName
     type: ColumnType = ColumnType.text
     target: ColumnTarget = ColumnTarget.paper
     description: Text = ""
-    options: list[Option] = Field(default_factory=list, max_length=200)
+    options: list[Option] = Field(default_factory=list, max_length=MAX_OPTIONS)
     unit: Unit = ""
     minimum: Bound | None = None
     maximum: Bound | None = None
-    formula: Annotated[ShortText, Field(max_length=1000)] | None = Field(
-        None,
-        description="e.g. p_success * p_relevant * impact; + - * / ^, min, max, log, exp, sqrt,"
-        " round, abs, if(cond, a, b); columns named by their name in lower case with _",
-    )
+    formula: FormulaText | None = None
     position: ColumnPosition | None = None
 
 
 class ColumnUpdate(Strict):
-    """Settings to change (absent = unchanged): rename, options, unit, bounds, formula."""
+    """Settings to change (absent = unchanged): rename, options, unit, bounds, formula.
+
+    What the column's type does not take (options, bounds), a bound beyond the other one kept,
+    or a formula for a column of typed values conflicts with the column: 409."""
 
     name: ColumnName | None = None
     description: Text | None = None
-    options: list[Option] | None = Field(None, max_length=200)
+    options: list[Option] | None = Field(None, max_length=MAX_OPTIONS)
     unit: Unit | None = None
     minimum: Bound | None = None
     maximum: Bound | None = None
-    formula: Annotated[ShortText, Field(max_length=1000)] | None = None
+    formula: FormulaText | None = None
     position: ColumnPosition | None = None
 
 

@@ -19,6 +19,7 @@ from litreview.library.bbt_json import import_bbt_json
 from litreview.library.bibtex import BibtexImportOut, import_bibtex
 
 router = APIRouter(tags=["import"])
+REQUEST_BODY = "request body"
 
 
 _BODY_DOC: dict[str, Any] = {
@@ -32,8 +33,8 @@ _BODY_DOC: dict[str, Any] = {
                     "required": ["file"],
                 }
             },
-            "application/x-bibtex": {"schema": {"type": "string"}},
-            "text/plain": {"schema": {"type": "string"}},
+            # Any other body is the file's bytes, whatever its Content-Type says.
+            "text/plain": {"schema": {"type": "string", "minLength": 1}},
         },
     }
 }
@@ -49,7 +50,8 @@ async def import_bibtex_route(
     dry_run: bool = Query(default=False, description="Report what would happen; store nothing."),
     source: str | None = Query(default=None, description="A name for the file in the report."),
 ) -> BibtexImportOut:
-    """Import every good entry of the file and report each failed block with its line.
+    """Import every good entry of the file and report each failed block with its line; a
+    file that is not BibTeX at all is a report with no entries and that failure.
 
     JabRef groups become areas; a Better BibTeX JSON export (a ``.json`` file or an
     ``application/json`` body) is read as Zotero items with their collections as areas."""
@@ -58,7 +60,7 @@ async def import_bibtex_route(
     if declared.isdigit() and int(declared) > limit + 64 * 1024:
         raise _too_large(limit)
     data, name = await _read_file(request, limit)
-    if not data.strip():
+    if not data and name == REQUEST_BODY:
         raise InvalidInput("the request has no BibTeX: send a file (multipart 'file') or a body")
     area_path = area if area and area.strip() else None
 
@@ -99,7 +101,7 @@ async def _read_file(request: Request, limit: int) -> tuple[bytes, str]:
             if size > limit:
                 raise _too_large(limit)
             chunks.append(chunk)
-        data, name = b"".join(chunks), "request body"
+        data, name = b"".join(chunks), REQUEST_BODY
     if len(data) > limit:
         raise _too_large(limit)
     return data, name

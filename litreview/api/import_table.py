@@ -7,21 +7,23 @@ same report as a BibTeX import, with ``info.mapping`` and ``info.new_columns`` (
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
+from pydantic import Field
 from starlette.concurrency import run_in_threadpool
 
 from litreview.api.deps import SessionDep, SettingsDep
 from litreview.api.import_bibtex import _BODY_DOC as BIBTEX_BODY_DOC
-from litreview.api.import_bibtex import _read_file, _too_large
+from litreview.api.import_bibtex import REQUEST_BODY, _read_file, _too_large
 from litreview.errors import InvalidInput
 from litreview.exporters.table import XLSX_MEDIA_TYPE
-from litreview.importers.table import parse_mapping
+from litreview.importers.table import MAP_PATTERN, parse_mapping
 from litreview.library.bibtex import BibtexImportOut
 from litreview.library.table_import import import_table
 
 router = APIRouter(tags=["import"])
+MapItem = Annotated[str, Field(json_schema_extra={"pattern": MAP_PATTERN})]
 
 # The BibTeX upload's document, with a spreadsheet's media types.
 _UPLOAD = BIBTEX_BODY_DOC["requestBody"]["content"]["multipart/form-data"]
@@ -30,7 +32,8 @@ _BODY_DOC: dict[str, Any] = {
         "required": True,
         "content": {
             "multipart/form-data": _UPLOAD,
-            "text/csv": {"schema": {"type": "string"}},
+            # Any other body is the file's bytes (CSV text, or XLSX by its Content-Type).
+            "text/plain": {"schema": {"type": "string", "minLength": 1}},
         },
     }
 }
@@ -41,7 +44,7 @@ async def import_table_route(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    map_: list[str] = Query(
+    map_: list[MapItem] = Query(
         default=[], alias="map", description="Header=field, Header=note:KIND, ..."
     ),
     tag: list[str] = Query(default=[], description="Tags given to every paper."),
@@ -58,10 +61,10 @@ async def import_table_route(
         raise _too_large(limit)
     mapping = parse_mapping(map_)
     data, name = await _read_file(request, limit)
-    if not data.strip():
+    if not data and name == REQUEST_BODY:
         raise InvalidInput("the request has no spreadsheet: send a file (multipart 'file')")
     content_type = request.headers.get("content-type", "")
-    if source is None and name == "request body":
+    if source is None and name == REQUEST_BODY:
         name = "upload.xlsx" if content_type.startswith(XLSX_MEDIA_TYPE) else "upload.csv"
 
     def run() -> BibtexImportOut:

@@ -21,7 +21,7 @@ from litreview.errors import ImportFailed, InvalidInput
 from litreview.estimates import parse_estimate
 from litreview.importers.records import AuthorRecord, PaperRecord, Problem
 from litreview.models import ColumnType, NoteKind, SourceKind
-from litreview.normalize import normalize_doi, split_display_name, try_arxiv_id
+from litreview.normalize import SPACE, any_case, normalize_doi, split_display_name, try_arxiv_id
 
 # Each field, and the header names (compared in lower case, letters and digits only) it takes.
 FIELD_NAMES: dict[str, tuple[str, ...]] = {
@@ -52,6 +52,11 @@ NOTE_NAMES: dict[str, NoteKind] = {
 }
 FIELDS = tuple(FIELD_NAMES)
 KINDS = ", ".join(k.value for k in NoteKind)
+_TARGETS = [*FIELD_NAMES, *(f"note:{k.value}" for k in NoteKind), "column", "ignore"]
+# A --map item as the API's schema states it: a header (not blank, no "=") = a target (any case).
+MAP_PATTERN = (
+    f"^[^=]*[^{SPACE}=][^=]*=[{SPACE}]*(?:{'|'.join(any_case(t) for t in _TARGETS)})[{SPACE}]*$"
+)
 MAX_CHOICES = 30
 SUFFIXES = (".csv", ".tsv", ".xlsx")
 _URL = re.compile(r"https?://[^\s)\]>\"']+")
@@ -113,7 +118,8 @@ def parse_mapping(items: Iterable[str]) -> dict[str, Target]:
     found: dict[str, Target] = {}
     for item in items:
         header, sep, target = item.partition("=")
-        target = target.strip().lower()
+        target = target.strip()
+        target = target.lower() if target.isascii() else target
         if not sep or not header.strip() or not target:
             raise InvalidInput(f"--map wants Header=field, got {item!r}", field="map")
         if target.startswith("note:"):

@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlmodel import Session
 
+from litreview.errors import ImportFailed
 from litreview.importers.bibtex import decode_bibtex, parse_bibtex_batches
 from litreview.importers.records import Problem
 from litreview.library.areas import split_area_path
@@ -36,9 +37,10 @@ class Failure:
     key: str | None = None
 
     def __str__(self) -> str:
-        where = f"line {self.line}" if self.line is not None else "?"
         subject = f" [{self.key}]" if self.key else ""
-        return f"{where}{subject}: {self.message}"
+        if self.line is None:
+            return f"{self.message}{subject}"
+        return f"line {self.line}{subject}: {self.message}"
 
 
 @dataclass
@@ -106,6 +108,17 @@ class BibtexImportReport:
         )
 
 
+def unreadable_file(source: str, error: ImportFailed, *, dry_run: bool) -> BibtexImportReport:
+    """The report of a file that is not in the format at all: no entries and that failure.
+
+    As reference managers answer such a file (a PNG sent as BibTeX, a sheet without a title
+    column): the import ran, read nothing, and says why; the CLI still exits 1.
+    """
+    message = error.message.removeprefix(f"{source}: ")
+    problem = Problem(message, source=source, line=error.details.get("line"))
+    return BibtexImportReport(source, {}, [problem], dry_run=dry_run)
+
+
 class BibtexFailure(BaseModel):
     line: int | None
     key: str | None
@@ -146,7 +159,8 @@ def import_bibtex(
     area_path: str | None = None,
     dry_run: bool = False,
 ) -> BibtexImportReport:
-    """Parse ``data`` and store its entries; ImportFailed when the file cannot be decoded.
+    """Parse ``data`` and store its entries; a file that cannot be decoded is a report with
+    no entries and that failure.
 
     The file is parsed first, then its records are stored as one batch (the library's keys,
     identities and authors read once for all of them), in the caller's transaction (which
@@ -154,7 +168,10 @@ def import_bibtex(
     """
     if area_path is not None:
         split_area_path(area_path)  # a bad path fails before anything is stored
-    text, parsed = decode_bibtex(data, source=source)
+    try:
+        text, parsed = decode_bibtex(data, source=source)
+    except ImportFailed as error:
+        return unreadable_file(source, error, dry_run=dry_run)
     # The whole file is parsed and prepared before the first write: SQLite's write lock is
     # taken by the first write and held until the commit, so a save made meanwhile (an
     # annotation in the web UI) waits only for the writing, not for the parsing.

@@ -19,6 +19,11 @@ from litreview.models import AreaValue, ColumnTarget, ColumnType, CustomColumn, 
 
 NUMERIC = {ColumnType.number, ColumnType.integer, ColumnType.rating, ColumnType.yes_no}
 CHOICES = {ColumnType.choice, ColumnType.multi_choice}
+# The types that take bounds (a minimum and a maximum).
+BOUNDED = {ColumnType.number, ColumnType.integer, ColumnType.rating}
+# How a setting the type does not take is refused: InvalidInput in a new column's request (the
+# API's schema states it), Conflict in an edit (it depends on the stored column).
+Refusal = type[LitreviewError]
 MAX_OPTIONS = 200
 MAX_NAME = 100
 
@@ -105,6 +110,7 @@ def create_column(
     _check_free(session, target, name, None)
     if formula is not None and formula.strip():
         type = ColumnType.number
+    minimum, maximum = _in_order(minimum, maximum)
     column = CustomColumn(
         target=target,
         name=name,
@@ -171,9 +177,12 @@ def _apply_changes(session: Session, column: CustomColumn, changes: dict[str, An
         column.minimum = changes["minimum"]
     if "maximum" in changes:
         column.maximum = changes["maximum"]
+    if "minimum" in changes and "maximum" in changes:
+        column.minimum, column.maximum = _in_order(column.minimum, column.maximum)
     if changes.get("position") is not None:
         column.position = int(changes["position"])
-    _check_bounds(column)
+    # What the column's type (or its other bound) does not take conflicts with the column.
+    _check_bounds(column, refuse=Conflict)
     if changes.get("options") is not None:
         _change_options(session, column, list(changes["options"]))
     if "formula" in changes:
@@ -184,7 +193,7 @@ def _apply_changes(session: Session, column: CustomColumn, changes: dict[str, An
                 field="formula",
             )
         if not text and column.formula is not None:
-            raise InvalidInput("a formula column needs a formula", field="formula")
+            raise Conflict("a formula column needs a formula", field="formula")
         column.formula = text or None
     if old_slug != slug(column.name):
         _rename_in_formulas(session, column, old_slug)
@@ -261,9 +270,7 @@ def check_formulas(
             return
         if state.get(name) == 1:
             cycle = " -> ".join([*trail[trail.index(name) :], name])
-            raise InvalidInput(
-                f"formula of {by_slug[name].name!r}: a cycle ({cycle})", field="formula"
-            )
+            raise Conflict(f"formula of {by_slug[name].name!r}: a cycle ({cycle})", field="formula")
         state[name] = 1
         for needed in sorted(graph[name]):
             visit(needed, [*trail, name])
@@ -299,16 +306,19 @@ def _check_free(session: Session, target: ColumnTarget, name: str, column_id: in
             )
 
 
-def _clean_options(type: ColumnType, options: Sequence[str]) -> list[str]:
+def _clean_options(
+    type: ColumnType, options: Sequence[str], refuse: Refusal = InvalidInput
+) -> list[str]:
+    """Options without spacing or repeats; those the type does not take are ``refuse``d."""
     cleaned: list[str] = []
     for option in options:
         text = " ".join(str(option).split())
         if text and text.lower() not in {o.lower() for o in cleaned}:
             cleaned.append(text)
     if type in CHOICES and not cleaned:
-        raise InvalidInput(f"a {type.value} column needs options", field="options")
+        raise refuse(f"a {type.value} column needs options", field="options")
     if type not in CHOICES and cleaned:
-        raise InvalidInput(f"a {type.value} column takes no options", field="options")
+        raise refuse(f"a {type.value} column takes no options", field="options")
     if len(cleaned) > MAX_OPTIONS or any("|" in o for o in cleaned):
         raise InvalidInput(f"at most {MAX_OPTIONS} options, none containing '|'", field="options")
     return cleaned
@@ -316,7 +326,7 @@ def _clean_options(type: ColumnType, options: Sequence[str]) -> list[str]:
 
 def _change_options(session: Session, column: CustomColumn, options: list[str]) -> None:
     """New options (reordered, renamed in place, added); an option still used stays."""
-    cleaned = _clean_options(column.type, options)
+    cleaned = _clean_options(column.type, options, refuse=Conflict)
     from litreview.library.values import used_options
 
     kept = {o.lower() for o in cleaned}
@@ -329,16 +339,24 @@ def _change_options(session: Session, column: CustomColumn, options: list[str]) 
     column.options = cleaned
 
 
-def _check_bounds(column: CustomColumn) -> None:
-    numeric = column.type in {ColumnType.number, ColumnType.integer, ColumnType.rating}
-    if (column.minimum is not None or column.maximum is not None) and not numeric:
-        raise InvalidInput(f"a {column.type.value} column takes no bounds", field="minimum")
+def _in_order(low: float | None, high: float | None) -> tuple[float | None, float | None]:
+    # Bounds given together are the range between them, in either order.
+    if low is not None and high is not None and low > high:
+        return high, low
+    return low, high
+
+
+def _check_bounds(column: CustomColumn, refuse: Refusal = InvalidInput) -> None:
+    if (column.minimum is not None or column.maximum is not None) and column.type not in BOUNDED:
+        raise refuse(f"a {column.type.value} column takes no bounds", field="minimum")
     if (
         column.minimum is not None
         and column.maximum is not None
         and column.minimum > column.maximum
     ):
-        raise InvalidInput("minimum is above maximum", field="minimum")
+        raise refuse(
+            f"minimum {column.minimum} is above the maximum {column.maximum}", field="minimum"
+        )
 
 
 def _next_position(session: Session, target: ColumnTarget) -> int:

@@ -15,12 +15,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
-from litreview.errors import InvalidInput
+from litreview.errors import ImportFailed, InvalidInput
 from litreview.importers.records import Problem
 from litreview.importers.table import TableImport, TableRow, Target, parse_table
 from litreview.library.areas import ensure_area_paths, split_area_path
 from litreview.library.attribution import acting_name
-from litreview.library.bibtex import BibtexImportReport
+from litreview.library.bibtex import BibtexImportReport, unreadable_file
 from litreview.library.bulk import bulk_insert, chunks
 from litreview.library.columns import create_column, list_columns
 from litreview.library.fts import paused_indexing
@@ -54,11 +54,15 @@ def import_table(
     area_path: str | None = None,
     dry_run: bool = False,
 ) -> TableImportReport:
-    """Parse the spreadsheet and store its rows; ImportFailed when it cannot be read."""
+    """Parse the spreadsheet and store its rows; a file that cannot be read as one (or has no
+    title column) is a report with no rows and that failure."""
     if area_path is not None:
         split_area_path(area_path)
     existing = {c.name: c.type for c in list_columns(session, ColumnTarget.paper)}
-    table = parse_table(data, source, mapping=mapping, existing=existing)
+    try:
+        table = parse_table(data, source, mapping=mapping, existing=existing)
+    except ImportFailed as error:
+        return unreadable_file(source, error, dry_run=dry_run)
     savepoint = session.begin_nested() if dry_run else None
     try:
         outcomes, problems = _store(session, table, tags, area_path)
