@@ -132,6 +132,20 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
     ]
 
 
+def test_search_refuses_an_unknown_status_and_a_negative_limit(tmp_path: Path) -> None:
+    # Issue 20: `search --status foo` exited 0 and `--limit -1` was taken.
+    status = run("--db", "s.db", "search", "--status", "foo", "x", cwd=tmp_path)
+    assert status.returncode == 1
+    assert status.stderr.strip().splitlines() == [
+        "error: --status: unknown reading status 'foo' (known: unread, to_read, skimmed, read)"
+    ]
+    limit = run("--db", "s.db", "search", "--limit", "-1", "x", cwd=tmp_path)
+    assert limit.returncode == 1
+    assert limit.stderr.strip().splitlines() == [
+        "error: --limit: Input should be greater than or equal to 0, got '-1'"
+    ]
+
+
 def test_serve_refuses_a_short_token_on_a_public_address(tmp_path: Path) -> None:
     result = run(
         "--db", "s.db", "serve", "--host", "0.0.0.0", cwd=tmp_path, env={"LITREVIEW_TOKEN": "short"}
