@@ -20,7 +20,12 @@ from litreview.cli_bibtex import register as register_bibtex_commands
 from litreview.cli_columns import register as register_column_commands
 from litreview.cli_duplicates import register as register_duplicate_commands
 from litreview.cli_export import register as register_export_commands
-from litreview.cli_library import DbAnywhereGroup, LibraryChoice, describe_library
+from litreview.cli_library import (
+    MEMBER_OPTION,
+    DbAnywhereGroup,
+    LibraryChoice,
+    describe_library,
+)
 from litreview.cli_library import register as register_library_commands
 from litreview.cli_query import query_options
 from litreview.cli_suggestions import register as register_suggestion_commands
@@ -74,17 +79,24 @@ class Context:
 
     settings: Settings
     library_choice: LibraryChoice = LibraryChoice.default
+    # --member: the member this command's changes are recorded as (and whose reading status
+    # and rating it reads and sets); None: nobody.
+    member: str | None = None
     _engine: Engine | None = None
 
     def engine(self) -> Engine:
-        """The database engine, with the schema upgraded (a new file is created)."""
+        """The database engine, with the schema upgraded (a new file is created); its
+        sessions act for ``member``."""
         if self._engine is None:
             from litreview.db import make_engine, upgrade
 
-            self._engine = make_engine(
+            engine = make_engine(
                 self.settings.database_url, busy_timeout=self.settings.busy_timeout
             )
-            upgrade(self._engine)
+            self._engine = engine
+            upgrade(engine)
+            if self.member is not None:
+                self._engine = acting_engine(engine, self.member)
         return self._engine
 
     def close(self) -> None:
@@ -92,6 +104,16 @@ class Context:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def acting_engine(engine: Engine, name: str) -> Engine:
+    """``engine`` acting for the member named ``name`` (an error if there is none)."""
+    from litreview.db import session_scope
+    from litreview.library.attribution import engine_acting_as
+    from litreview.library.members import find_member
+
+    with session_scope(engine) as session:
+        return engine_acting_as(engine, find_member(session, name))
 
 
 def context(ctx: typer.Context) -> Context:
@@ -110,6 +132,13 @@ def root(
         "(default: $LITREVIEW_DATABASE_URL, else litreview.db in the user's data directory; "
         "`litreview info` says which).",
     ),
+    member: str | None = typer.Option(
+        None,
+        MEMBER_OPTION,
+        envvar="LITREVIEW_MEMBER",
+        help="Record this command's changes as this member's, as a signed-in member's are "
+        "(notes, annotations, imports, areas; their own reading status and rating).",
+    ),
 ) -> None:
     """litreview: keep an annotated bibliography and a map of research areas."""
     try:
@@ -120,7 +149,7 @@ def root(
     if db:
         settings = settings.with_database(database_url_from(db))
         choice = LibraryChoice.option
-    ctx.obj = Context(settings, choice or LibraryChoice.default)
+    ctx.obj = Context(settings, choice or LibraryChoice.default, member)
     ctx.call_on_close(ctx.obj.close)
 
 

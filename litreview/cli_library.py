@@ -1,7 +1,7 @@
 """Which library the CLI opens, and commands about the library as a whole.
 
-- ``--db`` is the root option, but users type it after the command too
-  (``litreview import --db x.db refs.bib``): :class:`DbAnywhereGroup` moves it to the front.
+- ``--db`` and ``--member`` are root options, but users type them after the command too
+  (``litreview import --db x.db refs.bib``): :class:`DbAnywhereGroup` moves them to the front.
 - ``litreview info``: which library is open, where that choice came from, and what it holds.
 - ``litreview remove``: delete the papers a query selects (``--tag sample`` takes out what
   ``load-sample`` loaded), after a confirmation or with ``--yes``.
@@ -30,6 +30,9 @@ out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
 
 DB_OPTION = "--db"
+MEMBER_OPTION = "--member"
+# The root options (each takes a value) accepted before or after the command.
+ROOT_OPTIONS = (DB_OPTION, MEMBER_OPTION)
 # How many titles ``remove`` lists before asking.
 SHOWN_BEFORE_REMOVING = 10
 
@@ -50,8 +53,8 @@ class CliContext(Protocol):
 
 
 def hoist_db_option(args: list[str]) -> list[str]:
-    """``args`` with every ``--db VALUE`` / ``--db=VALUE`` moved to the front (before the
-    command), so the root option is accepted on either side; ``--`` ends the search."""
+    """``args`` with every root option (``--db VALUE`` / ``--db=VALUE``, ``--member``) moved to
+    the front (before the command), so it is accepted on either side; ``--`` ends the search."""
     front: list[str] = []
     rest: list[str] = []
     i = 0
@@ -60,11 +63,11 @@ def hoist_db_option(args: list[str]) -> list[str]:
         if arg == "--":
             rest.extend(args[i:])
             break
-        if arg == DB_OPTION and i + 1 < len(args):
+        if arg in ROOT_OPTIONS and i + 1 < len(args):
             front.extend(args[i : i + 2])
             i += 2
             continue
-        if arg.startswith(DB_OPTION + "="):
+        if arg.startswith(tuple(option + "=" for option in ROOT_OPTIONS)):
             front.append(arg)
         else:
             rest.append(arg)
@@ -73,7 +76,7 @@ def hoist_db_option(args: list[str]) -> list[str]:
 
 
 class DbAnywhereGroup(TyperGroup):
-    """The root command group: ``--db`` may come before or after the command."""
+    """The root command group: ``--db`` and ``--member`` may come before or after the command."""
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         return super().parse_args(ctx, hoist_db_option(args))

@@ -170,10 +170,17 @@ def lock_for_writes(session: Session) -> Session:
     return session
 
 
+# An engine's execution option whose entries every session of :func:`session_scope` starts
+# with in ``session.info``: the CLI's engine names the member its changes are attributed to
+# (litreview.library.attribution.engine_acting_as).
+SESSION_INFO_OPTION = "litreview_session_info"
+
+
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
     """One transaction at an edge (CLI command, script): commit on success, roll back on error."""
-    with Session(engine) as session:
+    info = dict(engine.get_execution_options().get(SESSION_INFO_OPTION, {}))
+    with Session(engine, info=info) as session:
         try:
             yield session
             session.commit()

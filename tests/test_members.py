@@ -6,11 +6,13 @@ Runs on SQLite and PostgreSQL.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from litreview.cli import app as cli_app
 from litreview.library.members import MAX_FAILED_SIGN_INS, add_member
@@ -165,6 +167,41 @@ def test_notes_imports_merges_and_areas_record_their_member(
         ("manual", f"merged paper 'smith2002intro' (id {pair['b']['id']})", "Ben"),
     ]
     assert [n["edited_by"] for n in detail["notes"]] == ["Ben"]
+
+
+REVIEW_TABLE = "Title,Status\nRead by Ben at the terminal,read\n"
+
+
+def test_the_cli_records_the_member_it_is_told(
+    group: Engine, client: TestClient, db_url: str, tmp_path: Path
+) -> None:
+    bib, table = tmp_path / "t.bib", tmp_path / "review.csv"
+    bib.write_text(LOOK_ALIKES)
+    table.write_text(REVIEW_TABLE)
+    runner = CliRunner()
+
+    def run(*args: str, member: str | None = None) -> Result:
+        env = {"LITREVIEW_MEMBER": member} if member else {}
+        return runner.invoke(cli_app, ["--db", db_url, *args], env=env)
+
+    assert run("import", str(bib), "--member", "Ana").exit_code == 0  # after the command too
+    assert run("import", str(table), member="Ben").exit_code == 0  # $LITREVIEW_MEMBER
+    assert run("--member", "Ben", "areas", "add", "Agents").exit_code == 0
+    unknown = run("--member", "Nobody", "areas", "add", "Robots")
+    assert unknown.exit_code == 1 and "no member named 'Nobody'" in str(unknown.exception)
+    sign_in(client, "Ana", "ana-secret-1")
+    papers = client.get("/api/papers", params={"sort": "title"}).json()["items"]
+    provenance = [client.get(f"/api/papers/{p['id']}").json()["provenance"] for p in papers]
+    assert sorted((p["detail"], p["by"]) for rows in provenance for p in rows) == [
+        ("review.csv row 2", "Ben"),
+        ("t.bib", "Ana"),
+        ("t.bib", "Ana"),
+    ]
+    assert [a["edited_by"] for a in client.get("/api/areas").json()["items"]] == ["Ben"]
+    assert [a["name"] for a in client.get("/api/areas").json()["items"]] == ["Agents"]
+    # The table's reading status is Ben's own: his search finds it, Ana's does not.
+    assert "Read by Ben" in run("--member", "Ben", "search", "--status", "read").output
+    assert "Read by Ben" not in run("--member", "Ana", "search", "--status", "read").output
 
 
 def test_without_members_nothing_is_attributed(client: TestClient) -> None:
