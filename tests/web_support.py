@@ -132,9 +132,10 @@ def live_server(
     env: dict[str, str] | None = None,
     args: Sequence[str] = (),
     command_prefix: Sequence[str] = (),
+    database: str | None = None,
 ) -> Iterator[LiveServer]:
     """``litreview serve`` on a free port with the database ``workdir/library.db`` (new, or
-    the one a previous server there left), until exit.
+    the one a previous server there left), or the one at the URL ``database``, until exit.
 
     ``env``: more settings (``LITREVIEW_*``) for the server; ``args``: more ``serve`` options;
     ``command_prefix``: a program the server runs under (e.g. ``setpriv ...``).
@@ -142,7 +143,8 @@ def live_server(
     db_path = workdir / "library.db"
     port = free_port()
     log_path = workdir / "serve.log"
-    command = [*command_prefix, sys.executable, "-m", "litreview.cli", "--db", str(db_path)]
+    command = [*command_prefix, sys.executable, "-m", "litreview.cli", "--db"]
+    command.append(database or str(db_path))
     command.append("serve")
     command += ["--host", "127.0.0.1", "--port", str(port), *args]
     with log_path.open("wb") as log:
