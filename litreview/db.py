@@ -65,7 +65,8 @@ def make_engine(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engi
         pragmas = partial(_sqlite_pragmas, int(busy_timeout * 1000), read_only)
         sa.event.listen(engine, "connect", pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True)
+    # Timestamps are stored in UTC (as on SQLite), whatever the server's own time zone.
+    return sa.create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
 
 
 def _read_only_sqlite_url(path: Path) -> str | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -23,7 +24,7 @@ from litreview.library.bibtex import import_bibtex
 from litreview.library.notes import add_note
 from litreview.library.papers import delete_paper, import_records, update_paper
 from litreview.library.search import PaperQuery, search_paper_ids
-from litreview.models import NoteKind, SourceKind
+from litreview.models import NoteKind, Paper, SourceKind
 
 
 @pytest.fixture
@@ -75,6 +76,45 @@ def test_the_index_follows_every_write(pg_engine: Engine) -> None:
         assert _found(pg_engine, "renamed") == []
         count = session.execute(sa.text("SELECT count(*) FROM paper_fts")).scalar_one()
         assert count == 1
+
+
+BULK_FILE = "\n".join(
+    f"@article{{bulk{n}, title = {{Bulk paper {n}: {'Ünïcode' if n % 2 else 'plain'} title}},"
+    f" author = {{Núñez, Ana and Smith{n}, Bo}}, year = {2000 + n % 20}, journal = {{J. Tests}},"
+    f" note = {{a tab\there, a back\\\\slash, 100\\% {{{{braces}}}}}}, keywords = {{k{n % 7}}}}}"
+    for n in range(300)
+)
+STORED = (Paper.key, Paper.title, Paper.author_names, Paper.year, Paper.venue, Paper.extra)
+
+
+def test_an_import_sends_its_rows_by_copy(pg_engine: Engine, tmp_path: Path) -> None:
+    """An import's rows go in by COPY (one statement a table), not one INSERT a row, and are
+    stored as on SQLite (text with tabs and backslashes, JSON); timestamps in UTC."""
+    inserts: list[str] = []
+
+    def count(_c: Any, _cur: Any, sql: str, _p: Any, _ctx: Any, _many: bool) -> None:
+        if sql.lstrip().upper().startswith("INSERT INTO"):
+            inserts.append(sql.split()[2])
+
+    lite = make_engine(sqlite_url(tmp_path / "lite.db"))
+    upgrade(lite)
+    stored = []
+    sa.event.listen(pg_engine, "before_cursor_execute", count)
+    for engine in (lite, pg_engine):
+        with Session(engine) as session:
+            import_bibtex(session, BULK_FILE.encode(), source="bulk.bib")
+            session.commit()
+            stored.append(session.execute(sa.select(*STORED).order_by(Paper.key)).all())
+    sa.event.remove(pg_engine, "before_cursor_execute", count)
+    lite.dispose()
+    # Papers, authors, their order, provenance: COPY (a possible duplicate may still INSERT).
+    assert not {"paper", "author", "paper_author", "provenance"} & set(inserts), inserts
+    assert stored[1] == stored[0] and len(stored[0]) == 300
+    assert stored[1][0].extra["note"] == "a tab\there, a back\\\\slash, 100\\% {{braces}}"
+    with Session(pg_engine) as session:
+        assert session.execute(sa.text("SHOW TimeZone")).scalar_one() == "UTC"
+        found = search_paper_ids(session, PaperQuery(q="unicode title nunez", limit=10))
+    assert found[1] == 150
 
 
 def test_title_words_rank_above_abstract_words(pg_engine: Engine) -> None:

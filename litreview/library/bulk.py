@@ -1,4 +1,5 @@
-"""Bulk writes: one driver-level executemany per table, ids read back."""
+"""Bulk writes: a few multi-row INSERTs per table (SQLite), or one COPY (PostgreSQL); ids read
+back."""
 
 from __future__ import annotations
 
@@ -103,6 +104,9 @@ def insert_columns(
             columns.append([process(column[0])] * len(column))
         else:
             columns.append(list(map(process, column)))
+    if connection.dialect.name == "postgresql":
+        _copy_rows(connection, model.__table__, [name for name, _ in plan.columns], columns)
+        return
     if not plan.positional or " VALUES (" not in plan.sql:
         names = [name for name, _ in plan.columns]
         params = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
@@ -119,6 +123,22 @@ def insert_columns(
         for position, column in enumerate(columns):
             flat[position::width] = column[start : start + count]
         connection.exec_driver_sql(sql, tuple(flat))
+
+
+def _copy_rows(
+    connection: sa.Connection, table: Any, names: list[str], columns: list[list[Any]]
+) -> None:
+    """PostgreSQL: the rows in one ``COPY ... FROM STDIN`` (psycopg 3) in the session's
+    transaction. An executemany sends a statement a row (pipelined, but each one planned, and
+    each firing the table's statement triggers: the full-text index, the change notification);
+    COPY is one statement, whatever the number of rows."""
+    preparer = connection.dialect.identifier_preparer
+    target = ", ".join(preparer.quote(table.c[name].name) for name in names)
+    sql = f"COPY {preparer.format_table(table)} ({target}) FROM STDIN"
+    driver_connection: Any = connection.connection.driver_connection
+    with driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in zip(*columns, strict=True):
+            copy.write_row(row)
 
 
 def insert_and_read_ids(
