@@ -11,7 +11,8 @@ those; every paper in one of the deepest). Both files are served by ``litreview 
 worker) and opened ``--runs`` times each in Debian's chromium through Playwright (a fresh page
 each time, after one load that warms the browser):
 
-- first row: ms from the navigation to the first paper row in the list;
+- first row: ms from the navigation to the first paper row in the list; also when the first
+  list request went out and was answered, and when /api/session was answered (resource timing);
 - DOM nodes: elements on the page once the sidebar's areas and tags are in;
 - per search (words typed into the search field, each waiting for its list): long tasks
   (PerformanceObserver ``longtask``: a task over 50 ms) during the search, and the search's own
@@ -78,6 +79,9 @@ document.addEventListener("DOMContentLoaded", () => {
 @dataclass
 class Run:
     first_row_ms: float
+    list_asked_ms: float  # the first list request's start (resource timing), from the navigation
+    list_answered_ms: float  # ... and the end of its response
+    session_answered_ms: float  # /api/session's response end
     dom_nodes: int
     area_buttons: int
     search_long_tasks: list[int] = field(default_factory=list)
@@ -236,8 +240,19 @@ def measure(page: Page, url: str) -> Run:
     )
     page.wait_for_load_state("networkidle")
     assert time.perf_counter() - started < 120
+    timing = page.evaluate(
+        """() => {
+          const first = (part) => performance.getEntriesByType("resource")
+            .find((e) => e.name.includes(part)) || { startTime: NaN, responseEnd: NaN };
+          const list = first("/api/papers?");
+          return [list.startTime, list.responseEnd, first("/api/session").responseEnd];
+        }"""
+    )
     run = Run(
         first_row_ms=page.evaluate("window.__bench.firstRow"),
+        list_asked_ms=timing[0],
+        list_answered_ms=timing[1],
+        session_answered_ms=timing[2],
         dom_nodes=page.evaluate("document.getElementsByTagName('*').length"),
         area_buttons=page.evaluate("document.querySelectorAll('#area-tree .area-link').length"),
     )
@@ -296,6 +311,9 @@ def summary(label: str, runs: list[Run]) -> dict[str, float]:
     tasks = [n for r in runs for n in r.search_long_tasks]
     numbers = {
         "first row ms": statistics.median(r.first_row_ms for r in runs),
+        "list asked at ms": statistics.median(r.list_asked_ms for r in runs),
+        "list answered at ms": statistics.median(r.list_answered_ms for r in runs),
+        "session answered at ms": statistics.median(r.session_answered_ms for r in runs),
         "DOM nodes": statistics.median(r.dom_nodes for r in runs),
         "area buttons": statistics.median(r.area_buttons for r in runs),
         "search DOM ms (median)": statistics.median(dom),

@@ -160,6 +160,28 @@ def test_search_as_you_type_and_filter_by_area(page: Page, server: LiveServer) -
     expect(rows(page)).to_have_count(5)
 
 
+def test_the_first_page_is_asked_for_once_before_the_session(
+    context: BrowserContext, server: LiveServer
+) -> None:
+    # list_start.js asks for the address's page as the page starts, beside the app's modules
+    # and /api/session (the first row waited for both); the list takes that answer, not a second.
+    server.add_paper("Helium films at low temperature")
+    server.add_paper("Lattice models of magnets")
+    page = context.new_page()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url) if "/api/" in r.url else None)
+    page.goto(f"{server.url}/#/?q=helium")
+    expect(rows(page)).to_have_count(1)
+    expect(rows(page)).to_contain_text("Helium films")
+    expect(page.locator("#q")).to_have_value("helium")
+    page.wait_for_load_state("networkidle")
+    lists = [url for url in asked if "/api/papers?" in url]
+    assert len(lists) == 1 and "q=helium" in lists[0]
+    session = next(url for url in asked if url.endswith("/api/session"))
+    assert asked.index(lists[0]) < asked.index(session)
+    page.close()
+
+
 def test_sidebar_loads_areas_level_by_level_and_filters_tags(
     page: Page, server: LiveServer
 ) -> None:

@@ -104,6 +104,11 @@ export async function api(path, options = {}) {
   }
 }
 
+/** GET `path` as api() would, without reading it (list_start.js); null when it failed. */
+export function prefetch(path) {
+  return send(path).catch(() => null);
+}
+
 async function send(path, { method = "GET", json, body, headers = {}, signal, keepalive } = {}) {
   const init = { method, headers: { Accept: "application/json", ...headers }, signal, keepalive };
   if (json !== undefined) {

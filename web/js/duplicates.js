@@ -3,7 +3,7 @@
 
 import { api } from "./api.js";
 import { $, h, replaceChildren } from "./dom.js";
-import { events, showError } from "./ui.js";
+import { afterFirstList, events, showError } from "./ui.js";
 
 const LABELS = {
   entry_type: "Entry type", title: "Title", authors: "Authors", year: "Year", date: "Date",
@@ -102,6 +102,6 @@ export function closeDuplicates() {
 }
 
 export function initDuplicates() {
-  updateDuplicateCount().catch(showError);
+  afterFirstList(() => updateDuplicateCount().catch(showError));
   events.addEventListener("library-changed", () => updateDuplicateCount().catch(showError));
 }

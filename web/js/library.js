@@ -1,14 +1,15 @@
 // The library view: search as you type, filters, the area tree, sorting and "Load more" paging.
-// Only one page (PAGE_SIZE papers) is ever fetched at a time, so it stays fast at 100,000 papers.
+// Only one page (PAGE_SIZE papers, list_start.js) is ever fetched at a time, so it stays fast at 100,000 papers.
 
 import { api, query } from "./api.js";
-import { $, byLine, debounce, formatAuthors, h, replaceChildren, setSanitisedHtml, STATUS_LABELS } from "./dom.js";
+import { $, byLine, debounce, h, replaceChildren, setSanitisedHtml } from "./dom.js";
+import { setTagChooser, showCount, showRows } from "./list_rows.js";
+import { pageUrl, takeFirstPage } from "./list_start.js";
 import { navigate } from "./navigation.js";
-import { emptyQuery, FILTER_KEYS, isFiltered, queryFromSearch, queryParams } from "./query.js";
+import { emptyQuery, FILTER_KEYS, queryFromSearch, queryParams } from "./query.js";
 import { areaInfo, initSidebar, knownArea, markCurrentArea } from "./sidebar.js";
 import { events, showError } from "./ui.js";
 
-const PAGE_SIZE = 50;
 export const filters = emptyQuery();
 let loaded = 0;
 let total = 0;
@@ -82,15 +83,17 @@ async function fetchPage(replace) {
   const list = $("#results");
   list.setAttribute("aria-busy", "true");
   try {
-    const params = { ...filterParams(), limit: PAGE_SIZE, offset: replace ? 0 : loaded };
-    const data = await api(`/api/papers${query(params)}`, { signal });
+    const url = pageUrl(filters, replace ? 0 : loaded);
+    const started = replace ? takeFirstPage(url) : null; // asked for as the page started
+    const early = started && (await started);
+    const data = early ? early.data : await api(url, { signal });
     if (signal.aborted) return;
-    const rows = data.items.map(renderRow);
-    if (replace) replaceChildren(list, rows);
-    else list.append(...rows);
     loaded = (replace ? 0 : loaded) + data.items.length;
     total = data.total;
-    renderCount();
+    if (!(early && early.drawn)) {
+      showRows(data.items, replace);
+      showCount(filters, loaded, total);
+    }
   } catch (err) {
     if (err.name === "AbortError") return;
     if (err.status === 422 && err.details && "time_limit_ms" in err.details) {
@@ -106,53 +109,6 @@ async function fetchPage(replace) {
       events.dispatchEvent(new Event("list-shown"));
     }
   }
-}
-
-function renderCount() {
-  const filtered = isFiltered(filters);
-  const noun = total === 1 ? "paper" : "papers";
-  let text = `${total.toLocaleString()} ${noun}${filtered ? " found" : ""}`;
-  if (total > loaded) text += ` · showing ${loaded.toLocaleString()}`;
-  $("#result-count").textContent = text;
-  const more = $("#load-more");
-  more.hidden = loaded >= total;
-  if (total === 0) {
-    const hint = filtered ? "No papers match these filters." : "Your library is empty. Add papers by arXiv ID or import a BibTeX file.";
-    $("#results").append(h("li", { class: "empty" }, hint));
-  }
-}
-
-function renderRow(paper) {
-  const meta = [];
-  const authors = formatAuthors(paper.authors);
-  if (authors) meta.push(h("span", { class: "authors" }, authors));
-  if (paper.year) meta.push(h("span", { class: "year" }, String(paper.year)));
-  if (paper.venue) meta.push(h("span", { class: "venue" }, paper.venue));
-  const badges = [
-    h("span", { class: `status status-${paper.status}` }, STATUS_LABELS[paper.status] || paper.status),
-  ];
-  if (paper.has_annotation) {
-    badges.push(h("span", { class: "annotated", title: "Has an annotation" }, "✎ Annotated"));
-  }
-  if (paper.rating !== null && paper.rating !== undefined) {
-    badges.push(h("span", { class: "rating", title: `Rating ${paper.rating} of 5` }, `${"★".repeat(paper.rating)}${"☆".repeat(5 - paper.rating)}`));
-  }
-  const tags = (paper.tags || []).map((tag) =>
-    h("li", {}, h("button", {
-      type: "button",
-      class: "tag",
-      title: `Show papers tagged ${tag}`,
-      onclick: () => addTagFilter(tag),
-    }, tag)),
-  );
-  return h("li", { class: "paper-row", dataset: { id: paper.id } },
-    h("div", { class: "row-main" },
-      h("a", { class: "paper-title", href: `#/paper/${paper.id}` }, paper.title || "[no title]"),
-      h("p", { class: "meta" }, meta),
-      tags.length ? h("ul", { class: "tags", "aria-label": "Tags" }, tags) : null,
-    ),
-    h("div", { class: "row-badges" }, badges),
-  );
 }
 
 function onPaperPage() {
@@ -208,6 +164,7 @@ function renderAreaDescription() {
 }
 
 export function initLibrary() {
+  setTagChooser(addTagFilter);
   const search = $("#q");
   const runSearch = debounce(() => {
     // A paper opened before the pause ended: the search stays with the list it was typed over.

@@ -6,11 +6,9 @@
 import { reorderable } from "./area_order.js";
 import { api, enc, query } from "./api.js";
 import { $, debounce, h, replaceChildren } from "./dom.js";
-import { events, showError } from "./ui.js";
+import { afterFirstList, events, showError } from "./ui.js";
 
 const TAG_LIMIT = 30;
-// With no list to wait for (a paper page opened first), the sidebar loads after this long.
-const SIDEBAR_WAIT_MS = 1000;
 const known = new Map(); // area id -> the area as last listed (path, counts, description)
 const opened = new Set(); // ids of the areas whose sub-areas are shown
 let onChoose = () => {};
@@ -183,16 +181,10 @@ export function initSidebar({ choose, chooseTag }) {
   events.addEventListener("tags", loadTagCloud);
   $("#tag-filter").addEventListener("input", debounce(loadTagCloud, 200));
   $("#tag-filter-form").addEventListener("submit", (event) => event.preventDefault());
-  // The first page of papers goes first: the tree's paper counts and the most used tags are
-  // counted over the whole library (100-300 ms of the server's time at 100,000 papers), so
-  // they are asked for once the list is in (or after a while, when a paper page opened).
-  let started = false;
-  const start = () => {
-    if (started) return;
-    started = true;
+  // The tree's paper counts and the most used tags are counted over the whole library (100-300
+  // ms of the server's time at 100,000 papers): asked for once the first list is in.
+  afterFirstList(() => {
     reloadTree().catch(showError);
     loadTagCloud();
-  };
-  events.addEventListener("list-shown", start, { once: true });
-  setTimeout(start, SIDEBAR_WAIT_MS);
+  });
 }

@@ -3,7 +3,7 @@
 
 import { api, enc } from "./api.js";
 import { $, h, replaceChildren, RELATION_LABELS } from "./dom.js";
-import { events, openDialog, showError, showInfo } from "./ui.js";
+import { afterFirstList, events, openDialog, showError, showInfo } from "./ui.js";
 
 async function refreshCount(pending) {
   try {
@@ -61,5 +61,5 @@ export function initSuggestions() {
     }
   });
   events.addEventListener("library-changed", () => refreshCount());
-  refreshCount();
+  afterFirstList(() => refreshCount());
 }

@@ -7,6 +7,23 @@ export const events = new EventTarget();
 export const cache = { areas: [], flatAreas: [], areaById: new Map(), tags: [] };
 
 let messageTimer = null;
+// With no list to wait for (a paper page opened first), what waits for it starts after this long.
+const LIST_WAIT_MS = 1000;
+
+/**
+ * Run `start` once the library's first list is in (or after LIST_WAIT_MS): the first page of
+ * papers goes first, then what counts over the whole library (the sidebar, the header's counts).
+ */
+export function afterFirstList(start) {
+  let started = false;
+  const once = () => {
+    if (started) return;
+    started = true;
+    start();
+  };
+  events.addEventListener("list-shown", once, { once: true });
+  setTimeout(once, LIST_WAIT_MS);
+}
 
 /** Show an error (ApiError or any Error or text) in the visible aria-live message line. */
 export function showError(err) {
