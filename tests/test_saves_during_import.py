@@ -70,6 +70,41 @@ def test_the_import_writes_only_after_the_whole_file_is_parsed(
     assert sum(writes_between_batches) == 2500
 
 
+def test_an_upload_leaves_the_library_free_while_it_is_parsed(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Through the API: the member check every route runs first reads the library, and a write
+    # request's transaction takes the write lock as it begins. The check's transaction ends with
+    # the check, so a save is not kept waiting while the upload is read and parsed.
+    app = create_app(settings)
+    database = settings.database_url.removeprefix("sqlite:///")
+    free_between_batches: list[int] = []
+    parse = library_bibtex.parse_bibtex_batches
+
+    def parse_and_lock_meanwhile(*args: Any, **kwargs: Any) -> Iterator[Any]:
+        for batch in parse(*args, **kwargs):
+            other = sqlite3.connect(database, timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")  # "database is locked" if the import holds it
+                other.rollback()
+                free_between_batches.append(len(batch))
+            finally:
+                other.close()
+            yield batch
+
+    monkeypatch.setattr(library_bibtex, "parse_bibtex_batches", parse_and_lock_meanwhile)
+    with TestClient(app, base_url=LOCAL_URL) as client:
+        response = client.post(
+            "/api/import/bibtex",
+            content=many_entries(300).encode(),
+            headers={"Content-Type": "application/x-bibtex"},
+        )
+    app.state.engine.dispose()
+    assert response.status_code == 200, response.text
+    assert response.json()["counts"]["added"] == 300
+    assert sum(free_between_batches) == 300
+
+
 def test_a_save_during_an_import_waits_and_is_applied(engine: Engine) -> None:
     with Session(engine) as session:
         import_bibtex(session, "@article{mine, title={Mine}, year={2020}}", source="a.bib")

@@ -14,6 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import BaseModel, Field
+from sqlmodel import Session
 
 from litreview.api.deps import SessionDep
 from litreview.api.guard import SAFE_METHODS
@@ -48,6 +49,17 @@ def member_access(request: Request, session: SessionDep) -> Member | None:
     """Who is asking (None while accounts are off); 401 without sign-in, 403 for a viewer's or
     a read-only token's write. The request's session works for that member from here on (the
     one place every route learns who is writing: :mod:`litreview.library.attribution`)."""
+    try:
+        return _check_member(request, session)
+    finally:
+        # The check's reads began the session's transaction, and a write request's takes
+        # SQLite's write lock as it begins: it ends here, so the route takes the lock at its
+        # own first statement (an import once its upload is read and parsed), not before.
+        session.expunge_all()
+        session.rollback()
+
+
+def _check_member(request: Request, session: Session) -> Member | None:
     if not lib.accounts_enabled(session):
         return None
     found = identify(request, session)
