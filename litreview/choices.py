@@ -36,7 +36,9 @@ MAX_TAG_LENGTH = 200
 
 
 class SortKey(Enum):
-    """The order of a paper list (library.search)."""
+    """The order of a paper list (library.search). Status sorts by its name, as a spreadsheet
+    would (A to Z: read, skimmed, to_read, unread); tags and areas by a paper's first one as
+    it shows them (by name, by path; papers without any last)."""
 
     relevance = "relevance"
     year = "year"
@@ -44,6 +46,10 @@ class SortKey(Enum):
     updated = "updated"
     title = "title"
     rating = "rating"
+    key = "key"
+    status = "status"
+    tags = "tags"
+    areas = "areas"
 
 
 class PaperOrder(StrEnum):

@@ -235,10 +235,15 @@ def test_reading_status_and_rating_are_each_members_own(group: Engine, client: T
             ("Rated by Ben", 5),
             ("Read by Ana", None),
         ]
+        # Ben's statuses: skimmed, and unread for the paper he never marked (Ana's "read").
+        by_status = ben.get("/api/papers", params={"sort": "status"}).json()["items"]
+        assert [p["status"] for p in by_status] == ["skimmed", "unread"]
     mine = client.get("/api/papers", params={"status": "read"}).json()["items"]
     assert [(p["title"], p["rating"]) for p in mine] == [("Read by Ana", 4)]
     by_rating = client.get("/api/papers", params={"sort": "rating"}).json()["items"]
     assert [p["title"] for p in by_rating] == ["Read by Ana", "Rated by Ben"]
+    by_status = client.get("/api/papers", params={"sort": "status", "order": "desc"}).json()
+    assert [p["title"] for p in by_status["items"]] == ["Rated by Ben", "Read by Ana"]
     # The paper's own columns (the member-less values) are untouched.
     with Session(group) as session:
         stored = session.get(Paper, first["id"])

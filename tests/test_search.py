@@ -191,6 +191,48 @@ def test_sorts_and_paging(client: TestClient, library: dict[str, int]) -> None:
     assert _ids(client, q="reward", tag="rlhf", limit=1, offset=1) == [library["rlhf"]]
 
 
+def test_sorts_by_what_the_table_shows(client: TestClient, library: dict[str, int]) -> None:
+    """Key, status (by name), tags and areas (a paper's first, as it shows them; papers
+    without any last both ways) sort the list, alone, under a filter and under a search."""
+    reward, saes, rlhf, old = (library[n] for n in ("reward", "saes", "rlhf", "old"))
+    items = client.get("/api/papers", params={"sort": "key"}).json()["items"]
+    keys = [i["key"] for i in items]
+    assert keys == sorted(keys) and len(keys) == 4
+    assert _ids(client, sort="key", order="desc") == [i["id"] for i in items][::-1]
+    assert _ids(client, sort="status")[0] == reward  # read < unread
+    assert _ids(client, sort="status", order="desc")[-1] == reward
+    # First tags: interpretability (saes), rlhf (reward, rlhf: ties by id), none (old).
+    assert _ids(client, sort="tags") == [saes, reward, rlhf, old]
+    assert _ids(client, sort="tags", order="desc") == [rlhf, reward, saes, old]
+    # First areas: Alignment (rlhf), Alignment/Reward modelling, Interpretability, none.
+    assert _ids(client, sort="areas") == [rlhf, reward, saes, old]
+    assert _ids(client, sort="areas", order="desc") == [saes, reward, rlhf, old]
+    assert _ids(client, sort="areas", year_min=2000) == [rlhf, reward, saes]
+    assert _ids(client, q="reward", sort="tags", order="desc") == [rlhf, reward]
+    assert _ids(client, q="reward", sort="areas", limit=1, offset=1) == [reward]
+
+
+def test_a_sort_by_tags_walks_a_large_list(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beyond SMALL_RESULT papers the list walks in order and tests each paper: the same
+    order as reading the few and sorting them."""
+    tags: list[list[str]] = [[], ["b"], [], ["z", "a"], ["b"], []]
+    records = [
+        PaperRecord(title=f"Paper {n}", year=2000 + n, tags=t, source=SourceKind.manual)
+        for n, t in enumerate(tags)
+    ]
+    ids = import_records(session, records).paper_ids()
+    assert len(ids) == 6
+    wanted = [ids[3], ids[1], ids[4], ids[0], ids[2], ids[5]]
+    query = PaperQuery(sort=SortKey.tags, year_min=2000)
+    assert search_paper_ids(session, query) == (wanted, 6)
+    monkeypatch.setattr(search, "SMALL_RESULT", 2)
+    assert search_paper_ids(session, query) == (wanted, 6)
+    desc = PaperQuery(sort=SortKey.tags, order=SortOrder.desc, limit=2, offset=1)
+    assert search_paper_ids(session, desc) == ([ids[1], ids[3]], 6)
+
+
 @pytest.mark.parametrize(
     "params",
     [

@@ -120,6 +120,39 @@ def test_paste_a_block_sort_filter_and_save_a_view(
     )
 
 
+def test_every_column_the_grid_shows_sorts_on_the_server(
+    table_page: Page,
+    server: LiveServer,  # noqa: F811
+) -> None:
+    """Key, status, tags and areas sort by their header as title, year and rating do: the
+    server's paper query orders the pages (tags and areas by a paper's first one, papers
+    without any last)."""
+    zoology = server.send("POST", "/api/areas", {"name": "Zoology"})
+    alignment = server.send("POST", "/api/areas", {"name": "Alignment"})
+    server.add_paper("Alpha", tags=["zeta"], area_ids=[zoology["id"]], status="read")
+    server.add_paper("Beta", tags=["alpha", "omega"], status="unread")
+    server.add_paper("Gamma", area_ids=[alignment["id"]], status="skimmed")
+    by_key = [p["title"] for p in server.get("/api/papers", sort="key", order="asc")["items"]]
+    page = table_page
+    open_table(page, server)
+    titles = page.locator('.tabulator-row [tabulator-field="title"]')
+    expected = {
+        "Key": (by_key, by_key[::-1]),
+        "Status": (["Alpha", "Gamma", "Beta"], ["Beta", "Gamma", "Alpha"]),
+        "Tags": (["Beta", "Alpha", "Gamma"], ["Alpha", "Beta", "Gamma"]),
+        "Areas": (["Gamma", "Alpha", "Beta"], ["Alpha", "Gamma", "Beta"]),
+    }
+    for column, (up, down) in expected.items():
+        header = page.locator(".tabulator-col", has_text=column).first
+        arrow = header.locator(".tabulator-col-sorter")
+        with page.expect_response(re.compile(r"/api/papers\?.*sort=")) as answer:
+            arrow.click()
+        assert f"sort={column.lower()}" in answer.value.url
+        expect(titles).to_have_text(up)
+        arrow.click()
+        expect(titles).to_have_text(down)
+
+
 def _eventually(read: Any, tries: int = 50) -> Any:
     import time
 

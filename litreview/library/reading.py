@@ -98,6 +98,20 @@ def rating_key(session: Session) -> Any:
     )
 
 
+def status_key(session: Session) -> Any:
+    """What the status sort orders by: the session's member's status (unread where they never
+    marked the paper), else the paper's own."""
+    member = acting_member(session)
+    if member is None:
+        return col(Paper.status)
+    marked = (
+        sa.select(col(MemberPaper.status))
+        .where(col(MemberPaper.member_id) == member.id, col(MemberPaper.paper_id) == col(Paper.id))
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(marked, ReadingStatus.unread.value)
+
+
 def move_readings(session: Session, from_id: int, to_id: int) -> None:
     """A merge: members' marks of the absorbed paper go to the kept one where they had none."""
     kept = sa.select(col(MemberPaper.member_id)).where(col(MemberPaper.paper_id) == to_id)

@@ -38,9 +38,9 @@ from sqlmodel import Session, col
 from litreview.choices import SortKey
 from litreview.db import time_limit, too_broad
 from litreview.errors import InvalidInput
-from litreview.library.areas import find_area_path, get_area, subtree_ids
+from litreview.library.areas import area_paths, find_area_path, get_area, subtree_ids
 from litreview.library.fts import PAPER_FTS, fts_matches, fts_score, fts_words_query
-from litreview.library.reading import rating_key, status_condition
+from litreview.library.reading import rating_key, status_condition, status_key
 from litreview.library.tags import tidy_tag
 from litreview.models import Annotation, Area, Author, Paper, PaperArea, PaperAuthor, PaperTag, Tag
 from litreview.query import MAX_ID, MAX_LIMIT, PaperFilter, PaperQuery, SortOrder
@@ -70,14 +70,16 @@ DESCENDING_BY_DEFAULT = {
     SortKey.updated,
     SortKey.rating,
 }
-# Each sort key is an indexed column; title sorts by its folded form (case, accents and
-# punctuation ignored), which is indexed as the title fingerprint.
+# Each sort key of a paper's own is an indexed column; title sorts by its folded form (case,
+# accents and punctuation ignored), which is indexed as the title fingerprint. The others are
+# computed per paper (``_sort_key``).
 SORT_COLUMNS: dict[SortKey, Any] = {
     SortKey.year: col(Paper.year),
     SortKey.added: col(Paper.created_at),
     SortKey.updated: col(Paper.updated_at),
     SortKey.title: col(Paper.title_fp),
     SortKey.rating: col(Paper.rating),
+    SortKey.key: col(Paper.key),
 }
 
 
@@ -248,10 +250,39 @@ def id_filters(session: Session, query: PaperFilter) -> list[Filter]:
     return found
 
 
+def _sort_key(session: Session, sort: SortKey) -> Any:
+    """What a sort other than relevance orders papers by (NULL: a paper without one)."""
+    paper_id = col(Paper.id)
+    # A member sorts by their own rating and status (library.reading).
+    if sort == SortKey.rating:
+        return rating_key(session)
+    if sort == SortKey.status:
+        return status_key(session)
+    if sort == SortKey.tags:
+        # The first of a paper's tags as a paper shows them (by name).
+        first_tag = sa.select(sa.func.min(col(Tag.name))).join(
+            PaperTag, col(PaperTag.tag_id) == col(Tag.id)
+        )
+        return first_tag.where(col(PaperTag.paper_id) == paper_id).scalar_subquery()
+    if sort == SortKey.areas:
+        # The first of a paper's areas as a paper shows them (by path): each area's place
+        # among the paths, as literals (areas are few).
+        paths = area_paths(session)
+        places: dict[Any, Any] = {
+            area_id: sa.literal_column(str(n))
+            for n, area_id in enumerate(sorted(paths, key=paths.__getitem__))
+        }
+        if not places:
+            return sa.null()
+        place = sa.case(places, value=col(PaperArea.area_id))
+        first_area = sa.select(sa.func.min(place)).where(col(PaperArea.paper_id) == paper_id)
+        return first_area.scalar_subquery()
+    return SORT_COLUMNS[sort]
+
+
 def _order(session: Session, sort: SortKey, descending: bool) -> list[Any]:
     """A sort other than relevance (which :func:`_ranked` orders)."""
-    # A member sorts by their own rating (library.reading).
-    key = rating_key(session) if sort == SortKey.rating else SORT_COLUMNS[sort]
+    key = _sort_key(session, sort)
     paper_id = col(Paper.id)
     # NULLs last both ways (SQLite puts them last going down by itself, PostgreSQL first).
     first = _NullsLastDown(key) if descending else key.asc().nulls_last()

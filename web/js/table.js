@@ -17,14 +17,15 @@ const STATUSES = ["unread", "to_read", "skimmed", "read"];
 const SELECTION = queryParams(queryFromSearch(location.search), FILTER_KEYS);
 const BUILT_IN = {
   paper: [
-    // The server sorts by title, year and rating; its header filters are the paper query's.
-    { field: "key", title: "Key", export: "key", width: 150, headerSort: false },
+    // Every column sorts on the server (the paper query's sort: its field is the sort's name;
+    // tags and areas by a paper's first one as shown); its header filters are the query's.
+    { field: "key", title: "Key", export: "key", width: 150 },
     { field: "title", title: "Title", export: "title", editor: "input", width: 320 },
     { field: "year", title: "Year", export: "year", editor: "number", sorter: "number", width: 80 },
-    { field: "status", title: "Status", export: "status", editor: "list", editorParams: { values: STATUSES }, width: 100, headerSort: false, headerFilter: "list", headerFilterParams: { values: ["", ...STATUSES] } },
+    { field: "status", title: "Status", export: "status", editor: "list", editorParams: { values: STATUSES }, width: 100, headerFilter: "list", headerFilterParams: { values: ["", ...STATUSES] } },
     { field: "rating", title: "Rating", export: "rating", editor: "number", editorParams: { min: 0, max: 5 }, sorter: "number", width: 80, headerFilter: false },
-    { field: "tags", title: "Tags", export: "tags", width: 160, headerSort: false },
-    { field: "areas", title: "Areas", export: "area", width: 180, headerSort: false },
+    { field: "tags", title: "Tags", export: "tags", width: 160 },
+    { field: "areas", title: "Areas", export: "area", width: 180 },
   ],
   area: [
     { field: "path", title: "Area", width: 260 },
