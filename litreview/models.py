@@ -81,10 +81,29 @@ def _enum(enum: type[StrEnum], name: str) -> sa.Enum:
     )
 
 
+# The papers whose BibTeX fields may name another entry by key (crossref, related, cites): a
+# partial index finds these few at once (library.suggestions reads them after every import).
+# A test of the JSON text, not a parse of it: cheap on every insert, and a false positive (a
+# value that is the word) only reads one more paper.
+_NAMING_FIELDS = ("crossref", "related", "cites")
+NAMES_OTHERS = {
+    "sqlite": " OR ".join(f"instr(extra, '\"{name}\"') > 0" for name in _NAMING_FIELDS),
+    "postgresql": " OR ".join(f"strpos(extra::text, '\"{name}\"') > 0" for name in _NAMING_FIELDS),
+}
+
+
 class Paper(SQLModel, table=True):
     """One paper, whatever ways it arrived."""
 
     __tablename__ = "paper"
+    __table_args__ = (
+        sa.Index(
+            "ix_paper_names_others",
+            "id",
+            sqlite_where=sa.text(NAMES_OTHERS["sqlite"]),
+            postgresql_where=sa.text(NAMES_OTHERS["postgresql"]),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=sa.Column(sa.String(200), nullable=False, unique=True))
@@ -463,6 +482,8 @@ class PaperValue(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_paper_value_num", "column_id", "num", "paper_id"),
         sa.Index("ix_paper_value_text", "column_id", "text", "paper_id"),
+        # A paper's values; and a filter's probe of one paper's value reads its number here.
+        sa.Index("ix_paper_value_paper", "paper_id", "column_id", "num"),
     )
 
     column_id: int = Field(
@@ -479,7 +500,6 @@ class PaperValue(SQLModel, table=True):
             sa.ForeignKey("paper.id", ondelete="CASCADE"),
             primary_key=True,
             autoincrement=False,
-            index=True,
         )
     )
     num: float | None = None

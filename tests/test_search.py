@@ -343,6 +343,33 @@ def test_a_short_prefix_in_a_large_library_is_not_run(
     engine.dispose()
 
 
+def test_a_prefix_whose_words_many_papers_hold_is_not_run(
+    settings: Settings, dialect: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # In a large library (here over 5 papers) a last word of three or four letters whose
+    # words are held by too many papers in all (here over 8: "the" starts "the" in 6 and
+    # "these" in 6) answers "keep typing" without running; "thes" (6) and the exact word
+    # "there" run, as does "the" without a time limit (the CLI).
+    if dialect != "sqlite":
+        pytest.skip("the words' paper counts are SQLite's fts5vocab")
+    monkeypatch.setattr(search, "BROAD_LIBRARY", 5)
+    monkeypatch.setattr(search, "BROAD_PREFIX_PAPERS", 8)
+    app = create_app(replace(settings, search_time_limit_ms=60_000))
+    with TestClient(app, base_url=LOCAL_URL) as client:
+        for n in range(6):
+            add_paper(client, f"On the paper {n}", abstract="These are there.")
+        error = error_of(client.get("/api/papers", params={"q": "paper the"}), 422)
+        assert "would take over 60000 ms" in error["message"]
+        assert error["time_limit_ms"] == 60_000
+        for text in ("thes", "paper there", "on"):
+            assert client.get("/api/papers", params={"q": text}).json()["total"] == 6, text
+    app.state.engine.dispose()
+    engine = make_engine(settings.database_url)
+    with Session(engine) as session:
+        assert search_paper_ids(session, PaperQuery(q="the"), time_limit_ms=None)[1] == 6
+    engine.dispose()
+
+
 def test_a_search_without_a_time_limit_runs_to_the_end(session: Session) -> None:
     import_records(
         session,

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner
@@ -333,3 +335,40 @@ def test_older_papers_name_the_new_one_by_key_title_or_old_style_id(
         ("braids", "extends", "math/0309136", "abstract"),
         ("c2024", "critiques", "sae", "title"),
     }
+
+
+def test_a_paper_made_by_hand_is_found_by_older_papers_through_indexes(
+    session: Session, dialect: str
+) -> None:
+    """A paper without an arXiv id or DOI (made by hand) is named by key (a BibTeX crossref)
+    or by title ("Comment on ..."): those few papers are read through indexes, never by
+    reading every paper's fields."""
+    import_bibtex(
+        session,
+        """@inproceedings{talk2020, title = {A talk}, crossref = {proc2020}}
+        @article{other, title = {Comment on a quite different and long title}}""",
+        source="first.bib",
+    )
+    import_records(session, [manual("Comment on: Reward models overoptimise", "c2024")])
+    scans: list[tuple[str, Any]] = []
+
+    def seen(_conn: Any, _cursor: Any, sql: str, params: Any, *_: Any) -> None:
+        if "annotation.markdown" in sql and sql.lstrip().startswith("SELECT"):
+            scans.append((sql, params))
+
+    connection = session.connection()
+    sa.event.listen(connection, "before_cursor_execute", seen)
+    import_records(session, [manual("Proceedings of the workshop", "proc2020")])
+    import_records(session, [manual("Reward models overoptimise", "gao2022")])
+    sa.event.remove(connection, "before_cursor_execute", seen)
+    assert found(session) == {
+        ("talk2020", "related", "proc2020", "BibTeX crossref"),
+        ("c2024", "critiques", "gao2022", "title"),
+    }
+    assert len(scans) == 2
+    if dialect == "sqlite":
+        cursor = connection.connection.cursor()
+        for sql, params in scans:
+            plan = [row[3] for row in cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)]
+            assert "SCAN paper" not in plan, plan
+            assert "SCAN paper USING INDEX ix_paper_names_others" in plan, plan

@@ -144,7 +144,7 @@ def paper_column_filters(session: Session, conditions: Sequence[str]) -> list[An
             # column) must not take this test's paper_value for its own.
             exists = sa.exists().where(of_column, paper_id == col(Paper.id)).correlate(Paper)
             if present:
-                found.append(Filter(held, exists, probe=_probe(of_column)))
+                found.append(Filter(held, exists, probe=_probe(column.id)))
             else:
                 found.append(Filter(sa.select(col(Paper.id)).where(~exists), ~exists))
             continue
@@ -153,17 +153,25 @@ def paper_column_filters(session: Session, conditions: Sequence[str]) -> list[An
             Filter(
                 sa.select(paper_id).where(of_column, test),
                 sa.exists().where(of_column, paper_id == col(Paper.id), test).correlate(Paper),
-                probe=_probe(of_column, test),
+                probe=_probe(column.id, test),
             )
         )
     return found
 
 
-def _probe(*tests: sa.ColumnElement[bool]) -> Callable[[Any], sa.ColumnElement[bool]]:
-    """A paper id's test by the value's key (column, paper)."""
+def _probe(
+    column_id: int | None, *tests: sa.ColumnElement[bool]
+) -> Callable[[Any], sa.ColumnElement[bool]]:
+    """A paper id's test, read from the paper's values (ix_paper_value_paper: paper, column,
+    number; a paper has few values): a test of the number never reads the row."""
+    from litreview.library.search import unindexed
+
+    # "+column_id": else SQLite takes the key (column, paper) and reads each row's number.
+    of_column = unindexed(col(PaperValue.column_id)) == column_id
+    one: sa.ColumnElement[Any] = sa.literal_column("1")
 
     def probe(paper: Any) -> sa.ColumnElement[bool]:
-        return sa.exists().where(col(PaperValue.paper_id) == paper, *tests)
+        return sa.exists(sa.select(one).where(col(PaperValue.paper_id) == paper, of_column, *tests))
 
     return probe
 

@@ -58,8 +58,18 @@ SHORT_PREFIX = 2
 SHORT_PREFIX_LIMIT_MS = 25
 # ... and in a library of more papers than this it answers "keep typing" without running.
 BROAD_LIBRARY = 20_000
+# A last word of at most BROAD_PREFIX letters searched as a prefix in a library of over
+# BROAD_LIBRARY papers answers "keep typing" without running when the words it starts are held
+# by more than BROAD_PREFIX_PAPERS papers in all (summed word by word; at 100,000 papers the
+# words "the" starts sum to 258,000, "lea" 102,000, "rei" 18,000): ranking that many takes
+# longer than the time limit (~1 ms per 1,000). The sum stops once over (~1 ms per 15,000).
+BROAD_PREFIX = 4
+BROAD_PREFIX_PAPERS = 150_000
 # SQLite's FTS5 words, one row per occurrence (fts5vocab "instance"): a seek to a word is cheap.
 PAPER_FTS_TERMS = sa.table("paper_fts_terms", sa.column("term", sa.String))
+# ... and one row per word with the number of papers holding it (fts5vocab "row"), each row
+# counted as it is read.
+PAPER_FTS_ROWS = sa.table("paper_fts_rows", sa.column("term", sa.String), sa.column("doc"))
 
 
 # Natural direction of each sort when none is asked for: newest, best, A to Z.
@@ -178,7 +188,7 @@ def _area_filter(session: Session, area_ids: set[int]) -> Filter:
         return Filter(sa.select(paper_id).where(in_areas), test)
     every = session.execute(sa.select(sa.func.count()).select_from(Area)).scalar_one()
     if len(area_ids) * 2 > every:
-        scanned = _plus(col(PaperArea.area_id)).in_(area_ids)
+        scanned = unindexed(col(PaperArea.area_id)).in_(area_ids)
         return Filter(sa.select(paper_id).where(scanned).group_by(paper_id), test)
     return Filter(sa.select(paper_id).where(in_areas), test, unique=False)
 
@@ -212,14 +222,16 @@ def id_filters(session: Session, query: PaperFilter) -> list[Filter]:
         is_status = col(Paper.status) == status
         # The row test ("+status") must not tempt SQLite away from walking the sort index.
         found.append(
-            Filter(sa.select(paper_id).where(is_status), _plus(col(Paper.status)) == status)
+            Filter(sa.select(paper_id).where(is_status), unindexed(col(Paper.status)) == status)
         )
     if query.year_min is not None or query.year_max is not None:
         low = query.year_min if query.year_min is not None else -(10**9)
         high = query.year_max if query.year_max is not None else 10**9
         in_years = col(Paper.year).between(low, high)
         found.append(
-            Filter(sa.select(paper_id).where(in_years), _plus(col(Paper.year)).between(low, high))
+            Filter(
+                sa.select(paper_id).where(in_years), unindexed(col(Paper.year)).between(low, high)
+            )
         )
     if query.author and query.author.strip():
         needle = f"%{_escape_like(' '.join(query.author.split()))}%"
@@ -324,7 +336,7 @@ def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> 
     return f"+{compiler.process(element.clauses, **kw)}"
 
 
-def _plus(column: Any) -> Any:
+def unindexed(column: Any) -> Any:
     """``+column`` on SQLite: the same value, but not a reason to use an index on it."""
     return sa.type_coerce(_Unindexed(column), column.type)
 
@@ -376,7 +388,7 @@ def _search_fts(
         return [], total
     # Walk the sort key's index, keeping ids in the match set, until the page is full.
     matches = sa.select(fts_id).select_from(PAPER_FTS).where(matched)
-    paper_id = _plus(col(Paper.id))
+    paper_id = unindexed(col(Paper.id))
     stmt = (
         sa.select(col(Paper.id))
         .where(paper_id.in_(matches), *[paper_id.in_(f.ids) for f in filters])
@@ -391,14 +403,14 @@ def _fts_filter(session: Session, match: str) -> Filter:
     """The papers matching a full-text query, as a filter."""
     matched = fts_matches(session.get_bind().dialect.name, match)
     ids = sa.select(PAPER_FTS.c.rowid).select_from(PAPER_FTS).where(matched)
-    return Filter(ids, _plus(col(Paper.id)).in_(ids))
+    return Filter(ids, unindexed(col(Paper.id)).in_(ids))
 
 
 def _in_sets(filters: list[Filter]) -> list[Any]:
     """Each filter as a membership test of the match's id."""
     # "+rowid": a membership test on each match. A bare "rowid IN (...)" is handed to FTS5,
     # which then runs the whole MATCH again for every id in the set.
-    fts_id = _plus(PAPER_FTS.c.rowid)
+    fts_id = unindexed(PAPER_FTS.c.rowid)
     return [fts_id.in_(f.ids) for f in filters]
 
 
@@ -491,6 +503,15 @@ def search_paper_ids(
         if _papers_over(session, BROAD_LIBRARY):
             raise too_broad(SHORT_PREFIX_LIMIT_MS, ran=False)
         limit = min(limit, SHORT_PREFIX_LIMIT_MS)
+    elif (
+        limit
+        and match
+        and _short_prefix(query.q, match, BROAD_PREFIX)
+        and _papers_over(session, BROAD_LIBRARY)
+        and _prefix_papers_over(session, _search_words(query.q)[-1], BROAD_PREFIX_PAPERS)
+    ):
+        # A longer prefix: its words' papers, counted before running it ("the": at once).
+        raise too_broad(limit, ran=False)
     with time_limit(session, limit, cancelled=cancelled):
         return _search_ids(session, query, match or None)
 
@@ -501,11 +522,30 @@ def _papers_over(session: Session, count: int) -> bool:
     return highest is not None and highest > count
 
 
-def _short_prefix(text: str | None, match: str) -> bool:
-    """Whether the last word typed has at most ``SHORT_PREFIX`` letters and is searched as a
+def _prefix_papers_over(session: Session, word: str, count: int) -> bool:
+    """Whether the words that ``word`` starts are held by more than ``count`` papers in all
+    (each word's papers counted, the sum stopping once over). SQLite only; False for a word
+    whose indexed form is not known."""
+    if session.get_bind().dialect.name != "sqlite" or not _PLAIN.fullmatch(word):
+        return False
+    word = word.lower()
+    term = PAPER_FTS_ROWS.c.term
+    words = sa.select(PAPER_FTS_ROWS.c.doc).where(
+        term >= word, term < word[:-1] + chr(ord(word[-1]) + 1)
+    )
+    seen = 0
+    for (papers,) in session.connection().execute(words):
+        seen += int(papers)
+        if seen > count:
+            return True
+    return False
+
+
+def _short_prefix(text: str | None, match: str, letters: int = SHORT_PREFIX) -> bool:
+    """Whether the last word typed has at most ``letters`` letters and is searched as a
     prefix (``match`` ends with the prefix mark: ``"th"*``, ``'th':*``)."""
     words = _search_words(text)
-    return match.endswith("*") and bool(words) and len(words[-1]) <= SHORT_PREFIX
+    return match.endswith("*") and bool(words) and len(words[-1]) <= letters
 
 
 def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple[list[int], int]:

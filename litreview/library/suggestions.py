@@ -28,6 +28,7 @@ from litreview.errors import Conflict, NotFound
 from litreview.library.bulk import bulk_insert, chunks
 from litreview.library.links import add_link
 from litreview.models import (
+    NAMES_OTHERS,
     Annotation,
     Paper,
     PaperLink,
@@ -71,6 +72,8 @@ _CUE_WINDOW = 160
 _CUE_NEAR = 40
 # A title that says what the paper is: "Comment on ...", "Reply: ...", "Erratum to ...".
 _TITLE_CUE_WORDS = ("comment", "reply", "response", "rejoinder", "erratum", "corrigendum")
+# A shorter title (fingerprint) names too many works to be a reference.
+_NAMING_TITLE = 20
 _TITLE_CUE = re.compile(rf"^\s*({'|'.join(_TITLE_CUE_WORDS)})s?\b\s*(?:on|to|:)?\s*", re.I)
 # BibLaTeX relatedtype -> relation (the entry is the source).
 _RELATED_TYPES = {
@@ -123,31 +126,46 @@ def _worth_scanning(dialect: str) -> Any:
             tests += [text.op("GLOB")(pattern) for pattern in _ID_GLOBS]
         else:
             tests.append(text.regexp_match(_ID_SQL_REGEX))
-    return sa.or_(*tests, _cued_or_bibtex())
+    return sa.or_(*tests, col(Paper.id).in_(_may_name_others(dialect)))
 
 
-def _naming(dialect: str, names: Iterable[str]) -> Any:
-    """Whether a row of :data:`_TEXTS` holds one of these arXiv ids or DOIs (any case) or may
-    name a paper by key or title: a substring test for each name and text."""
+def _naming(dialect: str, names: Iterable[str], ids: Sequence[int], titles: Sequence[str]) -> Any:
+    """Whether a row of :data:`_TEXTS` is one of ``ids``, holds one of these arXiv ids or DOIs
+    (any case), or may name a paper by key or by one of these titles (fingerprints): a
+    substring test for each name and text. Without names, every row is found through an index
+    (a paper made by hand reads a few)."""
     tests = []
     for text, _ in _PLACES:
         for name in names:
             # SQLite's LIKE ignores ASCII case already; ILIKE would lower-case every text first.
             contains = text.contains if dialect == "sqlite" else text.icontains
             tests.append(contains(name, autoescape=True))
-    return sa.or_(*tests, _cued_or_bibtex())
+    return sa.or_(*tests, col(Paper.id).in_(_may_name_others(dialect, ids, titles)))
 
 
-def _cued_or_bibtex() -> Any:
-    """Whether a paper's title begins with "Comment", "Reply"... or a BibTeX field of it names
-    another entry (the few papers that can name one by title or key)."""
-    tests = [_RELATED.is_not(None), _CROSSREF.is_not(None), _CITES.is_not(None)]
+def _may_name_others(
+    dialect: str, ids: Sequence[int] = (), titles: Sequence[str] | None = None
+) -> Any:
+    """The ids of the papers that can name another by title or key: a title that begins with
+    "Comment", "Reply"... (and, given ``titles``, holds one of them), or a BibTeX field that may
+    name another entry (crossref, related, cites: the partial index ``ix_paper_names_others``);
+    and ``ids``. Each part is read from an index."""
+    paper_id = col(Paper.id)
+    parts = [sa.select(paper_id).where(sa.text(NAMES_OTHERS[dialect]))]
+    if ids:
+        parts.append(sa.select(paper_id).where(paper_id.in_(ids)))
     # A title fingerprint is lower-case words: "Comments on X" is "comments on x".
     fingerprint = col(Paper.title_fp)
+    naming = [
+        fingerprint.contains(t, autoescape=True) for t in titles or () if len(t) >= _NAMING_TITLE
+    ]
+    if titles is not None and not naming:
+        return sa.union_all(*parts)
     for word in _TITLE_CUE_WORDS:
         after = word[:-1] + chr(ord(word[-1]) + 1)
-        tests.append(sa.and_(fingerprint >= word, fingerprint < after))
-    return sa.or_(*tests)
+        cued = sa.select(paper_id).where(fingerprint >= word, fingerprint < after)
+        parts.append(cued.where(sa.or_(*naming)) if naming else cued)
+    return sa.union_all(*parts)
 
 
 @dataclass(frozen=True)
@@ -281,7 +299,7 @@ def _bibtex(
 def _title_reference(paper_id: int, title: str, cue: re.Match[str]) -> Iterator[Mention]:
     relation, _ = _cue(cue.group(0), Relation.related)
     fingerprint = title_fingerprint(title[cue.end() :].strip(" '\"`“”‘’"))
-    if len(fingerprint) >= 20:  # a shorter title names too many works to be a reference
+    if len(fingerprint) >= _NAMING_TITLE:
         yield Mention(paper_id, Kind.title, fingerprint, relation, False, "title", title)
 
 
@@ -378,7 +396,8 @@ def suggest_after_import(session: Session, paper_ids: Sequence[int]) -> int:
             named.update((kind, value) for kind, value in zip(_NAMED_BY, row, strict=True) if value)
     names = sorted({_as_written(kind, value) for kind, value in named if kind in _IN_TEXT})
     if len(new) <= _FEW_PAPERS and len(names) <= _FEW_NAMES:
-        test = sa.or_(col(Paper.id).in_(new), _naming(_dialect(session), names))
+        titles = sorted(value for kind, value in named if kind is Kind.title)
+        test = _naming(_dialect(session), names, new, titles)
     else:
         test = _worth_scanning(_dialect(session))
     imported = set(new)
