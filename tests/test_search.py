@@ -231,6 +231,15 @@ def test_a_sort_by_tags_walks_a_large_list(
     assert search_paper_ids(session, query) == (wanted, 6)
     desc = PaperQuery(sort=SortKey.tags, order=SortOrder.desc, limit=2, offset=1)
     assert search_paper_ids(session, desc) == ([ids[1], ids[3]], 6)
+    # A page across the last tagged paper and the first untagged ones; a filter.
+    across = PaperQuery(sort=SortKey.tags, order=SortOrder.desc, limit=3, offset=2)
+    assert search_paper_ids(session, across) == ([ids[3], ids[5], ids[2]], 6)
+    assert search_paper_ids(session, across.model_copy(update={"offset": 4})) == (
+        [ids[2], ids[0]],
+        6,
+    )
+    after = PaperQuery(sort=SortKey.tags, year_min=2003)
+    assert search_paper_ids(session, after) == ([ids[3], ids[4], ids[5]], 3)
 
 
 @pytest.mark.parametrize(

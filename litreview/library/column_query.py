@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 from litreview.choices import COLUMN_FILTER_OPS
 from litreview.errors import InvalidInput
 from litreview.library.columns import NUMERIC, find_column, value_model
+from litreview.library.search import Filter, run, unindexed
 from litreview.library.values import _flag, clean_value
 from litreview.models import (
     Area,
@@ -129,8 +130,6 @@ def _key(column: CustomColumn, raw: str) -> tuple[str, Any]:
 
 def paper_column_filters(session: Session, conditions: Sequence[str]) -> list[Any]:
     """One :class:`~litreview.library.search.Filter` per condition (all must hold)."""
-    from litreview.library.search import Filter
-
     found: list[Any] = []
     paper_id = col(PaperValue.paper_id)
     for text in conditions:
@@ -164,8 +163,6 @@ def _probe(
 ) -> Callable[[Any], sa.ColumnElement[bool]]:
     """A paper id's test, read from the paper's values (ix_paper_value_paper: paper, column,
     number; a paper has few values): a test of the number never reads the row."""
-    from litreview.library.search import unindexed
-
     # "+column_id": else SQLite takes the key (column, paper) and reads each row's number.
     of_column = unindexed(col(PaperValue.column_id)) == column_id
     one: sa.ColumnElement[Any] = sa.literal_column("1")
@@ -217,7 +214,7 @@ def area_ids_by_columns(
         stmt = stmt.outerjoin(AreaValue, joined)
         order = [key.is_(None), key.desc() if descending else key.asc()]
     stmt = stmt.order_by(*order, col(Area.position), col(Area.name), col(Area.id))
-    return [row[0] for row in session.execute(stmt)]
+    return [row[0] for row in run(session, stmt)]
 
 
 def page_by_column(
@@ -257,13 +254,12 @@ def page_by_column(
         )
     order = [key.desc(), paper_id.desc()] if descending else [key.asc(), paper_id.asc()]
     page = [
-        row[0]
-        for row in session.execute(valued.order_by(*order).limit(limit + offset).offset(offset))
+        row[0] for row in run(session, valued.order_by(*order).limit(limit + offset).offset(offset))
     ]
     if len(page) >= limit:
         return page[:limit]
-    with_value = session.execute(
-        sa.select(sa.func.count()).select_from(valued.subquery())
+    with_value = run(
+        session, sa.select(sa.func.count()).select_from(valued.subquery())
     ).scalar_one()
     if with_value >= total:
         return page
@@ -275,4 +271,4 @@ def page_by_column(
         rest = rest.where(*[f.test for f in filters])
     skip = max(0, offset - with_value)
     rest = rest.order_by(col(Paper.id)).limit(limit - len(page)).offset(skip)
-    return page + [row[0] for row in session.execute(rest)]
+    return page + [row[0] for row in run(session, rest)]

@@ -31,6 +31,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
@@ -134,7 +135,16 @@ def _starts_longer_words(session: Session, word: str) -> bool:
     # The smallest string after the word itself is the word and a NUL: "term > word" would
     # have fts5vocab visit every occurrence of the word before reaching the next one.
     longer = sa.select(term).where(term >= word + "\x00", term < word[:-1] + chr(ord(word[-1]) + 1))
-    return session.execute(longer.limit(1)).first() is not None
+    return run(session, longer.limit(1)).first() is not None
+
+
+def run(session: Session, stmt: sa.Executable) -> sa.CursorResult[Any]:
+    """A Core statement run on the session's connection: not through the ORM's execute, which
+    costs ~0.1 ms more a statement (a page and its total take two or three). What the session
+    holds unwritten is flushed first, as its execute would."""
+    if session.autoflush:
+        session.flush()
+    return session.connection().execute(stmt)
 
 
 def _escape_like(text: str) -> str:
@@ -186,7 +196,7 @@ def _area_filter(session: Session, area_ids: set[int]) -> Filter:
     test = sa.exists().where(paper_id == col(Paper.id), in_areas)
     if len(area_ids) == 1:
         return Filter(sa.select(paper_id).where(in_areas), test)
-    every = session.execute(sa.select(sa.func.count()).select_from(Area)).scalar_one()
+    every = run(session, sa.select(sa.func.count()).select_from(Area)).scalar_one()
     if len(area_ids) * 2 > every:
         scanned = unindexed(col(PaperArea.area_id)).in_(area_ids)
         return Filter(sa.select(paper_id).where(scanned).group_by(paper_id), test)
@@ -364,7 +374,7 @@ def _count(session: Session, filters: list[Filter]) -> int:
     else:
         both = sa.intersect(*[f.ids for f in filters])
         stmt = sa.select(sa.func.count()).select_from(both.subquery())
-    return int(session.execute(stmt).scalar_one())
+    return int(run(session, stmt).scalar_one())
 
 
 def _search_fts(
@@ -383,7 +393,7 @@ def _search_fts(
         score = fts_score(dialect, match)
         return _ranked(session, matched, score, filters, descending, limit, offset)
     count = sa.select(sa.func.count()).select_from(PAPER_FTS).where(matched, *_in_sets(filters))
-    total = int(session.execute(count).scalar_one())
+    total = int(run(session, count).scalar_one())
     if limit == 0 or offset >= total:
         return [], total
     # Walk the sort key's index, keeping ids in the match set, until the page is full.
@@ -396,7 +406,7 @@ def _search_fts(
         .limit(limit)
         .offset(offset)
     )
-    return [row[0] for row in session.execute(stmt)], total
+    return [row[0] for row in run(session, stmt)], total
 
 
 def _fts_filter(session: Session, match: str) -> Filter:
@@ -429,12 +439,12 @@ def _ranked(
     if in_sets:
         # One pass over the matches gives the page and (as a window count) the total.
         page = _scored(matched, score, in_sets, descending, limit).offset(offset)
-        rows = session.execute(page).all()
+        rows = run(session, page).all()
         if rows:
             return [row.id for row in rows], int(rows[0].total)
     else:
         page = _scored(matched, score, [], descending, limit).offset(offset)
-        ids = [row.id for row in session.execute(page)]
+        ids = [row.id for row in run(session, page)]
         # A page that is not full tells the total: no count of the matches.
         if 0 < len(ids) < limit or (not ids and offset == 0 and limit > 0):
             return ids, offset + len(ids)
@@ -447,7 +457,7 @@ def _count_matches(
     session: Session, matched: sa.ColumnElement[bool], in_sets: Sequence[Any] = ()
 ) -> int:
     count = sa.select(sa.func.count()).select_from(PAPER_FTS).where(matched, *in_sets)
-    return int(session.execute(count).scalar_one())
+    return int(run(session, count).scalar_one())
 
 
 def _scored(
@@ -518,7 +528,7 @@ def search_paper_ids(
 
 def _papers_over(session: Session, count: int) -> bool:
     """Whether the library has (about: ids are not reused) more than ``count`` papers."""
-    highest = session.execute(sa.select(sa.func.max(col(Paper.id)))).scalar()
+    highest = run(session, sa.select(sa.func.max(col(Paper.id)))).scalar()
     return highest is not None and highest > count
 
 
@@ -534,7 +544,7 @@ def _prefix_papers_over(session: Session, word: str, count: int) -> bool:
         term >= word, term < word[:-1] + chr(ord(word[-1]) + 1)
     )
     seen = 0
-    for (papers,) in session.connection().execute(words):
+    for (papers,) in run(session, words):
         seen += int(papers)
         if seen > count:
             return True
@@ -581,6 +591,8 @@ def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple
             offset,
         )
         return ids, total
+    if sort == SortKey.tags and total > SMALL_RESULT:
+        return _page_by_first_tag(session, filters, descending, limit, offset), total
     page = sa.select(col(Paper.id))
     if total <= SMALL_RESULT:
         # Few papers: read them through their id sets and sort them.
@@ -589,4 +601,49 @@ def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple
         # Many: walk the sort key's index, testing each paper, until the page is full.
         page = page.where(*[f.test for f in filters])
     page = page.order_by(*_order(session, sort, descending)).limit(limit).offset(offset)
-    return [row[0] for row in session.execute(page)], total
+    return [row[0] for row in run(session, page)], total
+
+
+def _page_by_first_tag(
+    session: Session, filters: list[Filter], descending: bool, limit: int, offset: int
+) -> list[int]:
+    """One page of many papers sorted by tags: the tags walked by name and each tag's papers
+    by id, a paper kept at its first tag and tested against the filters, until the page is
+    full; then the papers without a tag, by id (the order of :func:`_sort_key`, which sorting
+    every paper by its first tag would cost: 100 ms at 100,000 papers, against 3 ms)."""
+    other, other_tag = aliased(PaperTag), aliased(Tag)
+    paper_id = col(PaperTag.paper_id)
+    one: sa.ColumnElement[Any] = sa.literal_column("1")
+    earlier = sa.exists(
+        sa.select(one)
+        .select_from(other)
+        .join(other_tag, col(other_tag.id) == col(other.tag_id))
+        .where(col(other.paper_id) == paper_id, col(other_tag.name) < col(Tag.name))
+    )
+    # "+paper_id IN (...)": a test of each paper walked, never a reason to walk another way.
+    tagged = (
+        sa.select(paper_id)
+        .select_from(Tag)
+        .join(PaperTag, col(PaperTag.tag_id) == col(Tag.id))
+        .where(~earlier, *[unindexed(paper_id).in_(f.ids) for f in filters])
+    )
+    name = col(Tag.name)
+    order: list[Any] = (
+        [name.desc(), paper_id.desc()] if descending else [name.asc(), paper_id.asc()]
+    )
+    rows = run(session, tagged.order_by(*order).limit(limit).offset(offset))
+    page: list[int] = [row[0] for row in rows]
+    if len(page) >= limit:
+        return page
+    count = sa.select(sa.func.count()).select_from(tagged.subquery())
+    with_tag = int(run(session, count).scalar_one())
+    untagged = ~sa.exists().where(col(PaperTag.paper_id) == col(Paper.id))
+    by_id = col(Paper.id).desc() if descending else col(Paper.id).asc()
+    rest = (
+        sa.select(col(Paper.id))
+        .where(untagged, *[f.test for f in filters])
+        .order_by(by_id)
+        .limit(limit - len(page))
+        .offset(max(0, offset - with_tag))
+    )
+    return page + [row[0] for row in run(session, rest)]
