@@ -8,6 +8,8 @@ Every other field goes to ``record.extra`` as written.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from litreview.importers.bibnames import parse_names
 from litreview.importers.latex import (
     MAX_NESTING,
@@ -16,7 +18,7 @@ from litreview.importers.latex import (
     needs_latex_decoding,
     too_deep,
 )
-from litreview.importers.records import PaperRecord, Problem
+from litreview.importers.records import AuthorRecord, PaperRecord, Problem
 from litreview.models import SourceKind
 from litreview.normalize import clean_citation_key, normalize_doi, try_arxiv_id
 
@@ -47,6 +49,7 @@ class FieldMapper:
     def __init__(self, source: str, problems: list[Problem]) -> None:
         self.source = source
         self.problems = problems
+        self.people: dict[str, AuthorRecord | None] = {}
 
     def record(
         self,
@@ -54,7 +57,7 @@ class FieldMapper:
         entry_type: str,
         fields: dict[str, str],
         line: int,
-        inherited: list[str],
+        inherited: Sequence[str],
     ) -> PaperRecord:
         rec = PaperRecord(
             title="",
@@ -67,7 +70,7 @@ class FieldMapper:
         original = rec.original
         extra = rec.extra
         if key and rec.key != key:
-            rec.aliases.append(key)
+            rec.aliases = [key]
             self._problem(
                 rec,
                 f"citation key {key!r} has characters BibTeX does not accept; stored as"
@@ -141,7 +144,7 @@ class FieldMapper:
         self.problems.append(Problem(message, self.source, rec.line, rec.key, kind))
 
     def _people(self, rec: PaperRecord, name: str, value: str) -> None:
-        names = parse_names(value)
+        names = parse_names(value, self.people)
         if not names.people:
             rec.extra[name] = value  # no one in it (``editor = ""``): kept as written
             return
@@ -172,16 +175,17 @@ class FieldMapper:
     def _tags(self, rec: PaperRecord, value: str) -> None:
         rec.original["keywords"] = value
         text = latex_to_unicode(value) if needs_latex_decoding(value) else value
-        seen: set[str] = set()
+        tags: dict[str, None] = {}
         for part in text.replace(";", ",").split(","):
             tag = " ".join(part.split())
-            if not tag or tag in seen:
+            if not tag or tag in tags:
                 continue
             if len(tag) > MAX_TAG_LENGTH:
                 self._problem(rec, f"keyword longer than {MAX_TAG_LENGTH} characters not tagged")
                 continue
-            seen.add(tag)
-            rec.tags.append(tag)
+            tags[tag] = None
+        if tags:
+            rec.tags = list(tags)
 
     def _arxiv(self, rec: PaperRecord, fields: dict[str, str]) -> None:
         eprint = fields.get("eprint") or fields.get("arxivid")

@@ -58,14 +58,24 @@ class NameList:
     et_al: bool = False
 
 
-def parse_names(text: str) -> NameList:
-    """Split a BibTeX author/editor field into people, in order."""
+def parse_names(text: str, known: dict[str, AuthorRecord | None] | None = None) -> NameList:
+    """Split a BibTeX author/editor field into people, in order.
+
+    ``known``: the people of earlier fields by their text, shared (a file names the same
+    people again and again, and each record of them is an object the garbage collector walks
+    for as long as the import holds it).
+    """
     result = NameList([])
     for raw in split_name_list(text):
         if raw.lower() == "others":
             result.et_al = True
             continue
-        person = parse_name(raw)
+        if known is None:
+            person = parse_name(raw)
+        elif raw in known:
+            person = known[raw]
+        else:
+            person = known[raw] = parse_name(raw)
         if person is not None:
             result.people.append(person)
     return result

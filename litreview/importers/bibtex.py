@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from bibtexparser.model import (
@@ -110,7 +110,7 @@ class _Item:
     # Added to the 0-based line of each of the entry's fields to make it the file's.
     field_offset: int = 0
     fields: dict[str, str] = field(default_factory=dict)
-    inherited: list[str] = field(default_factory=list)
+    inherited: Sequence[str] = ()
 
 
 @dataclass
@@ -449,7 +449,7 @@ class _Parser:
             for name, value in _inheritable(parent, item, kind):
                 if name not in item.fields:
                     item.fields[name] = value
-                    item.inherited.append(name)
+                    item.inherited = [*item.inherited, name]
 
 
 def _literal_month(value: str) -> str:

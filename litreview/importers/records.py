@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -11,8 +12,9 @@ from litreview.models import SourceKind
 class AuthorRecord(NamedTuple):
     """One person in a record's author or editor list, in order.
 
-    A named tuple of strings: the garbage collector stops tracking such a tuple once it has
-    seen it, so the tens of thousands a large import holds cost no collection their time.
+    Immutable, so the records of one file share one per name as written (the garbage
+    collector walks every one a large import holds, again at each full collection: a
+    tuple subclass is never untracked as a plain tuple of strings is).
     """
 
     name: str
@@ -27,7 +29,9 @@ class PaperRecord:
 
     ``extra`` holds every input field we do not model (kept for a lossless round trip);
     ``original`` holds the input's own text of modelled fields (e.g. a BibTeX title with its
-    LaTeX) so an export can give back what came in.
+    LaTeX) so an export can give back what came in. The sequences are empty tuples until
+    set (an import holds thousands of records, and an empty list each would be thousands
+    more objects for every garbage collection to walk).
     """
 
     title: str
@@ -35,8 +39,8 @@ class PaperRecord:
     source_detail: str = ""
     key: str | None = None
     entry_type: str = "article"
-    authors: list[AuthorRecord] = field(default_factory=list)
-    editors: list[AuthorRecord] = field(default_factory=list)
+    authors: Sequence[AuthorRecord] = ()
+    editors: Sequence[AuthorRecord] = ()
     abstract: str | None = None
     year: int | None = None
     date: str | None = None
@@ -44,7 +48,7 @@ class PaperRecord:
     doi: str | None = None
     arxiv_id: str | None = None
     arxiv_version: int | None = None
-    arxiv_categories: list[str] = field(default_factory=list)
+    arxiv_categories: Sequence[str] = ()
     primary_category: str | None = None
     arxiv_comment: str | None = None
     journal_ref: str | None = None
@@ -52,10 +56,10 @@ class PaperRecord:
     arxiv_updated: str | None = None
     url: str | None = None
     pdf_url: str | None = None
-    tags: list[str] = field(default_factory=list)
+    tags: Sequence[str] = ()
     annotation: str | None = None
     # Other citation keys of the entry (biblatex ``ids``).
-    aliases: list[str] = field(default_factory=list)
+    aliases: Sequence[str] = ()
     extra: dict[str, Any] = field(default_factory=dict)
     original: dict[str, Any] = field(default_factory=dict)
     line: int | None = None

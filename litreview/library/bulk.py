@@ -160,5 +160,5 @@ def insert_and_read_ids(
     before = connection.execute(sa.select(sa.func.max(id_column))).scalar() or 0
     insert_columns(session, model, values, encoded)
     wanted = set(values[key_column.key])
-    found = connection.execute(sa.select(key_column, id_column).where(id_column > before)).all()
+    found = connection.execute(sa.select(key_column, id_column).where(id_column > before))
     return {key: row_id for key, row_id in found if key in wanted}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -24,7 +25,7 @@ class RecordOutcome:
     paper_id: int | None = None
     key: str | None = None
     message: str = ""
-    changed: list[str] = field(default_factory=list)
+    changed: Sequence[str] = ()
     line: int | None = None
 
 

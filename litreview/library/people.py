@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, col
@@ -48,13 +49,16 @@ class AuthorIds:
             key = self.key_of[pair] = person_key(person)
         return key
 
-    def resolve(self, session: Session, people: Iterable[tuple[str, AuthorRecord]]) -> None:
-        """Know the id of every (name key, person), creating the authors not stored yet."""
+    def resolve(
+        self, session: Session, keys: Iterable[str], people: Iterable[AuthorRecord]
+    ) -> None:
+        """Know the id of every person (``keys``: their name keys, in the same order), creating
+        the authors not stored yet."""
         wanted: dict[str, AuthorRecord] = {}
         found = self.id_of
-        for key, person in people:
-            if key not in found:
-                wanted.setdefault(key, person)
+        for key, person in zip(keys, people, strict=True):
+            if key not in found and key not in wanted:
+                wanted[key] = person
         if not wanted:
             return
         connection = session.connection()
@@ -67,12 +71,14 @@ class AuthorIds:
             for chunk in chunks(sorted(wanted)):
                 rows = connection.execute(stmt, {"keys": list(chunk)})
                 found.update((k, i) for k, i in rows if i is not None)
-        missing = [(k, a) for k, a in wanted.items() if k not in found]
+        missing = [k for k in wanted if k not in found]
+        people = [wanted[k] for k in missing]
+        # Column by column (a tuple a person would hold a record each: an object to collect).
         columns = {
-            "name_key": [k for k, _ in missing],
-            "name": [a.name[:300] for _, a in missing],
-            "family": [a.family[:200] for _, a in missing],
-            "given": [a.given[:200] for _, a in missing],
+            "name_key": missing,
+            "name": [a.name[:300] for a in people],
+            "family": [a.family[:200] for a in people],
+            "given": [a.given[:200] for a in people],
         }
         table = Author.__table__  # type: ignore[attr-defined]
         found.update(insert_and_read_ids(session, Author, columns, table.c.name_key, table.c.id))
@@ -94,36 +100,43 @@ def insert_people(
     keys: Sequence[Sequence[str]] | None = None,
 ) -> None:
     """Link each paper to its authors and editors, in order (``known`` carries ids over;
-    ``keys``: each paper's people's name keys, when already made)."""
+    ``keys``: each paper's people's name keys, authors then editors, when already made)."""
     known = known or AuthorIds()
     if keys is None:
         keys = [[known.key(a) for a in (*r.authors, *r.editors)] for _, r in papers]
-    people = [(*r.authors, *r.editors) for _, r in papers]
     known.resolve(
         session,
-        (
-            pair
-            for keys_row in zip(keys, people, strict=True)
-            for pair in zip(*keys_row, strict=True)
-        ),
+        (key for row in keys for key in row),
+        (person for _, r in papers for people in (r.authors, r.editors) for person in people),
     )
     ids = known.id_of
     author, editor = AuthorRole.author.value, AuthorRole.editor.value
-    links = [
-        (
-            paper_id,
-            author if index < len(record.authors) else editor,
-            index if index < len(record.authors) else index - len(record.authors),
-            ids[name],
-            person.affiliation,
-        )
-        for (paper_id, record), names, row in zip(papers, keys, people, strict=True)
-        for index, (name, person) in enumerate(zip(names, row, strict=True))
-    ]
-    if not links:
+    # The links column by column: no tuple (or iterator) a link, of which an import makes many.
+    paper_ids: list[int] = []
+    roles: list[str] = []
+    positions: list[int] = []
+    author_ids: list[int] = []
+    affiliations: list[str | None] = []
+    for (paper_id, record), names in zip(papers, keys, strict=True):
+        count = len(names)
+        if not count:
+            continue
+        authors = len(record.authors)
+        paper_ids += [paper_id] * count
+        roles += [author] * authors + [editor] * (count - authors)
+        positions += [*range(authors), *range(count - authors)]
+        author_ids += [ids[name] for name in names]
+        affiliations += [p.affiliation for p in record.authors]
+        affiliations += [p.affiliation for p in record.editors]
+    if not paper_ids:
         return
-    names = ("paper_id", "role", "position", "author_id", "affiliation")
-    columns = dict(zip(names, map(list, zip(*links, strict=True)), strict=True))
+    columns: dict[str, list[Any]] = {
+        "paper_id": paper_ids,
+        "role": roles,
+        "position": positions,
+        "author_id": author_ids,
+        "affiliation": affiliations,
+    }
     insert_columns(session, PaperAuthor, columns)
 
 
