@@ -221,16 +221,19 @@ def _insert_new(
             session, Paper, _paper_columns(new, new_keys, now), table.c.key, table.c.id, _ENCODED
         )
         ids = [id_of[key] for key in new_keys]
-        papers = [(pid, p.record) for pid, p in zip(ids, new, strict=True)]
-        insert_people(session, papers, authors, [p.people_keys for p in new])
-        _insert_tags(session, [(pid, [*r.tags, *extra_tags]) for pid, r in papers])
+        records = [p.record for p in new]
+        insert_people(session, ids, records, authors, [p.people_keys for p in new])
+        _insert_tags(session, ids, [(*r.tags, *extra_tags) for r in records])
         if area_id is not None:
             insert_columns(
                 session,
                 PaperArea,
                 {"paper_id": ids, "area_id": [area_id] * len(ids), "note": [""] * len(ids)},
             )
-        annotated = [(pid, r) for pid, r in papers if r.annotation and r.annotation.strip()]
+        annotated = [
+            (pid, r) for pid, r in zip(ids, records, strict=True)
+            if r.annotation and r.annotation.strip()
+        ]  # fmt: skip
         insert_columns(
             session,
             Annotation,
@@ -242,7 +245,7 @@ def _insert_new(
                 "updated_at": [now] * len(annotated),
             },
         )
-        insert_columns(session, Provenance, provenance_columns(session, papers, now))
+        insert_columns(session, Provenance, provenance_columns(session, ids, records, now))
         clashes = _insert_aliases(session, new, ids, new_keys, keys)
         indexed.extend(ids)
     for pid, p, (key, note) in zip(ids, new, allocated, strict=True):
@@ -283,11 +286,12 @@ def _insert_aliases(
     return clashes
 
 
-def _insert_tags(session: Session, papers: list[tuple[int, list[str]]]) -> None:
-    cleaned = [(pid, clean_tags(names)) for pid, names in papers]
-    ids = ensure_tags(session, {t for _, names in cleaned for t in names})
+def _insert_tags(session: Session, paper_ids: list[int], names: Sequence[Sequence[str]]) -> None:
+    """Tag each paper with its names (most papers of a file have none)."""
+    cleaned = [(pid, clean_tags(n)) for pid, n in zip(paper_ids, names, strict=True) if n]
+    ids = ensure_tags(session, {t for _, tags in cleaned for t in tags})
     bulk_insert(
         session,
         PaperTag,
-        [{"paper_id": pid, "tag_id": ids[t]} for pid, names in cleaned for t in sorted(names)],
+        [{"paper_id": pid, "tag_id": ids[t]} for pid, tags in cleaned for t in sorted(tags)],
     )

@@ -67,23 +67,23 @@ ARXIV_FIELDS = (
 
 def provenance_row(session: Session, paper_id: int, record: PaperRecord) -> dict[str, Any]:
     """Where a paper's record came from (a row of ``provenance``), by the session's member."""
-    columns = provenance_columns(session, [(paper_id, record)], utcnow())
+    columns = provenance_columns(session, [paper_id], [record], utcnow())
     return {name: values[0] for name, values in columns.items()}
 
 
 def provenance_columns(
-    session: Session, papers: Sequence[tuple[int, PaperRecord]], now: datetime
+    session: Session, paper_ids: list[int], records: Sequence[PaperRecord], now: datetime
 ) -> dict[str, list[Any]]:
-    """:func:`provenance_row` of many papers, column by column."""
+    """:func:`provenance_row` of many papers (``records``: each one's), column by column."""
     return {
-        "paper_id": [pid for pid, _ in papers],
-        "source": [SourceKind(r.source).value for _, r in papers],
-        "detail": [r.source_detail for _, r in papers],
+        "paper_id": paper_ids,
+        "source": [SourceKind(r.source).value for r in records],
+        "detail": [r.source_detail for r in records],
         "arxiv_version": [
-            r.arxiv_version if r.source == SourceKind.arxiv else None for _, r in papers
+            r.arxiv_version if r.source == SourceKind.arxiv else None for r in records
         ],
-        "imported_at": [now] * len(papers),
-        "created_by": [acting_name(session)] * len(papers),
+        "imported_at": [now] * len(records),
+        "created_by": [acting_name(session)] * len(records),
     }
 
 

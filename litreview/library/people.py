@@ -95,43 +95,44 @@ class AuthorIds:
 
 def insert_people(
     session: Session,
-    papers: list[tuple[int, PaperRecord]],
+    paper_ids: Sequence[int],
+    records: Sequence[PaperRecord],
     known: AuthorIds | None = None,
     keys: Sequence[Sequence[str]] | None = None,
 ) -> None:
-    """Link each paper to its authors and editors, in order (``known`` carries ids over;
-    ``keys``: each paper's people's name keys, authors then editors, when already made)."""
+    """Link each paper to its record's authors and editors, in order (``known`` carries ids
+    over; ``keys``: each paper's people's name keys, authors then editors, when already made)."""
     known = known or AuthorIds()
     if keys is None:
-        keys = [[known.key(a) for a in (*r.authors, *r.editors)] for _, r in papers]
+        keys = [[known.key(a) for a in (*r.authors, *r.editors)] for r in records]
     known.resolve(
         session,
         (key for row in keys for key in row),
-        (person for _, r in papers for people in (r.authors, r.editors) for person in people),
+        (person for r in records for people in (r.authors, r.editors) for person in people),
     )
     ids = known.id_of
     author, editor = AuthorRole.author.value, AuthorRole.editor.value
     # The links column by column: no tuple (or iterator) a link, of which an import makes many.
-    paper_ids: list[int] = []
+    linked: list[int] = []
     roles: list[str] = []
     positions: list[int] = []
     author_ids: list[int] = []
     affiliations: list[str | None] = []
-    for (paper_id, record), names in zip(papers, keys, strict=True):
+    for paper_id, record, names in zip(paper_ids, records, keys, strict=True):
         count = len(names)
         if not count:
             continue
         authors = len(record.authors)
-        paper_ids += [paper_id] * count
+        linked += [paper_id] * count
         roles += [author] * authors + [editor] * (count - authors)
         positions += [*range(authors), *range(count - authors)]
         author_ids += [ids[name] for name in names]
         affiliations += [p.affiliation for p in record.authors]
         affiliations += [p.affiliation for p in record.editors]
-    if not paper_ids:
+    if not linked:
         return
     columns: dict[str, list[Any]] = {
-        "paper_id": paper_ids,
+        "paper_id": linked,
         "role": roles,
         "position": positions,
         "author_id": author_ids,
@@ -164,7 +165,7 @@ def replace_people(
         paper.author_names = author_names(people)
     else:
         record.editors = list(people)
-    insert_people(session, [(paper.id, record)], known)
+    insert_people(session, [paper.id], [record], known)
 
 
 def has_people(session: Session, paper_id: int, role: AuthorRole) -> bool:
