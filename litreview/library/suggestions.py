@@ -388,22 +388,24 @@ def suggest_after_import(session: Session, paper_ids: Sequence[int]) -> int:
     new = sorted(set(paper_ids))
     if not new:
         return 0
-    named: set[tuple[Kind, str]] = set()
+    # The imported papers' names, a set by kind (an import of thousands names tens of thousands).
+    named: dict[Kind, set[str]] = {kind: set() for kind in _NAMED_BY}
     connection = session.connection()
     for chunk in chunks(new):
         stmt = sa.select(*_NAMED_BY.values()).where(col(Paper.id).in_(chunk))
-        for row in connection.execute(stmt):
-            named.update((kind, value) for kind, value in zip(_NAMED_BY, row, strict=True) if value)
-    names = sorted({_as_written(kind, value) for kind, value in named if kind in _IN_TEXT})
+        columns = zip(*connection.execute(stmt), strict=True)  # none when no row
+        for kind, values in zip(_NAMED_BY, columns, strict=False):
+            named[kind].update(filter(None, values))
+    names = sorted({_as_written(kind, value) for kind in _IN_TEXT for value in named[kind]})
     if len(new) <= _FEW_PAPERS and len(names) <= _FEW_NAMES:
-        titles = sorted(value for kind, value in named if kind is Kind.title)
+        titles = sorted(named[Kind.title])
         test = _naming(_dialect(session), names, new, titles)
     else:
         test = _worth_scanning(_dialect(session))
     imported = set(new)
 
     def wanted(paper_id: int, kind: Kind, value: str) -> bool:
-        return paper_id in imported or (kind, value) in named
+        return paper_id in imported or value in named[kind]
 
     return _store(session, resolve(session, _scan(session, test, wanted)))
 
