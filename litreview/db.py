@@ -48,7 +48,8 @@ def _sqlite_pragmas(
 def make_engine(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engine:
     """An engine for ``url``; a SQLite file's folder is created on first use.
 
-    ``busy_timeout``: seconds a SQLite write waits for another writer before failing (Busy).
+    ``busy_timeout``: seconds a write waits for another writer before failing (Busy): SQLite's
+    busy timeout, PostgreSQL's ``lock_timeout``.
     """
     if url.startswith("sqlite"):
         parsed = sa.make_url(url)
@@ -65,8 +66,10 @@ def make_engine(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engi
         pragmas = partial(_sqlite_pragmas, int(busy_timeout * 1000), read_only)
         sa.event.listen(engine, "connect", pragmas)
         return engine
-    # Timestamps are stored in UTC (as on SQLite), whatever the server's own time zone.
-    return sa.create_engine(url, pool_pre_ping=True, connect_args={"options": "-c timezone=UTC"})
+    # Timestamps are stored in UTC (as on SQLite), whatever the server's own time zone; a lock
+    # (another writer's) not had within the busy timeout fails the statement (503, as on SQLite).
+    options = f"-c timezone=UTC -c lock_timeout={int(busy_timeout * 1000)}"
+    return sa.create_engine(url, pool_pre_ping=True, connect_args={"options": options})
 
 
 def _read_only_sqlite_url(path: Path) -> str | None:
@@ -152,9 +155,14 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
+# The key of the PostgreSQL advisory lock that stands for SQLite's write lock.
+WRITE_LOCK_KEY = 0x6C6974726576  # "litrev"
+
+
 def _begin_immediate(_session: Session, _transaction: Any, connection: sa.Connection) -> None:
-    if connection.dialect.name != "sqlite":
-        return  # PostgreSQL: the unique indexes decide a race; the loser gets 409
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+        return
     driver = connection.connection.driver_connection
     if driver is not None and not driver.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -163,6 +171,13 @@ def _begin_immediate(_session: Session, _transaction: Any, connection: sa.Connec
 def lock_for_writes(session: Session) -> Session:
     """Make ``session`` take SQLite's write lock when its transaction begins (``BEGIN
     IMMEDIATE``), so that a check-then-insert cannot interleave with another writer's.
+
+    On PostgreSQL a transaction-level advisory lock that every such session takes stands for
+    it, across workers: the same creates at once make one row and the same answers as on
+    SQLite (an import of an entry another import is storing merges into it, a second create
+    of a paper is a 409 naming the first), where the unique indexes alone would fail the
+    loser's whole transaction. Waiting for it longer than the busy timeout is a 503, as on
+    SQLite (``lock_timeout``, see :func:`make_engine`).
 
     The lock is taken at the first statement, not before: a request that parses its input
     first does not hold it meanwhile.

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.api_helpers import add_area, add_paper, error_of
+
+pytestmark = pytest.mark.both_dialects
 
 
 def test_tag_and_untag(client: TestClient) -> None:

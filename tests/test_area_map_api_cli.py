@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -11,6 +12,8 @@ from litreview.cli import app
 from litreview.config import sqlite_url
 from litreview.errors import Conflict, InvalidInput
 from tests.api_helpers import add_area, add_paper, error_of
+
+pytestmark = pytest.mark.both_dialects
 
 
 def test_area_links_through_the_api(client: TestClient) -> None:

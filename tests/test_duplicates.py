@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -21,6 +22,8 @@ from litreview.library.notes import add_note
 from litreview.library.papers_base import get_paper_by_key
 from litreview.library.views import load_paper_views
 from litreview.models import NoteKind, Paper, PaperLink, Provenance, Relation
+
+pytestmark = pytest.mark.both_dialects
 
 LOOK_ALIKES = """
 @article{smith2001intro, title = {Editor's introduction}, author = {Smith, Ann}, year = 2001,

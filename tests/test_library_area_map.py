@@ -30,6 +30,8 @@ from litreview.library.papers import import_records
 from litreview.library.views import load_paper_views
 from litreview.models import Area, AreaLink, AreaRelation, AreaStatus, Paper, SourceKind, Stance
 
+pytestmark = pytest.mark.both_dialects
+
 
 def area(session: Session, path: str) -> int:
     found = ensure_area_path(session, path)

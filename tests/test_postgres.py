@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from litreview.config import sqlite_url
-from litreview.db import make_engine, time_limit, upgrade
+from litreview.app import create_app
+from litreview.config import Settings, sqlite_url
+from litreview.db import WRITE_LOCK_KEY, make_engine, time_limit, upgrade
 from litreview.errors import SearchTooBroad
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.annotations import save_annotation
@@ -211,3 +213,23 @@ def test_ranking_agrees_with_sqlite_on_the_corpus(
     lite.dispose()
     low = {text: n for text, n in agreement.items() if n < 7}
     assert not low, f"top 10 share fewer than 7 papers with SQLite's: {low} (all: {agreement})"
+
+
+def test_writes_wait_for_one_another_and_a_long_wait_is_busy(pg_url: str) -> None:
+    """The API's writes take one lock on PostgreSQL too (as SQLite's write lock): while another
+    writer holds it, a write waits, and past the busy timeout answers 503; then it goes through."""
+    settings = Settings(database_url=pg_url, busy_timeout=0.3, search_time_limit_ms=0)
+    app = create_app(settings)
+    holder = make_engine(pg_url)
+    try:
+        with holder.connect() as other, TestClient(app, base_url="http://127.0.0.1") as client:
+            other.exec_driver_sql(f"SELECT pg_advisory_lock({WRITE_LOCK_KEY})")
+            waited = client.post("/api/papers", json={"title": "Waits its turn"})
+            assert waited.status_code == 503, waited.text
+            assert "busy" in waited.json()["error"]["message"]
+            assert client.get("/api/papers").status_code == 200  # reads do not wait
+            other.exec_driver_sql(f"SELECT pg_advisory_unlock({WRITE_LOCK_KEY})")
+            assert client.post("/api/papers", json={"title": "Waits its turn"}).status_code == 201
+    finally:
+        holder.dispose()
+        app.state.engine.dispose()

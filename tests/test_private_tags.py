@@ -5,11 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from api_helpers import add_paper, error_of
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from litreview.cli import app
+
+pytestmark = pytest.mark.both_dialects
 
 
 def markdown(client: TestClient, **params: str) -> str:

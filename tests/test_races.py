@@ -16,6 +16,8 @@ from fastapi.testclient import TestClient
 from litreview.config import sqlite_url
 from litreview.db import make_engine, upgrade
 
+pytestmark = pytest.mark.both_dialects
+
 CLIENTS = 8
 
 

@@ -21,6 +21,8 @@ from litreview.library.views import load_paper_views
 from litreview.models import ColumnType, NoteKind
 from litreview.query import PaperFilter
 
+pytestmark = pytest.mark.both_dialects
+
 FIXTURE = Path(__file__).parent / "fixtures" / "tables" / "review.csv"
 
 

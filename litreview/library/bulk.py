@@ -136,9 +136,17 @@ def _copy_rows(
     target = ", ".join(preparer.quote(table.c[name].name) for name in names)
     sql = f"COPY {preparer.format_table(table)} ({target}) FROM STDIN"
     driver_connection: Any = connection.connection.driver_connection
-    with driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in zip(*columns, strict=True):
-            copy.write_row(row)
+    dbapi_error = connection.dialect.loaded_dbapi.Error
+    try:
+        with driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in zip(*columns, strict=True):
+                copy.write_row(row)
+    except dbapi_error as exc:
+        # As SQLAlchemy raises the driver's errors everywhere else (a unique key another writer
+        # took first is an IntegrityError: a 409).
+        raise sa.exc.DBAPIError.instance(
+            sql, None, exc, dbapi_error, dialect=connection.dialect
+        ) from exc
 
 
 def insert_and_read_ids(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from litreview.choices import MAX_TAG_LENGTH as MAX_TAG_LENGTH
@@ -50,11 +51,19 @@ def ensure_tags(session: Session, names: Iterable[str]) -> dict[str, int]:
     missing = [{"name": n} for n in ordered if n not in found]
     if missing:
         table = Tag.__table__  # type: ignore[attr-defined]
-        rows = session.execute(
-            sa.insert(table).returning(table.c.name, table.c.id, sort_by_parameter_order=True),
-            missing,
-        )
+        insert = sa.insert(table)
+        if session.get_bind().dialect.name == "postgresql":
+            # Another writer may be adding the same tag (SQLite's write lock keeps them apart):
+            # theirs stands, and is read below once they commit.
+            insert = postgresql.insert(table).on_conflict_do_nothing(index_elements=["name"])
+        rows = session.execute(insert.returning(table.c.name, table.c.id), missing)
         found.update({name: tag_id for name, tag_id in rows})
+        if len(found) < len(wanted):
+            taken = [n for n in ordered if n not in found]
+            rows = session.execute(
+                sa.select(col(Tag.name), col(Tag.id)).where(col(Tag.name).in_(taken))
+            )
+            found.update({name: tag_id for name, tag_id in rows})
     return found
 
 
