@@ -66,7 +66,7 @@ from litreview.db import make_engine, upgrade  # noqa: E402
 from litreview.importers.encoding import decode_bibtex_bytes  # noqa: E402
 from litreview.library.members import add_member, create_token  # noqa: E402
 from litreview.models import MemberRole  # noqa: E402
-from tests.pg_server import PostgresServer, create_database, start_server  # noqa: E402
+from tests.pg_server import PostgresServer, create_database, drop_database, start_server  # noqa: E402
 
 IMPORT_FILE = "bbt_Unabbreviate_on_import_1436-3.bib"
 SHARED_PAPERS = 8
@@ -105,12 +105,26 @@ def copy_to_postgres(library: Path, url: str) -> None:
     print(f"db copy of {library} to PostgreSQL: {time.perf_counter() - start:.0f} s", flush=True)
 
 
-def server_cpu(server: PostgresServer | None) -> float | None:
-    """CPU seconds the database server (postmaster and its processes) has used, if ours."""
-    if server is None or server.data_dir is None:
+def server_cpu(url: str) -> float | None:
+    """CPU seconds the database server (postmaster and its processes) has used, when it runs
+    on this machine and its folder is readable (a superuser's URL); else None."""
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            folder = connection.exec_driver_sql("SHOW data_directory").scalar()
+    except sa.exc.DBAPIError:  # not a superuser: the folder is not shown
         return None
-    pid = int((server.data_dir / "postmaster.pid").read_text().split()[0])
-    return load.tree_cpu_seconds(pid)
+    finally:
+        engine.dispose()
+    pid_file = Path(str(folder)) / "postmaster.pid"
+    if not pid_file.exists():
+        return None
+    pid = int(pid_file.read_text().split()[0])
+    # The backends that ended meanwhile (the import's own, when its command closed) are in the
+    # postmaster's times of its waited-for children.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ended = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
+    return load.tree_cpu_seconds(pid) + ended
 
 
 # Search ---------------------------------------------------------------------------------------
@@ -142,30 +156,32 @@ def bench_search(pg_url: str, library: Path, runs: int) -> None:
 # Import ---------------------------------------------------------------------------------------
 
 
-def time_pg_import(file: Path, url: str, server: PostgresServer | None) -> tuple[float, ...]:
+def time_pg_import(file: Path, url: str) -> tuple[float, ...]:
     """Seconds (wall, this process's CPU, the server's CPU or nan) of ``litreview import``."""
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    before = server_cpu(server)
+    before = server_cpu(url)
     start, cpu = time.perf_counter(), time.process_time()
     result = CliRunner().invoke(app, ["--db", url, "import", str(file)])
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    after = server_cpu(server)
+    after = server_cpu(url)
     if result.exit_code not in (0, 1):
         raise RuntimeError(f"import failed: {result.output}{result.exception}")
     used = after - before if after is not None and before is not None else float("nan")
     return elapsed, cpu, used
 
 
-def bench_import(server: PostgresServer | None, make_url: Any, corpus: Path, repeat: int) -> None:
+def bench_import(admin: PostgresServer, corpus: Path, repeat: int) -> None:
     file = corpus / "bibtex" / IMPORT_FILE
     text = decode_bibtex_bytes(file.read_bytes()).text
     print(f"\nimport {file.name}, best of {repeat}; {load_average()}")
     parse, pg, lite = [], [], []
     for n in range(repeat):
         parse.append(time_baseline(text))
-        pg.append(time_pg_import(file, make_url(f"litreview_bench_import_{n}"), server))
+        name = f"litreview_bench_import_{n}"
+        pg.append(time_pg_import(file, create_database(admin, name)))
+        drop_database(admin, name)
         with tempfile.TemporaryDirectory() as tmp:
             lite.append(time_cli_import(file, Path(tmp) / "import.db")[:2])
     base_wall, base_cpu = min(w for w, _ in parse), min(c for _, c in parse)
@@ -353,20 +369,16 @@ def main() -> None:
             url = create_database(server, "litreview_bench")
             copy_to_postgres(library, url)
 
-        def new_database(name: str) -> str:
-            if server is not None:
-                return create_database(server, name)
-            admin = sa.make_url(url)
-            return create_database(
-                PostgresServer(admin.set(database="postgres").render_as_string(False)), name
-            )
-
+        # Where the import's new databases are made (and dropped): the cluster holding the library.
+        admin = server or PostgresServer(
+            sa.make_url(url).set(database="postgres").render_as_string(hide_password=False)
+        )
         try:
             print(f"{count_papers(make_engine(url)):,} papers on PostgreSQL; {load_average()}")
             if "search" in args.parts:
                 bench_search(url, library, args.runs)
             if "import" in args.parts:
-                bench_import(server, new_database, corpus, args.repeat)
+                bench_import(admin, corpus, args.repeat)
             if "load" in args.parts:
                 print(f"\n{args.members} members, {args.seconds:g} s; {load_average()}")
                 bench_load("PostgreSQL", url, 2, add_members(url, args.members), args)
