@@ -218,6 +218,7 @@ def prepare(
     # A BibTeX entry without a key finds itself again by the key it was given (a re-import);
     # a paper added by hand is never matched by a key made from its title.
     key = record.key or (base_key(record) if record.source == SourceKind.bibtex else "")
+    categories = record.arxiv_categories
     return Prepared(
         index,
         record,
@@ -225,11 +226,11 @@ def prepare(
         record.doi,
         fp,
         key,
-        extra_json=json.dumps(record.extra),
-        original_json=json.dumps(record.original),
-        categories_json=json.dumps(list(record.arxiv_categories)),
+        extra_json=json.dumps(record.extra) if record.extra else "{}",
+        original_json=json.dumps(record.original) if record.original else "{}",
+        categories_json=json.dumps(list(categories)) if categories else "[]",
         author_names=author_names(record.authors or record.editors),
-        people_keys=tuple(names[p.family, p.given] for p in people),
+        people_keys=tuple([names[p.family, p.given] for p in people]),
     )
 
 
