@@ -212,6 +212,29 @@ def test_sorts_by_what_the_table_shows(client: TestClient, library: dict[str, in
     assert _ids(client, q="reward", sort="areas", limit=1, offset=1) == [reward]
 
 
+def test_a_sort_by_areas_places_many_areas_by_path(client: TestClient) -> None:
+    """With more areas than one CASE holds (a tree of them), papers still sort by their
+    first area's path."""
+    import random
+
+    names = [f"Area {n:02d}" for n in range(40)]
+    random.Random(3).shuffle(names)
+    root = add_area(client, "Root")
+    areas = [add_area(client, name, parent_id=root["id"]) for name in names]
+    papers = {}
+    for n, area in enumerate(areas):
+        # Every third paper is also in a later-named area, which must not move it.
+        also = [areas[(n + 7) % len(areas)]["id"]] if n % 3 == 0 else []
+        papers[area["name"]] = add_paper(client, f"In {area['name']}", area_ids=[area["id"], *also])
+
+    def first_path(name: str) -> str:
+        paper = client.get(f"/api/papers/{papers[name]['id']}").json()
+        return min(a["path"] for a in paper["areas"])
+
+    wanted = sorted(papers, key=lambda name: (first_path(name), papers[name]["id"]))
+    assert _ids(client, sort="areas", limit=100) == [papers[name]["id"] for name in wanted]
+
+
 def test_a_sort_by_tags_walks_a_large_list(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
