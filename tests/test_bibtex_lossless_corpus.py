@@ -68,11 +68,13 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return template_database(tmp_path_factory.mktemp("template"))
 
 
-@pytest.fixture
+# Imported once per file for both tests below (pytest orders the tests by file).
+@pytest.fixture(scope="module")
 def imported(
-    corpus: Path, template: Path, tmp_path: Path, request: pytest.FixtureRequest
+    template: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Imported]:
-    path = corpus / "bibtex" / str(request.param)
+    path = FOLDER / str(request.param)
+    tmp_path = tmp_path_factory.mktemp("lib")
     data = path.read_bytes()
     text = decode_bibtex_bytes(data).text.replace("\r\n", "\n").replace("\r", "\n")
     engine = fresh_engine(template, tmp_path / "lib.db")
