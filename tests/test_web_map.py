@@ -35,6 +35,17 @@ def node(page: Page, area_id: int) -> Locator:
     return page.locator(f'#map-svg .map-node[data-area-id="{area_id}"]')
 
 
+def open_map(page: Page, server: LiveServer) -> None:
+    """Load the map page afresh (its areas were made behind the page's back).
+
+    A whole new load, not a fragment move and a reload: under CI load the reload once went to
+    the address before the move (the library drew instead of the map).
+    """
+    page.goto("about:blank")
+    page.goto(server.url + "/#/map")
+    expect(page).to_have_url(server.url + "/#/map")
+
+
 def drag(page: Page, source_id: int, target_id: int) -> None:
     start = node(page, source_id).bounding_box()
     end = node(page, target_id).bounding_box()
@@ -78,8 +89,7 @@ def test_draw_a_link_by_dragging_and_an_enables_cycle_is_refused(
 def test_open_an_area_from_the_map_and_download_svg(page: Page, server: LiveServer) -> None:
     ids = make_areas(server, "Interpretability", "Robustness")
     server.add_paper("A paper on probes", area_ids=[ids["Interpretability"]])
-    page.goto(server.url + "/#/map")
-    page.reload()  # the areas were made behind the page's back
+    open_map(page, server)
     expect(node(page, ids["Interpretability"])).to_contain_text("1 paper")
     with page.expect_download() as waiting:
         page.get_by_role("button", name="Download SVG").click()
@@ -189,8 +199,7 @@ def test_download_png_under_the_apps_csp(page: Page, browser: Browser, server: L
     ids = make_areas(server, "Circuit discovery", "Capability removal")
     a, b = ids.values()
     server.send("POST", "/api/area-links", {"source_id": a, "target_id": b, "relation": "enables"})
-    page.goto(server.url + "/#/map")
-    page.reload()
+    open_map(page, server)
     expect(node(page, b)).to_be_visible()
     with page.expect_download() as waiting:
         page.get_by_role("button", name="Download PNG").click()
@@ -251,8 +260,7 @@ def test_map_shows_a_chosen_area_column_and_hops_around_an_area(
     server.send(
         "PATCH", f"/api/areas/{ids['Probes']}", {"fields": fields, "version": area["version"]}
     )
-    page.goto(server.url + "/#/map")
-    page.reload()
+    open_map(page, server)
     expect(page.locator("#map-svg .map-node")).to_have_count(5)
     page.get_by_label("Column shown on areas").select_option("BOTEC")
     probes = node(page, ids["Probes"])
@@ -281,8 +289,7 @@ def test_remove_a_link_from_the_map(page: Page, server: LiveServer) -> None:
     link = server.send(
         "POST", "/api/area-links", {"source_id": a, "target_id": b, "relation": "applies_to"}
     )
-    page.goto(server.url + "/#/map")
-    page.reload()
+    open_map(page, server)
     edge = page.locator(f'#map-svg .map-edge.link[data-link-id="{link["id"]}"]')
     expect(edge).to_have_attribute(
         "aria-label", "Link: Circuit discovery applies to Capability removal"
@@ -374,8 +381,7 @@ def test_tree_edges_links_status_colours_pan_and_zoom(page: Page, server: LiveSe
         "/api/area-links",
         {"source_id": child, "target_id": ids["Capability removal"], "relation": "enables"},
     )
-    page.goto(server.url + "/#/map")
-    page.reload()
+    open_map(page, server)
     expect(page.locator("#map-svg .map-node")).to_have_count(3)
     # A tree edge is a plain grey line; a link is coloured, with an arrow and its type.
     tree = page.locator("#map-svg .map-edge.tree")
