@@ -1,7 +1,7 @@
 """Benchmark: a lab's library on PostgreSQL with 100,000 papers (issue 18).
 
     python bench/pg.py [--url URL] [--library /tmp/lat-copy.db] [--parts search import load]
-                       [--runs 50] [--members 20] [--seconds 30]
+                       [--runs 50] [--members 20] [--seconds 30] [--pause 2 0]
 
 The library: ``--url`` names a PostgreSQL database that holds it; without one, a throwaway
 cluster is started as the tests start theirs (tests/pg_server.py) and the SQLite ``--library``
@@ -18,10 +18,23 @@ cluster is started as the tests start theirs (tests/pg_server.py) and the SQLite
 - ``load``: ``--members`` members, each signed in with a read-write token of their own, for
   ``--seconds`` against ``litreview serve --workers 2`` on PostgreSQL: 60% searches, 20%
   filtered lists, 20% versioned annotation saves on 8 shared papers (a 409 is read again and
-  saved on top, as the editor does); p50/p95 of all requests, errors (anything but a 2xx, a 409
-  or a search's "too broad"), 409s and lost updates (lines a member was told were saved that
-  the final texts lack). Then the same load against ``serve --workers 1`` on the SQLite
-  library. Target: p95 <= 150 ms, 0 errors, 0 lost updates.
+  saved on top, as the editor does); p50/p95 of all requests and of each kind, errors
+  (anything but a 2xx, a 409 or a search's "too broad"), 409s and lost updates (lines a member
+  was told were saved that the final texts lack). Then the same load against ``serve
+  --workers 1`` on the SQLite library. Target: p95 <= 150 ms, 0 errors, 0 lost updates.
+
+  Members are people: after each answer a member pauses before the next action (reading the
+  list, typing the next words, writing the next line), for a time drawn from an exponential
+  distribution of mean ``--pause`` seconds (2 by default), so that 20 members send about
+  20 / (2 s + the answer's time) requests a second. Exponential, as closed-system benchmarks
+  model think time (TPC-C's and TPC-W's): most pauses are short, a few long, and the members do
+  not fall into step. Each member's pauses come from a generator of its own seeded by its
+  number, apart from the one choosing its actions, so every run (and every ``--pause``) sends
+  the same actions; each member starts after a first pause, not all at once. ``--pause 0`` is
+  the closed loop (the next request the moment the last is answered): its requests a second
+  are the server's saturation throughput, and its p95 is bounded by Little's law (members in
+  flight / throughput) whatever the code does. Each ``--pause`` given is run in turn (by
+  default 2, then 0: the target's numbers, then the capacity).
 
 Each part prints ``uptime``'s load average: on a shared machine, read the ratios.
 """
@@ -210,6 +223,7 @@ class Tally:
     )
     statuses: Counter[str] = field(default_factory=Counter)
     saved_lines: dict[int, list[str]] = field(default_factory=dict)
+    seconds: float = 0.0  # the members' time, from the first pause to the last answer
 
     def all_ms(self) -> list[float]:
         return [ms for values in self.ms.values() for ms in values]
@@ -233,16 +247,28 @@ def add_members(url: str, count: int) -> list[str]:
 
 
 async def member_loop(
-    client: httpx.AsyncClient, number: int, paper_ids: list[int], until: float, tally: Tally
+    client: httpx.AsyncClient,
+    number: int,
+    paper_ids: list[int],
+    until: float,
+    tally: Tally,
+    pause: float,
 ) -> None:
+    """One member's actions until ``until``, each after a pause of mean ``pause`` seconds."""
     rng = random.Random(number)
+    pauses = random.Random(f"pause {number}")  # the actions stay the same whatever the pause
     count = 0
-    while time.perf_counter() < until:
+    while True:
+        if pause > 0:  # a pause running past the end ends the member there
+            left = until - time.perf_counter()
+            await asyncio.sleep(max(0.0, min(pauses.expovariate(1 / pause), left)))
+        if time.perf_counter() >= until:
+            return
         pick = rng.random()
         start = time.perf_counter()
         if pick < 0.2:
             paper_id = rng.choice(paper_ids)
-            line = f"member {number} line {count}"
+            line = f"member {number} line {count} (pauses {pause:g} s)"
             count += 1
             if await load.save_line(client, paper_id, line, tally):  # type: ignore[arg-type]
                 tally.saved_lines.setdefault(paper_id, []).append(line)
@@ -262,7 +288,9 @@ async def member_loop(
         tally.statuses[f"{kind} {key}"] += 1
 
 
-async def run_members(url: str, tokens: list[str], seconds: float, paper_ids: list[int]) -> Tally:
+async def run_members(
+    url: str, tokens: list[str], seconds: float, paper_ids: list[int], pause: float
+) -> Tally:
     tally = Tally()
     clients = [
         httpx.AsyncClient(base_url=url, timeout=60, headers={"Authorization": f"Bearer {t}"})
@@ -271,10 +299,12 @@ async def run_members(url: str, tokens: list[str], seconds: float, paper_ids: li
     try:
         for client in clients[:4]:  # warm the workers' caches a little
             await client.get("/api/papers", params={"q": "reward"})
-        until = time.perf_counter() + seconds
+        started = time.perf_counter()
+        until = started + seconds
         await asyncio.gather(
-            *(member_loop(c, n, paper_ids, until, tally) for n, c in enumerate(clients))
+            *(member_loop(c, n, paper_ids, until, tally, pause) for n, c in enumerate(clients))
         )
+        tally.seconds = time.perf_counter() - started
     finally:
         for client in clients:
             await client.aclose()
@@ -293,6 +323,7 @@ def lost_updates(url: str, token: str, tally: Tally) -> int:
 
 
 def bench_load(label: str, database: str, workers: int, tokens: list[str], args: Any) -> None:
+    """The members against ``serve --workers N`` on ``database``, once for each ``--pause``."""
     # load.start_server passes the library as --db: a SQLite path or, here, a URL.
     process, url = load.start_server(database, workers, args.folder / f"serve-{label}.log")  # type: ignore[arg-type]
     try:
@@ -303,19 +334,22 @@ def bench_load(label: str, database: str, workers: int, tokens: list[str], args:
                 c.post("/api/papers", json={"title": f"Shared by the lab {label} {n}"}).json()["id"]
                 for n in range(SHARED_PAPERS)
             ]
-        cpu = load.tree_cpu_seconds(process.pid)
-        started = time.perf_counter()
-        tally = asyncio.run(run_members(url, tokens, args.seconds, paper_ids))
-        elapsed = time.perf_counter() - started
-        cpu = load.tree_cpu_seconds(process.pid) - cpu
-        lost = lost_updates(url, tokens[0], tally)
+        for pause in args.pause:
+            cpu = load.tree_cpu_seconds(process.pid)
+            tally = asyncio.run(run_members(url, tokens, args.seconds, paper_ids, pause))
+            cpu = load.tree_cpu_seconds(process.pid) - cpu
+            print_load(label, workers, pause, tally, cpu, lost_updates(url, tokens[0], tally))
     finally:
         load.stop_server(process)
+
+
+def print_load(label: str, workers: int, pause: float, tally: Tally, cpu: float, lost: int) -> None:
     everything = tally.all_ms()
     ok = {"search 200", "search too broad", "list 200", "save 200", "save 409"}
     errors = sum(n for key, n in tally.statuses.items() if key not in ok)
+    paced = f"pauses of mean {pause:g} s" if pause > 0 else "no pause (closed loop: capacity)"
     print(
-        f"{label}, {workers} worker(s): {len(everything) / elapsed:5.1f} req/s;"
+        f"{label}, {workers} worker(s), {paced}: {len(everything) / tally.seconds:5.1f} req/s;"
         f" all p50 {p(everything, 0.5):5.0f} ms p95 {p(everything, 0.95):5.0f} ms"
         f" (target <= 150); errors {errors}; lost updates {lost};"
         f" 409s {tally.statuses['save 409']}; too broad {tally.statuses['search too broad']}"
@@ -350,6 +384,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=2, help="imports of each kind")
     parser.add_argument("--members", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument(
+        "--pause",
+        type=float,
+        nargs="+",
+        default=[2.0, 0.0],
+        help="a member's mean pause between actions, seconds (exponential; 0: none); each in turn",
+    )
     args = parser.parse_args()
     corpus = Path(os.environ.get("LITREVIEW_CORPUS", BENCH.parent.parent / "shared" / "corpus"))
     api_latency.CORPUS = corpus / "annotated" / api_latency.CORPUS.name
