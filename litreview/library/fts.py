@@ -66,6 +66,19 @@ def fts_score(dialect: str, match: str) -> sa.ColumnElement[Any]:
     return sa.literal_column(BM25)
 
 
+def filtered_before_ranking(dialect: str, matches: sa.Select[Any]) -> sa.Select[Any]:
+    """``matches`` (the index's rows passing a search's filters, with their rank) as a query
+    whose rows are filtered before any is ranked.
+
+    PostgreSQL: ``ts_rank_cd`` reads each ranked paper's tsvector (most stored out of line), so
+    ranking is most of a search's time. Flattened into the page's query, the planner ranked
+    and sorted every match of the words before the filters' join ("reward" with 2015-2020:
+    16,688 ranked for 3,313 kept); ``OFFSET 0`` plans the query by itself, its ranks computed
+    over the join's rows. SQLite's bm25 needs no such fence.
+    """
+    return matches.offset(0) if dialect == "postgresql" else matches
+
+
 def _tsquery(match: str) -> sa.ColumnElement[Any]:
     config: sa.ColumnElement[Any] = sa.literal_column("'litreview'::regconfig")
     return sa.func.to_tsquery(config, sa.bindparam("match", match, type_=sa.Text))

@@ -40,7 +40,13 @@ from litreview.choices import SortKey
 from litreview.db import time_limit, too_broad
 from litreview.errors import InvalidInput
 from litreview.library.areas import area_paths, find_area_path, get_area, subtree_ids
-from litreview.library.fts import PAPER_FTS, fts_matches, fts_score, fts_words_query
+from litreview.library.fts import (
+    PAPER_FTS,
+    filtered_before_ranking,
+    fts_matches,
+    fts_score,
+    fts_words_query,
+)
 from litreview.library.reading import rating_key, status_condition, status_key
 from litreview.library.tags import tidy_tag
 from litreview.models import Annotation, Area, Author, Paper, PaperArea, PaperAuthor, PaperTag, Tag
@@ -449,7 +455,8 @@ def _ranked(
     in_sets = _in_sets(filters)
     if in_sets:
         # One pass over the matches gives the page and (as a window count) the total.
-        page = _scored(matched, score, in_sets, descending, limit).offset(offset)
+        dialect = session.get_bind().dialect.name
+        page = _scored(matched, score, in_sets, descending, limit, dialect).offset(offset)
         rows = run(session, page).all()
         if rows:
             return [row.id for row in rows], int(rows[0].total)
@@ -477,6 +484,7 @@ def _scored(
     in_sets: list[Any],
     descending: bool,
     limit: int,
+    dialect: str = "sqlite",
 ) -> sa.Select[Any]:
     """The best ``limit`` matches passing the filters: ``id`` and ``score``, and,
     when there are filters, ``total``: how many matches pass them."""
@@ -486,12 +494,8 @@ def _scored(
         stmt = sa.select(fts_id.label("id"), score.label("score")).select_from(PAPER_FTS)
         order = [score, fts_id]
         return stmt.where(matched).order_by(*_direction(order, descending)).limit(limit)
-    ranked = (
-        sa.select(fts_id.label("id"), score.label("score"))
-        .select_from(PAPER_FTS)
-        .where(matched, *in_sets)
-        .subquery()
-    )
+    passing = sa.select(fts_id.label("id"), score.label("score")).select_from(PAPER_FTS)
+    ranked = filtered_before_ranking(dialect, passing.where(matched, *in_sets)).subquery()
     stmt = sa.select(ranked.c.id, ranked.c.score, sa.func.count().over().label("total"))
     order = [ranked.c.score, ranked.c.id]
     return stmt.order_by(*_direction(order, descending)).limit(limit)
