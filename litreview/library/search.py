@@ -323,9 +323,21 @@ def _order(session: Session, sort: SortKey, descending: bool) -> list[Any]:
     """A sort other than relevance (which :func:`_ranked` orders)."""
     key = _sort_key(session, sort)
     paper_id = col(Paper.id)
-    # NULLs last both ways (SQLite puts them last going down by itself, PostgreSQL first).
-    first = _NullsLastDown(key) if descending else key.asc().nulls_last()
+    # NULLs last both ways (SQLite puts them last going down by itself, PostgreSQL first). A
+    # column that holds no NULL goes down plainly: PostgreSQL walks its index backwards only
+    # for the order the index has reversed (DESC NULLS FIRST); told NULLS LAST, it sorted the
+    # whole library for the newest 50 papers (100,000: 160 ms, now under 1 ms).
+    if not descending:
+        first = key.asc().nulls_last()
+    else:
+        first = _NullsLastDown(key) if _nullable(key) else key.desc()
     return [first, paper_id.desc() if descending else paper_id.asc()]
+
+
+def _nullable(key: Any) -> bool:
+    """Whether a sort key may be NULL (anything but a NOT NULL column may)."""
+    column = getattr(key, "expression", key)
+    return not isinstance(column, sa.Column) or bool(column.nullable)
 
 
 class _NullsLastDown(FunctionElement[Any]):
