@@ -46,6 +46,7 @@ from litreview.library.fts import (
     fts_matches,
     fts_score,
     fts_words_query,
+    ranks_with_total,
 )
 from litreview.library.reading import rating_key, status_condition, status_key
 from litreview.library.tags import tidy_tag
@@ -465,11 +466,11 @@ def _ranked(
     """Relevance order: bm25 over the matches that pass the filters, best first (unless not
     ``descending``), ties by id."""
     in_sets = _in_sets(filters)
-    if in_sets:
+    dialect = session.get_bind().dialect.name
+    if in_sets or ranks_with_total(dialect):
         # One pass over the matches gives the page and (as a window count) the total.
-        dialect = session.get_bind().dialect.name
-        page = _scored(matched, score, in_sets, descending, limit, dialect).offset(offset)
-        rows = run(session, page).all()
+        page = _scored(matched, score, in_sets, descending, limit, dialect, total=True)
+        rows = run(session, page.offset(offset)).all()
         if rows:
             return [row.id for row in rows], int(rows[0].total)
     else:
@@ -497,12 +498,14 @@ def _scored(
     descending: bool,
     limit: int,
     dialect: str = "sqlite",
+    *,
+    total: bool = False,
 ) -> sa.Select[Any]:
     """The best ``limit`` matches passing the filters: ``id`` and ``score``, and,
-    when there are filters, ``total``: how many matches pass them."""
+    when there are filters or ``total`` is asked, ``total``: how many matches pass them."""
     fts_id = PAPER_FTS.c.rowid
     order: list[Any]
-    if not in_sets:
+    if not in_sets and not total:
         stmt = sa.select(fts_id.label("id"), score.label("score")).select_from(PAPER_FTS)
         order = [score, fts_id]
         return stmt.where(matched).order_by(*_direction(order, descending)).limit(limit)
