@@ -167,6 +167,23 @@ def test_filters_combine(client: TestClient, library: dict[str, int]) -> None:
     assert _ids(client, q="learning", has_annotation=False) == [library["rlhf"]]
 
 
+def test_combined_filters_count_each_paper_once(
+    client: TestClient, library: dict[str, int]
+) -> None:
+    # A page smaller than the matches makes the total a count of its own (on PostgreSQL
+    # the papers passing every filter's test, not an intersection of the sets).
+    def total(**params: object) -> int:
+        answer = client.get("/api/papers", params={**params, "limit": 1})
+        assert answer.status_code == 200
+        return int(answer.json()["total"])
+
+    assert total(tag=["rlhf"], year_min=2000) == 2
+    assert total(tag=["rlhf"], area_path="Alignment", year_min=2017, year_max=2022) == 2
+    assert total(status="read", year_min=2018, year_max=2022) == 1
+    assert total(author="o", year_min=2000) == 3  # Gao and Schulman: one paper
+    assert total(tag=["rlhf"], year_max=2000) == 0
+
+
 def test_sorts_and_paging(client: TestClient, library: dict[str, int]) -> None:
     by_year = _ids(client, sort="year")
     assert by_year == [library["saes"], library["reward"], library["rlhf"], library["old"]]
