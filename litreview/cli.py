@@ -6,7 +6,6 @@ Every failure is one red line on stderr and a non-zero exit code, never a traceb
 from __future__ import annotations
 
 import os
-import secrets
 import sys
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -218,6 +217,8 @@ def network_settings(settings: Settings, host: str) -> Settings:
 
     On a network address a token of 16 or more characters guards everything; without one, a
     token is generated and printed (as Jupyter does)."""
+    import secrets
+
     from litreview.api.guard import MIN_NETWORK_TOKEN_LENGTH, host_name, is_loopback
 
     settings = replace(settings, bind_host=host)

@@ -7,6 +7,8 @@ anything failed; the good entries of a file are stored all the same.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -52,23 +54,13 @@ def import_files(
     """Import BibTeX files (any encoding; bad blocks are reported with their lines; JabRef
     groups become areas), Better BibTeX JSON exports (.json; collections become areas) and
     spreadsheets (.csv, .xlsx: a header row; unmapped headers become columns of one's own)."""
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        Progress,
-        TextColumn,
-        TimeElapsedColumn,
-    )
-
     from litreview.importers.table import parse_mapping
 
     mapping = parse_mapping(map_)
     context: CliContext = ctx.find_root().obj
     engine = context.engine()
     failed = False
-    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as bar:
-        task = bar.add_task("files", total=len(files))
+    with _progress(len(files)) as advance:
         for path in files:
             try:
                 report = _import_one(engine, path, tag, area, dry_run, mapping)
@@ -78,9 +70,30 @@ def import_files(
                 failed = True
             else:
                 failed = _print_report(report) or failed
-            bar.advance(task)
+            advance()
     if failed:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _progress(files: int) -> Iterator[Callable[[], None]]:
+    """A bar over the files on a terminal (Rich's progress, loaded only then); what to call
+    after each file."""
+    if not err.is_terminal:
+        yield lambda: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task("files", total=files)
+        yield lambda: bar.advance(task)
 
 
 def _import_one(
