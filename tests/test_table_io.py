@@ -89,6 +89,18 @@ def test_import_stores_rows_and_reports_bad_ones(session: Session) -> None:
     assert len(list_notes(session, ids[0])) == 1
 
 
+def test_the_import_area_and_a_rows_own_area_may_be_the_same(session: Session) -> None:
+    # The papers just added are in the import's area already; the row names it again.
+    report = import_table(
+        session, FIXTURE.read_bytes(), source="review.csv", area_path="Alignment/RLHF"
+    )
+    session.commit()
+    ids = [o.paper_id for o in report.outcomes if o.paper_id]
+    views = {v.paper.title: v for v in load_paper_views(session, ids)}
+    assert [a.path for a in views["Deep RL from human preferences"].areas] == ["Alignment/RLHF"]
+    assert all("Alignment/RLHF" in [a.path for a in v.areas] for v in views.values())
+
+
 def test_dry_run_stores_nothing(session: Session) -> None:
     report = import_table(session, FIXTURE.read_bytes(), source="review.csv", dry_run=True)
     assert report.dry_run and report.counts()["added"] == 5

@@ -21,7 +21,7 @@ from litreview.importers.table import TableImport, TableRow, Target, parse_table
 from litreview.library.areas import ensure_area_paths, split_area_path
 from litreview.library.attribution import acting_name
 from litreview.library.bibtex import BibtexImportReport, unreadable_file
-from litreview.library.bulk import bulk_insert, chunks
+from litreview.library.bulk import bulk_insert, chunks, insert_columns
 from litreview.library.columns import create_column, list_columns
 from litreview.library.fts import paused_indexing
 from litreview.library.identity import base_key
@@ -105,14 +105,16 @@ def _store(
             if o.paper_id is not None and o.status != Outcome.failed
         ]
         pause.changed.extend(o.paper_id for _, o in stored if o.paper_id is not None)
-        _place_in_areas(session, stored)
+        _place_in_areas(session, stored, area_path is not None)
         _add_notes(session, stored)
         _set_status_and_rating(session, stored, problems, table.source)
         _set_values(session, stored, columns, problems, table.source)
     return outcomes, problems
 
 
-def _place_in_areas(session: Session, stored: list[tuple[TableRow, RecordOutcome]]) -> None:
+def _place_in_areas(
+    session: Session, stored: list[tuple[TableRow, RecordOutcome]], given_area: bool
+) -> None:
     area_ids = ensure_area_paths(session, (path for row, _ in stored for path in row.areas))
     wanted: set[tuple[int, int]] = set()
     for row, outcome in stored:
@@ -121,10 +123,18 @@ def _place_in_areas(session: Session, stored: list[tuple[TableRow, RecordOutcome
             wanted.add((outcome.paper_id, area_ids[path]))
     if not wanted:
         return
-    have = _pairs_of(session, PaperArea.paper_id, PaperArea.area_id, {p for p, _ in wanted})
-    rows = [{"paper_id": p, "area_id": a, "note": ""} for p, a in sorted(wanted - have)]
-    if rows:
-        session.execute(sa.insert(PaperArea), rows)
+    # The papers just added hold no area but the one given to the whole import (--area).
+    held = {o.paper_id for _, o in stored if o.paper_id} if given_area else _merged(stored)
+    have = _pairs_of(session, PaperArea.paper_id, PaperArea.area_id, held)
+    pairs = sorted(wanted - have)
+    columns = {"paper_id": [p for p, _ in pairs], "area_id": [a for _, a in pairs]}
+    insert_columns(session, PaperArea, {**columns, "note": [""] * len(pairs)})
+
+
+def _merged(stored: list[tuple[TableRow, RecordOutcome]]) -> set[int]:
+    """The papers the rows merged into: only these held areas, notes or values before (a paper
+    just added holds what this import gives it)."""
+    return {o.paper_id for _, o in stored if o.status != Outcome.added and o.paper_id}
 
 
 def _pairs_of(session: Session, paper: Any, other: Any, papers: set[int]) -> set[tuple[int, int]]:
@@ -139,9 +149,9 @@ def _pairs_of(session: Session, paper: Any, other: Any, papers: set[int]) -> set
 def _add_notes(session: Session, stored: list[tuple[TableRow, RecordOutcome]]) -> None:
     """Each row's notes after the paper's others; a note already there (a re-import) is kept
     once."""
-    papers = sorted({o.paper_id for row, o in stored if row.notes and o.paper_id is not None})
-    if not papers:
+    if not any(row.notes for row, _ in stored):
         return
+    papers = sorted(_merged(stored))
     have: dict[int, list[tuple[str, str]]] = {}
     for start in range(0, len(papers), 500):
         rows = session.execute(
@@ -218,8 +228,7 @@ def _set_values(
     source: str,
 ) -> None:
     """Fill the rows' column values; a value already held by the paper is never overwritten."""
-    merged = {o.paper_id for _, o in stored if o.status != Outcome.added and o.paper_id}
-    held = _pairs_of(session, PaperValue.paper_id, PaperValue.column_id, merged)
+    held = _pairs_of(session, PaperValue.paper_id, PaperValue.column_id, _merged(stored))
     values: list[tuple[int, CustomColumn, Stored | None]] = []
     seen: set[tuple[int, int]] = set()
     for row, outcome in stored:
