@@ -90,24 +90,16 @@ def create_from_snapshot(engine: Engine) -> str | None:
     found = _REVISION.search(text)
     if found is None:
         return None
-    raw = engine.raw_connection()
-    try:
-        connection = raw.driver_connection
-        assert isinstance(connection, sqlite3.Connection)
-        connection.commit()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            if connection.execute("SELECT count(*) FROM sqlite_master").fetchone() != (0,):
-                connection.rollback()
-                return None
-            for statement in split_statements(text):
-                connection.execute(statement)
-            connection.commit()
-        except BaseException:
+    # Through SQLAlchemy's connection, so that a failure (a damaged file) is its error, as
+    # every other database failure is.
+    with engine.connect() as connection:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        if connection.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar() != 0:
             connection.rollback()
-            raise
-    finally:
-        raw.close()
+            return None
+        for statement in split_statements(text):
+            connection.exec_driver_sql(statement)
+        connection.commit()
     return found.group(1)
 
 
