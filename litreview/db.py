@@ -3,9 +3,7 @@
 Every SQLite connection gets ``foreign_keys=ON`` (so ON DELETE rules hold), WAL and a busy
 timeout (a setting). The schema belongs to Alembic: :func:`upgrade` brings an empty or older
 database to head (one query tells a database already at head, without loading Alembic: a CLI
-command's start-up; a new SQLite file is made from the schema's snapshot, see
-:mod:`litreview.snapshot`). :func:`time_limit` bounds a read as datasette's
-``sqlite_timelimit`` does.
+command's start-up). :func:`time_limit` bounds a read as datasette's ``sqlite_timelimit`` does.
 """
 
 from __future__ import annotations
@@ -105,14 +103,8 @@ def alembic_config(engine: Engine) -> Config:
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (empty and older databases alike)."""
     head = head_revision() if revision == "head" else None
-    if head is not None:
-        stored = stored_revision(engine)
-        if stored is None:  # a new library: the schema from one SQL text (litreview.snapshot)
-            from litreview.snapshot import create_from_snapshot
-
-            stored = create_from_snapshot(engine)
-        if stored == head:
-            return
+    if head is not None and stored_revision(engine) == head:
+        return
     from alembic import command
 
     command.upgrade(alembic_config(engine), revision)

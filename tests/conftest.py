@@ -1,7 +1,6 @@
-"""Shared fixtures: a fresh SQLite file per test, a copy of one made at the newest schema.
+"""Shared fixtures: a fresh SQLite file per test, a copy of one upgraded by the real migrations.
 
-``template_db`` is made once per session by ``upgrade`` (from the schema's snapshot, which
-tests/test_snapshot.py holds equal to the whole migration chain); each test gets a copy of it.
+The migration chain runs once per session (``template_db``); each test gets a copy of that file.
 A module marked ``both_dialects`` runs each test that uses a library (``db_url`` and the
 fixtures built on it) on SQLite and on PostgreSQL (``pg_server``: a throwaway cluster, or
 ``$LITREVIEW_TEST_POSTGRES_URL``); the PostgreSQL half skips, with the reason, where no server
@@ -47,7 +46,7 @@ def corpus() -> Path:
 
 @pytest.fixture(scope="session")
 def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty library at the newest schema, made once by ``upgrade``, to copy."""
+    """An empty library at the newest schema, made once by the migrations, to copy."""
     path = tmp_path_factory.mktemp("template") / "library.db"
     engine = make_engine(sqlite_url(path))
     upgrade(engine)
