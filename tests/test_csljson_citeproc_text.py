@@ -44,6 +44,10 @@ ENTRIES = r"""
 @book{range, title = {Range}, date = {1988/1992}, urldate = {199u}}
 @book{bc, title = {BC}, date = {-0876}, origdate = {1723?~}}
 @article{initials, title = {Initials}, author = {Harvey, T.E. and Herv, Yu.Yu. and Ringel, S.a.}}
+@article{dash, title = {Growth of {{III}}\textendash{{V}} Wires with {{GaAs}}
+  Core\textendash{}Shell}}
+@article{phantom, title = {Ultrahigh \{\vphantom\}{{UV}}\vphantom\{\} Responsivity}}
+@article{minus, title = {The $1125\,\mathrm{cm}^{-1}$ Band}}
 """
 
 
@@ -72,6 +76,20 @@ def test_titles_are_sentence_cased_in_english_with_guards_kept(session: Session)
         'Bodies that matter: On the limits of <span class="nocase">"</span>sex'
         '<span class="nocase">"</span> and \u2019gender\u2019'
     )
+
+
+def test_symbols_phantoms_and_superscript_minus_in_titles(session: Session) -> None:
+    items = _items(session)
+    # \textendash takes no argument: the group after it is a guard as any other.
+    nocase = '<span class="nocase">{}</span>'.format
+    assert items["dash"]["title"] == (
+        f"Growth of {nocase('III')}\u2013{nocase('V')} wires with {nocase('GaAs')} core\u2013shell"
+    )
+    # \vphantom prints nothing of its argument (here the escaped brace).
+    assert items["phantom"]["title"] == "Ultrahigh {UV} responsivity"
+    # A superscript minus is a minus sign, as TeX prints it in math.
+    minus = nocase("1125 cm<sup>\u22121</sup>")
+    assert items["minus"]["title"] == f"The {minus} band"
 
 
 def test_sentence_case_leaves_acronyms_inner_capitals_and_sentence_starts() -> None:

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from litreview.importers.latex import latex_to_unicode
+from litreview.importers.latex import is_symbol_command, latex_to_unicode
 
 NOCASE = '<span class="nocase">{}</span>'
 # Commands whose argument biblatex prints in quotation marks.
@@ -91,9 +91,10 @@ def _group_kind(original: str, i: int) -> str:
 
     A group right after a command (``\\emph{..}``) is its argument, decoded with it; the
     argument of a quoting command is quoted; ``{\\"U}`` is a special character, not a guard.
+    A symbol takes no argument: ``{{III}}\\textendash{{V}}`` guards the V too.
     """
     command = _COMMAND_BEFORE.search(original[:i])
-    if command is not None:
+    if command is not None and not is_symbol_command(command.group(1) or ""):
         return "quoted" if command.group(1) in _QUOTING else ""
     return "" if original[i + 1 : i + 2] == "\\" else "protected"
 
@@ -170,7 +171,7 @@ def _literal_quotes(text: str) -> str:
 # Sub- and superscript digits and signs (``Cu$_2$O`` decodes to ``Cu₂O``) as CSL's markup.
 _SUB, _SUP = "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾"
 _SCRIPTS = re.compile(f"[{_SUB}]+|[{_SUP}]+")
-_PLAIN = str.maketrans(_SUB + _SUP, "0123456789+-=()" * 2)
+_PLAIN = str.maketrans(_SUB + _SUP, "0123456789+\u2212=()" * 2)  # a minus sign, as TeX prints
 
 
 def _script(match: re.Match[str]) -> str:

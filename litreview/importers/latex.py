@@ -94,6 +94,8 @@ _DROP = {
     "bigr", "Bigl", "Bigr",
 }  # fmt: skip
 _VERBATIM_ARGUMENT = {"url", "path", "doi", "nolinkurl"}
+# Commands that print nothing of their argument (an invisible box of its size).
+_INVISIBLE = {"phantom", "vphantom", "hphantom"}
 _SUPERSCRIPTS = str.maketrans("0123456789+-=()ni", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱ")
 _SUBSCRIPTS = str.maketrans("0123456789+-=()", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎")
 _SUP_CHARS = set("0123456789+-=()ni")
@@ -137,6 +139,11 @@ def too_deep(text: str) -> bool:
         elif c == "}":
             depth = max(depth - 1, 0)
     return False
+
+
+def is_symbol_command(name: str) -> bool:
+    """Whether ``\\name`` is a symbol that takes no argument (``\\textendash``, ``\\ss``)."""
+    return name in _SYMBOLS and name not in _ACCENTS
 
 
 def latex_to_unicode(text: str) -> str:
@@ -274,6 +281,9 @@ class _Decoder:
             self._group()
             return self._argument(math) if self._at_group() else ""
         if name in _DROP:
+            return ""
+        if name in _INVISIBLE:
+            self._argument(math)
             return ""
         if self._at_group():
             return self._argument(math)  # an unknown command: keep what it applies to
