@@ -23,6 +23,7 @@ from sqlmodel import Session
 
 from litreview.exporters.bibtex import render_bibtex
 from litreview.exporters.csljson import csl_json
+from litreview.importers.latex import is_symbol_command, latex_to_unicode
 from litreview.library.bibtex import import_bibtex
 
 _ENTRY = re.compile(r'<div id="ref-(.*?)"\s+class="csl-entry"[^>]*>(.*?)</div>', re.S)
@@ -107,6 +108,12 @@ QUIRKS = {
     "lowercases (differs only in the case of letters in words with digits)",
     "lists": "biblatex lists (publisher, location) that pandoc joins with '; ' where biblatex "
     "prints 'and'",
+    "macro": "a symbol or logo macro (\\MF, \\TUB, \\BibTeX, \\emdash) that pandoc drops "
+    "and we print (ours only adds its text)",
+    "dotless-i": "an accent on a dotless i (\\'{\\i}) that pandoc keeps as ı́ where biblatex "
+    "prints í",
+    "year-suffix": "only the letter after the year differs (2012a, 2012b): another entry of the "
+    "same authors and year sorts otherwise",
 }
 _TAG = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*$")
 _LISTS = ("publisher", "location", "address", "institution", "organization", "school")
@@ -184,6 +191,16 @@ def _lists(fields: dict[str, str], r: Rendered) -> bool:
     return r.original.replace("; ", " and ") == r.csl
 
 
+def _macro(fields: dict[str, str], r: Rendered) -> bool:
+    names = {n for v in fields.values() for n in re.findall(r"\\([A-Za-z]+)", v)}
+    texts = {latex_to_unicode(f"\\{n}{{}}") for n in names if is_symbol_command(n)}
+    changes = _changes(r.original, r.csl)
+    return bool(changes) and all(
+        not theirs.strip() and ours.strip() in texts for theirs, ours in changes
+    )
+
+
+_SUFFIX = re.compile(r"(\d{4})[a-z]\b")
 _MOVED = re.compile(r"([’”])([.,;:!?])")
 _QUIRK_TESTS: dict[str, Callable[[Path, dict[str, str], Rendered], bool]] = {
     "langid": lambda source, fields, r: (
@@ -203,6 +220,14 @@ _QUIRK_TESTS: dict[str, Callable[[Path, dict[str, str], Rendered], bool]] = {
     "dash": lambda source, fields, r: _dash_words(fields, r),
     "digits": lambda source, fields, r: _in_digit_words(r),
     "lists": lambda source, fields, r: _lists(fields, r),
+    "macro": lambda source, fields, r: _macro(fields, r),
+    "dotless-i": lambda source, fields, r: (
+        any("\\i" in v for v in fields.values())
+        and r.original.replace("\u0131\u0301", "\u00ed") == r.csl
+    ),
+    "year-suffix": lambda source, fields, r: (
+        _SUFFIX.sub(r"\1", r.original) == _SUFFIX.sub(r"\1", r.csl)
+    ),
 }
 
 

@@ -48,6 +48,9 @@ ENTRIES = r"""
   Core\textendash{}Shell}}
 @article{phantom, title = {Ultrahigh \{\vphantom\}{{UV}}\vphantom\{\} Responsivity}}
 @article{minus, title = {The $1125\,\mathrm{cm}^{-1}$ Band}}
+@article{scripts, title = {Adsorption on {Cu$_2$O}-Cu$_\mathrm{CUS}$ at $20\,^\circ\mathrm{K}$}}
+@article{logos, title = {The \MF book, \TUB{} and \PS\ Fonts}}
+@phdthesis{phd, title = {Tables}, type = {{Ph.D.} dissertation}, school = {U}}
 """
 
 
@@ -90,6 +93,20 @@ def test_symbols_phantoms_and_superscript_minus_in_titles(session: Session) -> N
     # A superscript minus is a minus sign, as TeX prints it in math.
     minus = nocase("1125 cm<sup>\u22121</sup>")
     assert items["minus"]["title"] == f"The {minus} band"
+
+
+def test_scripts_logos_and_a_thesis_type(session: Session) -> None:
+    items = _items(session)
+    nocase = '<span class="nocase">{}</span>'.format
+    # Scripts Unicode has no characters for are CSL markup, not "_CUS" or "^∘".
+    assert items["scripts"]["title"] == (
+        f"Adsorption on {nocase('Cu<sub>2</sub>O')}-cu{nocase('<sub>CUS</sub>')}"
+        f" at {nocase('20 <sup>∘</sup>K')}"
+    )
+    # The TeX community's logos as tugboat.def prints them (a control word takes its space).
+    assert items["logos"]["title"] == "The METAFONTbook, TUGboat and PostScript fonts"
+    # A thesis's own type says what it is.
+    assert items["phd"]["genre"] == "Ph.D. dissertation"
 
 
 def test_sentence_case_leaves_acronyms_inner_capitals_and_sentence_starts() -> None:

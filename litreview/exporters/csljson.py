@@ -207,8 +207,8 @@ def csl_item(view: PaperView) -> dict[str, Any]:
     elif issued:
         item["issued"] = issued
     _venue(item, paper, csl_type, english)
-    if (paper.entry_type or "").lower() in THESIS_GENRES:
-        item["genre"] = THESIS_GENRES[paper.entry_type.lower()]
+    if (paper.entry_type or "").lower() in THESIS_GENRES and not _decoded(extra.get("type")):
+        item["genre"] = THESIS_GENRES[paper.entry_type.lower()]  # a ``type`` says it otherwise
     doi = written_doi(paper)
     if doi:
         item["DOI"] = doi.strip()

@@ -24,7 +24,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from litreview.importers.latex import is_symbol_command, latex_to_unicode
+from litreview.importers.latex import (
+    END_MARK,
+    SUB_MARK,
+    SUP_MARK,
+    is_symbol_command,
+    latex_to_unicode,
+    unmarked,
+)
 
 NOCASE = '<span class="nocase">{}</span>'
 # Commands whose argument biblatex prints in quotation marks.
@@ -82,7 +89,7 @@ def title_pieces(title: str, original: object) -> list[Piece]:
         i += 1
     pieces.append(_piece(original[start:], False, False))
     pieces = [p for p in pieces if p.text]
-    plain = "".join(p.text for p in pieces).strip()
+    plain = unmarked("".join(p.text for p in pieces)).strip()
     return pieces if " ".join(plain.split()) == title else [Piece(title)]
 
 
@@ -105,7 +112,7 @@ def _piece(latex: str, protected: bool, quoted: bool) -> Piece:
         return Piece("")
     if quoted:
         latex = latex[1:-1]  # the argument's braces
-    text = latex_to_unicode(latex)
+    text = latex_to_unicode(latex, marked_scripts=True)
     # A tie (``6~{The}``) is a space that the decoded text does not begin or end with.
     lead = " " if latex[:1].isspace() or latex[:1] == "~" else ""
     trail = " " if latex[-1:].isspace() or (latex[-1:] == "~" and latex[-2:-1] != "\\") else ""
@@ -165,6 +172,12 @@ def csl_markup(pieces: list[Piece]) -> str:
 
 def _literal_quotes(text: str) -> str:
     text = text.replace("'", "\u2019").replace('"', NOCASE.format('"'))
+    while END_MARK in text:  # innermost first: a script can hold another
+        marked = _MARKED.sub(_marked_script, text)
+        text, stray = marked, marked == text
+        if stray:  # a mark that came in as text
+            text = unmarked(text)
+            break
     return _SCRIPTS.sub(_script, text) if _SCRIPTS.search(text) else text
 
 
@@ -172,6 +185,14 @@ def _literal_quotes(text: str) -> str:
 _SUB, _SUP = "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾"
 _SCRIPTS = re.compile(f"[{_SUB}]+|[{_SUP}]+")
 _PLAIN = str.maketrans(_SUB + _SUP, "0123456789+\u2212=()" * 2)  # a minus sign, as TeX prints
+
+
+_MARKED = re.compile(f"([{SUB_MARK}{SUP_MARK}])([^{SUB_MARK}{SUP_MARK}{END_MARK}]*){END_MARK}")
+
+
+def _marked_script(match: re.Match[str]) -> str:
+    tag = "sub" if match.group(1) == SUB_MARK else "sup"
+    return f"<{tag}>{match.group(2)}</{tag}>"
 
 
 def _script(match: re.Match[str]) -> str:

@@ -56,6 +56,23 @@ _SYMBOLS = {
     "relax": "", "noindent": "", "protect": "", "nobreak": "", "allowbreak": "",
     "hyphen": "-", "textsuperscript": "", "textsubscript": "",
 }  # fmt: skip
+# The TeX community's logos and shorthands as texnames.sty and TUGboat's tugboat.def print them
+# (bibliographies of TeX literature use them, the macros defined in a file they \\input).
+TEX_LOGOS = {
+    "MF": "METAFONT", "METAFONT": "METAFONT", "slMF": "METAFONT", "MP": "METAPOST",
+    "METAPOST": "METAPOST", "TUB": "TUGboat", "TUG": "TUG", "PS": "PostScript",
+    "POSTSCRIPT": "PostScript", "AMS": "AMS", "AmS": "AMS", "AMSTeX": "AMS-TeX",
+    "AmSTeX": "AMS-TeX", "AMSLaTeX": "AMS-LaTeX", "AmSLaTeX": "AMS-LaTeX", "LAMSTeX": "LAMS-TeX",
+    "SliTeX": "SliTeX", "PiCTeX": "PiCTeX", "PCTeX": "PCTeX", "ConTeXt": "ConTeXt",
+    "AllTeX": "(La)TeX", "XeTeX": "XeTeX", "XeLaTeX": "XeLaTeX", "LuaTeX": "LuaTeX",
+    "LuaLaTeX": "LuaLaTeX", "pdfTeX": "pdfTeX", "pdfLaTeX": "pdfLaTeX", "eTeX": "e-TeX",
+    "TeXLive": "TeX Live", "CTAN": "CTAN", "NTS": "NTS", "XML": "XML", "SGML": "SGML",
+    "HTML": "HTML", "PDF": "PDF", "WEB": "WEB", "VAX": "VAX", "MakeIndex": "MakeIndex",
+    "TeXtures": "Textures", "Xy": "Xy", "XyMTeX": "XyMTeX", "OMEGA": "Omega",
+    "slBibTeX": "BibTeX", "JTeX": "JTeX", "bs": "\\", "emdash": "\u2014", "endash": "\u2013",
+    "Dash": "\u2009\u2014\u2009",  # tugboat.def: a thin space on either side
+}  # fmt: skip
+_SYMBOLS |= TEX_LOGOS
 _MATH_SYMBOLS = {
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ϵ", "varepsilon": "ε",
     "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ",
@@ -146,7 +163,18 @@ def is_symbol_command(name: str) -> bool:
     return name in _SYMBOLS and name not in _ACCENTS
 
 
-def latex_to_unicode(text: str) -> str:
+# A sub- or superscript that Unicode has no characters for (``Cu$_\\mathrm{CUS}$``) is written
+# ``_CUS`` as text; with ``marked_scripts`` it is between these marks (for CSL's markup).
+SUB_MARK, SUP_MARK, END_MARK = "\x0e", "\x0f", "\x10"
+_UNMARK = str.maketrans({SUB_MARK: "_", SUP_MARK: "^", END_MARK: ""})
+
+
+def unmarked(text: str) -> str:
+    """Text decoded with ``marked_scripts``, as it decodes without."""
+    return text.translate(_UNMARK) if END_MARK in text else text
+
+
+def latex_to_unicode(text: str, *, marked_scripts: bool = False) -> str:
     """Readable Unicode for a LaTeX field value, spacing collapsed (too deep: kept as written)."""
     if not needs_latex_decoding(text) or too_deep(text):
         return " ".join(text.split())
@@ -154,6 +182,8 @@ def latex_to_unicode(text: str) -> str:
     decoded = decoder.run()
     if decoder.accented:
         decoded = unicodedata.normalize("NFC", decoded)
+    if not marked_scripts:
+        decoded = unmarked(decoded)
     return " ".join(decoded.split())
 
 
@@ -329,6 +359,8 @@ class _MathDecoder(_Decoder):
                 )
                 if arg and set(arg) <= chars:
                     self.out.append(arg.translate(table))
+                elif arg.strip():
+                    self.out.append((SUP_MARK if c == "^" else SUB_MARK) + arg + END_MARK)
                 else:
                     self.out.append(c + arg)
             elif c in "{}":
