@@ -171,3 +171,37 @@ def test_a_merge_of_a_child_and_its_parent_never_points_to_itself(session: Sessi
     assert parent is not None and child is not None
     assert parent.extra == {"note": "Reprint"} and "crossref" not in child.extra
     assert load_paper_views(session, [ids["vol"]])[0].aliases == ["reprint"]
+
+
+def test_a_paper_made_by_hand_reads_only_its_candidates(session: Session) -> None:
+    """One record (a paper made by hand) does not count the papers or the authors to decide
+    whether to read them all, and its id comes back with its row (RETURNING): a few statements
+    whatever the library's size."""
+    import_records(session, [_record(f"Stored paper {n}") for n in range(30)])
+    session.commit()
+    seen: list[str] = []
+
+    def watch(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        seen.append(" ".join(sql.split()))
+
+    connection = session.connection()
+    sa.event.listen(connection, "before_cursor_execute", watch)
+    report = import_records(session, [_record("Made by hand")])
+    sa.event.remove(connection, "before_cursor_execute", watch)
+    assert report.outcomes[0].status == Outcome.added
+    assert not [sql for sql in seen if "count(" in sql.lower()], seen
+    inserts = [sql for sql in seen if sql.startswith("INSERT INTO paper ")]
+    assert len(inserts) == 1 and inserts[0].endswith('RETURNING "key", id'), inserts
+    assert not [sql for sql in seen if "max(" in sql.lower()], seen
+    assert len(seen) <= 12, seen
+    stored = session.get(Paper, report.outcomes[0].paper_id)
+    assert stored is not None and stored.title == "Made by hand"
+
+
+def _record(title: str) -> PaperRecord:
+    return PaperRecord(
+        title=title,
+        year=2024,
+        authors=[AuthorRecord(name="Ann Smith", family="Smith", given="Ann")],
+        source=SourceKind.manual,
+    )

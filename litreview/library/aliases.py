@@ -70,16 +70,19 @@ def paper_id_of_alias(session: Session, key: str) -> int | None:
     return session.execute(stmt).scalar()
 
 
+_ALIASES_OF = (
+    sa.select(col(PaperAlias.paper_id), col(PaperAlias.key))
+    .where(col(PaperAlias.paper_id).in_(sa.bindparam("ids", expanding=True)))
+    .order_by(col(PaperAlias.key))
+)
+
+
 def aliases_of(session: Session, paper_ids: Sequence[int]) -> dict[int, list[str]]:
     """Each paper's aliases, sorted (papers without any are left out)."""
     found: dict[int, list[str]] = {}
-    stmt = (
-        sa.select(col(PaperAlias.paper_id), col(PaperAlias.key))
-        .where(col(PaperAlias.paper_id).in_(sa.bindparam("ids", expanding=True)))
-        .order_by(col(PaperAlias.key))
-    )
+    connection = session.connection()
     for chunk in chunks(sorted(set(paper_ids))):
-        for paper_id, key in session.execute(stmt, {"ids": list(chunk)}):
+        for paper_id, key in connection.execute(_ALIASES_OF, {"ids": list(chunk)}):
             found.setdefault(paper_id, []).append(key)
     return found
 

@@ -20,6 +20,11 @@ CHUNK = 500
 HOLD_ALL_FACTOR = 4
 
 
+# Fewer wanted rows than this are looked up whatever the table holds: a paper made by hand does
+# not count the library first (reading all of a table of a few rows saves no statement).
+FEW_WANTED = 10
+
+
 def hold_all(stored: int, wanted: int) -> bool:
     """Whether to read all ``stored`` rows rather than look ``wanted`` of them up per batch."""
     return stored <= HOLD_ALL_FACTOR * wanted
@@ -92,6 +97,18 @@ def insert_columns(
     """:func:`bulk_insert` of rows given column by column (lists of the same length)."""
     if not values or not next(iter(values.values())):
         return
+    _insert(session, model, values, encoded)
+
+
+def _insert(
+    session: Session,
+    model: Any,
+    values: dict[str, list[Any]],
+    encoded: Collection[str] = (),
+    returning: str = "",
+) -> list[Any]:
+    """:func:`insert_columns`; on SQLite, the rows of ``returning`` (a ``RETURNING`` clause's
+    columns) of every row inserted, in no particular order."""
     connection = session.connection()
     plan = _insert_plan(model.__table__, tuple(values), connection.dialect)
     # Column by column: one converter call per value, no per-row generator.
@@ -106,15 +123,17 @@ def insert_columns(
             columns.append(list(map(process, column)))
     if connection.dialect.name == "postgresql":
         _copy_rows(connection, model.__table__, [name for name, _ in plan.columns], columns)
-        return
+        return []
     if not plan.positional or " VALUES (" not in plan.sql:
+        assert not returning, "RETURNING is added to multi-row INSERTs only"
         names = [name for name, _ in plan.columns]
         params = [dict(zip(names, row, strict=True)) for row in zip(*columns, strict=True)]
         connection.exec_driver_sql(plan.sql, params)
-        return
+        return []
     per_statement = max(1, min(ROWS_PER_STATEMENT, MAX_VALUES // len(columns)))
     head, group = plan.sql.split(" VALUES ", 1)
     width = len(columns)
+    returned: list[Any] = []
     for start in range(0, len(columns[0]), per_statement):
         count = len(columns[0][start : start + per_statement])
         sql = f"{head} VALUES {', '.join([group] * count)}"
@@ -122,7 +141,11 @@ def insert_columns(
         flat: list[Any] = [None] * (count * width)
         for position, column in enumerate(columns):
             flat[position::width] = column[start : start + count]
-        connection.exec_driver_sql(sql, tuple(flat))
+        if returning:
+            returned += connection.exec_driver_sql(f"{sql} RETURNING {returning}", tuple(flat))
+        else:
+            connection.exec_driver_sql(sql, tuple(flat))
+    return returned
 
 
 def _copy_rows(
@@ -159,12 +182,17 @@ def insert_and_read_ids(
 ) -> dict[str, int]:
     """Insert rows given column by column; their new ids by the value of a unique column.
 
-    Ids only grow, so the new rows are those above the largest id before the insert (a row
-    another writer slipped in there has a key that is not ours and is ignored).
+    SQLite: the INSERTs return them (``RETURNING``). PostgreSQL's COPY returns nothing; ids only
+    grow, so the new rows are those above the largest id before the insert (a row another writer
+    slipped in there has a key that is not ours and is ignored).
     """
     if not values or not next(iter(values.values())):
         return {}
     connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        quote = connection.dialect.identifier_preparer.quote
+        returning = f"{quote(key_column.name)}, {quote(id_column.name)}"
+        return dict(_insert(session, model, values, encoded, returning))
     before = connection.execute(sa.select(sa.func.max(id_column))).scalar() or 0
     insert_columns(session, model, values, encoded)
     wanted = set(values[key_column.key])

@@ -77,13 +77,10 @@ class Matcher:
             "doi": sorted({p.doi for p in prepared if p.doi}),
             "key": sorted({p.key for p in prepared if p.key}),
         }
-        columns = {"arxiv": Paper.arxiv_id, "doi": Paper.doi, "key": Paper.key}
+        connection = session.connection()
         for name, wanted in values.items():
-            stmt = _identity_select().where(
-                col(columns[name]).in_(sa.bindparam("values", expanding=True))
-            )
             for chunk in chunks(wanted):
-                for row in session.execute(stmt, {"values": list(chunk)}):
+                for row in connection.execute(_IDENTIFIED_BY[name], {"values": list(chunk)}):
                     self.add(*row)
         # A key taken by another title: the paper an earlier import stored under the key with a
         # letter added ("K" -> "Ka") may be this one (read only for such keys, which are few).
@@ -187,6 +184,17 @@ def _identity_select() -> Any:
     )
 
 
+# The papers with one of the identifiers bound as ``values``, by kind (built once).
+_IDENTIFIED_BY = {
+    name: _identity_select().where(column.in_(sa.bindparam("values", expanding=True)))
+    for name, column in (
+        ("arxiv", col(Paper.arxiv_id)),
+        ("doi", col(Paper.doi)),
+        ("key", col(Paper.key)),
+    )
+}
+
+
 def prepare_batch(records: Sequence[PaperRecord]) -> list[Prepared]:
     """:func:`prepare` each record, indexed by position.
 
@@ -245,6 +253,12 @@ def base_key(record: PaperRecord) -> str:
     return key_stem(first, record.year, record.title)
 
 
+# The keys a citation key can clash with: papers' keys and aliases, read in one statement.
+_KEY_COLUMNS = (col(Paper.key), col(PaperAlias.key))
+_KEYS: sa.BindParameter[list[str]] = sa.bindparam("keys", expanding=True)
+_KEYS_IN = sa.union_all(*(sa.select(c).where(c.in_(_KEYS)) for c in _KEY_COLUMNS))
+
+
 class KeyAllocator:
     """Hands out unique citation keys: incoming ones kept, missing ones generated.
 
@@ -274,19 +288,19 @@ class KeyAllocator:
         if not wanted:
             return
         self.looked_up.update(wanted)
-        for column in (col(Paper.key), col(PaperAlias.key)):
-            stmt = sa.select(column).where(column.in_(sa.bindparam("keys", expanding=True)))
-            for chunk in chunks(wanted):
-                self.taken.update(self.session.execute(stmt, {"keys": list(chunk)}).scalars())
+        connection = self.session.connection()
+        for chunk in chunks(wanted):
+            self.taken.update(connection.execute(_KEYS_IN, {"keys": list(chunk)}).scalars().all())
 
     def _look_up_suffixed(self, base: str) -> None:
         """Read the stored keys and aliases that are ``base`` and letters (a taken base)."""
         if self.looked_up is None or base in self.suffixes_read:
             return
         self.suffixes_read.add(base)
-        for column in (col(Paper.key), col(PaperAlias.key)):
-            found = sa.select(column).where(suffixed(column, base, self.session))
-            self.taken.update(self.session.execute(found).scalars().all())
+        found = sa.union_all(
+            *(sa.select(c).where(suffixed(c, base, self.session)) for c in _KEY_COLUMNS)
+        )
+        self.taken.update(self.session.connection().execute(found).scalars().all())
 
     def in_use(self, key: str) -> bool:
         """Whether ``key`` is a stored (or already handed out) key or alias."""

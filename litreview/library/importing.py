@@ -14,7 +14,13 @@ from sqlmodel import Session
 from litreview.importers.records import PaperRecord
 from litreview.library.aliases import add_aliases, clash_note, owner_of_key
 from litreview.library.areas import ensure_area_path
-from litreview.library.bulk import bulk_insert, hold_all, insert_and_read_ids, insert_columns
+from litreview.library.bulk import (
+    FEW_WANTED,
+    bulk_insert,
+    hold_all,
+    insert_and_read_ids,
+    insert_columns,
+)
 from litreview.library.duplicates import record_possible_duplicates
 from litreview.library.fts import bulk_indexing
 from litreview.library.identity import KeyAllocator, Matcher, Prepared, base_key, prepare_batch
@@ -95,7 +101,7 @@ class RecordImporter:
             prepared.append(p)
             by_index[p.index] = p
         self.count += len(batch)
-        if not self.checked:
+        if not self.checked and len(prepared) >= FEW_WANTED:
             self.checked = True
             stored = session.execute(sa.select(sa.func.count()).select_from(Paper)).scalar_one()
             if hold_all(stored, len(prepared)):

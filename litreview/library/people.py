@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from litreview.importers.records import AuthorRecord, PaperRecord
-from litreview.library.bulk import chunks, hold_all, insert_and_read_ids, insert_columns
+from litreview.library.bulk import FEW_WANTED, chunks, hold_all, insert_and_read_ids, insert_columns
 from litreview.models import (
     Author,
     AuthorRole,
@@ -62,7 +62,7 @@ class AuthorIds:
         if not wanted:
             return
         connection = session.connection()
-        if not self.checked:
+        if not self.checked and len(wanted) >= FEW_WANTED:
             self._load_all_if_few(connection, len(wanted))
         if not self.complete:
             stmt = sa.select(col(Author.name_key), col(Author.id)).where(

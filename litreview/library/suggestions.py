@@ -16,8 +16,9 @@ suggested again: accepted ones became relations, dismissed ones stay dismissed.
 from __future__ import annotations
 
 import enum
+import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,36 +130,50 @@ def _worth_scanning(dialect: str) -> Any:
     return sa.or_(*tests, col(Paper.id).in_(_may_name_others(dialect)))
 
 
-def _naming(dialect: str, names: Iterable[str], ids: Sequence[int], titles: Sequence[str]) -> Any:
-    """Whether a row of :data:`_TEXTS` is one of ``ids``, holds one of these arXiv ids or DOIs
+def _naming(
+    dialect: str, names: Sequence[str], ids: Sequence[int], titles: Sequence[str]
+) -> tuple[Any, dict[str, Any]]:
+    """The rows of :data:`_TEXTS` that are one of ``ids``, hold one of these arXiv ids or DOIs
     (any case), or may name a paper by key or by one of these titles (fingerprints): a
     substring test for each name and text. Without names, every row is found through an index
-    (a paper made by hand reads a few)."""
+    (a paper made by hand reads a few). The select and the values to bind to it: the select is
+    built once for each number of names and titles (building it anew cost a paper made by hand
+    more than running it)."""
+    naming = [t for t in titles if len(t) >= _NAMING_TITLE]
+    params: dict[str, Any] = {"ids": list(ids)}
+    params.update((f"name{n}", _like_containing(name)) for n, name in enumerate(names))
+    params.update((f"title{n}", _like_containing(title)) for n, title in enumerate(naming))
+    return _naming_scan(dialect, len(names), len(naming)), params
+
+
+def _like_containing(text: str) -> str:
+    """A LIKE pattern (escaped with ``/``, as SQLAlchemy's ``autoescape``) holding ``text``."""
+    return "%" + text.replace("/", "//").replace("%", "/%").replace("_", "/_") + "%"
+
+
+@functools.cache
+def _naming_scan(dialect: str, names: int, titles: int) -> Any:
     tests = []
     for text, _ in _PLACES:
-        for name in names:
-            # SQLite's LIKE ignores ASCII case already; ILIKE would lower-case every text first.
-            contains = text.contains if dialect == "sqlite" else text.icontains
-            tests.append(contains(name, autoescape=True))
-    return sa.or_(*tests, col(Paper.id).in_(_may_name_others(dialect, ids, titles)))
+        # SQLite's LIKE ignores ASCII case already; ILIKE would lower-case every text first.
+        like = text.like if dialect == "sqlite" else text.ilike
+        tests += [like(sa.bindparam(f"name{n}"), escape="/") for n in range(names)]
+    return _TEXTS.where(sa.or_(*tests, col(Paper.id).in_(_may_name_others(dialect, titles))))
 
 
-def _may_name_others(
-    dialect: str, ids: Sequence[int] = (), titles: Sequence[str] | None = None
-) -> Any:
+def _may_name_others(dialect: str, titles: int | None = None) -> Any:
     """The ids of the papers that can name another by title or key: a title that begins with
-    "Comment", "Reply"... (and, given ``titles``, holds one of them), or a BibTeX field that may
-    name another entry (crossref, related, cites: the partial index ``ix_paper_names_others``);
-    and ``ids``. Each part is read from an index."""
+    "Comment", "Reply"... (and, given a number of ``titles``, holds one of the titles bound as
+    ``title0``...), or a BibTeX field that may name another entry (crossref, related, cites:
+    the partial index ``ix_paper_names_others``); and, with ``titles``, the ``ids`` bound.
+    Each part is read from an index."""
     paper_id = col(Paper.id)
     parts = [sa.select(paper_id).where(sa.text(NAMES_OTHERS[dialect]))]
-    if ids:
-        parts.append(sa.select(paper_id).where(paper_id.in_(ids)))
+    if titles is not None:
+        parts.append(sa.select(paper_id).where(paper_id.in_(sa.bindparam("ids", expanding=True))))
     # A title fingerprint is lower-case words: "Comments on X" is "comments on x".
     fingerprint = col(Paper.title_fp)
-    naming = [
-        fingerprint.contains(t, autoescape=True) for t in titles or () if len(t) >= _NAMING_TITLE
-    ]
+    naming = [fingerprint.like(sa.bindparam(f"title{n}"), escape="/") for n in range(titles or 0)]
     if titles is not None and not naming:
         return sa.union_all(*parts)
     for word in _TITLE_CUE_WORDS:
@@ -330,6 +345,9 @@ _NAMED_BY: dict[Kind, Any] = {
     Kind.key: col(Paper.key),
     Kind.title: col(Paper.title_fp),
 }
+_NAMES_OF = sa.select(*_NAMED_BY.values()).where(
+    col(Paper.id).in_(sa.bindparam("ids", expanding=True))
+)
 
 
 def resolve(session: Session, mentions: Sequence[Mention]) -> list[Finding]:
@@ -366,11 +384,11 @@ def refresh_suggestions(session: Session, paper_ids: Sequence[int] | None = None
     many were added. Pairs already suggested (in any state) or already related are skipped."""
     shaped = _worth_scanning(_dialect(session))
     if paper_ids is None:
-        mentions = _scan(session, shaped)
+        mentions = _scan(session, _TEXTS.where(shaped))
     else:
         mentions = []
         for chunk in chunks(sorted(set(paper_ids))):
-            mentions += _scan(session, sa.and_(col(Paper.id).in_(chunk), shaped))
+            mentions += _scan(session, _TEXTS.where(col(Paper.id).in_(chunk), shaped))
     return _store(session, resolve(session, mentions))
 
 
@@ -392,22 +410,22 @@ def suggest_after_import(session: Session, paper_ids: Sequence[int]) -> int:
     named: dict[Kind, set[str]] = {kind: set() for kind in _NAMED_BY}
     connection = session.connection()
     for chunk in chunks(new):
-        stmt = sa.select(*_NAMED_BY.values()).where(col(Paper.id).in_(chunk))
-        columns = zip(*connection.execute(stmt), strict=True)  # none when no row
+        columns = zip(*connection.execute(_NAMES_OF, {"ids": list(chunk)}), strict=True)
         for kind, values in zip(_NAMED_BY, columns, strict=False):
             named[kind].update(filter(None, values))
     names = sorted({_as_written(kind, value) for kind in _IN_TEXT for value in named[kind]})
+    params: dict[str, Any] = {}
     if len(new) <= _FEW_PAPERS and len(names) <= _FEW_NAMES:
         titles = sorted(named[Kind.title])
-        test = _naming(_dialect(session), names, new, titles)
+        scan, params = _naming(_dialect(session), names, new, titles)
     else:
-        test = _worth_scanning(_dialect(session))
+        scan = _TEXTS.where(_worth_scanning(_dialect(session)))
     imported = set(new)
 
     def wanted(paper_id: int, kind: Kind, value: str) -> bool:
         return paper_id in imported or value in named[kind]
 
-    return _store(session, resolve(session, _scan(session, test, wanted)))
+    return _store(session, resolve(session, _scan(session, scan, wanted, params)))
 
 
 _IN_TEXT = (Kind.arxiv, Kind.doi)
@@ -423,10 +441,13 @@ def _dialect(session: Session) -> str:
     return session.connection().dialect.name
 
 
-def _scan(session: Session, test: Any, wanted: Wanted = None) -> list[Mention]:
-    """The (``wanted``) mentions in the rows of :data:`_TEXTS` that pass ``test``: one read."""
+def _scan(
+    session: Session, scan: Any, wanted: Wanted = None, params: Mapping[str, Any] | None = None
+) -> list[Mention]:
+    """The (``wanted``) mentions in the rows ``scan`` (a select of :data:`_TEXTS`) reads with
+    the values ``params`` binds: one read."""
     session.flush()
-    return scan_texts(session.connection().execute(_TEXTS.where(test)), wanted)
+    return scan_texts(session.connection().execute(scan, params), wanted)
 
 
 def _store(session: Session, findings: list[Finding]) -> int:

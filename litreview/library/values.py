@@ -8,6 +8,7 @@ value as the API shows it. Formula columns are computed here, after every write 
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import re
@@ -265,20 +266,27 @@ def field_values(
     """Each row's values by column name, in column order (rows without values are absent)."""
     if not ids:
         return {}
+    found: dict[int, dict[str, Any]] = {}
+    stmt = _values_of(target)
+    connection = session.connection()
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        for row_id, name, data in connection.execute(stmt, {"ids": chunk}):
+            found.setdefault(row_id, {})[name] = data
+    return found
+
+
+@functools.cache
+def _values_of(target: ColumnTarget) -> Any:
+    """The values of the rows bound as ``ids`` (built once a target)."""
     model = value_model(target)
     owner = owner_column(target)
-    found: dict[int, dict[str, Any]] = {}
-    stmt = (
+    return (
         sa.select(owner, col(CustomColumn.name), model.data)
         .join(CustomColumn, col(CustomColumn.id) == model.column_id)
         .where(owner.in_(sa.bindparam("ids", expanding=True)))
         .order_by(owner, col(CustomColumn.position), col(CustomColumn.id))
     )
-    for start in range(0, len(ids), 500):
-        chunk = list(ids[start : start + 500])
-        for row_id, name, data in session.execute(stmt, {"ids": chunk}):
-            found.setdefault(row_id, {})[name] = data
-    return found
 
 
 def used_options(session: Session, column: CustomColumn) -> set[str]:

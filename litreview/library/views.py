@@ -142,13 +142,15 @@ def _load_chunk(
     for paper in session.exec(_PAPERS, params=ids).all():
         assert paper.id is not None
         views[paper.id] = PaperView(paper, ReadingStatus(paper.status), paper.rating)
-    for paper_id, role, name, family, given, affiliation in session.execute(_PEOPLE, ids):
+    # (Flushed by the first read: the rest run on the connection, without the ORM's step.)
+    connection = session.connection()
+    for paper_id, role, name, family, given, affiliation in connection.execute(_PEOPLE, ids):
         view = views[paper_id]
         target = view.authors if role == AuthorRole.author else view.editors
         target.append(Person(name, family, given, affiliation))
-    for paper_id, name in session.execute(_TAGS, ids):
+    for paper_id, name in connection.execute(_TAGS, ids):
         views[paper_id].tags.append(name)
-    for paper_id, area_id, note, stance in session.execute(_AREAS, ids):
+    for paper_id, area_id, note, stance in connection.execute(_AREAS, ids):
         placed.append((views[paper_id], area_id, note, stance))
     for annotation in session.exec(_ANNOTATIONS, params=ids).all():
         views[annotation.paper_id].annotation = annotation
