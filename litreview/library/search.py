@@ -254,7 +254,7 @@ def id_filters(session: Session, query: PaperFilter) -> list[Filter]:
         needle = f"%{_escape_like(' '.join(query.author.split()))}%"
         # The (few thousand) matching people first, then their papers through the index.
         people = sa.select(col(Author.id)).where(col(Author.name).ilike(needle, escape="\\"))
-        by_people = col(PaperAuthor.author_id).in_(people)
+        by_people = _AmongSelected(col(PaperAuthor.author_id), people.scalar_subquery())
         found.append(
             Filter(
                 sa.select(col(PaperAuthor.paper_id)).where(by_people),
@@ -357,6 +357,28 @@ def _nulls_last_down(element: _NullsLastDown, compiler: SQLCompiler, **kw: Any) 
 @compiles(_NullsLastDown, "sqlite")
 def _nulls_last_down_sqlite(element: _NullsLastDown, compiler: SQLCompiler, **kw: Any) -> str:
     return f"{compiler.process(element.clauses, **kw)} DESC"
+
+
+class _AmongSelected(FunctionElement[Any]):
+    """``column IN (SELECT ...)``; on PostgreSQL ``column = ANY (ARRAY(SELECT ...))``: the
+    selected ids read once, into an array. As a join, PostgreSQL misjudged how many people an
+    ILIKE finds and walked the newest papers testing each one's authors (100,000 papers, the
+    7 people called Shah: their newest papers 590 ms, now 35)."""
+
+    name = "among_selected"
+    inherit_cache = True
+
+
+@compiles(_AmongSelected)
+def _among_selected(element: _AmongSelected, compiler: SQLCompiler, **kw: Any) -> str:
+    column, selected = element.clauses
+    return f"{compiler.process(column, **kw)} IN {compiler.process(selected, **kw)}"
+
+
+@compiles(_AmongSelected, "postgresql")
+def _among_selected_pg(element: _AmongSelected, compiler: SQLCompiler, **kw: Any) -> str:
+    column, selected = element.clauses
+    return f"{compiler.process(column, **kw)} = ANY (ARRAY{compiler.process(selected, **kw)})"
 
 
 class _Unindexed(FunctionElement[Any]):
