@@ -51,6 +51,7 @@ ENTRIES = r"""
 @article{scripts, title = {Adsorption on {Cu$_2$O}-Cu$_\mathrm{CUS}$ at $20\,^\circ\mathrm{K}$}}
 @article{logos, title = {The \MF book, \TUB{} and \PS\ Fonts}}
 @phdthesis{phd, title = {Tables}, type = {{Ph.D.} dissertation}, school = {U}}
+@book{quoted-name, title = {Name}, author = {Haiyang `Leo' Liu and O'Brien, Pat}}
 """
 
 
@@ -107,6 +108,11 @@ def test_scripts_logos_and_a_thesis_type(session: Session) -> None:
     assert items["logos"]["title"] == "The METAFONTbook, TUGboat and PostScript fonts"
     # A thesis's own type says what it is.
     assert items["phd"]["genre"] == "Ph.D. dissertation"
+    # LaTeX's single quotes in names as it prints them.
+    assert items["quoted-name"]["author"] == [
+        {"family": "Liu", "given": "Haiyang \u2018Leo\u2019"},
+        {"family": "O\u2019Brien", "given": "Pat"},
+    ]
 
 
 def test_sentence_case_leaves_acronyms_inner_capitals_and_sentence_starts() -> None:

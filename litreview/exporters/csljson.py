@@ -17,7 +17,13 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
-from litreview.exporters.csltext import Piece, csl_text, csl_title, title_pieces
+from litreview.exporters.csltext import (
+    SINGLE_QUOTES,
+    Piece,
+    csl_text,
+    csl_title,
+    title_pieces,
+)
 from litreview.exporters.mdtext import safe_url
 from litreview.exporters.written import borrowed_title, written_doi, written_people
 from litreview.importers.bibnames import name_particles, name_suffix, parse_names
@@ -338,9 +344,9 @@ def csl_name(person: Person, particle: str | None = None) -> dict[str, str]:
     ``particle`` is the von part as BibTeX read the name (none in a braced ``{da Silva}``);
     without it, the family name's leading lower-case words are taken for one.
     """
-    family = " ".join(person.family.split())
+    family = " ".join(person.family.translate(SINGLE_QUOTES).split())
     # Initials one by one ("E.H." as "E. H."), as biblatex and pandoc print them.
-    given = " ".join(_INITIALS.sub(_spaced_initial, person.given).split())
+    given = " ".join(_INITIALS.sub(_spaced_initial, person.given.translate(SINGLE_QUOTES)).split())
     if not given:
         return {"literal": family or " ".join(person.name.split())}
     name = {"family": family, "given": given}

@@ -170,8 +170,12 @@ def csl_markup(pieces: list[Piece]) -> str:
     return "".join(out).strip()
 
 
+# LaTeX's single quotes as it prints them (``Haiyang `Leo' Liu``).
+SINGLE_QUOTES = str.maketrans({"'": "\u2019", "`": "\u2018"})
+
+
 def _literal_quotes(text: str) -> str:
-    text = text.replace("'", "\u2019").replace('"', NOCASE.format('"'))
+    text = text.translate(SINGLE_QUOTES).replace('"', NOCASE.format('"'))
     while END_MARK in text:  # innermost first: a script can hold another
         marked = _MARKED.sub(_marked_script, text)
         text, stray = marked, marked == text
