@@ -334,6 +334,9 @@ def test_conflicting_edit_is_shown_and_resolved_without_loss(
     mine = page
     mine.goto(f"{server.url}/#/paper/{paper_id}")
     theirs = context.new_page()
+    # Their page hears of no change (no live stream), so it stays stale whatever the timing:
+    # with the stream, mine's save reached it before or after its next edit, by chance.
+    theirs.route("**/api/events", lambda route: route.abort())
     theirs.goto(f"{server.url}/#/paper/{paper_id}")
     for pg in (mine, theirs):
         expect(pg.get_by_label("Annotation", exact=True)).to_be_enabled()

@@ -15,6 +15,11 @@ let loaded = 0;
 let total = 0;
 let controller = null;
 let lastQueryKey = null;
+let firstPageDone = () => {};
+// Settled once the list has shown its first page (the next page counts from it).
+const firstPageShown = new Promise((resolve) => {
+  firstPageDone = resolve;
+});
 
 /** The API parameters of the current filters and order, or of `chosen`. */
 export function filterParams(chosen = filters) {
@@ -105,6 +110,7 @@ async function fetchPage(replace) {
     if (replace) lastQueryKey = null;
   } finally {
     if (!signal.aborted) {
+      if (replace) firstPageDone();
       list.removeAttribute("aria-busy");
       events.dispatchEvent(new Event("list-shown"));
     }
@@ -209,7 +215,9 @@ export function initLibrary() {
     search.value = "";
     updateFilters(emptyQuery());
   });
-  $("#load-more").addEventListener("click", () => fetchPage(false));
+  // The early first page (list_start.js) may show its button before the app has taken that
+  // page: the next page waits for it, or it would ask for the first page again.
+  $("#load-more").addEventListener("click", () => firstPageShown.then(() => fetchPage(false)));
   initSidebar({
     choose: (areaId) => {
       updateFilters({ area: areaId });

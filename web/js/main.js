@@ -59,10 +59,11 @@ async function route(hash) {
   $("#library-view").hidden = false;
   const search = hash.includes("?") ? hash.slice(hash.indexOf("?")) : "";
   const changed = setFiltersFromQuery(search);
-  if (changed || libraryStale || !$("#results").childElementCount) {
-    libraryStale = false;
-    await refresh();
-  }
+  // Unless the filters changed or the list is stale, only a list never fetched is asked for (the
+  // rows list_start.js drew early are that first page: the list takes it, it is not asked twice).
+  const force = changed || libraryStale;
+  libraryStale = false;
+  await refresh({ force });
   if (wasPaper) window.scrollTo(0, libraryScroll);
 }
 

@@ -83,7 +83,9 @@ async function toggle(node, li, button) {
   button.setAttribute("aria-expanded", "true");
   try {
     const children = await level(node.id);
-    if (!opened.has(node.id) || !li.isConnected) return;
+    if (!opened.has(node.id)) return;
+    // The tree was built again meanwhile (the areas changed): build it with this level open.
+    if (!li.isConnected) return reloadTree();
     li.append(h("ul", {}, branch(children, new Map())));
     markCurrentArea(current);
   } catch (err) {
@@ -108,6 +110,14 @@ async function reloadTree() {
   below.forEach((result, i) => {
     if (result.status === "fulfilled") levels.set(ids[i], result.value);
     else opened.delete(ids[i]); // deleted since
+  });
+  // Areas opened while those levels were asked for (a click during the reload) stay open.
+  const late = [...opened].filter((id) => !levels.has(id) && !ids.includes(id));
+  const more = await Promise.allSettled(late.map(level));
+  if (mine !== treeLoad) return;
+  more.forEach((result, i) => {
+    if (result.status === "fulfilled") levels.set(late[i], result.value);
+    else opened.delete(late[i]);
   });
   const tree = $("#area-tree");
   const focused = document.activeElement && tree.contains(document.activeElement)
