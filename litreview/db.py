@@ -159,13 +159,23 @@ def current_revision(engine: Engine) -> str | None:
 WRITE_LOCK_KEY = 0x6C6974726576  # "litrev"
 
 
-def _begin_immediate(_session: Session, _transaction: Any, connection: sa.Connection) -> None:
+# ``session.info`` key: the session's transactions take the write lock as they begin.
+_WRITE_LOCK = "litreview_write_lock"
+
+
+def _begin_immediate(session: Session, _transaction: Any, connection: sa.Connection) -> None:
+    if not session.info.get(_WRITE_LOCK):
+        return
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
         return
     driver = connection.connection.driver_connection
     if driver is not None and not driver.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# Every session's, once (a listener added to each request's session cost more than its query).
+sa.event.listen(Session, "after_begin", _begin_immediate)
 
 
 def lock_for_writes(session: Session) -> Session:
@@ -182,8 +192,23 @@ def lock_for_writes(session: Session) -> Session:
     The lock is taken at the first statement, not before: a request that parses its input
     first does not hold it meanwhile.
     """
-    sa.event.listen(session, "after_begin", _begin_immediate)
+    session.info[_WRITE_LOCK] = True
     return session
+
+
+@contextmanager
+def reads_before_writes(session: Session) -> Iterator[None]:
+    """Reads of a write session that end their own transaction (rolled back at the end of
+    the block, the objects read let go): they begin it without the write lock, which the
+    session's next transaction takes again (e.g. the member check every request runs first)."""
+    locked = session.info.pop(_WRITE_LOCK, False)
+    try:
+        yield
+    finally:
+        session.expunge_all()
+        session.rollback()
+        if locked:
+            session.info[_WRITE_LOCK] = True
 
 
 # An engine's execution option whose entries every session of :func:`session_scope` starts

@@ -173,17 +173,16 @@ def test_manual_create_refuses_a_duplicate(session: Session) -> None:
 
 
 def test_update_checks_version_and_values(session: Session) -> None:
-    paper = create_paper(session, bib())
-    assert paper.id is not None
-    update_paper(session, paper.id, {"title": "Renamed"}, expected_version=1)
+    paper_id = create_paper(session, bib())
+    update_paper(session, paper_id, {"title": "Renamed"}, expected_version=1)
     with pytest.raises(Conflict):
-        update_paper(session, paper.id, {"title": "Stale"}, expected_version=1)
+        update_paper(session, paper_id, {"title": "Stale"}, expected_version=1)
     for bad in ({"rating": 9}, {"status": "finished"}, {"doi": "not a doi"}, {"title": ""}):
         with pytest.raises(InvalidInput):
-            update_paper(session, paper.id, bad)
-    assert get_paper(session, paper.id).title == "Renamed"
-    update_paper(session, paper.id, {}, authors=["Ludwig van Beethoven", "Marie Curie"])
-    view = load_paper_views(session, [paper.id])[0]
+            update_paper(session, paper_id, bad)
+    assert get_paper(session, paper_id).title == "Renamed"
+    update_paper(session, paper_id, {}, authors=["Ludwig van Beethoven", "Marie Curie"])
+    view = load_paper_views(session, [paper_id])[0]
     assert [(p.family, p.given) for p in view.authors] == [
         ("van Beethoven", "Ludwig"),
         ("Curie", "Marie"),
@@ -214,10 +213,8 @@ def test_different_arxiv_ids_are_never_merged_by_title_or_doi(session: Session) 
 def test_simultaneous_edits_of_one_version_never_both_win(
     engine: sa.Engine, session: Session
 ) -> None:
-    paper = create_paper(session, bib())
+    paper_id = create_paper(session, bib())
     session.commit()
-    assert paper.id is not None
-    paper_id = paper.id
     for round_number in range(1, 11):
 
         def edit(own: Session, title: str, expected: int = round_number) -> None:

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 
-from litreview.api.deps import SessionDep, reads_only
+from litreview.api.deps import SessionDep, json_response, reads_only
 from litreview.api.papers import PaperId
 from litreview.api.schemas import (
     ERROR_RESPONSES,
@@ -44,9 +44,7 @@ def read_annotation(paper_id: PaperId, session: SessionDep) -> AnnotationPublic:
 
 
 @router.put("/papers/{paper_id}/annotation", response_model=AnnotationPublic)
-def write_annotation(
-    paper_id: PaperId, body: AnnotationIn, session: SessionDep
-) -> AnnotationPublic:
+def write_annotation(paper_id: PaperId, body: AnnotationIn, session: SessionDep) -> Response:
     """Save the text; ``version`` is the one the edit started from (409 when it is stale)."""
     try:
         annotation = save_annotation(
@@ -59,7 +57,7 @@ def write_annotation(
         raise with_current_html(conflict) from None
     public = AnnotationPublic.from_row(annotation)  # before the commit expires the row
     session.commit()
-    return public
+    return json_response(public)
 
 
 @router.get("/papers/{paper_id}/annotation/revisions", response_model=RevisionList)

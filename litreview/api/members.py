@@ -19,6 +19,7 @@ from sqlmodel import Session
 from litreview.api.deps import SessionDep
 from litreview.api.guard import SAFE_METHODS
 from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, Flag
+from litreview.db import reads_before_writes
 from litreview.errors import Forbidden, Unauthorized
 from litreview.library import members as lib
 from litreview.library.attribution import act_as
@@ -49,14 +50,10 @@ def member_access(request: Request, session: SessionDep) -> Member | None:
     """Who is asking (None while accounts are off); 401 without sign-in, 403 for a viewer's or
     a read-only token's write. The request's session works for that member from here on (the
     one place every route learns who is writing: :mod:`litreview.library.attribution`)."""
-    try:
+    # The check's reads take no write lock and end their transaction here: the route takes
+    # the lock at its own first statement (an import once its upload is read and parsed).
+    with reads_before_writes(session):
         return _check_member(request, session)
-    finally:
-        # The check's reads began the session's transaction, and a write request's takes
-        # SQLite's write lock as it begins: it ends here, so the route takes the lock at its
-        # own first statement (an import once its upload is read and parsed), not before.
-        session.expunge_all()
-        session.rollback()
 
 
 def _check_member(request: Request, session: Session) -> Member | None:

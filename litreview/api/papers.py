@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Path, Query, Request, Response, status
 from sqlmodel import Session
 
-from litreview.api.deps import SessionDep, SettingsDep
+from litreview.api.deps import SessionDep, SettingsDep, json_response
 from litreview.api.disconnect import run_while_connected
 from litreview.api.schemas import (
     ERROR_RESPONSES,
@@ -86,9 +86,9 @@ async def list_papers(
             session, query, time_limit_ms=settings.search_time_limit_ms, cancelled=gone.is_set
         )
         views = load_paper_views(session, ids, with_links=False)
-        page = PaperList(items=[PaperPublic.from_view(v) for v in views], total=total)
-        # Already validated while built: sent as is, not validated and encoded a second time.
-        return Response(page.model_dump_json(), media_type="application/json")
+        return json_response(
+            PaperList(items=[PaperPublic.from_view(v) for v in views], total=total)
+        )
 
     # An abandoned search (the browser aborted it: the user typed on) stops running.
     return await run_while_connected(request, run)
@@ -100,9 +100,9 @@ async def list_papers(
     status_code=status.HTTP_201_CREATED,
     responses=PAPER_LINKS,
 )
-def add_paper(body: PaperIn, session: SessionDep) -> PaperPublic:
+def add_paper(body: PaperIn, session: SessionDep) -> Response:
     """Add a paper by hand; the same paper already stored answers 409 with its id."""
-    paper = create_paper(
+    paper_id = create_paper(
         session,
         body.to_record(),
         tags=body.tags,
@@ -110,11 +110,10 @@ def add_paper(body: PaperIn, session: SessionDep) -> PaperPublic:
         status=body.status,
         rating=body.rating,
     )
-    assert paper.id is not None
     # Read back inside the write's own transaction: after the commit it would be a second one.
-    public = paper_public(session, paper.id)
+    public = paper_public(session, paper_id)
     session.commit()
-    return public
+    return json_response(public, status.HTTP_201_CREATED)
 
 
 @router.get("/papers/{paper_id}", response_model=PaperDetail)
@@ -130,9 +129,8 @@ def edit_paper(
     paper_id: PaperId,
     body: PaperUpdate,
     session: SessionDep,
-    response: Response,
     if_match: IfMatch = "",
-) -> PaperPublic:
+) -> Response:
     """Change the fields given; a stale ``version`` (or ``If-Match``) answers 409."""
     expected = body.version if body.version is not None else if_match_version(if_match)
     changes = body.model_dump(exclude_unset=True, exclude={"version", "authors", "fields"})
@@ -146,8 +144,7 @@ def edit_paper(
     )
     public = paper_public(session, paper_id)
     session.commit()
-    response.headers["ETag"] = f'"{public.version}"'
-    return public
+    return json_response(public, headers={"ETag": f'"{public.version}"'})
 
 
 @router.delete("/papers/{paper_id}", status_code=status.HTTP_204_NO_CONTENT)

@@ -264,8 +264,10 @@ class KeyAllocator:
 
     Only the stored keys a new one could clash with are read: the wanted keys of a whole
     import at once (:meth:`look_up`, ``key IN (...)`` through the unique indexes), and the
-    keys with letters added (``key GLOB base || '[a-z]*'``) only for a base that is taken. A
-    large import into a small library calls :meth:`read_all` to read every key instead.
+    keys with letters added (``key GLOB base || '[a-z]*'``) only for a base that is taken; a
+    base not looked up before (a paper made by hand) is read with its lettered forms in one
+    statement. A large import into a small library calls :meth:`read_all` to read every key
+    instead.
     """
 
     def __init__(self, session: Session) -> None:
@@ -293,14 +295,16 @@ class KeyAllocator:
             self.taken.update(connection.execute(_KEYS_IN, {"keys": list(chunk)}).scalars().all())
 
     def _look_up_suffixed(self, base: str) -> None:
-        """Read the stored keys and aliases that are ``base`` and letters (a taken base)."""
+        """Read the stored keys and aliases that are ``base`` or ``base`` and letters."""
         if self.looked_up is None or base in self.suffixes_read:
             return
         self.suffixes_read.add(base)
-        found = sa.union_all(
-            *(sa.select(c).where(suffixed(c, base, self.session)) for c in _KEY_COLUMNS)
-        )
-        self.taken.update(self.session.connection().execute(found).scalars().all())
+        self.looked_up.add(base)
+        connection = self.session.connection()
+        dialect = connection.dialect.name
+        stmt = _LETTERED_KEYS.get(dialect, _LETTERED_KEYS[""])
+        params = {"base": base, "pattern": _lettered_pattern(base, dialect)}
+        self.taken.update(connection.execute(stmt, params).scalars().all())
 
     def in_use(self, key: str) -> bool:
         """Whether ``key`` is a stored (or already handed out) key or alias."""
@@ -312,7 +316,9 @@ class KeyAllocator:
         wanted = (record.key or "").strip()
         base = base_key(record)
         key = base
-        if self.in_use(base):
+        if self.looked_up is not None and base not in self.looked_up:
+            self._look_up_suffixed(base)  # one statement: the base and its lettered forms
+        if key in self.taken:
             self._look_up_suffixed(base)
             suffix = 0
             while key in self.taken:
@@ -327,17 +333,43 @@ class KeyAllocator:
         return key, note
 
 
-def suffixed(column: Any, base: str, session: Session) -> Any:
-    """``column`` is ``base`` or ``base`` and letters (the keys a clash on ``base`` gives).
+def _lettered(column: Any, dialect: str, base: Any, pattern: Any) -> Any:
+    """``column`` is ``base`` or ``base`` and letters (the keys a clash on ``base`` gives);
+    ``pattern`` is :func:`_lettered_pattern` of ``base``.
 
     GLOB (SQLite) reads the index range of the base; elsewhere a prefix LIKE, whose extra rows
     callers treat as the keys they also are.
     """
-    if session.get_bind().dialect.name == "sqlite":
-        longer = column.op("GLOB")(re.sub(r"([*?\[])", r"[\1]", base) + "[a-z]*")
-    else:
-        longer = column.startswith(base, autoescape=True)
-    return sa.or_(column == base, longer)
+    if dialect == "sqlite":
+        return sa.or_(column == base, column.op("GLOB")(pattern))
+    return sa.or_(column == base, column.like(pattern, escape="/"))
+
+
+def _lettered_pattern(base: str, dialect: str) -> str:
+    """The GLOB (SQLite) or LIKE pattern of ``base`` followed by letters; its own wildcards
+    literal."""
+    if dialect == "sqlite":
+        return re.sub(r"([*?\[])", r"[\1]", base) + "[a-z]*"
+    return re.sub(r"([/%_])", r"/\1", base) + "%"
+
+
+def suffixed(column: Any, base: str, session: Session) -> Any:
+    """``column`` is ``base`` or ``base`` and letters (see :func:`_lettered`)."""
+    dialect = session.get_bind().dialect.name
+    return _lettered(column, dialect, base, _lettered_pattern(base, dialect))
+
+
+# The stored keys and aliases that are a base or the base and letters, by dialect (SQLite's,
+# and everyone else's under ""), built once: building it cost more than running it.
+_LETTERED_KEYS = {
+    dialect: sa.union_all(
+        *(
+            sa.select(c).where(_lettered(c, dialect, sa.bindparam("base"), sa.bindparam("pattern")))
+            for c in _KEY_COLUMNS
+        )
+    )
+    for dialect in ("sqlite", "")
+}
 
 
 def _letters(n: int) -> str:

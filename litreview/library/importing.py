@@ -215,11 +215,12 @@ def _insert_new(
     """Insert the new papers of a batch; their ids and keys, in order."""
     if not new:
         return [], []
-    keys.look_up(base_key(p.record) for p in new)
+    if len(new) >= FEW_WANTED:
+        keys.look_up(base_key(p.record) for p in new)  # else each base with its lettered forms
     allocated = [keys.allocate(p.record) for p in new]
     new_keys = [key for key, _ in allocated]
     now = utcnow()
-    with bulk_indexing(session, []) as indexed:
+    with bulk_indexing(session, [], pause=len(new) >= FEW_WANTED) as indexed:
         table = Paper.__table__  # type: ignore[attr-defined]
         # A plain executemany and a lookup by the unique key: INSERT .. RETURNING with
         # sort_by_parameter_order runs one statement per row on SQLite (~10x slower).

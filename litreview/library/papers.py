@@ -65,8 +65,10 @@ def create_paper(
     area_ids: Sequence[int] = (),
     status: ReadingStatus | None = None,
     rating: int | None = None,
-) -> Paper:
-    """Add a paper by hand; Conflict when it is the same paper as one already stored."""
+) -> int:
+    """Add a paper by hand; its id. Conflict when it is the same paper as one already stored.
+
+    The paper row is not read back (a caller that shows it reads its view)."""
     if record.key:
         _clean_field("key", record.key)
     for area_id in area_ids:
@@ -83,16 +85,16 @@ def create_paper(
             key=outcome.key,
         )
     assert outcome.paper_id is not None
-    paper = get_paper(session, outcome.paper_id)
     add_paper_to_areas(session, outcome.paper_id, area_ids)
     own: dict[str, Any] = {}
     if status is not None:
         own["status"] = ReadingStatus(status)
     if rating is not None:
         own["rating"] = _clean_field("rating", rating)
-    set_reading(session, paper, own)
+    if own:
+        set_reading(session, get_paper(session, outcome.paper_id), own)
     session.flush()
-    return paper
+    return outcome.paper_id
 
 
 def update_paper(

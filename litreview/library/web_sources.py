@@ -21,6 +21,7 @@ from litreview.errors import InvalidInput
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.importers.web_kinds import KIND_FORMS, SUBTYPE_FIELD, WebSourceKind
 from litreview.library.papers import create_paper
+from litreview.library.papers_base import get_paper
 from litreview.models import WEB_ADDRESS, Paper, SourceKind
 from litreview.normalize import split_display_name
 
@@ -84,10 +85,11 @@ def web_source_record(source: WebSource) -> PaperRecord:
 
 def add_web_source(session: Session, source: WebSource) -> Paper:
     """Store a web source (Conflict when its entry is already there)."""
-    return create_paper(
+    paper_id = create_paper(
         session,
         web_source_record(source),
         tags=source.tags,
         area_ids=source.area_ids,
         area_path=source.area_path,
     )
+    return get_paper(session, paper_id)
