@@ -33,9 +33,13 @@ TOKEN = "token"
 _hasher = PasswordHasher()
 
 
+# Built once: every request asks it first.
+_ANY_MEMBER = sa.select(col(Member.id)).limit(1)
+
+
 def accounts_enabled(session: Session) -> bool:
     """Whether the library has members (and so needs sign-in)."""
-    return session.execute(sa.select(col(Member.id)).limit(1)).first() is not None
+    return session.connection().execute(_ANY_MEMBER).first() is not None
 
 
 def clean_member_name(name: str) -> str:

@@ -32,6 +32,13 @@ def person_key(person: AuthorRecord) -> str:
     return PersonName(person.family, person.given).key
 
 
+# The ids of the authors with these name keys (built once: building it cost more than running
+# it for a paper's few authors).
+_AUTHOR_IDS = sa.select(col(Author.name_key), col(Author.id)).where(
+    col(Author.name_key).in_(sa.bindparam("keys", expanding=True))
+)
+
+
 class AuthorIds:
     """Author ids by name key, remembered across the batches of one import."""
 
@@ -65,11 +72,8 @@ class AuthorIds:
         if not self.checked and len(wanted) >= FEW_WANTED:
             self._load_all_if_few(connection, len(wanted))
         if not self.complete:
-            stmt = sa.select(col(Author.name_key), col(Author.id)).where(
-                col(Author.name_key).in_(sa.bindparam("keys", expanding=True))
-            )
             for chunk in chunks(sorted(wanted)):
-                rows = connection.execute(stmt, {"keys": list(chunk)})
+                rows = connection.execute(_AUTHOR_IDS, {"keys": list(chunk)})
                 found.update((k, i) for k, i in rows if i is not None)
         missing = [k for k in wanted if k not in found]
         people = [wanted[k] for k in missing]
