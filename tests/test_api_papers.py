@@ -104,6 +104,8 @@ def test_patch_with_version_and_if_match(client: TestClient) -> None:
     body = edited.json()
     assert body["title"] == "Final title" and body["version"] == 2 and body["rating"] == 3
     assert body["authors"][0]["family"] == "Lovelace"
+    assert edited.headers["etag"] == '"2"'
+    assert edited.headers["content-type"] == "application/json"
     stale = client.patch(f"/api/papers/{pid}", json={"title": "Lost", "version": 1})
     error = error_of(stale, 409)
     assert error["current_version"] == 2

@@ -71,6 +71,7 @@ def test_a_paper_made_by_hand_is_stored_and_answered_in_few_statements(
     finally:
         sa.event.remove(engine, "before_cursor_execute", watch)
     assert made.status_code == 201, made.text
+    assert made.headers["content-type"] == "application/json"
     body = made.json()
     assert body["title"] == "Quokka census" and body["version"] == 1
     assert [a["family"] for a in body["authors"]] == ["Smith"]
