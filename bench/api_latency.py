@@ -1,7 +1,7 @@
 """Benchmark: search and list latency of the JSON API on a 100,000-paper library.
 
     python bench/api_latency.py [--papers 100000] [--db PATH] [--runs 100] [--writes 200]
-                                [--writes-only]
+                                [--writes-only] [--served]
 
 Builds (once; an existing file at --db with enough papers is reused) a library from the real
 Alignment Newsletter database (../shared/corpus/annotated): its 1,889 entries repeated with varied
@@ -21,7 +21,8 @@ times three things in the same process, each query ``--runs`` times:
 
 Then every keystroke of search as you type through the API (one- and two-letter prefixes
 included), and creating, updating and annotating one paper by hand (``--writes`` times each;
-``--writes-only`` measures only these).
+``--writes-only`` measures only these; ``--served`` also through ``litreview serve`` over HTTP
+on 127.0.0.1, without the test client's hand-offs between threads).
 
 It prints p50/p95 per query and the ratios. Targets: search p95 <= 20 ms (typical), <= 40 ms
 (the commonest word); every keystroke <= 100 ms p95 or a "keep typing" answer; one paper
@@ -46,6 +47,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session
@@ -399,55 +401,67 @@ def keystrokes(client: TestClient, runs: int) -> None:
     print(f"  Python's full garbage collections meanwhile: {full_collections}")
 
 
-def writes(client: TestClient, runs: int, *, show: bool = True) -> None:
-    """Create, update and annotate one paper by hand, each ``runs`` times (p95); the CPU time
-    of each (the whole process's: the test client's side too)."""
-    created, updated, annotated = [], [], []
-    cpu: dict[str, float] = {"create": 0.0, "update": 0.0, "annotate": 0.0}
+def writes(
+    client: httpx.Client,
+    runs: int,
+    *,
+    show: bool = True,
+    cpu: Callable[[], float] = time.process_time,
+    where: str = "through the API in-process (TestClient; CPU: this whole process's)",
+) -> None:
+    """Create, update and annotate one paper by hand, each ``runs`` times (p50/p95), and the
+    mean ``cpu`` time of each."""
+    times: dict[str, list[float]] = {"create": [], "update": [], "annotate": []}
+    used = dict.fromkeys(times, 0.0)
+
+    def timed(
+        name: str, send: Callable[..., httpx.Response], path: str, body: Any, status: int
+    ) -> Any:
+        began, start = cpu(), time.perf_counter()
+        answer = send(path, json=body)
+        times[name].append((time.perf_counter() - start) * 1000)
+        used[name] += cpu() - began
+        assert answer.status_code == status, answer.text
+        return answer.json()
+
     for n in range(runs):
-        began = time.process_time()
-        start = time.perf_counter()
-        paper = client.post(
-            "/api/papers",
-            json={
-                "title": f"A bench paper {n} {random.random()}",
-                "authors": ["Ann Smith"],
-                "year": 2024,
-            },
-        )
-        created.append((time.perf_counter() - start) * 1000)
-        cpu["create"] += time.process_time() - began
-        assert paper.status_code == 201, paper.text
-        body = paper.json()
-        began = time.process_time()
-        start = time.perf_counter()
-        edit = client.patch(
-            f"/api/papers/{body['id']}", json={"venue": "Bench", "version": body["version"]}
-        )
-        updated.append((time.perf_counter() - start) * 1000)
-        cpu["update"] += time.process_time() - began
-        assert edit.status_code == 200, edit.text
-        began = time.process_time()
-        start = time.perf_counter()
-        note = client.put(
-            f"/api/papers/{body['id']}/annotation", json={"markdown": "Read *this*.", "version": 0}
-        )
-        annotated.append((time.perf_counter() - start) * 1000)
-        cpu["annotate"] += time.process_time() - began
-        assert note.status_code == 200, note.text
+        made = {"title": f"A bench paper {n} {random.random()}", "authors": ["Ann Smith"]}
+        paper = timed("create", client.post, "/api/papers", {**made, "year": 2024}, 201)
+        path = f"/api/papers/{paper['id']}"
+        timed("update", client.patch, path, {"venue": "Bench", "version": paper["version"]}, 200)
+        note = {"markdown": "Read *this*.", "version": 0}
+        timed("annotate", client.put, f"{path}/annotation", note, 200)
         # Gone again: a library reused by the next run does not pile up "smith2024bench..."
         # keys (each new one would read every earlier one to find a free suffix).
-        gone = client.delete(f"/api/papers/{body['id']}")
+        gone = client.delete(path)
         assert gone.status_code == 204, gone.text
     if not show:
         return
-    print(
-        f"\none paper by hand, through the API, {runs} times each"
-        " (ms, p50/p95 and mean CPU; target p95 <= 10 ms)"
-    )
-    for name, values in (("create", created), ("update", updated), ("annotate", annotated)):
-        mean_cpu = cpu[name] / runs * 1000
+    print(f"\none paper by hand, {runs} times each, {where}")
+    print("  (ms, p50/p95 and mean CPU; target p95 <= 10 ms)")
+    for name, values in times.items():
+        mean_cpu = used[name] / runs * 1000
         print(f"  {name:10} {p(values, 0.5):6.2f}/{p(values, 0.95):6.2f}  cpu {mean_cpu:5.2f}")
+
+
+def served_writes(db: Path, runs: int, folder: Path) -> None:
+    """:func:`writes` through ``litreview serve`` (one worker) over HTTP on 127.0.0.1, as a
+    user's browser or script meets it; CPU: the server process's."""
+    import load  # here: load imports this module
+
+    process, url = load.start_server(db, 1, folder / "serve.log")
+    try:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            writes(client, 10, show=False)  # warm up
+            writes(
+                client,
+                runs,
+                cpu=lambda: load.tree_cpu_seconds(process.pid),
+                where="through `litreview serve` (HTTP on 127.0.0.1, one worker; CPU: the"
+                " server's, read from /proc in clock ticks)",
+            )
+    finally:
+        load.stop_server(process)
 
 
 def main() -> None:
@@ -460,6 +474,11 @@ def main() -> None:
     parser.add_argument("--writes", type=int, default=200, help="Papers made by hand")
     parser.add_argument(
         "--writes-only", action="store_true", help="Only create, update and annotate papers"
+    )
+    parser.add_argument(
+        "--served",
+        action="store_true",
+        help="Also create, update and annotate through `litreview serve` over HTTP",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -491,6 +510,8 @@ def main() -> None:
             writes(client, args.writes)
         app.state.engine.dispose()
         engine.dispose()
+        if args.served:
+            served_writes(path, args.writes, Path(tmp))
     if not args.writes_only:
         print()
         summary("full-text search", search)
