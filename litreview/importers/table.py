@@ -207,8 +207,9 @@ def parse_table(
         if t.kind == "column" and h not in (existing or {})
     }
     result.columns = list(columns.values())
+    seen = _Seen()
     for number, cells in body:
-        result.rows.append(_row(number, header, targets, cells, columns, source))
+        result.rows.append(_row(number, header, targets, cells, columns, source, seen))
     return result
 
 
@@ -273,6 +274,16 @@ def _is_number(text: str) -> bool:
     return True
 
 
+@dataclass
+class _Seen:
+    """What a sheet repeats row after row, made once a file: each person by the name as
+    written (one record shared by every row naming them: fewer objects for the garbage
+    collector to walk) and each area cell's paths."""
+
+    people: dict[str, AuthorRecord] = field(default_factory=dict)
+    areas: dict[str, list[str]] = field(default_factory=dict)
+
+
 def _row(
     number: int,
     header: Sequence[str],
@@ -280,6 +291,7 @@ def _row(
     cells: Sequence[str],
     columns: dict[str, InferredColumn],
     source: str,
+    seen: _Seen,
 ) -> TableRow:
     values: dict[str, str] = {}
     record = PaperRecord(
@@ -287,7 +299,7 @@ def _row(
     )
     row = TableRow(number, record)
     urls: list[str] = []
-    for name, target, cell in zip(header, targets, [*cells, *[""] * len(header)], strict=False):
+    for name, target, cell in zip(header, targets, cells, strict=False):
         text = cell.strip()
         if not text or target.kind == "ignore":
             continue
@@ -301,17 +313,20 @@ def _row(
                 row.fields[name] = text == inferred.yes
             else:
                 row.fields[name] = text
-        if _URL.fullmatch(text):
+        if text.startswith("http") and _URL.fullmatch(text):
             urls.append(text)
-    _fill_record(row, values, urls)
+    _fill_record(row, values, urls, seen)
     return row
 
 
-def _fill_record(row: TableRow, values: dict[str, str], urls: list[str]) -> None:
+def _fill_record(row: TableRow, values: dict[str, str], urls: list[str], seen: _Seen) -> None:
     record = row.record
     record.title = " ".join(values.get("title", "").split())
     record.key = values.get("key") or None
-    record.authors = [_person(n) for n in _split_names(values.get("authors", ""))]
+    names = _split_names(values.get("authors", ""))
+    if names:
+        people = seen.people
+        record.authors = [people.get(n) or people.setdefault(n, _person(n)) for n in names]
     year = values.get("year", "")
     record.year = int(year) if re.fullmatch(r"-?\d{1,4}", year) else None
     if year and record.year is None:
@@ -321,13 +336,21 @@ def _fill_record(row: TableRow, values: dict[str, str], urls: list[str]) -> None
     record.abstract = values.get("abstract") or None
     record.annotation = values.get("annotation") or None
     record.url = values.get("url") or next(iter(urls), None)
-    record.tags = [t.strip() for t in re.split(r"[;,]", values.get("tags", "")) if t.strip()]
+    tags = values.get("tags")
+    if tags:
+        record.tags = [t.strip() for t in re.split(r"[;,]", tags) if t.strip()]
     record.doi = normalize_doi(values.get("doi")) or _first(normalize_doi, urls)
     found = try_arxiv_id(values.get("arxiv")) or _first(_arxiv_of_url, urls)
     if found is not None:
         record.arxiv_id, record.arxiv_version = found.id, found.version
-    areas = values.get("area", "")
-    row.areas = [_area_path(a) for a in re.split(r"[;\n]", areas) if a.strip()]
+    areas = values.get("area")
+    if areas:
+        paths = seen.areas.get(areas)
+        if paths is None:
+            paths = seen.areas[areas] = [
+                _area_path(a) for a in re.split(r"[;\n]", areas) if a.strip()
+            ]
+        row.areas = list(paths)
     row.status = values.get("status")
     row.rating = values.get("rating")
 

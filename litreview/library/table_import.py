@@ -21,7 +21,7 @@ from litreview.importers.table import TableImport, TableRow, Target, parse_table
 from litreview.library.areas import ensure_area_paths, split_area_path
 from litreview.library.attribution import acting_name
 from litreview.library.bibtex import BibtexImportReport, unreadable_file
-from litreview.library.bulk import bulk_insert, chunks, insert_columns
+from litreview.library.bulk import chunks, insert_columns
 from litreview.library.columns import create_column, list_columns
 from litreview.library.fts import paused_indexing
 from litreview.library.identity import base_key
@@ -161,29 +161,35 @@ def _add_notes(session: Session, stored: list[tuple[TableRow, RecordOutcome]]) -
         )
         for paper_id, kind, markdown in rows:
             have.setdefault(paper_id, []).append((str(kind), markdown))
-    new: list[dict[str, Any]] = []
-    now = utcnow()
+    noted: list[int] = []
+    kinds: list[str] = []
+    texts: list[str] = []
+    positions: list[int] = []
     for row, outcome in stored:
         assert outcome.paper_id is not None
         notes = have.setdefault(outcome.paper_id, [])
         for kind, text in row.notes:
             if (kind.value, text) not in notes:
-                new.append(
-                    {
-                        "paper_id": outcome.paper_id,
-                        "kind": kind.value,
-                        "markdown": text,
-                        "location": "",
-                        "position": len(notes),
-                        "version": 1,
-                        "created_at": now,
-                        "updated_at": now,
-                        "created_by": acting_name(session),
-                        "edited_by": acting_name(session),
-                    }
-                )
+                noted.append(outcome.paper_id)
+                kinds.append(kind.value)
+                texts.append(text)
+                positions.append(len(notes))
                 notes.append((kind.value, text))
-    bulk_insert(session, PaperNote, new)
+    count, now, by = len(noted), utcnow(), acting_name(session)
+    # Column by column (no dict a note: a sheet's column of opinions is thousands).
+    columns: dict[str, list[Any]] = {
+        "paper_id": noted,
+        "kind": kinds,
+        "markdown": texts,
+        "location": [""] * count,
+        "position": positions,
+        "version": [1] * count,
+        "created_at": [now] * count,
+        "updated_at": [now] * count,
+        "created_by": [by] * count,
+        "edited_by": [by] * count,
+    }
+    insert_columns(session, PaperNote, columns)
 
 
 def _set_status_and_rating(
@@ -227,26 +233,38 @@ def _set_values(
     problems: list[Problem],
     source: str,
 ) -> None:
-    """Fill the rows' column values; a value already held by the paper is never overwritten."""
+    """Fill the rows' column values; a value already held by the paper is never overwritten.
+
+    A sheet repeats its values (a summarizer, an issue number, a yes): each distinct cell of a
+    column is cleaned once, and its stored form (or its problem) shared by the rows holding it.
+    """
     held = _pairs_of(session, PaperValue.paper_id, PaperValue.column_id, _merged(stored))
     values: list[tuple[int, CustomColumn, Stored | None]] = []
     seen: set[tuple[int, int]] = set()
+    ids: dict[str, int] = {}
+    for name, column in columns.items():
+        assert column.id is not None
+        ids[name] = column.id
+    cleaned: dict[tuple[str, Any], Stored | InvalidInput | None] = {}
     for row, outcome in stored:
         assert outcome.paper_id is not None
         for name, raw in row.fields.items():
-            column = columns[name]
-            assert column.id is not None
-            slot = (outcome.paper_id, column.id)
+            slot = (outcome.paper_id, ids[name])
             if slot in held or slot in seen:
                 continue
-            try:
-                value = clean_value(column, raw)
-            except InvalidInput as exc:
-                problems.append(Problem(exc.message, source, row.row))
-                continue
-            if value is not None:
+            cell = (name, raw)
+            if cell in cleaned:
+                value = cleaned[cell]
+            else:
+                try:
+                    value = cleaned[cell] = clean_value(columns[name], raw)
+                except InvalidInput as exc:
+                    value = cleaned[cell] = exc
+            if isinstance(value, InvalidInput):
+                problems.append(Problem(value.message, source, row.row))
+            elif value is not None:
                 seen.add(slot)
-                values.append((outcome.paper_id, column, value))
+                values.append((outcome.paper_id, columns[name], value))
     store_values(session, ColumnTarget.paper, values, replace=False)
     if any(c.formula for c in columns.values()):
         recompute(session, ColumnTarget.paper, sorted({p for p, _ in seen}))

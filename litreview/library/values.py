@@ -24,7 +24,7 @@ from litreview.errors import Conflict, InvalidInput, NotFound
 from litreview.estimates import SEED, Estimate, parse_estimate, samples, summarize
 from litreview.formulas import Value, slug
 from litreview.library.areas import stamp_area
-from litreview.library.bulk import bulk_insert
+from litreview.library.bulk import insert_columns
 from litreview.library.columns import (
     formula_order,
     list_columns,
@@ -249,12 +249,19 @@ def store_values(
         session.execute(
             sa.delete(table).where((table.c.column_id == column.id) & (table.c[owner] == row_id))
         )
-    rows = [
-        {"column_id": column.id, owner: row_id, "num": v.num, "text": v.text, "data": v.data}
-        for row_id, column, v in values
-        if v is not None
-    ]
-    bulk_insert(session, model, rows)
+    kept = [(row_id, column.id, v) for row_id, column, v in values if v is not None]
+    # Column by column (no dict a value: an import writes thousands).
+    insert_columns(
+        session,
+        model,
+        {
+            "column_id": [column_id for _, column_id, _ in kept],
+            owner: [row_id for row_id, _, _ in kept],
+            "num": [v.num for _, _, v in kept],
+            "text": [v.text for _, _, v in kept],
+            "data": [v.data for _, _, v in kept],
+        },
+    )
 
 
 # Reading -----------------------------------------------------------------------------------
