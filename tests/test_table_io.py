@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from api_helpers import error_of
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -87,6 +88,48 @@ def test_import_stores_rows_and_reports_bad_ones(session: Session) -> None:
     from litreview.library.notes import list_notes
 
     assert len(list_notes(session, ids[0])) == 1
+
+
+def test_repeated_cells_are_stored_or_reported_row_by_row(session: Session) -> None:
+    # A sheet repeats its values, people and areas (the import makes each distinct one once):
+    # every row holding a good value gets it, every row holding a bad one is reported.
+    create_column(session, name="Issue", type=ColumnType.integer)
+    sheet = (
+        b"Title,Authors,Issue,Category\n"
+        b"First,Ada Lovelace; Alan Turing,12,Safety > Evals\n"
+        b"Second,Alan Turing,twelve,Safety > Evals\n"
+        b"Third,Ada Lovelace,12,Safety/Evals\n"
+        b"Fourth,Grace Hopper,twelve,\n"
+    )
+    report = import_table(session, sheet, source="issues.csv")
+    session.commit()
+    assert report.counts()["added"] == 4
+    failures = report.failures
+    assert [f.line for f in failures] == [3, 5]
+    assert all("Issue" in f.message and "twelve" in f.message for f in failures)
+    ids = [o.paper_id for o in report.outcomes if o.paper_id]
+    views = {v.paper.title: v for v in load_paper_views(session, ids)}
+    assert [views[t].fields.get("Issue") for t in ("First", "Second", "Third", "Fourth")] == [
+        12,
+        None,
+        12,
+        None,
+    ]
+    assert [a.path for a in views["First"].areas] == ["Safety/Evals"]
+    assert [a.path for a in views["Third"].areas] == ["Safety/Evals"]
+    assert views["Fourth"].areas == []
+    links = session.execute(
+        sa.text(
+            "SELECT paper.title, paper_author.author_id FROM paper_author"
+            " JOIN paper ON paper.id = paper_author.paper_id ORDER BY paper_author.position"
+        )
+    )
+    authors: dict[str, list[int]] = {}
+    for title, author_id in links:
+        authors.setdefault(title, []).append(author_id)
+    assert authors["First"][0] == authors["Third"][0]
+    assert authors["First"][1] == authors["Second"][0]
+    assert len({i for found in authors.values() for i in found}) == 3
 
 
 def test_the_import_area_and_a_rows_own_area_may_be_the_same(session: Session) -> None:
