@@ -110,8 +110,6 @@ def _import_one(
         raise InvalidInput(f"cannot read the file: {exc.strerror or exc}") from exc
     from litreview.db import session_scope
     from litreview.importers.table import SUFFIXES
-    from litreview.library.bbt_json import import_bbt_json
-    from litreview.library.bibtex import import_bibtex
 
     if path.suffix.lower() in SUFFIXES:
         from litreview.library.table_import import import_table
@@ -127,7 +125,10 @@ def _import_one(
                 dry_run=dry_run,
             )
     # A Better BibTeX JSON export (Zotero items and collections) rather than BibTeX.
-    read = import_bbt_json if path.suffix.lower() == ".json" else import_bibtex
+    if path.suffix.lower() == ".json":
+        from litreview.library.bbt_json import import_bbt_json as read
+    else:
+        from litreview.library.bibtex import import_bibtex as read
     with session_scope(engine) as session:
         return read(session, data, source=path.name, tags=tags, area_path=area, dry_run=dry_run)
 

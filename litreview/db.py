@@ -66,6 +66,12 @@ def make_engine(url: str, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> Engi
         pragmas = partial(_sqlite_pragmas, int(busy_timeout * 1000), read_only)
         sa.event.listen(engine, "connect", pragmas)
         return engine
+    from sqlmodel import SQLModel
+
+    from litreview.models import add_postgresql_conditions
+
+    # The tables' partial indexes get their PostgreSQL conditions now that they may be used.
+    add_postgresql_conditions(SQLModel.metadata)
     # Timestamps are stored in UTC (as on SQLite), whatever the server's own time zone; a lock
     # (another writer's) not had within the busy timeout fails the statement (503, as on SQLite).
     options = f"-c timezone=UTC -c lock_timeout={int(busy_timeout * 1000)}"

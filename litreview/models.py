@@ -6,8 +6,8 @@ the API's create and update bodies (``api/schemas.py``) and what ``library.paper
 change derive from it. The other API shapes live in ``litreview/api/schemas.py``.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: pydantic and SQLAlchemy would evaluate each of the
+# tables' ~200 annotations from its text at import (~6 ms of every command's start).
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
@@ -92,16 +92,55 @@ NAMES_OTHERS = {
 }
 
 
-class Paper(SQLModel, table=True):
+# The key of a partial index's PostgreSQL condition in its ``info`` (see :func:`_partial_index`).
+POSTGRESQL_WHERE = "postgresql_where"
+
+
+def _partial_index(
+    name: str, *columns: str, where: str, postgresql_where: str | None = None, unique: bool = False
+) -> sa.Index:
+    """An index of the rows that meet ``where`` (on PostgreSQL ``postgresql_where``, if given).
+
+    SQLite's condition is set at once; PostgreSQL's waits in the index's ``info`` until
+    :func:`add_postgresql_conditions` sets it, when a PostgreSQL engine is made: naming
+    ``postgresql_where`` here would load SQLAlchemy's PostgreSQL dialect and its drivers'
+    modules (~20 ms) in every process that imports the tables, a SQLite library's command too."""
+    return sa.Index(
+        name,
+        *columns,
+        unique=unique,
+        sqlite_where=sa.text(where),
+        info={POSTGRESQL_WHERE: postgresql_where or where},
+    )
+
+
+def add_postgresql_conditions(metadata: sa.MetaData) -> None:
+    """Give ``metadata``'s partial indexes their PostgreSQL condition (idempotent)."""
+    for table in metadata.tables.values():
+        for index in table.indexes:
+            condition = index.info.get(POSTGRESQL_WHERE)
+            if condition is not None and index.dialect_kwargs.get(POSTGRESQL_WHERE) is None:
+                index.dialect_kwargs[POSTGRESQL_WHERE] = sa.text(condition)
+
+
+class TableModel(SQLModel):
+    """The base of the library's tables: pydantic builds a table's validator and serializer
+    when one is first used, not at import (they are rarely used: rows are built by SQLAlchemy and
+    checked by the API's own shapes), which is ~10 ms of every command's start."""
+
+    model_config = pydantic.ConfigDict(defer_build=True)  # type: ignore[assignment]
+
+
+class Paper(TableModel, table=True):
     """One paper, whatever ways it arrived."""
 
     __tablename__ = "paper"
     __table_args__ = (
-        sa.Index(
+        _partial_index(
             "ix_paper_names_others",
             "id",
-            sqlite_where=sa.text(NAMES_OTHERS["sqlite"]),
-            postgresql_where=sa.text(NAMES_OTHERS["postgresql"]),
+            where=NAMES_OTHERS["sqlite"],
+            postgresql_where=NAMES_OTHERS["postgresql"],
         ),
     )
 
@@ -157,7 +196,7 @@ class Paper(SQLModel, table=True):
     version: int = Field(default=1)
 
 
-class Author(SQLModel, table=True):
+class Author(TableModel, table=True):
     """A person, shared by all papers that name them the same way."""
 
     __tablename__ = "author"
@@ -169,7 +208,7 @@ class Author(SQLModel, table=True):
     given: str = Field(default="", sa_column=sa.Column(sa.String(200), nullable=False))
 
 
-class PaperAuthor(SQLModel, table=True):
+class PaperAuthor(TableModel, table=True):
     """An author's place in a paper's author (or editor) list."""
 
     __tablename__ = "paper_author"
@@ -191,7 +230,7 @@ class PaperAuthor(SQLModel, table=True):
     affiliation: str | None = Field(default=None, sa_column=sa.Column(sa.Text))
 
 
-class Tag(SQLModel, table=True):
+class Tag(TableModel, table=True):
     __tablename__ = "tag"
 
     id: int | None = Field(default=None, primary_key=True)
@@ -203,7 +242,7 @@ class Tag(SQLModel, table=True):
     )
 
 
-class PaperTag(SQLModel, table=True):
+class PaperTag(TableModel, table=True):
     __tablename__ = "paper_tag"
     # A tag's papers read from the index alone (search filters).
     __table_args__ = (sa.Index("ix_paper_tag_tag_paper", "tag_id", "paper_id"),)
@@ -220,20 +259,14 @@ class PaperTag(SQLModel, table=True):
     )
 
 
-class Area(SQLModel, table=True):
+class Area(TableModel, table=True):
     """A node of the research-area tree."""
 
     __tablename__ = "area"
     __table_args__ = (
         sa.UniqueConstraint("parent_id", "name", name="uq_area_parent_name"),
         # NULLs are distinct in UNIQUE: top-level names need their own (partial) index.
-        sa.Index(
-            "ux_area_root_name",
-            "name",
-            unique=True,
-            sqlite_where=sa.text("parent_id IS NULL"),
-            postgresql_where=sa.text("parent_id IS NULL"),
-        ),
+        _partial_index("ux_area_root_name", "name", unique=True, where="parent_id IS NULL"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -263,7 +296,7 @@ class Area(SQLModel, table=True):
     edited_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
 
 
-class AreaLink(SQLModel, table=True):
+class AreaLink(TableModel, table=True):
     """A typed, directed link between areas across the tree: ``source`` enables ``target``."""
 
     __tablename__ = "area_link"
@@ -292,7 +325,7 @@ class AreaLink(SQLModel, table=True):
     )
 
 
-class PaperArea(SQLModel, table=True):
+class PaperArea(TableModel, table=True):
     __tablename__ = "paper_area"
     # An area's papers read from the index alone (search filters).
     __table_args__ = (sa.Index("ix_paper_area_area_paper", "area_id", "paper_id"),)
@@ -313,19 +346,12 @@ class PaperArea(SQLModel, table=True):
     )
 
 
-class Annotation(SQLModel, table=True):
+class Annotation(TableModel, table=True):
     """The paper's Markdown annotation: the text the bibliography prints."""
 
     __tablename__ = "annotation"
     # The papers with written annotations, read without touching the text (has_annotation).
-    __table_args__ = (
-        sa.Index(
-            "ix_annotation_written",
-            "paper_id",
-            sqlite_where=sa.text("markdown <> ''"),
-            postgresql_where=sa.text("markdown <> ''"),
-        ),
-    )
+    __table_args__ = (_partial_index("ix_annotation_written", "paper_id", where="markdown <> ''"),)
 
     id: int | None = Field(default=None, primary_key=True)
     paper_id: int = Field(
@@ -343,7 +369,7 @@ class Annotation(SQLModel, table=True):
     edited_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
 
 
-class AnnotationRevision(SQLModel, table=True):
+class AnnotationRevision(TableModel, table=True):
     """A previous text of an annotation, kept so an edit can be undone."""
 
     __tablename__ = "annotation_revision"
@@ -363,7 +389,7 @@ class AnnotationRevision(SQLModel, table=True):
     edited_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
 
 
-class PaperNote(SQLModel, table=True):
+class PaperNote(TableModel, table=True):
     """A further note on a paper, besides its annotation: a quote (and where in the paper it
     is), a question, a critique. A paper's notes are ordered by ``position`` (0, 1, ...)."""
 
@@ -396,7 +422,7 @@ class PaperNote(SQLModel, table=True):
     )
 
 
-class PaperLink(SQLModel, table=True):
+class PaperLink(TableModel, table=True):
     """A typed relation: ``source`` critiques / extends / cites ... ``target``."""
 
     __tablename__ = "paper_link"
@@ -423,7 +449,7 @@ class PaperLink(SQLModel, table=True):
     )
 
 
-class Provenance(SQLModel, table=True):
+class Provenance(TableModel, table=True):
     """Where and when a record of a paper arrived (one row per arrival that changed or added it)."""
 
     __tablename__ = "provenance"
@@ -446,7 +472,7 @@ class Provenance(SQLModel, table=True):
     created_by: str | None = Field(default=None, sa_column=sa.Column(sa.String(100)))
 
 
-class CustomColumn(SQLModel, table=True):
+class CustomColumn(TableModel, table=True):
     """A column of one's own, defined once per library for papers or for areas.
 
     ``options`` holds a choice column's ordered options; ``formula`` makes a computed number.
@@ -470,7 +496,7 @@ class CustomColumn(SQLModel, table=True):
     position: int = Field(default=0)
 
 
-class PaperValue(SQLModel, table=True):
+class PaperValue(TableModel, table=True):
     """A paper's value in a column of one's own.
 
     ``num`` is the number a filter and a sort read (a range's median, a choice's place among
@@ -507,7 +533,7 @@ class PaperValue(SQLModel, table=True):
     data: Any = Field(default=None, sa_column=sa.Column(sa.JSON))
 
 
-class AreaValue(SQLModel, table=True):
+class AreaValue(TableModel, table=True):
     """An area's value in a column of one's own (the same shape as :class:`PaperValue`)."""
 
     __tablename__ = "area_value"
@@ -534,7 +560,7 @@ class AreaValue(SQLModel, table=True):
     data: Any = Field(default=None, sa_column=sa.Column(sa.JSON))
 
 
-class SavedView(SQLModel, table=True):
+class SavedView(TableModel, table=True):
     """A named table view: its query (filters, sort), its columns, shared through the API."""
 
     __tablename__ = "saved_view"
@@ -553,7 +579,7 @@ class DuplicateStatus(StrEnum):
     dismissed = "dismissed"
 
 
-class PaperAlias(SQLModel, table=True):
+class PaperAlias(TableModel, table=True):
     """A citation key of a paper besides its own (e.g. the key of an entry merged into it)."""
 
     __tablename__ = "paper_alias"
@@ -566,7 +592,7 @@ class PaperAlias(SQLModel, table=True):
     )
 
 
-class PossibleDuplicate(SQLModel, table=True):
+class PossibleDuplicate(TableModel, table=True):
     """Two papers that look alike (title, year, a family name) for the user to decide on.
 
     ``paper_a_id`` < ``paper_b_id``; a dismissed pair ("not a duplicate") stays, so it is not
@@ -605,7 +631,7 @@ class PossibleDuplicate(SQLModel, table=True):
     )
 
 
-class Preamble(SQLModel, table=True):
+class Preamble(TableModel, table=True):
     """A BibTeX ``@preamble`` as it came in (written back at the top of BibTeX exports)."""
 
     __tablename__ = "preamble"
@@ -615,7 +641,7 @@ class Preamble(SQLModel, table=True):
     source: str = Field(default="", sa_column=sa.Column(sa.Text, nullable=False))
 
 
-class Member(SQLModel, table=True):
+class Member(TableModel, table=True):
     """A person with an account on a shared library. While there is none, the library is one
     person's and nobody signs in."""
 
@@ -635,7 +661,7 @@ class Member(SQLModel, table=True):
     )
 
 
-class MemberSecret(SQLModel, table=True):
+class MemberSecret(TableModel, table=True):
     """A sign-in session (cookie) or an API token of a member, stored as a SHA-256 digest."""
 
     __tablename__ = "member_secret"
@@ -666,7 +692,7 @@ def _key_part(target: str) -> sa.Column[int]:
     )
 
 
-class MemberPaper(SQLModel, table=True):
+class MemberPaper(TableModel, table=True):
     """A member's own reading status and rating of a paper (on a shared library everyone reads
     for themselves; the paper's own columns are the member-less values: library.reading)."""
 
@@ -689,7 +715,7 @@ class MemberPaper(SQLModel, table=True):
     rating: int | None = None
 
 
-class PaperSuggestion(SQLModel, table=True):
+class PaperSuggestion(TableModel, table=True):
     """A relation found in the papers themselves ("Comment on arXiv:..."), waiting for the user.
 
     Accepted ones became a :class:`PaperLink`; dismissed ones stay so that they are never

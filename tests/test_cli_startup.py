@@ -84,6 +84,29 @@ def test_a_command_loads_what_it_uses(tmp_path: Path) -> None:
     assert not [m for m in modules if m.startswith("litreview.exporters.")]
 
 
+def test_an_import_into_a_sqlite_library_loads_no_other_database_or_format(
+    tmp_path: Path,
+) -> None:
+    library = tmp_path / "l.db"
+    upgrade(make_engine(f"sqlite:///{library}"))
+    bib = tmp_path / "one.bib"
+    bib.write_text("@article{a, title={A}, year={2020}}\n", encoding="utf-8")
+    code = (
+        "from litreview.cli import app\n"
+        f"try:\n    app(['--db', {str(library)!r}, 'import', {str(bib)!r}])\n"
+        "except SystemExit as exc:\n    assert not exc.code, exc.code"
+    )
+    modules = loaded_after(code)
+    assert "litreview.library.bibtex" in modules
+    unused = (
+        "sqlalchemy.dialects.postgresql",  # the tables' PostgreSQL index conditions wait
+        "alembic",  # the library is at head: one read of alembic_version says so
+        "litreview.library.bbt_json",
+        "litreview.library.table_import",
+    )
+    assert [m for m in unused if m in modules] == []
+
+
 def test_head_revision_read_from_the_files_is_alembics(tmp_path: Path) -> None:
     from alembic.script import ScriptDirectory
 

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 # bm25 weights of SQLite's indexed columns: title, abstract, authors, annotation (and notes).
@@ -60,6 +59,9 @@ def fts_matches(dialect: str, match: str) -> sa.ColumnElement[bool]:
 def fts_score(dialect: str, match: str) -> sa.ColumnElement[Any]:
     """A match's rank, lower is better (bm25's sense)."""
     if dialect == "postgresql":
+        # Imported here: loading the PostgreSQL dialect costs every SQLite command ~20 ms.
+        from sqlalchemy.dialects import postgresql
+
         weights = sa.literal(PG_WEIGHTS, type_=postgresql.ARRAY(sa.REAL))
         document: sa.ColumnElement[Any] = sa.literal_column("paper_fts.document")
         return -sa.func.ts_rank_cd(weights, document, _tsquery(match), PG_NORMALISATION)

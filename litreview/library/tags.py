@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlmodel import Session, col, select
 
 from litreview.choices import MAX_TAG_LENGTH as MAX_TAG_LENGTH
@@ -54,7 +53,10 @@ def ensure_tags(session: Session, names: Iterable[str]) -> dict[str, int]:
         insert = sa.insert(table)
         if session.get_bind().dialect.name == "postgresql":
             # Another writer may be adding the same tag (SQLite's write lock keeps them apart):
-            # theirs stands, and is read below once they commit.
+            # theirs stands, and is read below once they commit. (The dialect is imported
+            # here: it costs every SQLite command ~20 ms.)
+            from sqlalchemy.dialects import postgresql
+
             insert = postgresql.insert(table).on_conflict_do_nothing(index_elements=["name"])
         rows = session.execute(insert.returning(table.c.name, table.c.id), missing)
         found.update({name: tag_id for name, tag_id in rows})
