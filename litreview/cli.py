@@ -111,7 +111,7 @@ def acting_engine(engine: Engine, name: str) -> Engine:
     from litreview.library.attribution import engine_acting_as
     from litreview.library.members import find_member
 
-    with session_scope(engine) as session:
+    with session_scope(engine, writes=False) as session:
         return engine_acting_as(engine, find_member(session, name))
 
 
@@ -174,7 +174,7 @@ def serve(
     from litreview.library.members import accounts_enabled
     from litreview.library.summary import paper_count
 
-    with session_scope(context(ctx).engine()) as session:
+    with session_scope(context(ctx).engine(), writes=False) as session:
         papers = paper_count(session)
         accounts = accounts_enabled(session)
     # With members, each one signs in (or sends their own token): no server-wide token.
@@ -294,7 +294,7 @@ def search(
     from litreview.library.views import load_paper_views
 
     query = PaperQuery.parse(**{**query.model_dump(exclude_defaults=True), "q": text or None})
-    with session_scope(context(ctx).engine()) as session:
+    with session_scope(context(ctx).engine(), writes=False) as session:
         ids, total = search_paper_ids(session, query)
         views = load_paper_views(session, ids, with_links=False)
         table = Table("key", "year", "title", "authors", title=f"{total} papers")

@@ -43,11 +43,11 @@ def command_engine(ctx: typer.Context) -> Engine:
 
 
 @contextmanager
-def _session(ctx: typer.Context) -> Iterator[Session]:
+def _session(ctx: typer.Context, *, writes: bool = True) -> Iterator[Session]:
     """One transaction for the command (the database modules load only when it runs)."""
     from litreview.db import session_scope
 
-    with session_scope(command_engine(ctx)) as session:
+    with session_scope(command_engine(ctx), writes=writes) as session:
         yield session
 
 
@@ -68,7 +68,7 @@ def show_tree(ctx: typer.Context) -> None:
 
     from litreview.library.areas import area_tree
 
-    with _session(ctx) as session:
+    with _session(ctx, writes=False) as session:
         tree = Tree("[bold]research areas[/bold]")
 
         def grow(branch: Tree, node: AreaNode) -> None:
@@ -173,7 +173,7 @@ def links(ctx: typer.Context) -> None:
     from litreview.library.area_links import load_map
     from litreview.library.areas import area_paths
 
-    with _session(ctx) as session:
+    with _session(ctx, writes=False) as session:
         paths = area_paths(session)
         for lk in load_map(session).links:
             note = f"  ({lk.note})" if lk.note else ""

@@ -39,7 +39,7 @@ def list_command(ctx: typer.Context, target: ColumnTarget | None = typer.Option(
     from litreview.db import session_scope
     from litreview.library.columns import list_columns
 
-    with session_scope(_engine(ctx)) as session:
+    with session_scope(_engine(ctx), writes=False) as session:
         table = Table("target", "name", "key", "type", "options / formula", "unit", "bounds")
         for column in list_columns(session, target):
             bounds = ""

@@ -44,7 +44,7 @@ def list_command(
     from litreview.models import DuplicateStatus
 
     status = DuplicateStatus.dismissed if dismissed else DuplicateStatus.open
-    with session_scope(_engine(ctx)) as session:
+    with session_scope(_engine(ctx), writes=False) as session:
         pairs = list_pairs(session, status)
         ids = sorted({i for p in pairs for i in (p.paper_a_id, p.paper_b_id)})
         papers = {v.paper.id: v.paper for v in load_paper_views(session, ids, with_links=False)}

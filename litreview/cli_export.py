@@ -101,7 +101,7 @@ def export_command(
         matrix=matrix,
     )
     context: CliContext = ctx.find_root().obj
-    with session_scope(context.engine()) as session:
+    with session_scope(context.engine(), writes=False) as session:
         chunks = export_chunks(session, fmt, query, options)
         if output is None:
             _write_stdout(chunks)

@@ -98,7 +98,7 @@ def info(ctx: typer.Context) -> None:
     from litreview.library.summary import library_summary
 
     context: CliContext = ctx.find_root().obj
-    with session_scope(context.engine()) as session:
+    with session_scope(context.engine(), writes=False) as session:
         summary = library_summary(session)
     rows = [
         ("library", describe_library(context.settings.database_url)),

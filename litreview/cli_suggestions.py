@@ -34,7 +34,7 @@ def show(
     from litreview.library.suggestions import count_pending, list_suggestions, refresh_suggestions
     from litreview.models import Paper
 
-    with session_scope(command_engine(ctx)) as session:
+    with session_scope(command_engine(ctx), writes=refresh) as session:
         added = refresh_suggestions(session) if refresh else 0
         paper_id = get_paper_by_key(session, paper).id if paper else None
         found = list_suggestions(session, paper_id=paper_id, state=state)

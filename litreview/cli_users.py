@@ -61,7 +61,7 @@ def list_command(ctx: typer.Context) -> None:
     from litreview.db import session_scope
     from litreview.library.members import list_members
 
-    with session_scope(_engine(ctx)) as session:
+    with session_scope(_engine(ctx), writes=False) as session:
         table = Table("name", "role", "password")
         for member in list_members(session):
             has = "set" if member.password_hash else "on first sign-in"

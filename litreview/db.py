@@ -224,10 +224,17 @@ SESSION_INFO_OPTION = "litreview_session_info"
 
 
 @contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """One transaction at an edge (CLI command, script): commit on success, roll back on error."""
+def session_scope(engine: Engine, *, writes: bool = True) -> Iterator[Session]:
+    """One transaction at an edge (CLI command, script): commit on success, roll back on error.
+
+    ``writes`` (the default) takes the write lock as the transaction begins, as a write
+    request's session does (:func:`lock_for_writes`): a command's checks and inserts are one
+    step against the server's writers, on PostgreSQL across its workers too. A command that
+    only reads passes False and waits for no writer."""
     info = dict(engine.get_execution_options().get(SESSION_INFO_OPTION, {}))
     with Session(engine, info=info) as session:
+        if writes:
+            lock_for_writes(session)
         try:
             yield session
             session.commit()

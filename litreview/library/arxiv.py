@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from litreview.db import reads_before_writes
 from litreview.errors import InvalidInput
 from litreview.importers.arxiv_fetch import ArxivFetcher, Progress
 from litreview.importers.records import PaperRecord
@@ -202,8 +203,13 @@ def refresh_arxiv(
     only: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> RefreshReport:
-    """Re-fetch stored arXiv papers (all, or the ids in ``only``) and store newer versions."""
-    stored = _stored_arxiv_papers(session, only)
+    """Re-fetch stored arXiv papers (all, or the ids in ``only``) and store newer versions.
+
+    The stored ids are read in a transaction of their own, so that the fetch (seconds over the
+    network) holds no write lock; storing what came back takes it (``session`` is a fresh one:
+    that first transaction is rolled back)."""
+    with reads_before_writes(session):
+        stored = _stored_arxiv_papers(session, only)
     fetched = fetcher.fetch([ArxivId(s.arxiv_id) for s in stored], progress=progress)
     report = RefreshReport()
     records: list[PaperRecord] = []
