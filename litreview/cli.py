@@ -11,7 +11,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 
 from litreview.cli_areas import register as register_area_commands
 from litreview.cli_arxiv import register as register_arxiv_commands
@@ -26,6 +25,7 @@ from litreview.cli_library import (
     describe_library,
 )
 from litreview.cli_library import register as register_library_commands
+from litreview.cli_output import red, rich_console, say
 from litreview.cli_query import query_options
 from litreview.cli_suggestions import register as register_suggestion_commands
 from litreview.cli_users import register as register_user_commands
@@ -67,9 +67,6 @@ register_library_commands(app)
 register_user_commands(app)
 register_area_commands(app)
 register_suggestion_commands(app)
-
-out = Console()
-err = Console(stderr=True, soft_wrap=True)  # one line per failure, never wrapped
 
 
 @dataclass
@@ -183,9 +180,7 @@ def serve(
     library = describe_library(settings.database_url)
     if workers == 1:
         application = create_app(settings)
-        out.print(
-            f"litreview on http://{_url_host(host)}:{port}  (library {library}, {papers} papers)"
-        )
+        say(f"litreview on http://{_url_host(host)}:{port}  (library {library}, {papers} papers)")
         uvicorn.run(
             application,
             host=host,
@@ -197,7 +192,7 @@ def serve(
     # Each worker process builds its app from these settings, passed through the environment
     # (the schema is already upgraded, by the engine above).
     os.environ[SETTINGS_VARIABLE] = settings_to_json(settings)
-    out.print(
+    say(
         f"litreview on http://{_url_host(host)}:{port}"
         f"  ({workers} workers, library {library}, {papers} papers)"
     )
@@ -226,7 +221,7 @@ def network_settings(settings: Settings, host: str) -> Settings:
         return settings
     if settings.token is None:
         token = secrets.token_urlsafe(24)
-        out.print(f"this server is reachable from the network; its token is: {token}")
+        say(f"this server is reachable from the network; its token is: {token}")
         return replace(settings, token=token)
     if len(settings.token) < MIN_NETWORK_TOKEN_LENGTH:
         raise InvalidInput(
@@ -246,7 +241,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     from litreview.db import current_revision
 
     engine = context(ctx).engine()
-    out.print(f"database at revision {current_revision(engine)}")
+    say(f"database at revision {current_revision(engine)}")
 
 
 @db_app.command("copy")
@@ -270,7 +265,7 @@ def db_copy(
     finally:
         source.dispose()
         target.dispose()
-    out.print(
+    say(
         f"copied {report.total} rows ({report.rows.get('paper', 0)} papers) in"
         f" {len(report.rows)} tables; counts, rows and export checked"
         f" (sha256 {report.export_checksum[:16]})"
@@ -304,7 +299,7 @@ def search(
             if len(view.authors) > 3:
                 names += " et al."
             table.add_row(paper.key, str(paper.year or ""), paper.title, names)
-        out.print(table)
+        rich_console().print(table)
 
 
 @app.command("load-sample")
@@ -316,7 +311,7 @@ def load_sample(ctx: typer.Context) -> None:
 
     with session_scope(context(ctx).engine()) as session:
         report = load_sample_library(session)
-    out.print(report)
+    say(report)
 
 
 def main(args: list[str] | None = None) -> None:
@@ -325,17 +320,17 @@ def main(args: list[str] | None = None) -> None:
     try:
         app(args)
     except LitreviewError as exc:
-        err.print(f"[red]error:[/red] {exc.message}", highlight=False, soft_wrap=True)
+        say(f"{red('error:')} {exc.message}", err=True)
         sys.exit(1)
     except OSError as exc:
-        err.print(f"[red]error:[/red] {exc}", highlight=False)
+        say(f"{red('error:')} {exc}", err=True)
         sys.exit(1)
     except Exception as exc:
         # SQLAlchemy is imported only by the commands that open the database.
         sa_exc = sys.modules.get("sqlalchemy.exc")
         if sa_exc is None or not isinstance(exc, sa_exc.SQLAlchemyError):
             raise
-        err.print(f"[red]error:[/red] {_database_failure(exc)}", highlight=False)
+        say(f"{red('error:')} {_database_failure(exc)}", err=True)
         sys.exit(1)
 
 

@@ -12,10 +12,9 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Protocol
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from litreview.choices import AreaRelation, AreaStatus, ChildrenChoice, Stance
+from litreview.cli_output import rich_console, say
 from litreview.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -33,7 +32,6 @@ areas_app = typer.Typer(
     help="The tree and map of research areas (no subcommand: print the tree).",
     invoke_without_command=True,
 )
-out = Console()
 
 
 def command_engine(ctx: typer.Context) -> Engine:
@@ -64,6 +62,7 @@ def show_tree(ctx: typer.Context) -> None:
     """Show the tree of research areas with status and the number of papers in each."""
     if ctx.invoked_subcommand is not None:
         return
+    from rich.markup import escape
     from rich.tree import Tree
 
     from litreview.library.areas import area_tree
@@ -82,7 +81,7 @@ def show_tree(ctx: typer.Context) -> None:
 
         for root_node in area_tree(session):
             grow(tree, root_node)
-        out.print(tree)
+        rich_console().print(tree)
 
 
 @areas_app.command("add")
@@ -99,7 +98,7 @@ def add(
         if status is not None:
             assert area.id is not None
             update_area(session, area.id, status=status)
-        out.print(f"area {escape(path)}", highlight=False)
+        say(f"area {path}")
 
 
 @areas_app.command("status")
@@ -143,7 +142,7 @@ def link(
         link_areas(
             session, _area_id(session, source), _area_id(session, target), relation, note=note
         )
-        out.print(f"{escape(source)} {relation.value} {escape(target)}", highlight=False)
+        say(f"{source} {relation.value} {target}")
 
 
 @areas_app.command("unlink")
@@ -178,7 +177,7 @@ def links(ctx: typer.Context) -> None:
         for lk in load_map(session).links:
             note = f"  ({lk.note})" if lk.note else ""
             line = f"{paths[lk.source_id]} --{lk.relation.value}--> {paths[lk.target_id]}{note}"
-            out.print(escape(line), highlight=False)
+            say(line)
 
 
 @areas_app.command("place")
@@ -223,7 +222,7 @@ def remove(
                 f"({plan.describe(ChildrenChoice.lift)}) or --children delete "
                 f"({plan.describe(ChildrenChoice.delete)})"
             )
-        out.print(escape(plan.describe(children)), highlight=False, soft_wrap=True)
+        say(plan.describe(children))
         if not yes and not typer.confirm("Delete?", default=False):
             raise typer.Exit(1)
         delete_area(session, area_id, children=children)

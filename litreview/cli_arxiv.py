@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from litreview.choices import WebSourceKind
+from litreview.cli_output import red, rich_console, say, stderr_is_terminal
 from litreview.config import Settings
 from litreview.errors import InvalidInput
 
@@ -27,9 +26,6 @@ if TYPE_CHECKING:
 
     from litreview.importers.arxiv_fetch import ArxivFetcher
     from litreview.library.arxiv import ArxivOutcome, RefreshItem
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 
 class CliContext(Protocol):
@@ -66,7 +62,10 @@ def _progress(what: str) -> Iterator[Progress]:
     )
 
     columns = (TextColumn(what), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True, disable=not err.is_terminal) as progress:
+    console = rich_console(stderr=True)
+    with Progress(
+        *columns, console=console, transient=True, disable=not stderr_is_terminal()
+    ) as progress:
         yield progress
 
 
@@ -154,15 +153,15 @@ def add(
 def _print_outcomes(outcomes: list[ArxivOutcome]) -> None:
     for o in outcomes:
         if o.failed:
-            err.print(f"[red]failed[/red]  {escape(o.input)}: {escape(o.message)}")
+            say(f"{red('failed')}  {o.input}: {o.message}", err=True)
             continue
         version = f"v{o.version}" if o.version else ""
-        note = f"  ({escape(o.message)})" if o.message else ""
-        out.print(f"{o.status.value:<9} {escape(o.input)}  {o.key or ''} {version}{note}")
+        note = f"  ({o.message})" if o.message else ""
+        say(f"{o.status.value:<9} {o.input}  {o.key or ''} {version}{note}")
     counts: dict[str, int] = {}
     for o in outcomes:
         counts[o.status.value] = counts.get(o.status.value, 0) + 1
-    out.print(", ".join(f"{n} {status}" for status, n in counts.items()))
+    say(", ".join(f"{n} {status}" for status, n in counts.items()))
 
 
 def refresh(
@@ -188,10 +187,10 @@ def refresh(
         )
     for item in report.items:
         if item.status.value == "failed":
-            err.print(f"[red]failed[/red]  {item.arxiv_id} ({item.key}): {escape(item.message)}")
+            say(f"{red('failed')}  {item.arxiv_id} ({item.key}): {item.message}", err=True)
         elif item.noteworthy:
-            out.print(_refresh_line(item))
-    out.print(
+            say(_refresh_line(item))
+    say(
         f"{len(report.items)} arXiv papers checked, "
         f"{sum(i.status.value == 'updated' for i in report.items)} updated, "
         f"{len(report.stale)} annotations written about an older version, "
@@ -211,7 +210,7 @@ def _refresh_line(item: RefreshItem) -> str:
         notes.append(f"journal ref: {item.new_journal_ref}")
     if item.new_doi:
         notes.append(f"DOI: {item.new_doi}")
-    return escape(f"{item.arxiv_id} ({item.key}): " + "; ".join(notes))
+    return f"{item.arxiv_id} ({item.key}): " + "; ".join(notes)
 
 
 def register(app: typer.Typer) -> None:

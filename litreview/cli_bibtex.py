@@ -13,9 +13,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from litreview.cli_output import red, rich_console, say, stderr_is_terminal
 from litreview.errors import InvalidInput, LitreviewError
 
 if TYPE_CHECKING:
@@ -23,9 +22,6 @@ if TYPE_CHECKING:
 
     from litreview.importers.table import Target
     from litreview.library.bibtex import BibtexImportReport
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 
 class CliContext(Protocol):
@@ -66,7 +62,7 @@ def import_files(
                 report = _import_one(engine, path, tag, area, dry_run, mapping)
             except LitreviewError as exc:
                 where = "" if exc.message.startswith(path.name) else f"{path}: "
-                err.print(f"[red]failed[/red]  {escape(where + exc.message)}", soft_wrap=True)
+                say(f"{red('failed')}  {where}{exc.message}", err=True)
                 failed = True
             else:
                 failed = _print_report(report) or failed
@@ -79,7 +75,7 @@ def import_files(
 def _progress(files: int) -> Iterator[Callable[[], None]]:
     """A bar over the files on a terminal (Rich's progress, loaded only then); what to call
     after each file."""
-    if not err.is_terminal:
+    if not stderr_is_terminal():
         yield lambda: None
         return
     from rich.progress import (
@@ -91,7 +87,7 @@ def _progress(files: int) -> Iterator[Callable[[], None]]:
     )
 
     columns = (TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=err, transient=True) as bar:
+    with Progress(*columns, console=rich_console(stderr=True), transient=True) as bar:
         task = bar.add_task("files", total=files)
         yield lambda: bar.advance(task)
 
@@ -136,9 +132,7 @@ def _import_one(
 def _print_report(report: BibtexImportReport) -> bool:
     """Print one file's summary and its failures; True when something failed."""
     for failure in report.failures:
-        err.print(
-            f"[red]failed[/red]  {escape(report.source)}: {escape(str(failure))}", soft_wrap=True
-        )
+        say(f"{red('failed')}  {report.source}: {failure}", err=True)
     counts = report.counts()
     summary = ", ".join(f"{n} {status}" for status, n in counts.items() if n or status != "updated")
     encoding = report.info.get("encoding", "")
@@ -146,9 +140,9 @@ def _print_report(report: BibtexImportReport) -> bool:
     if report.info.get("group_areas"):
         note += f"; {report.info['group_areas']} areas from its groups"
     read = f"encoding {encoding}" if encoding else f"{report.info.get('rows', 0)} rows"
-    out.print(f"{escape(report.source)}: {summary}; {read}{note}", soft_wrap=True)
+    say(f"{report.source}: {summary}; {read}{note}")
     for name, kind in report.info.get("new_columns", {}).items():
-        out.print(f"  new column {escape(name)!r}: {kind}", soft_wrap=True)
+        say(f"  new column {name!r}: {kind}")
     return bool(report.failures)
 
 

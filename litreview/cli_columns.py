@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from litreview.choices import ColumnTarget, ColumnType
+from litreview.cli_output import rich_console, say
 from litreview.errors import InvalidInput
 from litreview.formulas import slug
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-out = Console(highlight=False)
 columns_app = typer.Typer(help="Columns of one's own, for papers and areas.", no_args_is_help=True)
 
 
@@ -34,6 +32,7 @@ TargetOption = typer.Option(ColumnTarget.paper, "--target", help="Papers' or are
 @columns_app.command("list")
 def list_command(ctx: typer.Context, target: ColumnTarget | None = typer.Option(None)) -> None:
     """Show the columns with their type, options, unit, bounds and formula."""
+    from rich.markup import escape
     from rich.table import Table
 
     from litreview.db import session_scope
@@ -56,7 +55,7 @@ def list_command(ctx: typer.Context, target: ColumnTarget | None = typer.Option(
                 escape(column.unit),
                 bounds,
             )
-        out.print(table)
+        rich_console().print(table)
 
 
 @columns_app.command("add")
@@ -89,7 +88,7 @@ def add_command(
             maximum=maximum,
             description=description,
         )
-        out.print(f"added {column.target.value} column {escape(column.name)!r} ({slug(name)})")
+        say(f"added {column.target.value} column {column.name!r} ({slug(name)})")
 
 
 @columns_app.command("edit")
@@ -115,7 +114,7 @@ def edit_command(
         column = find_column(session, target, name)
         assert column.id is not None
         update_column(session, column.id, {k: v for k, v in changes.items() if v is not None})
-        out.print(f"changed column {escape(column.name)!r}")
+        say(f"changed column {column.name!r}")
 
 
 @columns_app.command("remove")
@@ -140,7 +139,7 @@ def remove_command(
         ):
             raise InvalidInput(f"column {column.name!r} kept")
         deleted = delete_column(session, column.id)
-        out.print(f"removed column {escape(column.name)!r} and {deleted} values")
+        say(f"removed column {column.name!r} and {deleted} values")
 
 
 @columns_app.command("set")
@@ -171,7 +170,7 @@ def set_command(
             area = find_area_path(session, row)
             assert area.id is not None
             set_area_fields(session, area.id, fields)
-        out.print(f"set {len(fields)} values of {escape(row)}")
+        say(f"set {len(fields)} values of {row}")
 
 
 def register(app: typer.Typer) -> None:

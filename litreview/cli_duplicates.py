@@ -5,15 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from litreview.cli_output import bold, say
 from litreview.errors import InvalidInput
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-out = Console(highlight=False)
 duplicates_app = typer.Typer(
     help="Possible duplicates (same title, years within one, a shared family name): list, "
     "merge or dismiss.",
@@ -49,14 +47,12 @@ def list_command(
         ids = sorted({i for p in pairs for i in (p.paper_a_id, p.paper_b_id)})
         papers = {v.paper.id: v.paper for v in load_paper_views(session, ids, with_links=False)}
         for pair in pairs:
-            out.print(f"[bold]#{pair.id}[/bold] {escape(pair.reason)}")
+            say(f"{bold(f'#{pair.id}')} {pair.reason}")
             for paper_id in (pair.paper_a_id, pair.paper_b_id):
                 paper = papers[paper_id]
                 title = paper.title or "[no title]"
-                out.print(
-                    f"  {paper_id:>6}  {escape(paper.key)}  {paper.year or ''}  {escape(title)}"
-                )
-        out.print(f"{len(pairs)} {'dismissed' if dismissed else 'possible duplicate'} pair(s)")
+                say(f"  {paper_id:>6}  {paper.key}  {paper.year or ''}  {title}")
+        say(f"{len(pairs)} {'dismissed' if dismissed else 'possible duplicate'} pair(s)")
 
 
 @duplicates_app.command("merge")
@@ -82,7 +78,7 @@ def merge_command(
     with session_scope(_engine(ctx)) as session:
         paper_id = merge_pair(session, pair, keep=keep, take=choices)
         aliases = aliases_of(session, [paper_id]).get(paper_id, [])
-    out.print(f"merged into paper {paper_id}; aliases: {escape(', '.join(aliases))}")
+    say(f"merged into paper {paper_id}; aliases: {', '.join(aliases)}")
 
 
 @duplicates_app.command("dismiss")
@@ -96,7 +92,7 @@ def dismiss_command(
 
     with session_scope(_engine(ctx)) as session:
         dismiss_pair(session, pair)
-    out.print(f"pair {pair} dismissed")
+    say(f"pair {pair} dismissed")
 
 
 def register(app: typer.Typer) -> None:

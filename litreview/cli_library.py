@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from typer.core import TyperGroup
 
+from litreview.cli_output import say
 from litreview.cli_query import query_options
 from litreview.config import OLD_DEFAULT_DATABASE_PATH, Settings
 from litreview.errors import InvalidInput
@@ -25,9 +24,6 @@ from litreview.query import PaperFilter
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
-
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
 
 DB_OPTION = "--db"
 MEMBER_OPTION = "--member"
@@ -108,13 +104,12 @@ def info(ctx: typer.Context) -> None:
         ("tags", str(summary.tags)),
     ]
     for label, value in rows:
-        out.print(f"{label:<10} {escape(value)}", soft_wrap=True)
+        say(f"{label:<10} {value}")
     old = Path.cwd() / OLD_DEFAULT_DATABASE_PATH
     if context.library_choice is LibraryChoice.default and old.is_file():
-        out.print(
+        say(
             f"note: {old} is a library an older litreview made here; "
-            f"open it with --db {OLD_DEFAULT_DATABASE_PATH}",
-            soft_wrap=True,
+            f"open it with --db {OLD_DEFAULT_DATABASE_PATH}"
         )
 
 
@@ -142,16 +137,16 @@ def remove(
     with session_scope(context.engine()) as session:
         ids = select_paper_ids(session, selection)
         if not ids:
-            out.print("no paper matches; nothing removed")
+            say("no paper matches; nothing removed")
             return
         for view in load_paper_views(session, ids[:SHOWN_BEFORE_REMOVING], with_links=False):
-            out.print(f"  {escape(view.paper.key)}  {escape(view.paper.title)}", soft_wrap=True)
+            say(f"  {view.paper.key}  {view.paper.title}")
         if len(ids) > SHOWN_BEFORE_REMOVING:
-            out.print(f"  ... and {len(ids) - SHOWN_BEFORE_REMOVING} more")
+            say(f"  ... and {len(ids) - SHOWN_BEFORE_REMOVING} more")
         if not yes and not typer.confirm(f"Remove these {len(ids)} papers from {library}?"):
             raise InvalidInput("nothing removed")
         removed = delete_papers(session, ids)
-    out.print(f"{removed} papers removed from {escape(library)}", soft_wrap=True)
+    say(f"{removed} papers removed from {library}")
 
 
 def register(app: typer.Typer) -> None:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import typer
-from rich.console import Console
 
 from litreview.choices import SuggestionState
 from litreview.cli_areas import command_engine
+from litreview.cli_output import rich_console, say
 
 suggestions_app = typer.Typer(
     help="Relations suggested by the papers themselves (no subcommand: list the pending ones).",
     invoke_without_command=True,
 )
-out = Console()
 
 
 @suggestions_app.callback()
@@ -51,9 +50,9 @@ def show(
             table.add_row(
                 str(s.id), keys[s.source_id], s.relation.value, keys[s.target_id], s.found_in
             )
-        out.print(table)
+        rich_console().print(table)
         if paper is None and state is not SuggestionState.pending:
-            out.print(f"{count_pending(session)} pending")
+            say(f"{count_pending(session)} pending")
 
 
 @suggestions_app.command("accept")
@@ -67,7 +66,7 @@ def accept(
     with session_scope(command_engine(ctx)) as session:
         for suggestion_id in ids:
             decide_suggestion(session, suggestion_id, accept=True)
-    out.print(f"accepted {len(ids)}")
+    say(f"accepted {len(ids)}")
 
 
 @suggestions_app.command("dismiss")
@@ -81,7 +80,7 @@ def dismiss(
     with session_scope(command_engine(ctx)) as session:
         for suggestion_id in ids:
             decide_suggestion(session, suggestion_id, accept=False)
-    out.print(f"dismissed {len(ids)}")
+    say(f"dismissed {len(ids)}")
 
 
 def register(app: typer.Typer) -> None:

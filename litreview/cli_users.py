@@ -6,15 +6,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from litreview.choices import MemberRole
+from litreview.cli_output import rich_console, say
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
-out = Console(highlight=False)
 users_app = typer.Typer(help="Members of a shared library and their roles.", no_args_is_help=True)
 
 
@@ -50,12 +48,13 @@ def add_command(
     secret = _password(None, password)
     with session_scope(_engine(ctx)) as session:
         member = add_member(session, name, role, secret)
-        out.print(f"added {escape(member.name)} ({member.role.value})")
+        say(f"added {member.name} ({member.role.value})")
 
 
 @users_app.command("list")
 def list_command(ctx: typer.Context) -> None:
     """Show the members, their roles and whether they have a password yet."""
+    from rich.markup import escape
     from rich.table import Table
 
     from litreview.db import session_scope
@@ -66,7 +65,7 @@ def list_command(ctx: typer.Context) -> None:
         for member in list_members(session):
             has = "set" if member.password_hash else "on first sign-in"
             table.add_row(escape(member.name), member.role.value, has)
-        out.print(table)
+        rich_console().print(table)
 
 
 @users_app.command("remove")
@@ -77,7 +76,7 @@ def remove_command(ctx: typer.Context, name: str = typer.Argument(...)) -> None:
 
     with session_scope(_engine(ctx)) as session:
         remove_member(session, find_member(session, name))
-        out.print(f"removed {escape(name)}")
+        say(f"removed {name}")
 
 
 @users_app.command("passwd")
@@ -96,7 +95,7 @@ def passwd_command(
     assert secret is not None
     with session_scope(_engine(ctx)) as session:
         set_password(session, find_member(session, name), secret)
-        out.print(f"password of {escape(name)} set")
+        say(f"password of {name} set")
 
 
 @users_app.command("role")
@@ -109,7 +108,7 @@ def role_command(
 
     with session_scope(_engine(ctx)) as session:
         set_role(session, find_member(session, name), role)
-        out.print(f"{escape(name)} is now {role.value}")
+        say(f"{name} is now {role.value}")
 
 
 def register(app: typer.Typer) -> None:

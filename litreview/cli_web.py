@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.markup import escape
 from sqlalchemy.engine import Engine
 
+from litreview.cli_output import say
 from litreview.db import session_scope
 from litreview.errors import InvalidInput
 from litreview.library.web_sources import WebSource, add_web_source
-
-out = Console(highlight=False)
 
 
 def add_web_source_command(engine: Engine, source: WebSource) -> None:
@@ -22,4 +19,4 @@ def add_web_source_command(engine: Engine, source: WebSource) -> None:
     with session_scope(engine) as session:
         paper = add_web_source(session, source)
         key, entry_type = paper.key, paper.entry_type
-    out.print(f"added    {escape(key)}  @{entry_type}  {escape(source.title)}", soft_wrap=True)
+    say(f"added    {key}  @{entry_type}  {source.title}")
