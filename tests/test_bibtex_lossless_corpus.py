@@ -6,7 +6,8 @@ For every file of the shared corpus, imported once into a fresh library:
 - every citation key is found in the BibTeX export, as a key or in ``ids``;
 - the export gives every field of every unedited entry as it came in (compared field by field
   after parsing both files and expanding ``@string`` macros; a month macro stays a macro);
-- importing the file again changes nothing.
+- importing the file again changes nothing;
+- the export, imported into a new library, gives the same library.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from bibtex_helpers import all_views, fresh_engine, snapshot, template_database
+from bibtex_helpers import all_views, fresh_engine, snapshot
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, String
@@ -49,10 +51,13 @@ class Imported:
     exported: Library
     keys: set[str]  # the library's citation keys and aliases
     problem_lines: set[int]  # lines the import reported a failure or warning at
+    merged: set[str]  # entries merged into another paper
     unchanged_keys: set[str]  # entries that are their paper (not merged into another)
     again: dict[str, str]  # what re-importing the file did, by outcome
-    before: object
-    after: object
+    before: dict[str, dict[str, Any]]  # the library after the import
+    after: dict[str, dict[str, Any]]  # ... and after importing the file again
+    export_failures: list[str]  # what importing the export into a new library reported
+    from_export: dict[str, dict[str, Any]]  # ... and that library
 
 
 def _parse(text: str) -> Library:
@@ -63,21 +68,16 @@ def _parse(text: str) -> Library:
         logging.disable(logging.NOTSET)
 
 
-@pytest.fixture(scope="module")
-def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return template_database(tmp_path_factory.mktemp("template"))
-
-
-# Imported once per file for both tests below (pytest orders the tests by file).
+# Imported once per file for the tests below (pytest orders the tests by file).
 @pytest.fixture(scope="module")
 def imported(
-    template: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+    template_db: Path, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
 ) -> Iterator[Imported]:
     path = FOLDER / str(request.param)
     tmp_path = tmp_path_factory.mktemp("lib")
     data = path.read_bytes()
     text = decode_bibtex_bytes(data).text.replace("\r\n", "\n").replace("\r", "\n")
-    engine = fresh_engine(template, tmp_path / "lib.db")
+    engine = fresh_engine(template_db, tmp_path / "lib.db")
     with Session(engine) as session:
         report = import_bibtex(session, data, source=path.name)
         session.commit()
@@ -90,15 +90,24 @@ def imported(
         session.commit()
         after = snapshot(session)
     engine.dispose()
+    engine = fresh_engine(template_db, tmp_path / "from_export.db")
+    with Session(engine) as session:
+        from_export = import_bibtex(session, exported, source="export")
+        session.commit()
+        from_export_library = snapshot(session)
+    engine.dispose()
     yield Imported(
         source=_parse(text),
         exported=_parse(exported),
         keys=keys,
         problem_lines={p.line for p in report.problems if p.line is not None},
+        merged=merged,
         unchanged_keys={v.paper.key for v in views} - merged,
         again={o.key or "": o.status.value for o in again.outcomes},
         before=before,
         after=after,
+        export_failures=[str(f) for f in from_export.failures],
+        from_export=from_export_library,
     )
 
 
@@ -164,6 +173,25 @@ def test_importing_a_file_again_changes_nothing(imported: Imported) -> None:
     assert imported.after == imported.before
     changed = {k: s for k, s in imported.again.items() if s not in ("unchanged", "failed")}
     assert not changed, list(changed.items())[:10]
+
+
+# Papers made of two entries of one file by the merge rule (same title and year) take fields
+# from both, so a crossref child of such a paper may inherit a field it did not have before.
+MERGED_PARENT_CASES = {"biber_crossrefs.bib": {"cr7"}, "btp_crossref_entries.bib": {"cr7"}}
+
+
+@pytest.mark.parametrize("imported", FILES, indirect=True)
+def test_import_export_import_gives_the_same_library(
+    imported: Imported, request: pytest.FixtureRequest
+) -> None:
+    assert not imported.export_failures, imported.export_failures
+    before, after = imported.before, imported.from_export
+    assert set(before) == set(after)
+    name = request.node.callspec.params["imported"]
+    skip = imported.merged | MERGED_PARENT_CASES.get(name, set())
+    for key in before:
+        if key not in skip:
+            assert before[key] == after[key], key
 
 
 def _macros(library: Library) -> Macros:

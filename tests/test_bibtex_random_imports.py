@@ -13,7 +13,7 @@ import random
 from pathlib import Path
 
 import pytest
-from bibtex_helpers import fresh_engine, template_database
+from bibtex_helpers import fresh_engine
 from sqlalchemy import func
 from sqlmodel import Session, select
 
@@ -48,13 +48,14 @@ def _papers(session: Session) -> int:
     return session.exec(select(func.count()).select_from(Paper)).one()
 
 
-def test_random_pieces_in_random_batches_import_and_add_up(corpus: Path, tmp_path: Path) -> None:
+def test_random_pieces_in_random_batches_import_and_add_up(
+    corpus: Path, template_db: Path, tmp_path: Path
+) -> None:
     seed = int(os.environ.get("LITREVIEW_RANDOM_SEED", "14"))
     rng = random.Random(seed)
     files = [p for p in sorted((corpus / "bibtex").iterdir()) if p.stat().st_size <= MAX_FILE_BYTES]
-    template = template_database(tmp_path)
     for round_ in range(ROUNDS):
-        engine = fresh_engine(template, tmp_path / f"round{round_}.db")
+        engine = fresh_engine(template_db, tmp_path / f"round{round_}.db")
         with Session(engine) as session:
             for part in ("fresh", "non-empty"):
                 where = f"seed {seed}, round {round_}, {part} library"

@@ -35,7 +35,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from bibtex_helpers import template_database
 from pandoc_support import QUIRKS, reader_quirk, render_all
 
 FILES = (
@@ -49,14 +48,15 @@ FILES = (
 EXCUSED = ("langid", "math", "issue", "mkbibquote")
 
 
-def test_citeproc_renders_our_exports_as_the_originals(corpus: Path, tmp_path: Path) -> None:
+def test_citeproc_renders_our_exports_as_the_originals(
+    corpus: Path, template_db: Path, tmp_path: Path
+) -> None:
     if shutil.which("pandoc") is None:
         pytest.skip("pandoc is not installed (apt-get install -y pandoc; .ci/run does)")
-    template = template_database(tmp_path)
     total = bibtex_agree = csl_agree = 0
     excused: dict[str, int] = dict.fromkeys(EXCUSED, 0)
     for name in FILES:
-        rendered = render_all(corpus / "bibtex" / name, template, tmp_path)
+        rendered = render_all(corpus / "bibtex" / name, template_db, tmp_path)
         assert rendered, name
         for entry in rendered:
             total += 1
