@@ -9,7 +9,6 @@ can be started.
 
 from __future__ import annotations
 
-import itertools
 import os
 import shutil
 from collections.abc import Iterator
@@ -23,7 +22,13 @@ from sqlmodel import Session
 from litreview.app import create_app
 from litreview.config import Settings, sqlite_url
 from litreview.db import make_engine, upgrade
-from tests.pg_server import PostgresServer, create_database, drop_database, start_server
+from tests.pg_server import (
+    PostgresLibraries,
+    PostgresServer,
+    create_database,
+    drop_database,
+    start_server,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 # TestClient's default host name "testserver" is refused like any foreign Host header.
@@ -97,17 +102,21 @@ def pg_template(pg_server: PostgresServer) -> Iterator[str]:
     drop_database(pg_server, name)
 
 
-_numbers = itertools.count()
+@pytest.fixture(scope="session")
+def pg_libraries(pg_server: PostgresServer, pg_template: str) -> Iterator[PostgresLibraries]:
+    """Empty PostgreSQL libraries, each emptied again after its test for the next one."""
+    libraries = PostgresLibraries(pg_server, pg_template)
+    yield libraries
+    libraries.close()
 
 
 @pytest.fixture
 def pg_url(request: pytest.FixtureRequest) -> Iterator[str]:
-    """A fresh PostgreSQL library for this test (a copy of the template)."""
-    server: PostgresServer = request.getfixturevalue("pg_server")
-    template: str = request.getfixturevalue("pg_template")
-    name = f"litreview_test_{os.getpid()}_{next(_numbers)}"
-    yield create_database(server, name, template=template)
-    drop_database(server, name)
+    """A PostgreSQL library for this test, as empty as the template (see PostgresLibraries)."""
+    libraries: PostgresLibraries = request.getfixturevalue("pg_libraries")
+    name = libraries.take()
+    yield libraries.server.database_url(name)
+    libraries.give_back(name)
 
 
 @pytest.fixture

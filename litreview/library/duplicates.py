@@ -72,7 +72,9 @@ def record_possible_duplicates(session: Session, paper_ids: Sequence[int]) -> in
     candidates: dict[tuple[int, int], str] = {}
     for chunk in chunks(sorted(set(paper_ids))):
         for a, b, year_a, year_b in session.execute(_LOOK_ALIKES, {"ids": list(chunk)}):
-            pair = (min(a, b), max(a, b))
+            if a > b:  # the pair in id order, whichever row came first (PostgreSQL: any)
+                a, b, year_a, year_b = b, a, year_b, year_a
+            pair = (a, b)
             years = "same year" if year_a == year_b else f"years {year_a} and {year_b}"
             candidates.setdefault(pair, f"same title, {years}")
     if not candidates:
