@@ -14,6 +14,7 @@ from bibtexparser.entrypoint import parse_string
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, func, select
+from test_cli import run
 
 from litreview.exporters.bibtex import render_bibtex
 from litreview.importers.records import AuthorRecord, PaperRecord
@@ -213,20 +214,15 @@ def test_cli_import_summarises_and_exits_1_on_failed_blocks(tmp_path: Path) -> N
     assert "refs.bib: line 17" in done.stderr and "Traceback" not in done.stderr
     clean = tmp_path / "clean.bib"
     clean.write_text(BIB.replace("@article{broken, title = {Unbalanced {brace}\n", ""))
-    again = subprocess.run(
-        [*command, str(clean)], capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120
-    )
+    # End to end above; in this process (as the entry point runs it) from here on.
+    again = run("--db", str(tmp_path / "l.db"), "import", str(clean), cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "3 unchanged" in again.stdout
 
 
 @pytest.mark.parametrize("name", ["missing.bib"])
 def test_cli_names_an_unreadable_file(tmp_path: Path, name: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LITREVIEW_")}
-    done = subprocess.run(
-        [sys.executable, "-m", "litreview.cli", "--db", str(tmp_path / "l.db"), "import", name],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
-    )  # fmt: skip
+    done = run("--db", str(tmp_path / "l.db"), "import", name, cwd=tmp_path)
     assert done.returncode == 1
     assert name in done.stderr and "Traceback" not in done.stderr
 

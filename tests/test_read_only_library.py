@@ -39,9 +39,11 @@ def arxiv() -> Iterator[FakeArxiv]:
         yield fake
 
 
-@pytest.fixture
-def library(tmp_path: Path, arxiv: FakeArxiv) -> Iterator[Path]:
-    """``tmp_path/library.db`` with a paper in an area, then made read-only (file and folder)."""
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory, arxiv: FakeArxiv) -> Iterator[Path]:
+    """``library.db`` with a paper in an area, then made read-only (file and folder); the tests
+    only read it (each checks that it is unchanged), so they share it."""
+    tmp_path = tmp_path_factory.mktemp("read-only")
     db = tmp_path / "library.db"
     bib = tmp_path / "kept.bib"
     bib.write_text("@article{kept2020, title = {Readable forever}, year = {2020}}\n")

@@ -21,9 +21,11 @@ from litreview.config import Settings, settings_from_json, settings_to_json
 WRITES_EACH = 15
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[LiveServer]:
-    with FakeArxiv.running() as arxiv, live_server(tmp_path, arxiv, args=["--workers", "2"]) as s:
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """One server for the module's tests (each adds its own paper, if any)."""
+    folder = tmp_path_factory.mktemp("serve")
+    with FakeArxiv.running() as arxiv, live_server(folder, arxiv, args=["--workers", "2"]) as s:
         yield s
 
 
