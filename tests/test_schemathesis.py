@@ -67,17 +67,16 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", _APP).exclude(
 def formulas() -> st.SearchStrategy[str]:
     """Formulas as the schema's ``format: formula`` describes them (over numbers: a name is
     one of the library's numeric columns, so one that is not there is a 409 by the schema)."""
-    operators = st.sampled_from(["+", "-", "*", "/"])
-
-    def over(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-        return st.one_of(
-            inner,
-            st.tuples(inner, operators, inner).map(" ".join),
-            inner.map("({})".format),
-            st.lists(inner, min_size=1, max_size=3).map(", ".join).map("max({})".format),
-        )
-
-    return over(over(over(st.integers(-1000, 1000).map(str))))
+    numbers = st.integers(-1000, 1000).map(str)
+    return st.recursive(
+        numbers,
+        lambda inner: st.one_of(
+            st.tuples(inner, st.sampled_from(["+", "-", "*", "/"]), inner).map(" ".join),
+            inner.map(lambda text: f"({text})"),
+            st.lists(inner, min_size=1, max_size=3).map(lambda args: f"max({', '.join(args)})"),
+        ),
+        max_leaves=6,
+    )
 
 
 # A grammar no pattern states: schemathesis documents custom formats for this.
