@@ -36,10 +36,11 @@ def all_views(session: Session) -> list[Any]:
     return load_paper_views(session, [i for i in ids if i is not None], with_links=False)
 
 
-def snapshot(session: Session) -> dict[str, dict[str, Any]]:
-    """Every paper by key, with what a reader sees of it (not timestamps or ids)."""
+def snapshot(session: Session, views: list[Any] | None = None) -> dict[str, dict[str, Any]]:
+    """Every paper by key, with what a reader sees of it (not timestamps or ids); ``views``:
+    ``all_views(session)`` if the caller has them already."""
     library: dict[str, dict[str, Any]] = {}
-    for view in all_views(session):
+    for view in all_views(session) if views is None else views:
         paper = view.paper
         library[paper.key] = {
             "entry_type": paper.entry_type,

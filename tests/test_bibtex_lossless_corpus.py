@@ -85,7 +85,7 @@ def imported(
         keys = {v.paper.key for v in views} | {a for v in views for a in v.aliases}
         merged = {o.key for o in report.outcomes if o.status == Outcome.merged}
         exported = render_bibtex(views)
-        before = snapshot(session)
+        before = snapshot(session, views)
         again = import_bibtex(session, data, source=path.name)
         session.commit()
         after = snapshot(session)

@@ -56,7 +56,7 @@ def test_the_cli_reports_a_damaged_library_in_one_line(tmp_path: Path, template_
 
 @pytest.mark.parametrize("url", ["bogus://x", "postgresql+nodriver://u@h/db"])
 def test_the_cli_reports_an_unusable_database_url_in_one_line(tmp_path: Path, url: str) -> None:
-    result = _cli("--db", url, "search", "x", cwd=tmp_path)
+    result = run("--db", url, "search", "x", cwd=tmp_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     lines = result.stderr.strip().splitlines()
