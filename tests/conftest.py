@@ -13,10 +13,8 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from unittest import mock
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -24,7 +22,6 @@ from sqlmodel import Session
 from litreview.app import create_app
 from litreview.config import Settings, sqlite_url
 from litreview.db import make_engine, upgrade
-from litreview.library import members
 from tests.pg_server import (
     PostgresLibraries,
     PostgresServer,
@@ -50,16 +47,6 @@ def corpus() -> Path:
     if not path.is_dir():
         pytest.skip(f"corpus not found at {path} (set LITREVIEW_CORPUS)")
     return path
-
-
-@pytest.fixture(scope="session", autouse=True)
-def quick_password_hashing() -> Iterator[None]:
-    """Passwords hashed with Argon2 at its lowest cost: the library's hasher costs ~0.2 s of CPU a
-    hash or check, by design, and the members' tests make dozens. What is hashed and checked,
-    and how (argon2id, the costs written in each hash), stays the library's."""
-    quick = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    with mock.patch.object(members, "_hasher", quick):
-        yield
 
 
 @pytest.fixture(scope="session")
