@@ -15,7 +15,8 @@ times three things in the same process, each query ``--runs`` times:
   cost of the library over its SQL;
 - ``api``: the whole request through the ASGI app in-process (``TestClient``): parameter
   validation, search, loading the page of 50 papers, response model, JSON;
-- ``lib``: what the route does without HTTP: search + ``load_paper_views`` + ``PaperPublic``;
+- ``lib``: what the route does without HTTP: search + ``load_paper_summaries`` + ``PaperPublic``
+  + JSON;
 - ``page raw``: every SQL statement ``lib`` ran, replayed through the same driver with no ORM and
   no Python objects built; the floor any implementation pays.
 
@@ -52,14 +53,14 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from litreview.api.schemas import PaperPublic
+from litreview.api.schemas import PaperList, PaperPublic
 from litreview.app import create_app
 from litreview.config import Settings, sqlite_url
 from litreview.db import make_engine, upgrade
 from litreview.importers.records import AuthorRecord, PaperRecord
 from litreview.library.papers import import_records
 from litreview.library.search import PaperQuery, search_paper_ids
-from litreview.library.views import load_paper_views
+from litreview.library.views import load_paper_summaries
 from litreview.models import ReadingStatus, SourceKind
 from litreview.normalize import split_display_name
 
@@ -209,9 +210,9 @@ def lib_call(engine: sa.Engine, params: dict[str, Any]) -> Callable[[], int]:
     def run() -> int:
         with Session(engine) as session:
             ids, total = search_paper_ids(session, to_query(params))
-            views = load_paper_views(session, ids, with_links=False)
-            items = [PaperPublic.from_view(v).model_dump(mode="json") for v in views]
-            return len(items) + total * 0
+            views = load_paper_summaries(session, ids)
+            page = PaperList(items=[PaperPublic.from_view(v) for v in views], total=total)
+            return len(page.model_dump_json())
 
     return run
 

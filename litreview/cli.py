@@ -286,12 +286,12 @@ def search(
 
     from litreview.db import session_scope
     from litreview.library.search import search_paper_ids
-    from litreview.library.views import load_paper_views
+    from litreview.library.views import load_paper_summaries
 
     query = PaperQuery.parse(**{**query.model_dump(exclude_defaults=True), "q": text or None})
     with session_scope(context(ctx).engine(), writes=False) as session:
         ids, total = search_paper_ids(session, query)
-        views = load_paper_views(session, ids, with_links=False)
+        views = load_paper_summaries(session, ids)
         table = Table("key", "year", "title", "authors", title=f"{total} papers")
         for view in views:
             paper = view.paper

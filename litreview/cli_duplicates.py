@@ -38,14 +38,14 @@ def list_command(
         return
     from litreview.db import session_scope
     from litreview.library.duplicates import list_pairs
-    from litreview.library.views import load_paper_views
+    from litreview.library.views import load_paper_summaries
     from litreview.models import DuplicateStatus
 
     status = DuplicateStatus.dismissed if dismissed else DuplicateStatus.open
     with session_scope(_engine(ctx), writes=False) as session:
         pairs = list_pairs(session, status)
         ids = sorted({i for p in pairs for i in (p.paper_a_id, p.paper_b_id)})
-        papers = {v.paper.id: v.paper for v in load_paper_views(session, ids, with_links=False)}
+        papers = {v.paper.id: v.paper for v in load_paper_summaries(session, ids)}
         for pair in pairs:
             say(f"{bold(f'#{pair.id}')} {pair.reason}")
             for paper_id in (pair.paper_a_id, pair.paper_b_id):

@@ -127,7 +127,7 @@ def remove(
     from litreview.db import session_scope
     from litreview.library.export import select_paper_ids
     from litreview.library.removal import delete_papers
-    from litreview.library.views import load_paper_views
+    from litreview.library.views import load_paper_summaries
 
     selection = PaperFilter.parse(**{**query.model_dump(exclude_defaults=True), "q": text or None})
     if not (selection.is_filtered() or selection.area):
@@ -139,7 +139,7 @@ def remove(
         if not ids:
             say("no paper matches; nothing removed")
             return
-        for view in load_paper_views(session, ids[:SHOWN_BEFORE_REMOVING], with_links=False):
+        for view in load_paper_summaries(session, ids[:SHOWN_BEFORE_REMOVING]):
             say(f"  {view.paper.key}  {view.paper.title}")
         if len(ids) > SHOWN_BEFORE_REMOVING:
             say(f"  ... and {len(ids) - SHOWN_BEFORE_REMOVING} more")

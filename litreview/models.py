@@ -346,12 +346,19 @@ class PaperArea(TableModel, table=True):
     )
 
 
+# What makes an annotation written (a paper's has_annotation, in lists and as a filter): SQL
+# over the annotation table; its partial index serves every query that says it.
+WRITTEN_ANNOTATION = "markdown <> ''"
+
+
 class Annotation(TableModel, table=True):
     """The paper's Markdown annotation: the text the bibliography prints."""
 
     __tablename__ = "annotation"
     # The papers with written annotations, read without touching the text (has_annotation).
-    __table_args__ = (_partial_index("ix_annotation_written", "paper_id", where="markdown <> ''"),)
+    __table_args__ = (
+        _partial_index("ix_annotation_written", "paper_id", where=WRITTEN_ANNOTATION),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     paper_id: int = Field(

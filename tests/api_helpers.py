@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 
@@ -28,3 +31,19 @@ def error_of(response: Any, status: int) -> dict[str, Any]:
     error: dict[str, Any] = response.json()["error"]
     assert error["status"] == status and error["message"]
     return error
+
+
+@contextmanager
+def statements_run(client: TestClient) -> Iterator[list[str]]:
+    """The SQL statements the app's engine runs inside the block, in order."""
+    engine = client.app.state.engine  # type: ignore[attr-defined]
+    statements: list[str] = []
+
+    def watch(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        statements.append(sql)
+
+    sa.event.listen(engine, "before_cursor_execute", watch)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", watch)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api_helpers import add_area, add_paper, error_of
+from tests.api_helpers import add_area, add_paper, error_of, statements_run
 
 pytestmark = pytest.mark.both_dialects
 
@@ -82,6 +84,52 @@ def test_area_ids_on_create(client: TestClient) -> None:
     area = add_area(client, "Robustness")
     paper = add_paper(client, "In an area", area_ids=[area["id"]])
     assert paper["areas"] == [{"id": area["id"], "path": "Robustness", "note": "", "stance": None}]
+
+
+def _page_and_statements(client: TestClient, **params: Any) -> tuple[list[Any], list[str]]:
+    with statements_run(client) as statements:
+        answer = client.get("/api/papers", params={"sort": "year", "order": "asc", **params})
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"], statements
+
+
+def test_a_page_reads_each_kind_of_row_once_and_shows_papers_as_their_page_does(
+    client: TestClient,
+) -> None:
+    area = add_area(client, "Interpretability")
+    ids = [
+        add_paper(
+            client,
+            f"Paper {n}",
+            authors=[f"Ann Smith{n}", "Bo Li"],
+            tags=["probe", f"t{n}"],
+            area_ids=[area["id"]],
+            year=2000 + n,
+            doi=f"10.1000/{n}",
+            arxiv_id=f"2401.0001{n}",
+        )["id"]
+        for n in range(6)
+    ]
+    for paper_id, text in ((ids[0], "Read *this*."), (ids[1], "  ")):
+        saved = client.put(
+            f"/api/papers/{paper_id}/annotation", json={"markdown": text, "version": 0}
+        )
+        assert saved.status_code == 200, saved.text
+    two, few = _page_and_statements(client, limit=2)
+    six, more = _page_and_statements(client, limit=6)
+    # One statement per kind of row, whatever the page's length; the long texts are not read.
+    assert [p["id"] for p in two] == ids[:2] and [p["id"] for p in six] == ids
+    assert len(few) == len(more), more
+    assert not [s for s in more if "abstract" in s or "original" in s], more
+    for listed in six:
+        whole = client.get(f"/api/papers/{listed['id']}").json()
+        assert {name: whole[name] for name in listed} == listed
+    assert six[0]["authors"][0]["family"] == "Smith0" and six[0]["tags"] == ["probe", "t0"]
+    assert six[0]["areas"][0]["path"] == "Interpretability"
+    # Annotated as the filter says: any text written (blank too), nothing else.
+    annotated = client.get("/api/papers", params={"has_annotation": True}).json()["items"]
+    assert {p["id"] for p in annotated} == {p["id"] for p in six if p["has_annotation"]}
+    assert {p["id"] for p in annotated} == set(ids[:2])
 
 
 def test_unknown_and_odd_ids(client: TestClient) -> None:

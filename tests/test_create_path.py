@@ -3,7 +3,6 @@ full-text triggers as its rows are written, and answered as it was stored."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -12,6 +11,7 @@ from litreview.library.papers import import_records
 from litreview.library.search import search_paper_ids
 from litreview.models import SourceKind
 from litreview.query import PaperQuery
+from tests.api_helpers import statements_run
 
 
 def _index_rows(session: Session) -> list[tuple[object, ...]]:
@@ -56,20 +56,11 @@ def test_a_few_papers_are_indexed_as_a_large_import_indexes_them(session: Sessio
 def test_a_paper_made_by_hand_is_stored_and_answered_in_few_statements(
     client: TestClient,
 ) -> None:
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    statements: list[str] = []
-
-    def watch(_conn: object, _cursor: object, sql: str, *_: object) -> None:
-        statements.append(sql)
-
-    sa.event.listen(engine, "before_cursor_execute", watch)
-    try:
+    with statements_run(client) as statements:
         made = client.post(
             "/api/papers",
             json={"title": "Quokka census", "authors": ["Ann Smith"], "year": 2021},
         )
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", watch)
     assert made.status_code == 201, made.text
     assert made.headers["content-type"] == "application/json"
     body = made.json()

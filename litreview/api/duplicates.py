@@ -18,7 +18,7 @@ from litreview.library.duplicates import (
     merge_pair,
 )
 from litreview.library.merge_papers import CHOOSABLE
-from litreview.library.views import load_paper_views
+from litreview.library.views import load_paper_summaries
 from litreview.models import DuplicateStatus
 
 router = APIRouter(tags=["duplicates"], responses=ERROR_RESPONSES)
@@ -54,8 +54,7 @@ class MergeIn(BaseModel):
 def _public(session: Session, pairs: list[DuplicatePair]) -> list[DuplicatePublic]:
     ids = {i for p in pairs for i in (p.paper_a_id, p.paper_b_id)}
     views = {
-        v.paper.id: PaperPublic.from_view(v)
-        for v in load_paper_views(session, sorted(ids), with_links=False)
+        v.paper.id: PaperPublic.from_view(v) for v in load_paper_summaries(session, sorted(ids))
     }
     return [
         DuplicatePublic(
@@ -84,7 +83,7 @@ def merge_duplicate(pair_id: PairId, body: MergeIn, session: SessionDep) -> Pape
     """Merge the pair into one paper: chosen fields, the rest filled; the other key an alias."""
     paper_id = merge_pair(session, pair_id, keep=body.keep, take=body.fields)
     session.commit()
-    return PaperPublic.from_view(load_paper_views(session, [paper_id], with_links=False)[0])
+    return PaperPublic.from_view(load_paper_summaries(session, [paper_id])[0])
 
 
 @router.post("/duplicates/{pair_id}/dismiss", response_model=DuplicatePublic)

@@ -26,7 +26,7 @@ from litreview.library.annotations import get_annotation
 from litreview.library.notes import list_notes
 from litreview.library.papers import create_paper, delete_paper, list_provenance, update_paper
 from litreview.library.search import search_paper_ids
-from litreview.library.views import load_paper_views
+from litreview.library.views import load_paper_summaries, load_paper_views
 from litreview.query import PaperQuery
 
 router = APIRouter(tags=["papers"], responses=ERROR_RESPONSES)
@@ -54,7 +54,7 @@ def if_match_version(header: str | None) -> int | None:
 
 
 def paper_public(session: Session, paper_id: int) -> PaperPublic:
-    views = load_paper_views(session, [paper_id], with_links=False)
+    views = load_paper_summaries(session, [paper_id])
     if not views:
         raise NotFound(f"no paper with id {paper_id}", paper_id=paper_id)
     return PaperPublic.from_view(views[0])
@@ -85,7 +85,7 @@ async def list_papers(
         ids, total = search_paper_ids(
             session, query, time_limit_ms=settings.search_time_limit_ms, cancelled=gone.is_set
         )
-        views = load_paper_views(session, ids, with_links=False)
+        views = load_paper_summaries(session, ids)
         return json_response(
             PaperList(items=[PaperPublic.from_view(v) for v in views], total=total)
         )

@@ -50,7 +50,17 @@ from litreview.library.fts import (
 )
 from litreview.library.reading import rating_key, status_condition, status_key
 from litreview.library.tags import tidy_tag
-from litreview.models import Annotation, Area, Author, Paper, PaperArea, PaperAuthor, PaperTag, Tag
+from litreview.models import (
+    WRITTEN_ANNOTATION,
+    Annotation,
+    Area,
+    Author,
+    Paper,
+    PaperArea,
+    PaperAuthor,
+    PaperTag,
+    Tag,
+)
 from litreview.query import MAX_ID, MAX_LIMIT, PaperFilter, PaperQuery, SortOrder
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -263,9 +273,9 @@ def id_filters(session: Session, query: PaperFilter) -> list[Filter]:
             )
         )
     if query.has_annotation is not None:
-        # Both forms are served by the partial index ix_annotation_written (markdown <> '').
+        # Both forms are served by the partial index ix_annotation_written.
         # A literal, not a parameter: only then can SQLite see the partial index applies.
-        is_written = sa.text("annotation.markdown <> ''")
+        is_written = sa.text(WRITTEN_ANNOTATION)
         written = sa.select(col(Annotation.paper_id)).where(is_written)
         annotated = sa.exists().where(col(Annotation.paper_id) == paper_id, is_written)
         if query.has_annotation:

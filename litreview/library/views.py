@@ -1,11 +1,15 @@
-"""Whole papers (authors, tags, areas, annotation, relations) loaded in a few bulk queries.
+"""Papers with their other rows (authors, tags, areas, annotation, relations), read in one
+statement per kind of row.
 
-The API's paper shape and every exporter read these views, never the tables one by one.
+Two readings: a whole paper (:class:`PaperView`: every column, the annotation's text, relations),
+which its page and every exporter read; and a paper as a list shows it (:class:`PaperSummary`:
+its row without the long texts, whether it is annotated), the API's pages and the CLI's search.
+Nothing reads the tables one paper at a time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +22,7 @@ from litreview.library.links import LinkView
 from litreview.library.reading import UNMARKED, readings
 from litreview.library.values import field_values
 from litreview.models import (
+    WRITTEN_ANNOTATION,
     Annotation,
     Author,
     AuthorRole,
@@ -52,9 +57,10 @@ class AreaRef:
     stance: Stance | None = None
 
 
-@dataclass
-class PaperView:
-    paper: Paper
+@dataclass(kw_only=True)
+class PaperParts:
+    """What a paper's other rows add to it, the same for a whole paper and a listed one."""
+
     # The reading status and rating as the reader sees them: their own on a shared library
     # (library.reading), else the paper's.
     status: ReadingStatus = ReadingStatus.unread
@@ -63,15 +69,53 @@ class PaperView:
     editors: list[Person] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     areas: list[AreaRef] = field(default_factory=list)
-    annotation: Annotation | None = None
-    links: list[LinkView] = field(default_factory=list)
     fields: dict[str, Any] = field(default_factory=dict)
     # Other citation keys of the paper (of entries merged into it).
     aliases: list[str] = field(default_factory=list)
 
+
+@dataclass
+class PaperView(PaperParts):
+    """A whole paper: every column, the annotation's text, and (if asked) its relations."""
+
+    paper: Paper
+    annotation: Annotation | None = None
+    links: list[LinkView] = field(default_factory=list)
+
     @property
     def annotation_markdown(self) -> str:
         return self.annotation.markdown if self.annotation is not None else ""
+
+    @property
+    def annotated(self) -> bool:
+        # WRITTEN_ANNOTATION's rule, on the text already read.
+        return self.annotation_markdown != ""
+
+
+@dataclass
+class PaperSummary(PaperParts):
+    """A paper as a list shows it: ``paper`` is its row of ``LISTED_COLUMNS`` as stored (no
+    ORM object), ``annotated`` whether its annotation is written."""
+
+    paper: sa.Row[Any]
+    annotated: bool = False
+
+
+# Columns only a whole paper's readers use (its page, the exports): the long texts and what no
+# list shows. A summary has every other column of the paper.
+WHOLE_ONLY = frozenset(
+    {
+        "abstract",
+        "original",
+        "arxiv_categories",
+        "title_fp",
+        "author_names",
+        "published",
+        "arxiv_updated",
+    }
+)
+_TABLE: sa.Table = Paper.__table__  # type: ignore[attr-defined]
+LISTED_COLUMNS = [c for c in _TABLE.c if c.name not in WHOLE_ONLY]
 
 
 def load_paper_views(
@@ -79,34 +123,45 @@ def load_paper_views(
 ) -> list[PaperView]:
     """Views of the papers with these ids, in the order given (unknown ids are skipped)."""
     views: dict[int, PaperView] = {}
-    placed: list[tuple[PaperView, int, str, Stance | None]] = []
     for start in range(0, len(ids), CHUNK):
-        chunk = list(ids[start : start + CHUNK])
-        _load_chunk(session, chunk, views, placed)
-    # Only the paths of the areas these papers are in: a page of a library with a large map
-    # reads a few areas, not all of them.
-    paths = area_paths(session, {area_id for _, area_id, _, _ in placed})
-    for view, area_id, note, stance in placed:
-        view.areas.append(AreaRef(area_id, paths[area_id], note, stance))
-    for view in views.values():
-        view.areas.sort(key=lambda a: a.path)
-    for paper_id, values in field_values(session, ColumnTarget.paper, list(views)).items():
-        views[paper_id].fields = values
-    for paper_id, keys in aliases_of(session, list(views)).items():
-        views[paper_id].aliases = keys
-    own = readings(session, list(views))
-    if own is not None:
-        for paper_id, view in views.items():
-            view.status, view.rating = own.get(paper_id, UNMARKED)
+        params = {"ids": list(ids[start : start + CHUNK])}
+        for paper in session.exec(_PAPERS, params=params).all():
+            assert paper.id is not None
+            views[paper.id] = PaperView(
+                paper, status=ReadingStatus(paper.status), rating=paper.rating
+            )
+        for annotation in session.exec(_ANNOTATIONS, params=params).all():
+            views[annotation.paper_id].annotation = annotation
+    _add_parts(session, views)
     ordered = [views[i] for i in ids if i in views]
     if with_links:
         _attach_links(session, ordered)
     return ordered
 
 
+def load_paper_summaries(session: Session, ids: Sequence[int]) -> list[PaperSummary]:
+    """Summaries of the papers with these ids, in the order given (unknown ids are skipped)."""
+    found: dict[int, PaperSummary] = {}
+    for start in range(0, len(ids), CHUNK):
+        params = {"ids": list(ids[start : start + CHUNK])}
+        # Through the session, which first flushes what the request changed (a new paper).
+        for row in session.execute(_LISTED, params):
+            found[row.id] = PaperSummary(row, status=ReadingStatus(row.status), rating=row.rating)
+        for (paper_id,) in session.connection().execute(_WRITTEN, params):
+            found[paper_id].annotated = True
+    _add_parts(session, found)
+    return [found[i] for i in ids if i in found]
+
+
 # Built once: the statements of one chunk, the ids bound as an expanding parameter.
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 _PAPERS = select(Paper).where(col(Paper.id).in_(_IDS))
+_LISTED = sa.select(*LISTED_COLUMNS).where(col(Paper.id).in_(_IDS))
+_ANNOTATIONS = select(Annotation).where(col(Annotation.paper_id).in_(_IDS))
+# Served by the partial index of written annotations: their text is not read.
+_WRITTEN = sa.select(col(Annotation.paper_id)).where(
+    col(Annotation.paper_id).in_(_IDS), sa.text(WRITTEN_ANNOTATION)
+)
 _PEOPLE = (
     sa.select(
         col(PaperAuthor.paper_id),
@@ -129,31 +184,41 @@ _TAGS = (
 _AREAS = sa.select(
     col(PaperArea.paper_id), col(PaperArea.area_id), col(PaperArea.note), col(PaperArea.stance)
 ).where(col(PaperArea.paper_id).in_(_IDS))
-_ANNOTATIONS = select(Annotation).where(col(Annotation.paper_id).in_(_IDS))
 
 
-def _load_chunk(
-    session: Session,
-    chunk: list[int],
-    views: dict[int, PaperView],
-    placed: list[tuple[PaperView, int, str, Stance | None]],
-) -> None:
-    ids = {"ids": chunk}
-    for paper in session.exec(_PAPERS, params=ids).all():
-        assert paper.id is not None
-        views[paper.id] = PaperView(paper, ReadingStatus(paper.status), paper.rating)
-    # (Flushed by the first read: the rest run on the connection, without the ORM's step.)
+def _add_parts(session: Session, papers: Mapping[int, PaperParts]) -> None:
+    """Each paper's people, tags, areas, own columns' values, aliases and (for a member) own
+    reading status and rating."""
+    ids = list(papers)
+    placed: list[tuple[PaperParts, int, str, Stance | None]] = []
+    # (The paper rows were read through the session, which flushed: these run on the
+    # connection, without the ORM's step.)
     connection = session.connection()
-    for paper_id, role, name, family, given, affiliation in connection.execute(_PEOPLE, ids):
-        view = views[paper_id]
-        target = view.authors if role == AuthorRole.author else view.editors
-        target.append(Person(name, family, given, affiliation))
-    for paper_id, name in connection.execute(_TAGS, ids):
-        views[paper_id].tags.append(name)
-    for paper_id, area_id, note, stance in connection.execute(_AREAS, ids):
-        placed.append((views[paper_id], area_id, note, stance))
-    for annotation in session.exec(_ANNOTATIONS, params=ids).all():
-        views[annotation.paper_id].annotation = annotation
+    for start in range(0, len(ids), CHUNK):
+        params = {"ids": ids[start : start + CHUNK]}
+        for paper_id, role, name, family, given, affiliation in connection.execute(_PEOPLE, params):
+            parts = papers[paper_id]
+            target = parts.authors if role == AuthorRole.author else parts.editors
+            target.append(Person(name, family, given, affiliation))
+        for paper_id, name in connection.execute(_TAGS, params):
+            papers[paper_id].tags.append(name)
+        for paper_id, area_id, note, stance in connection.execute(_AREAS, params):
+            placed.append((papers[paper_id], area_id, note, stance))
+    # Only the paths of the areas these papers are in: a page of a library with a large map
+    # reads a few areas, not all of them.
+    paths = area_paths(session, {area_id for _, area_id, _, _ in placed})
+    for parts, area_id, note, stance in placed:
+        parts.areas.append(AreaRef(area_id, paths[area_id], note, stance))
+    for parts in papers.values():
+        parts.areas.sort(key=lambda a: a.path)
+    for paper_id, values in field_values(session, ColumnTarget.paper, ids).items():
+        papers[paper_id].fields = values
+    for paper_id, keys in aliases_of(session, ids).items():
+        papers[paper_id].aliases = keys
+    own = readings(session, ids)
+    if own is not None:
+        for paper_id, parts in papers.items():
+            parts.status, parts.rating = own.get(paper_id, UNMARKED)
 
 
 def _attach_links(session: Session, views: list[PaperView]) -> None:
