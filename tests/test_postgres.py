@@ -21,6 +21,7 @@ from litreview.config import Settings, sqlite_url
 from litreview.db import WRITE_LOCK_KEY, make_engine, time_limit, upgrade
 from litreview.errors import SearchTooBroad
 from litreview.importers.records import AuthorRecord, PaperRecord
+from litreview.library import fts
 from litreview.library.annotations import save_annotation
 from litreview.library.bibtex import import_bibtex
 from litreview.library.notes import add_note
@@ -128,6 +129,44 @@ def test_title_words_rank_above_abstract_words(pg_engine: Engine) -> None:
         ids = [o.paper_id for o in import_records(session, records).outcomes]
         session.commit()
     assert _found(pg_engine, "robustness") == [ids[1], ids[0]]
+
+
+def test_ranking_reads_the_shortest_matches_and_counts_them_all(
+    pg_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ranked page is chosen among the shortest matches (``fts.CANDIDATES`` for each
+    ``fts.PAGE`` up to its end), its total counts every match, and the worst first ranks all."""
+    monkeypatch.setattr(fts, "CANDIDATES", 2)
+    monkeypatch.setattr(fts, "PAGE", 1)
+    filler = " ".join(f"word{n}" for n in range(80))
+    records = [
+        PaperRecord(title="Reward shaping", source=SourceKind.manual, year=2001),
+        PaperRecord(title="Reward", source=SourceKind.manual, abstract="a b c", year=2002),
+        PaperRecord(
+            title="Reward models", source=SourceKind.manual, abstract=filler[:300], year=2003
+        ),
+        PaperRecord(
+            title="Something", source=SourceKind.manual, abstract=f"reward {filler}", year=2004
+        ),
+    ]
+    with Session(pg_engine) as session:
+        ids = [o.paper_id for o in import_records(session, records).outcomes]
+        session.commit()
+        lexemes = session.execute(sa.text("SELECT lexemes FROM paper_fts ORDER BY rowid")).all()
+        assert [row[0] for row in lexemes] == [2, 4, 2 + len(filler[:300].split()), 82]
+
+        def page(offset: int, order: str | None = None) -> tuple[list[int], int]:
+            query = PaperQuery(q="reward", limit=1, offset=offset, order=order)
+            return search_paper_ids(session, query)
+
+        # Page by page, each chosen among the two shortest matches per page so far: every
+        # match once, best first, each page with the total of all four.
+        assert [page(offset) for offset in range(4)] == [([paper], 4) for paper in ids]
+        # The worst first: every match ranked, the long one with the word in its abstract last.
+        assert page(0, "asc") == ([ids[3]], 4)
+        # Filtered: the shortest that pass the filters, all of them counted.
+        later = PaperQuery(q="reward", limit=1, offset=1, year_min=2002)
+        assert search_paper_ids(session, later) == ([ids[2]], 3)
 
 
 def test_a_slow_statement_is_stopped_as_too_broad(pg_engine: Engine) -> None:

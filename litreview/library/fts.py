@@ -3,7 +3,8 @@ database, and how a bulk import fills it.
 
 Both databases name it ``paper_fts`` with ``rowid`` = paper id. SQLite: an FTS5 table, matched
 with MATCH and ranked by bm25. PostgreSQL: a weighted ``tsvector`` (``document``, revision 0008)
-matched with ``@@`` and ranked by ``ts_rank_cd`` with the same column weights.
+matched with ``@@`` and ranked by ``ts_rank_cd`` with the same column weights (among the shortest
+matches: :func:`ranked_with_total`).
 
 The text each paper gives the index is the view ``paper_fts_text`` (revision 0013, text
 columns' values added in 0014) on both databases; triggers keep ``paper_fts`` in step with
@@ -31,8 +32,17 @@ PG_WEIGHTS = [0.2, 0.3, 0.5, 1.0]
 # ts_rank_cd's normalisation: divide by the document's length, as bm25 weighs
 # a match in a short text above one in a long text.
 PG_NORMALISATION = 2
-# The full-text index is owned by the migrations, not by the models.
-PAPER_FTS = sa.table("paper_fts", sa.column("rowid", sa.Integer))
+# PostgreSQL ranks this many matches of a search for each PAGE of results down to the page's
+# end: the shortest (fewest distinct words; see ranked_with_total). Not exact: a long paper
+# that would rank among the best shows up only on a later page. At bench/pg.py's 100,000
+# papers the first 50 of the 1,500 shortest were those of all matches for 12 words and the 14
+# searches of bench/api_latency.py (paged and filtered included); of the 1,000 shortest, 17 of
+# 50 for "reward" among tag=highlight's 3,708 matches; of the 500 shortest, 33 for "learning".
+CANDIDATES = 1500
+PAGE = 50
+# The full-text index is owned by the migrations, not by the models. ``lexemes``: PostgreSQL
+# only (revision 0020).
+PAPER_FTS = sa.table("paper_fts", sa.column("rowid", sa.Integer), sa.column("lexemes"))
 
 
 def fts_words_query(words: Sequence[str], *, last_is_prefix: bool, dialect: str) -> str:
@@ -72,24 +82,45 @@ def ranks_with_total(dialect: str) -> bool:
     """Whether a ranked search counts its matches in the pass that ranks them (a window
     count), even without filters.
 
-    PostgreSQL: ranking reads every match's row anyway, and a separate count read their
-    pages again (4,889 for "reward" at 100,000 papers). SQLite: FTS5 ranks the best page
-    without sorting every match by hand, and counts from its index.
+    PostgreSQL: choosing the matches to rank reads every match's row anyway, and a separate
+    count read their pages again (4,889 for "reward" at 100,000 papers). SQLite: FTS5 ranks the
+    best page without sorting every match by hand, and counts from its index.
     """
     return dialect == "postgresql"
 
 
-def filtered_before_ranking(dialect: str, matches: sa.Select[Any]) -> sa.Select[Any]:
-    """``matches`` (the index's rows passing a search's filters, with their rank) as a query
-    whose rows are filtered before any is ranked.
+def ranked_with_total(
+    dialect: str, passing: sa.Select[Any], score: sa.ColumnElement[Any], wanted: int | None
+) -> sa.Select[Any]:
+    """The matches ``passing`` selects (rows of ``paper_fts`` that pass a search's filters,
+    no columns) as ``id``, ``score`` and ``total`` (how many pass), to be ordered by score
+    for a page of the best ending at the ``wanted``-th (None: a page of the worst).
 
-    PostgreSQL: ``ts_rank_cd`` reads each ranked paper's tsvector (most stored out of line), so
-    ranking is most of a search's time. Flattened into the page's query, the planner ranked
-    and sorted every match of the words before the filters' join ("reward" with 2015-2020:
-    16,688 ranked for 3,313 kept); ``OFFSET 0`` plans the query by itself, its ranks computed
-    over the join's rows. SQLite's bm25 needs no such fence.
+    SQLite: every match ranked by bm25. PostgreSQL: ``ts_rank_cd`` reads each ranked match's
+    tsvector, most of a search's time when all are ranked ("reward" at 100,000 papers: 16,688
+    read, 90 ms of CPU); its normalisation divides by the document's length, so the best are
+    short documents. The filtered matches are counted and the ``CANDIDATES`` shortest kept
+    (``lexemes``, read from the rows, not the tsvectors) in one pass; only those are ranked,
+    ``CANDIDATES`` for every page of 50 down to the page's end, so a later page is chosen
+    among as many again. Their subquery also keeps the planner from ranking every match
+    before the filters' join (``OFFSET 0`` does it when every match is ranked).
     """
-    return matches.offset(0) if dialect == "postgresql" else matches
+    fts_id = PAPER_FTS.c.rowid
+    total = sa.func.count().over().label("total")
+    if dialect != "postgresql":
+        ranked = passing.add_columns(fts_id.label("id"), score.label("score")).subquery()
+        return sa.select(ranked.c.id, ranked.c.score, total)
+    found = passing.add_columns(fts_id, total)
+    if wanted is None:
+        found = found.offset(0)
+    else:
+        pages = max(1, -(-wanted // PAGE))
+        kept = max(wanted, CANDIDATES * pages)
+        found = found.order_by(PAPER_FTS.c.lexemes, fts_id).limit(kept)
+    candidates = found.subquery("candidates")
+    return sa.select(fts_id.label("id"), score.label("score"), candidates.c.total).select_from(
+        candidates.join(PAPER_FTS, fts_id == candidates.c.rowid)
+    )
 
 
 def _tsquery(match: str) -> sa.ColumnElement[Any]:

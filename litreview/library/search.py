@@ -42,10 +42,10 @@ from litreview.errors import InvalidInput
 from litreview.library.areas import area_paths, find_area_path, get_area, subtree_ids
 from litreview.library.fts import (
     PAPER_FTS,
-    filtered_before_ranking,
     fts_matches,
     fts_score,
     fts_words_query,
+    ranked_with_total,
     ranks_with_total,
 )
 from litreview.library.reading import rating_key, status_condition, status_key
@@ -506,7 +506,11 @@ def _ranked(
     dialect = session.get_bind().dialect.name
     if in_sets or ranks_with_total(dialect):
         # One pass over the matches gives the page and (as a window count) the total.
-        page = _scored(matched, score, in_sets, descending, limit, dialect, total=True)
+        # Ranking the best: the page's end; the worst first: every match.
+        wanted = offset + limit if descending else None
+        page = _scored(
+            matched, score, in_sets, descending, limit, dialect, total=True, wanted=wanted
+        )
         rows = run(session, page.offset(offset)).all()
         if rows:
             return [row.id for row in rows], int(rows[0].total)
@@ -537,20 +541,22 @@ def _scored(
     dialect: str = "sqlite",
     *,
     total: bool = False,
+    wanted: int | None = None,
 ) -> sa.Select[Any]:
     """The best ``limit`` matches passing the filters: ``id`` and ``score``, and,
-    when there are filters or ``total`` is asked, ``total``: how many matches pass them."""
+    when there are filters or ``total`` is asked, ``total``: how many matches pass them
+    (for a page ending at the ``wanted``-th, None: the worst first; see
+    ``fts.ranked_with_total``)."""
     fts_id = PAPER_FTS.c.rowid
     order: list[Any]
     if not in_sets and not total:
         stmt = sa.select(fts_id.label("id"), score.label("score")).select_from(PAPER_FTS)
         order = [score, fts_id]
         return stmt.where(matched).order_by(*_direction(order, descending)).limit(limit)
-    passing = sa.select(fts_id.label("id"), score.label("score")).select_from(PAPER_FTS)
-    ranked = filtered_before_ranking(dialect, passing.where(matched, *in_sets)).subquery()
-    stmt = sa.select(ranked.c.id, ranked.c.score, sa.func.count().over().label("total"))
-    order = [ranked.c.score, ranked.c.id]
-    return stmt.order_by(*_direction(order, descending)).limit(limit)
+    passing = sa.select().select_from(PAPER_FTS).where(matched, *in_sets)
+    ranked = ranked_with_total(dialect, passing, score, wanted)
+    order = [ranked.selected_columns.score, ranked.selected_columns.id]
+    return ranked.order_by(*_direction(order, descending)).limit(limit)
 
 
 def _direction(order: list[Any], descending: bool) -> list[Any]:
