@@ -167,6 +167,9 @@ def test_ranking_reads_the_shortest_matches_and_counts_them_all(
         # Filtered: the shortest that pass the filters, all of them counted.
         later = PaperQuery(q="reward", limit=1, offset=1, year_min=2002)
         assert search_paper_ids(session, later) == ([ids[2]], 3)
+        # The planner's settings for reading the matches through the index are set back.
+        settings = "SELECT current_setting('enable_seqscan')"
+        assert session.execute(sa.text(settings)).scalar_one() == "on"
 
 
 def test_a_slow_statement_is_stopped_as_too_broad(pg_engine: Engine) -> None:

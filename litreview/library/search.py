@@ -45,6 +45,7 @@ from litreview.library.fts import (
     fts_matches,
     fts_score,
     fts_words_query,
+    matches_through_the_index,
     ranked_with_total,
     ranks_with_total,
 )
@@ -458,9 +459,11 @@ def _search_fts(
     fts_id = PAPER_FTS.c.rowid
     if sort == SortKey.relevance:
         score = fts_score(dialect, match)
-        return _ranked(session, matched, score, filters, descending, limit, offset)
+        with matches_through_the_index(session):
+            return _ranked(session, matched, score, filters, descending, limit, offset)
     count = sa.select(sa.func.count()).select_from(PAPER_FTS).where(matched, *_in_sets(filters))
-    total = int(run(session, count).scalar_one())
+    with matches_through_the_index(session):
+        total = int(run(session, count).scalar_one())
     if limit == 0 or offset >= total:
         return [], total
     # Walk the sort key's index, keeping ids in the match set, until the page is full.
