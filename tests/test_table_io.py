@@ -15,11 +15,13 @@ from sqlmodel import Session
 from litreview.errors import ImportFailed, InvalidInput
 from litreview.exporters import export_text, get_format
 from litreview.importers.table import Target, parse_mapping, parse_table
+from litreview.library.attribution import act_as
 from litreview.library.columns import create_column
 from litreview.library.export import ExportOptions
+from litreview.library.members import add_member
 from litreview.library.table_import import import_table
 from litreview.library.views import load_paper_views
-from litreview.models import ColumnType, NoteKind
+from litreview.models import ColumnType, MemberPaper, MemberRole, NoteKind, Paper
 from litreview.query import PaperFilter
 
 pytestmark = pytest.mark.both_dialects
@@ -283,3 +285,79 @@ def test_a_file_that_is_not_one_is_a_report_of_no_rows_and_why(client: TestClien
     assert "no title column" in no_title.json()["failures"][0]["message"]
     error_of(client.post("/api/import/bibtex", content=b""), 422)
     assert client.get("/api/papers").json()["total"] == 0
+
+
+READING_LIST = (
+    "Title,Status,Rating\n"
+    "Paper one,read,4\n"
+    "Paper two,Skimmed,\n"
+    "Paper three,to read,7\n"
+    "Paper four,devoured,2\n"
+    "Paper five,,5\n"
+)
+
+
+def _marks(session: Session, table: Any, *columns: str) -> list[tuple[Any, ...]]:
+    stmt = sa.select(*[table.c[c] for c in columns]).order_by(*[table.c[c] for c in columns])
+    return [tuple(row) for row in session.execute(stmt)]
+
+
+def test_a_sheets_reading_status_and_rating(session: Session) -> None:
+    """Written for all rows at once; a bad one is reported with its row; a re-import never
+    overwrites what is already marked."""
+    report = import_table(session, READING_LIST.encode(), source="list.csv")
+    session.commit()
+    assert sorted(str(p) for p in report.failures) == [
+        "line 4: rating '7' is not a whole number 0-5",
+        "line 5: status 'devoured' is not one of unread, to_read, skimmed, read",
+    ]
+    paper = Paper.__table__  # type: ignore[attr-defined]
+    assert _marks(session, paper, "title", "status", "rating") == [
+        ("Paper five", "unread", 5),
+        ("Paper four", "unread", 2),
+        ("Paper one", "read", 4),
+        ("Paper three", "to_read", None),
+        ("Paper two", "skimmed", None),
+    ]
+    again = "Title,Status,Rating\nPaper one,unread,1\nPaper two,read,3\nPaper four,read,5\n"
+    report = import_table(session, again.encode(), source="list.csv")
+    session.commit()
+    assert report.failures == []
+    assert _marks(session, paper, "title", "status", "rating")[:3] == [
+        ("Paper five", "unread", 5),
+        ("Paper four", "read", 2),  # was unread: takes the sheet's status, keeps its rating
+        ("Paper one", "read", 4),
+    ]
+    assert _marks(session, paper, "title", "status", "rating")[4] == ("Paper two", "skimmed", 3)
+
+
+def test_a_sheets_marks_are_the_members_own(session: Session) -> None:
+    ana = add_member(session, "Ana", MemberRole.owner, "ana-secret-1")
+    ben = add_member(session, "Ben", MemberRole.editor)
+    act_as(session, ben)
+    import_table(session, READING_LIST.encode(), source="list.csv")
+    act_as(session, ana)
+    import_table(
+        session, b"Title,Status,Rating\nPaper one,skimmed,\nPaper two,read,1\n", source="a.csv"
+    )
+    act_as(session, ben)
+    import_table(
+        session, b"Title,Status,Rating\nPaper one,unread,1\nPaper two,read,2\n", source="b.csv"
+    )
+    session.commit()
+    paper, member_paper = Paper.__table__, MemberPaper.__table__  # type: ignore[attr-defined]
+    # The papers' own marks are nobody's: untouched.
+    assert {row[1:] for row in _marks(session, paper, "title", "status", "rating")} == {
+        ("unread", None)
+    }
+    titles = dict(session.execute(sa.select(paper.c.id, paper.c.title)).all())
+    marks = _marks(session, member_paper, "member_id", "paper_id", "status", "rating")
+    assert sorted((m, titles[p], s, r) for m, p, s, r in marks) == [
+        (ana.id, "Paper one", "skimmed", None),
+        (ana.id, "Paper two", "read", 1),
+        (ben.id, "Paper five", "unread", 5),
+        (ben.id, "Paper four", "unread", 2),
+        (ben.id, "Paper one", "read", 4),
+        (ben.id, "Paper three", "to_read", None),
+        (ben.id, "Paper two", "skimmed", 2),
+    ]

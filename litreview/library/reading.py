@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from litreview.library.attribution import acting_member
-from litreview.library.bulk import chunks
+from litreview.library.bulk import chunks, insert_columns
 from litreview.models import MemberPaper, Paper, ReadingStatus
 
 # The fields of a paper that are each member's own.
@@ -64,6 +64,49 @@ def set_reading(session: Session, paper: Paper, values: Mapping[str, Any]) -> bo
     session.add(row)
     session.flush()
     return False
+
+
+def set_readings(session: Session, marks: Mapping[int, Mapping[str, Any]]) -> None:
+    """:func:`set_reading` of many papers (an import's rows), by paper id: a statement for each
+    set of fields written, no paper loaded (a sheet's status column names thousands)."""
+    member = acting_member(session)
+    if member is None:
+        table = Paper.__table__  # type: ignore[attr-defined]
+        key, where = table.c.id, table.c.id == sa.bindparam("marked")
+    else:
+        table = MemberPaper.__table__  # type: ignore[attr-defined]
+        key, where = (
+            table.c.paper_id,
+            sa.and_(table.c.member_id == member.id, table.c.paper_id == sa.bindparam("marked")),
+        )
+        # A member's first mark of a paper is a new row (unread and unrated until now).
+        held = {
+            paper_id
+            for chunk in chunks(sorted(marks))
+            for (paper_id,) in session.execute(
+                sa.select(key).where(table.c.member_id == member.id, key.in_(chunk))
+            )
+        }
+        new = [paper_id for paper_id in marks if paper_id not in held]
+        insert_columns(
+            session,
+            MemberPaper,
+            {
+                "member_id": [member.id] * len(new),
+                "paper_id": new,
+                "status": [ReadingStatus(marks[p].get("status", "unread")).value for p in new],
+                "rating": [marks[p].get("rating") for p in new],
+            },
+        )
+        marks = {p: v for p, v in marks.items() if p in held}
+    by_fields: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for paper_id, values in marks.items():
+        params = {f"new_{name}": value for name, value in values.items()}
+        by_fields.setdefault(tuple(sorted(values)), []).append({"marked": paper_id, **params})
+    for names, rows in by_fields.items():
+        update = sa.update(table).where(where)
+        update = update.values({name: sa.bindparam(f"new_{name}") for name in names})
+        session.execute(update, rows)
 
 
 def status_condition(session: Session, status: ReadingStatus) -> tuple[Any, Any] | None:

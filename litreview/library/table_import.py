@@ -27,7 +27,7 @@ from litreview.library.fts import paused_indexing
 from litreview.library.identity import base_key
 from litreview.library.importing import RecordImporter
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
-from litreview.library.reading import UNMARKED, readings, set_reading
+from litreview.library.reading import UNMARKED, readings, set_readings
 from litreview.library.suggestions import suggest_after_import
 from litreview.library.values import Stored, clean_value, recompute, store_values
 from litreview.models import (
@@ -42,6 +42,7 @@ from litreview.models import (
 )
 
 TableImportReport = BibtexImportReport
+_STATUSES = {s.value for s in ReadingStatus}
 
 
 def import_table(
@@ -198,32 +199,46 @@ def _set_status_and_rating(
     problems: list[Problem],
     source: str,
 ) -> None:
-    marked = [(row, o) for row, o in stored if row.status is not None or row.rating is not None]
-    # The reader's own marks on a shared library (library.reading), else the paper's.
-    own = readings(session, [o.paper_id for _, o in marked if o.paper_id is not None])
-    for row, outcome in marked:
-        paper = session.get(Paper, outcome.paper_id)
-        assert paper is not None and paper.id is not None
-        current = (paper.status, paper.rating) if own is None else own.get(paper.id, UNMARKED)
-        values: dict[str, Any] = {}
-        if row.status is not None and current[0] == ReadingStatus.unread:
-            status = row.status.strip().lower().replace(" ", "_")
-            if status in {s.value for s in ReadingStatus}:
-                values["status"] = ReadingStatus(status)
+    """Each row's status and rating where its paper has none yet (the reader's own on a shared
+    library: library.reading), written for all the rows at once."""
+    marked = [
+        (row, o.paper_id) for row, o in stored if row.status is not None or row.rating is not None
+    ]
+    ids = sorted({paper_id for _, paper_id in marked if paper_id is not None})
+    current = readings(session, ids)
+    if current is None:
+        current = {}
+        for chunk in chunks(ids):
+            stmt = sa.select(col(Paper.id), col(Paper.status), col(Paper.rating))
+            current.update(
+                (pid, (ReadingStatus(s), r))
+                for pid, s, r in session.execute(stmt.where(col(Paper.id).in_(chunk)))
+            )
+    known = ", ".join(s.value for s in ReadingStatus)
+    marks: dict[int, dict[str, Any]] = {}
+    for row, paper_id in marked:
+        assert paper_id is not None
+        status, rating = current.get(paper_id, UNMARKED)
+        values = marks.setdefault(paper_id, {})
+        if row.status is not None and status == ReadingStatus.unread:
+            text = row.status.strip().lower().replace(" ", "_")
+            if text in _STATUSES:
+                values["status"] = status = ReadingStatus(text)
             else:
-                known = ", ".join(s.value for s in ReadingStatus)
                 problems.append(
                     Problem(f"status {row.status!r} is not one of {known}", source, row.row)
                 )
-        if row.rating is not None and current[1] is None:
+        if row.rating is not None and rating is None:
             text = row.rating.strip()
             if text.isdigit() and 0 <= int(text) <= 5:
-                values["rating"] = int(text)
+                values["rating"] = rating = int(text)
             else:
                 problems.append(
                     Problem(f"rating {text!r} is not a whole number 0-5", source, row.row)
                 )
-        set_reading(session, paper, values)
+        # A later row of the same paper (merged into it) finds these marks taken.
+        current[paper_id] = (status, rating)
+    set_readings(session, {p: v for p, v in marks.items() if v})
 
 
 def _set_values(
