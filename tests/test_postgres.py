@@ -172,6 +172,19 @@ def test_ranking_reads_the_shortest_matches_and_counts_them_all(
         assert session.execute(sa.text(settings)).scalar_one() == "on"
 
 
+def test_the_year_index_carries_the_id_in_models_and_migrations(pg_engine: Engine) -> None:
+    """Alembic's comparison leaves out an index's included columns: checked here."""
+    from sqlmodel import SQLModel
+
+    index = SQLModel.metadata.tables["paper"].indexes
+    ours = {i.name: i.dialect_kwargs.get("postgresql_include") for i in index}
+    stored = {
+        i["name"]: i.get("dialect_options", {}).get("postgresql_include")
+        for i in sa.inspect(pg_engine).get_indexes("paper")
+    }
+    assert ours["ix_paper_year"] == stored["ix_paper_year"] == ["id"]
+
+
 def test_a_slow_statement_is_stopped_as_too_broad(pg_engine: Engine) -> None:
     with Session(pg_engine) as session:
         with pytest.raises(SearchTooBroad, match="too broad"), time_limit(session, 50):
