@@ -1,6 +1,6 @@
 """Benchmark: the non-browser test suite's time, against an older checkout's suite run in turn.
 
-    python bench/suite.py [--old DIR] [-- PYTEST ARGS]
+    python bench/suite.py [--old DIR] [--save PREFIX] [-- PYTEST ARGS]
 
 Runs ``pytest -q -m "not browser"`` in this checkout and, with ``--old``, in ``DIR`` (a checkout
 with its own ``.venv``: 170e371, where #13 was filed, ran that pass twice in its CI), one after
@@ -69,7 +69,7 @@ def _watch_postgres(folder: Path, done: threading.Event, seen: dict[int, float])
         done.wait(0.2)
 
 
-def run_suite(checkout: Path, pytest_args: list[str]) -> Run:
+def run_suite(checkout: Path, pytest_args: list[str], save: Path | None = None) -> Run:
     with tempfile.TemporaryDirectory(prefix="suite-bench-") as folder:
         os.chmod(folder, 0o755)  # the cluster runs as the postgres user when we are root
         env = {**os.environ, "TMPDIR": folder}
@@ -87,6 +87,8 @@ def run_suite(checkout: Path, pytest_args: list[str]) -> Run:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         done.set()
         watcher.join()
+    if save is not None:
+        save.write_text(done_run.stdout + done_run.stderr)
     lines = done_run.stdout.strip().splitlines()
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     summary = lines[-1] if lines else done_run.stderr.strip()[-200:]
@@ -103,16 +105,21 @@ def show(name: str, run: Run) -> None:
     )
 
 
+def _saved(prefix: Path | None, name: str) -> Path | None:
+    return None if prefix is None else prefix.with_name(f"{prefix.name}-{name}.txt")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--old", type=Path, help="an older checkout with its own .venv")
+    parser.add_argument("--save", type=Path, help="each run's pytest output to SAVE-old/-new.txt")
     parser.add_argument("pytest_args", nargs="*", help="more pytest arguments (after --)")
     args = parser.parse_args()
     runs = {}
     if args.old is not None:
-        runs["old"] = run_suite(args.old.resolve(), args.pytest_args)
+        runs["old"] = run_suite(args.old.resolve(), args.pytest_args, _saved(args.save, "old"))
         show(f"old ({args.old})", runs["old"])
-    runs["new"] = run_suite(REPO, args.pytest_args)
+    runs["new"] = run_suite(REPO, args.pytest_args, _saved(args.save, "new"))
     show("new (this checkout)", runs["new"])
     if "old" in runs:
         old, new = runs["old"], runs["new"]
