@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -155,9 +156,45 @@ def settings(db_url: str) -> Settings:
     )
 
 
+class Apps:
+    """Applications reused by the tests' clients: one per distinct settings but the library.
+
+    FastAPI builds an application's routes (their dependencies, their bodies' and answers'
+    validators) on its first requests, ~0.1 s of CPU for each new application, which was most
+    of an API test's time. A test's client gets an application made earlier for the same
+    settings, pointed at its own library: what ``create_app`` puts on ``app.state`` (settings,
+    engine, the upgraded schema) is made again, and whatever its requests left there (the
+    arXiv fetcher, a PostgreSQL change listener) is dropped, so no test sees another's.
+    """
+
+    def __init__(self) -> None:
+        self._apps: dict[Settings, tuple[FastAPI, frozenset[str]]] = {}
+
+    def app_for(self, settings: Settings) -> FastAPI:
+        key = settings.with_database("")
+        found = self._apps.get(key)
+        if found is None:
+            app = create_app(settings)
+            self._apps[key] = (app, frozenset(vars(app.state)["_state"]))
+            return app
+        app, made = found
+        state = vars(app.state)["_state"]
+        for name in set(state) - made:
+            del state[name]
+        engine = make_engine(settings.database_url, busy_timeout=settings.busy_timeout)
+        upgrade(engine)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.arxiv_transport = None
+        return app
+
+
+_APPS = Apps()
+
+
 @pytest.fixture
 def client(settings: Settings) -> Iterator[TestClient]:
-    app = create_app(settings)
+    app = _APPS.app_for(settings)
     with TestClient(app, base_url=LOCAL_URL) as test_client:
         yield test_client
     app.state.engine.dispose()
