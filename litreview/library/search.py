@@ -206,14 +206,17 @@ class Filter:
 
 
 def _area_filter(session: Session, area_ids: set[int]) -> Filter:
-    """Papers in any of these areas. A big part of the tree (say the root of it) is read by
-    scanning all placements in paper order, which groups them without a sort; a small part
-    through the area index."""
+    """Papers in any of these areas. On SQLite a big part of the tree (say the root of it) is
+    read by scanning all placements in paper order, which groups them without a sort; a small
+    part (and any part on PostgreSQL, which counts it with ``count(DISTINCT)``, see
+    :func:`_count`) through the area index."""
     paper_id = col(PaperArea.paper_id)
     in_areas = col(PaperArea.area_id).in_(area_ids)
     test = sa.exists().where(paper_id == col(Paper.id), in_areas)
     if len(area_ids) == 1:
         return Filter(sa.select(paper_id).where(in_areas), test)
+    if session.get_bind().dialect.name != "sqlite":
+        return Filter(sa.select(paper_id).where(in_areas), test, unique=False)
     every = run(session, sa.select(sa.func.count()).select_from(Area)).scalar_one()
     if len(area_ids) * 2 > every:
         scanned = unindexed(col(PaperArea.area_id)).in_(area_ids)
@@ -416,13 +419,20 @@ def unindexed(column: Any) -> Any:
 
 def _count(session: Session, filters: list[Filter]) -> int:
     """How many papers pass every filter (an intersection of id sets, duplicates dropped)."""
+    dialect = session.get_bind().dialect.name
     if not filters:
         stmt = sa.select(sa.func.count()).select_from(Paper)
-    elif len(filters) > 1 and session.get_bind().dialect.name == "postgresql":
+    elif len(filters) > 1 and dialect == "postgresql":
         # PostgreSQL counts the papers passing every filter's test (index bitmaps ANDed,
         # semi-joins) far faster than it intersects their sets (100,000 papers: status 'read'
         # and 2010-2012 250 -> 16 ms).
         stmt = sa.select(sa.func.count()).select_from(Paper).where(*[f.test for f in filters])
+    elif len(filters) == 1 and not filters[0].unique and dialect == "postgresql":
+        # PostgreSQL: count(DISTINCT) sorts the ids in memory; grouping them (a subquery's
+        # DISTINCT or GROUP BY) hashed them and spilled to disk (the root area's subtree at
+        # 100,000 papers: 168 -> 49 ms on a busy machine).
+        ids = filters[0].ids
+        stmt = ids.with_only_columns(sa.func.count(sa.distinct(ids.selected_columns[0])))
     elif len(filters) == 1:
         only = filters[0]
         ids = only.ids if only.unique else only.ids.distinct()
