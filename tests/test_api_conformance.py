@@ -4,6 +4,8 @@ word where an id goes is not taken for an id."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -52,3 +54,27 @@ def test_a_body_that_is_not_json_answers_400(client: TestClient, body: bytes) ->
     assert client.get("/api/areas").json()["total"] == 0
     documented = client.get("/openapi.json").json()["paths"]["/api/areas"]["post"]["responses"]
     assert "400" in documented
+
+
+def test_every_route_taking_json_answers_a_body_that_is_not_json_with_its_400(
+    client: TestClient,
+) -> None:
+    # Every operation whose body is JSON, each once (schemathesis's random phase met this 400
+    # on some of them, by chance; here on all).
+    paths = client.get("/openapi.json").json()["paths"]
+    taking_json = [
+        (method, template, operation)
+        for template, operations in paths.items()
+        for method, operation in operations.items()
+        if "application/json" in operation.get("requestBody", {}).get("content", {})
+    ]
+    assert len(taking_json) >= 20
+    for method, template, operation in taking_json:
+        path = re.sub(r"\{[^}]+\}", "1", template)
+        answer = client.request(
+            method, path, content=b"{bad", headers={"content-type": "application/json"}
+        )
+        where = f"{method.upper()} {template}"
+        assert answer.status_code == 400, (where, answer.text)
+        assert error_of(answer, 400)["message"].startswith("the body is not valid JSON"), where
+        assert "400" in operation["responses"], where
