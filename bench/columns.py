@@ -15,8 +15,9 @@
 2. Imports the Alignment Newsletter CSV (../shared/corpus/annotated) into a new library through
    ``library.table_import.import_table``, against reading and parsing the same file with the csv
    module plus the same number of bare SQLite inserts (one row per paper, per area link, per
-   note, per value: what the import stores). Target: <= 3x. It also prints how much of the import
-   was Python's garbage collector (a full collection walks the whole process's heap).
+   note, per value: what the import stores), each side from a collected heap. Target: <= 3x. It
+   also prints how much of the import was Python's garbage collector (a full collection walks
+   the whole process's heap).
 """
 
 from __future__ import annotations
