@@ -27,15 +27,24 @@ from web_support import LiveServer, live_server
 from litreview.db import make_engine
 from litreview.library.members import add_member, create_token
 from litreview.models import MemberRole
+from tests.pg_server import PostgresLibraries
 
 WRITES_EACH = 12
 MAX_CONNECTIONS_TRIED = 64  # to reach the other worker (the kernel picks who accepts)
 
 
-@pytest.fixture
-def tokens(pg_url: str) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def library(pg_libraries: PostgresLibraries) -> Iterator[str]:
+    """One PostgreSQL library for the module's server (each test writes its own paper)."""
+    name = pg_libraries.take()
+    yield pg_libraries.server.database_url(name)
+    pg_libraries.give_back(name)
+
+
+@pytest.fixture(scope="module")
+def tokens(library: str) -> dict[str, str]:
     """Two members of the library and a read-write token each."""
-    engine = make_engine(pg_url)
+    engine = make_engine(library)
     try:
         with Session(engine) as session:
             made = {}
@@ -48,12 +57,15 @@ def tokens(pg_url: str) -> dict[str, str]:
     return made
 
 
-@pytest.fixture
-def server(pg_url: str, tokens: dict[str, str], tmp_path: Path) -> Iterator[LiveServer]:
+@pytest.fixture(scope="module")
+def server(
+    library: str, tokens: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LiveServer]:
+    """One two-worker server for the module's tests (a server is ~5 s of CPU to start)."""
     args = ["--workers", "2"]
     with (
         FakeArxiv.running() as arxiv,
-        live_server(tmp_path, arxiv, args=args, database=pg_url) as s,
+        live_server(tmp_path_factory.mktemp("serve"), arxiv, args=args, database=library) as s,
     ):
         yield s
 
