@@ -82,15 +82,18 @@ def _formula(rng: random.Random, leaves: int) -> str:
 
 def formulas() -> st.SearchStrategy[str]:
     """Formulas as the schema's ``format: formula`` describes them (over numbers: a name is
-    one of the library's numeric columns, so one that is not there is a 409 by the schema),
-    drawn from 40 made once by the grammar above (nested brackets, max(), the four operators;
-    test_formulas.py tests the grammar itself). Not a Hypothesis grammar: the coverage phase
-    asks the format for strings of exactly 1,000 characters, each time in a search of its own
-    that cannot succeed, and runs it out: 1,000 draws of a grammar (6 s of CPU at collection)
-    against a few dozen of a pool of 40."""
+    one of the library's numeric columns, so one that is not there is a 409 by the schema):
+    40 made once by the grammar above (nested brackets, max(), the four operators;
+    test_formulas.py tests the grammar itself) and formulas of the lengths at the schema's
+    bounds (1, 2, 999, 1,000 and 1,001 characters). Not a Hypothesis grammar: the coverage
+    phase asks the format for a string of each of those lengths, each time in a search of its
+    own, and a grammar that cannot make one runs the search out (1,000 draws: 6 s of CPU at
+    collection)."""
     rng = random.Random(13)
-    pool: dict[str, None] = {}  # in the order made
-    while len(pool) < 40:
+    long_sum = "100000000000000 + " * 54  # 972 characters, 163 parts; a number makes the rest
+    bounds = ["7", "12", *(long_sum + "1" * (n - len(long_sum)) for n in (999, 1000, 1001))]
+    pool = dict.fromkeys(bounds)  # in the order made
+    while len(pool) < 45:
         pool.setdefault(_formula(rng, rng.randint(1, 8)))
     return st.sampled_from(list(pool))
 
