@@ -95,7 +95,7 @@ class PaperView(PaperParts):
 @dataclass
 class PaperSummary(PaperParts):
     """A paper as a list shows it: ``paper`` is its row of ``LISTED_COLUMNS`` as stored (no
-    ORM object), ``annotated`` whether its annotation is written."""
+    ORM object), ``annotated`` whether its annotation is written (read with the row)."""
 
     paper: sa.Row[Any]
     annotated: bool = False
@@ -145,10 +145,13 @@ def load_paper_summaries(session: Session, ids: Sequence[int]) -> list[PaperSumm
     for start in range(0, len(ids), CHUNK):
         params = {"ids": list(ids[start : start + CHUNK])}
         # Through the session, which first flushes what the request changed (a new paper).
-        for row in session.execute(_LISTED, params):
-            found[row.id] = PaperSummary(row, status=ReadingStatus(row.status), rating=row.rating)
-        for (paper_id,) in session.connection().execute(_WRITTEN, params):
-            found[paper_id].annotated = True
+        for row in session.execute(_LISTED, params).all():
+            found[row.id] = PaperSummary(
+                row,
+                status=ReadingStatus(row.status),
+                rating=row.rating,
+                annotated=bool(row.annotated),
+            )
     _add_parts(session, found)
     return [found[i] for i in ids if i in found]
 
@@ -156,12 +159,11 @@ def load_paper_summaries(session: Session, ids: Sequence[int]) -> list[PaperSumm
 # Built once: the statements of one chunk, the ids bound as an expanding parameter.
 _IDS: sa.BindParameter[list[int]] = sa.bindparam("ids", expanding=True)
 _PAPERS = select(Paper).where(col(Paper.id).in_(_IDS))
-_LISTED = sa.select(*LISTED_COLUMNS).where(col(Paper.id).in_(_IDS))
-_ANNOTATIONS = select(Annotation).where(col(Annotation.paper_id).in_(_IDS))
-# Served by the partial index of written annotations: their text is not read.
-_WRITTEN = sa.select(col(Annotation.paper_id)).where(
-    col(Annotation.paper_id).in_(_IDS), sa.text(WRITTEN_ANNOTATION)
+_ANNOTATED = sa.exists().where(
+    col(Annotation.paper_id) == col(Paper.id), sa.text(WRITTEN_ANNOTATION)
 )
+_LISTED = sa.select(*LISTED_COLUMNS, _ANNOTATED.label("annotated")).where(col(Paper.id).in_(_IDS))
+_ANNOTATIONS = select(Annotation).where(col(Annotation.paper_id).in_(_IDS))
 _PEOPLE = (
     sa.select(
         col(PaperAuthor.paper_id),
@@ -196,13 +198,14 @@ def _add_parts(session: Session, papers: Mapping[int, PaperParts]) -> None:
     connection = session.connection()
     for start in range(0, len(ids), CHUNK):
         params = {"ids": ids[start : start + CHUNK]}
-        for paper_id, role, name, family, given, affiliation in connection.execute(_PEOPLE, params):
+        people = connection.execute(_PEOPLE, params).all()
+        for paper_id, role, name, family, given, affiliation in people:
             parts = papers[paper_id]
             target = parts.authors if role == AuthorRole.author else parts.editors
             target.append(Person(name, family, given, affiliation))
-        for paper_id, name in connection.execute(_TAGS, params):
+        for paper_id, name in connection.execute(_TAGS, params).all():
             papers[paper_id].tags.append(name)
-        for paper_id, area_id, note, stance in connection.execute(_AREAS, params):
+        for paper_id, area_id, note, stance in connection.execute(_AREAS, params).all():
             placed.append((papers[paper_id], area_id, note, stance))
     # Only the paths of the areas these papers are in: a page of a library with a large map
     # reads a few areas, not all of them.
