@@ -22,8 +22,8 @@ times three things in the same process, each query ``--runs`` times:
 
 Then every keystroke of search as you type through the API (one- and two-letter prefixes
 included), and creating, updating and annotating one paper by hand (``--writes`` times each;
-``--writes-only`` measures only these; ``--served`` also through ``litreview serve`` over HTTP
-on 127.0.0.1, without the test client's hand-offs between threads).
+``--writes-only`` measures only these; ``--served`` also the lists and these through
+``litreview serve`` over HTTP on 127.0.0.1, without the test client's hand-offs between threads).
 
 It prints p50/p95 per query and the ratios. Targets: search p95 <= 20 ms (typical), <= 40 ms
 (the commonest word); every keystroke <= 100 ms p95 or a "keep typing" answer; one paper
@@ -217,7 +217,7 @@ def lib_call(engine: sa.Engine, params: dict[str, Any]) -> Callable[[], int]:
     return run
 
 
-def api_call(client: TestClient, params: dict[str, Any]) -> Callable[[], int]:
+def api_call(client: httpx.Client, params: dict[str, Any]) -> Callable[[], int]:
     def run() -> int:
         response = client.get("/api/papers", params=params)
         if response.status_code == 422 and "time_limit_ms" in response.json()["error"]:
@@ -454,19 +454,51 @@ def writes(
         print(f"  {name:10} {p(values, 0.5):6.2f}/{p(values, 0.95):6.2f}  cpu {mean_cpu:5.2f}")
 
 
-def served_writes(db: Path, runs: int, folder: Path) -> None:
-    """:func:`writes` through ``litreview serve`` (one worker) over HTTP on 127.0.0.1, as a
-    user's browser or script meets it; CPU: the server process's."""
+def served_reads(
+    client: httpx.Client,
+    rows: list[Row],
+    queries: dict[str, dict[str, Any]],
+    runs: int,
+    cpu: Callable[[], float],
+) -> None:
+    """The lists of :func:`run_suite` again, through the server: p50/p95, the server's mean CPU
+    a request, and how far above the in-process search of the same query (``rows``) it is."""
+    print("\nthe same lists through `litreview serve` (HTTP on 127.0.0.1, one worker; ms)")
+    print(f"{'query':32} {'served':>13} {'cpu':>5} {'served - search p50':>20}")
+    above = []
+    for r in rows:
+        call = api_call(client, queries[r.name])
+        began = cpu()
+        times = timings(call, runs)
+        used = (cpu() - began) * 1000 / (runs + WARM_UP)
+        above.append(p(times, 0.5) - p(r.search, 0.5))
+        print(
+            f"{r.name[:32]:32} {p(times, 0.5):6.2f}/{p(times, 0.95):6.2f} {used:5.2f}"
+            f" {above[-1]:20.2f}"
+        )
+    print(f"served - search p50: median {statistics.median(above):.2f} ms, worst {max(above):.2f}")
+
+
+def served(db: Path, rows: list[Row], runs: int, writes_runs: int, folder: Path) -> None:
+    """The lists (``rows``: measured in-process) and :func:`writes` through ``litreview serve``
+    (one worker) over HTTP on 127.0.0.1, as a user's browser or script meets it; CPU: the
+    server process's."""
     import load  # here: load imports this module
 
     process, url = load.start_server(db, 1, folder / "serve.log")
+
+    def cpu() -> float:
+        return load.tree_cpu_seconds(process.pid)
+
     try:
         with httpx.Client(base_url=url, timeout=30) as client:
+            if rows:
+                served_reads(client, rows, dict(SEARCHES + LISTS), runs, cpu)
             writes(client, 10, show=False)  # warm up
             writes(
                 client,
-                runs,
-                cpu=lambda: load.tree_cpu_seconds(process.pid),
+                writes_runs,
+                cpu=cpu,
                 where="through `litreview serve` (HTTP on 127.0.0.1, one worker; CPU: the"
                 " server's, read from /proc in clock ticks)",
             )
@@ -488,7 +520,7 @@ def main() -> None:
     parser.add_argument(
         "--served",
         action="store_true",
-        help="Also create, update and annotate through `litreview serve` over HTTP",
+        help="Also the lists and the writes through `litreview serve` over HTTP",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
@@ -521,7 +553,8 @@ def main() -> None:
         app.state.engine.dispose()
         engine.dispose()
         if args.served:
-            served_writes(path, args.writes, Path(tmp))
+            read = [] if args.writes_only else search + lists
+            served(path, read, args.runs, args.writes, Path(tmp))
     if not args.writes_only:
         print()
         summary("full-text search", search)
