@@ -456,33 +456,33 @@ def writes(
 
 def served_reads(
     client: httpx.Client,
-    rows: list[Row],
-    queries: dict[str, dict[str, Any]],
+    engine: sa.Engine,
+    queries: list[tuple[str, dict[str, Any]]],
     runs: int,
     cpu: Callable[[], float],
 ) -> None:
-    """The lists of :func:`run_suite` again, through the server: p50/p95, the server's mean CPU
-    a request, and how far above the in-process search of the same query (``rows``) it is."""
+    """The lists of :func:`run_suite` through the server: p50/p95, the server's mean CPU a
+    request, and how far above the in-process search of the same query (timed just before) it
+    is."""
     print("\nthe same lists through `litreview serve` (HTTP on 127.0.0.1, one worker; ms)")
-    print(f"{'query':32} {'served':>13} {'cpu':>5} {'served - search p50':>20}")
+    print(f"{'query':32} {'search':>13} {'served':>13} {'cpu':>5} {'served - search p50':>20}")
     above = []
-    for r in rows:
-        call = api_call(client, queries[r.name])
+    for name, params in queries:
+        search = timings(search_call(engine, params), runs)
         began = cpu()
-        times = timings(call, runs)
+        times = timings(api_call(client, params), runs)
         used = (cpu() - began) * 1000 / (runs + WARM_UP)
-        above.append(p(times, 0.5) - p(r.search, 0.5))
+        above.append(p(times, 0.5) - p(search, 0.5))
         print(
-            f"{r.name[:32]:32} {p(times, 0.5):6.2f}/{p(times, 0.95):6.2f} {used:5.2f}"
-            f" {above[-1]:20.2f}"
+            f"{name[:32]:32} {p(search, 0.5):6.2f}/{p(search, 0.95):6.2f}"
+            f" {p(times, 0.5):6.2f}/{p(times, 0.95):6.2f} {used:5.2f} {above[-1]:20.2f}"
         )
     print(f"served - search p50: median {statistics.median(above):.2f} ms, worst {max(above):.2f}")
 
 
-def served(db: Path, rows: list[Row], runs: int, writes_runs: int, folder: Path) -> None:
-    """The lists (``rows``: measured in-process) and :func:`writes` through ``litreview serve``
-    (one worker) over HTTP on 127.0.0.1, as a user's browser or script meets it; CPU: the
-    server process's."""
+def served(db: Path, reads: bool, runs: int, writes_runs: int, folder: Path) -> None:
+    """The lists (if ``reads``) and :func:`writes` through ``litreview serve`` (one worker) over
+    HTTP on 127.0.0.1, as a user's browser or script meets it; CPU: the server process's."""
     import load  # here: load imports this module
 
     process, url = load.start_server(db, 1, folder / "serve.log")
@@ -492,8 +492,10 @@ def served(db: Path, rows: list[Row], runs: int, writes_runs: int, folder: Path)
 
     try:
         with httpx.Client(base_url=url, timeout=30) as client:
-            if rows:
-                served_reads(client, rows, dict(SEARCHES + LISTS), runs, cpu)
+            if reads:
+                engine = make_engine(sqlite_url(db))
+                served_reads(client, engine, SEARCHES + LISTS, runs, cpu)
+                engine.dispose()
             writes(client, 10, show=False)  # warm up
             writes(
                 client,
@@ -553,8 +555,7 @@ def main() -> None:
         app.state.engine.dispose()
         engine.dispose()
         if args.served:
-            read = [] if args.writes_only else search + lists
-            served(path, read, args.runs, args.writes, Path(tmp))
+            served(path, not args.writes_only, args.runs, args.writes, Path(tmp))
     if not args.writes_only:
         print()
         summary("full-text search", search)
