@@ -40,8 +40,6 @@ def create_app(
     settings: Settings, *, arxiv_transport: httpx.BaseTransport | None = None
 ) -> FastAPI:
     """The application over ``settings.database_url`` (upgraded to the newest schema)."""
-    engine = make_engine(settings.database_url, busy_timeout=settings.busy_timeout)
-    upgrade(engine)
     app = FastAPI(
         docs_url=None,  # served by _serve_web from vendored assets, under the app's CSP
         redoc_url=None,
@@ -49,14 +47,24 @@ def create_app(
         version=__version__,
         description="A literature-review manager: papers, annotations, areas, relations.",
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.arxiv_transport = arxiv_transport
+    open_library(app, settings, arxiv_transport=arxiv_transport)
     _install_error_handlers(app)
     _install_security(app, settings)
     _include_routers(app)
     _serve_web(app)
     return app
+
+
+def open_library(
+    app: FastAPI, settings: Settings, *, arxiv_transport: httpx.BaseTransport | None = None
+) -> None:
+    """Point ``app`` at ``settings.database_url`` (upgraded to the newest schema): what its
+    requests read from ``app.state``."""
+    engine = make_engine(settings.database_url, busy_timeout=settings.busy_timeout)
+    upgrade(engine)
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.arxiv_transport = arxiv_transport
 
 
 def create_app_from_environment() -> FastAPI:

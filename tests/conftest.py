@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from litreview.app import create_app
+from litreview.app import create_app, open_library
 from litreview.config import Settings, sqlite_url
 from litreview.db import make_engine, upgrade
 from tests.pg_server import (
@@ -162,9 +162,9 @@ class Apps:
     FastAPI builds an application's routes (their dependencies, their bodies' and answers'
     validators) on its first requests, ~0.1 s of CPU for each new application, which was most
     of an API test's time. A test's client gets an application made earlier for the same
-    settings, pointed at its own library: what ``create_app`` puts on ``app.state`` (settings,
-    engine, the upgraded schema) is made again, and whatever its requests left there (the
-    arXiv fetcher, a PostgreSQL change listener) is dropped, so no test sees another's.
+    settings, pointed at its own library by ``app.open_library`` (as ``create_app`` does), and
+    whatever its requests left on ``app.state`` (the arXiv fetcher, a PostgreSQL change
+    listener) is dropped, so no test sees another's.
     """
 
     def __init__(self) -> None:
@@ -181,11 +181,7 @@ class Apps:
         state = vars(app.state)["_state"]
         for name in set(state) - made:
             del state[name]
-        engine = make_engine(settings.database_url, busy_timeout=settings.busy_timeout)
-        upgrade(engine)
-        app.state.settings = settings
-        app.state.engine = engine
-        app.state.arxiv_transport = None
+        open_library(app, settings)
         return app
 
 
