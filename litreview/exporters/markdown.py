@@ -59,7 +59,7 @@ def markdown_chunks(data: ExportData) -> Iterator[str]:
         from litreview.exporters.template import render_template
 
         complete(document, data)
-        yield render_template(template, document)
+        yield render_template(template, document, lambda: layout(document))
         return
     filler = EntryFiller(data, document.entries, written_order(document))
     yield from _joined(_blocks(document, filler.filled))

@@ -11,6 +11,7 @@ every error (syntax or while rendering) becomes one :class:`InvalidInput` naming
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -23,9 +24,8 @@ from litreview.exporters.mdtext import escape_inline, escape_line_start
 from litreview.library.export import TemplateSource
 
 
-def render_template(source: TemplateSource, document: Document) -> str:
-    """The text the template makes of ``document``."""
-    from litreview.exporters.markdown import layout
+def render_template(source: TemplateSource, document: Document, builtin: Callable[[], str]) -> str:
+    """The text the template makes of ``document``; ``builtin`` gives the built-in layout's."""
 
     def load(name: str) -> tuple[str, str, Any] | None:
         return (source.text, source.name, lambda: True) if name == source.name else None
@@ -53,7 +53,7 @@ def render_template(source: TemplateSource, document: Document) -> str:
         "order": document.order,
         "areas_table": document.areas_table,
         "matrix": document.matrix,
-        "builtin": lambda: layout(document),
+        "builtin": builtin,
     }
     try:
         return env.get_template(source.name).render(context)
