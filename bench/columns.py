@@ -53,7 +53,8 @@ from api_latency import (
 
 from litreview.config import sqlite_url
 from litreview.db import make_engine, upgrade
-from litreview.library.columns import create_column, list_columns
+from litreview.library.column_edits import create_column
+from litreview.library.columns import list_columns
 from litreview.library.search import PaperQuery, search_paper_ids
 from litreview.library.table_import import import_table
 from litreview.library.values import clean_value, store_values

@@ -73,7 +73,7 @@ def add_command(
 ) -> None:
     """Add a column (a choice column needs --option; a formula makes it computed)."""
     from litreview.db import session_scope
-    from litreview.library.columns import create_column
+    from litreview.library.column_edits import create_column
 
     with session_scope(_engine(ctx)) as session:
         column = create_column(
@@ -103,7 +103,8 @@ def edit_command(
 ) -> None:
     """Rename a column, change its options (those in use stay), formula or unit."""
     from litreview.db import session_scope
-    from litreview.library.columns import find_column, update_column
+    from litreview.library.column_edits import update_column
+    from litreview.library.columns import find_column
 
     changes: dict[str, Any] = {"name": rename, "unit": unit}
     if option:
@@ -126,7 +127,8 @@ def remove_command(
 ) -> None:
     """Delete a column and its values (asks first when it holds any)."""
     from litreview.db import session_scope
-    from litreview.library.columns import count_values, delete_column, find_column
+    from litreview.library.column_edits import count_values, delete_column
+    from litreview.library.columns import find_column
 
     with session_scope(_engine(ctx)) as session:
         column = find_column(session, target, name)

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from litreview.cli import app as cli_app
 from litreview.errors import Conflict, InvalidInput
-from litreview.library.columns import create_column, delete_column, update_column
+from litreview.library.column_edits import create_column, delete_column, update_column
 from litreview.library.values import field_values, set_paper_fields
 from litreview.models import ColumnTarget, ColumnType
 

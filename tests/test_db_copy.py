@@ -23,7 +23,7 @@ from litreview.errors import Conflict
 from litreview.importers.records import PaperRecord
 from litreview.library.annotations import get_annotation, save_annotation
 from litreview.library.areas import ensure_area_path, update_area
-from litreview.library.columns import create_column
+from litreview.library.column_edits import create_column
 from litreview.library.notes import add_note
 from litreview.library.papers import create_paper
 from litreview.library.search import PaperQuery, search_paper_ids

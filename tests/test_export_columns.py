@@ -10,7 +10,7 @@ from litreview.errors import InvalidInput, NotFound
 from litreview.exporters import export_text, get_format
 from litreview.importers.records import PaperRecord
 from litreview.library.areas import create_area, set_paper_area
-from litreview.library.columns import create_column
+from litreview.library.column_edits import create_column
 from litreview.library.export import ExportOptions, TemplateSource
 from litreview.library.papers import import_records
 from litreview.library.values import set_area_fields, set_paper_fields

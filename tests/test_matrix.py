@@ -13,7 +13,7 @@ from sqlmodel import Session
 from litreview.errors import InvalidInput, NotFound
 from litreview.importers.records import PaperRecord
 from litreview.library.areas import create_area, set_paper_area
-from litreview.library.columns import create_column
+from litreview.library.column_edits import create_column
 from litreview.library.matrix import count_matrix, dimension_choices, paper_matrix
 from litreview.library.papers import import_records
 from litreview.library.search import search_paper_ids

@@ -16,7 +16,7 @@ from litreview.errors import ImportFailed, InvalidInput
 from litreview.exporters import export_text, get_format
 from litreview.importers.table import Target, parse_mapping, parse_table
 from litreview.library.attribution import act_as
-from litreview.library.columns import create_column
+from litreview.library.column_edits import create_column
 from litreview.library.export import ExportOptions
 from litreview.library.members import add_member
 from litreview.library.table_import import import_table

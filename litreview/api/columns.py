@@ -22,15 +22,14 @@ from litreview.api.schemas import ERROR_RESPONSES, MAX_ID, AreaPublic, AreaTree,
 from litreview.choices import COLUMN_FILTER_PATTERN
 from litreview.errors import Conflict
 from litreview.library.areas import area_tree, walk_tree
-from litreview.library.column_query import area_ids_by_columns
-from litreview.library.columns import (
+from litreview.library.column_edits import (
     count_values,
     create_column,
     delete_column,
-    get_column,
-    list_columns,
     update_column,
 )
+from litreview.library.column_query import area_ids_by_columns
+from litreview.library.columns import get_column, list_columns
 from litreview.library.saved_views import delete_view, list_views, save_view
 from litreview.library.values import field_values
 from litreview.models import ColumnTarget

@@ -23,8 +23,8 @@ from sqlmodel import Session, col
 from litreview.choices import COLUMN_FILTER_OPS
 from litreview.errors import InvalidInput
 from litreview.library.columns import NUMERIC, find_column, value_model
-from litreview.library.search import Filter, run, unindexed
-from litreview.library.values import _flag, clean_value
+from litreview.library.statements import Filter, run, unindexed
+from litreview.library.values import clean_value, read_flag
 from litreview.models import (
     Area,
     AreaValue,
@@ -104,7 +104,7 @@ def _key(column: CustomColumn, raw: str) -> tuple[str, Any]:
     """What a value is compared by: ("num", number) or ("text", text)."""
     where = f"filter on {column.name!r}"
     if column.type == ColumnType.yes_no:
-        return "num", float(_flag(raw, where))
+        return "num", float(read_flag(raw, where))
     if column.type in NUMERIC or column.formula:
         try:
             number = float(raw)
@@ -129,7 +129,7 @@ def _key(column: CustomColumn, raw: str) -> tuple[str, Any]:
 
 
 def paper_column_filters(session: Session, conditions: Sequence[str]) -> list[Any]:
-    """One :class:`~litreview.library.search.Filter` per condition (all must hold)."""
+    """One :class:`~litreview.library.statements.Filter` per condition (all must hold)."""
     found: list[Any] = []
     paper_id = col(PaperValue.paper_id)
     for text in conditions:
@@ -137,7 +137,7 @@ def paper_column_filters(session: Session, conditions: Sequence[str]) -> list[An
         column = find_column(session, ColumnTarget.paper, condition.column)
         of_column = col(PaperValue.column_id) == column.id
         if condition.op == "has":
-            present = _flag(condition.value or "true", f"filter on {column.name!r}")
+            present = read_flag(condition.value or "true", f"filter on {column.name!r}")
             held = sa.select(paper_id).where(of_column)
             # Correlated to the paper only: a page walked through paper_value (a sort by a
             # column) must not take this test's paper_value for its own.
@@ -201,7 +201,7 @@ def area_ids_by_columns(
             col(AreaValue.column_id) == column.id, col(AreaValue.area_id) == col(Area.id)
         )
         if condition.op == "has":
-            wanted = _flag(condition.value or "true", f"filter on {column.name!r}")
+            wanted = read_flag(condition.value or "true", f"filter on {column.name!r}")
             stmt = stmt.where(held if wanted else ~held)
         else:
             stmt = stmt.where(held.where(value_test(column, condition, AreaValue)))

@@ -28,10 +28,9 @@ from litreview.choices import TagPrinting as TagPrinting
 from litreview.library.area_links import area_links_among
 from litreview.library.areas import AreaNode, area_paths, area_tree, walk_tree
 from litreview.library.columns import list_columns
-from litreview.library.fts import PAPER_FTS, fts_matches
 from litreview.library.notes import notes_by_paper
 from litreview.library.preambles import all_preambles
-from litreview.library.search import chosen_areas, fts_query, id_filters
+from litreview.library.search import chosen_areas, selection_tests
 from litreview.library.tags import private_tag_names
 from litreview.library.values import field_values
 from litreview.library.views import AreaRef, PaperView, load_paper_views
@@ -188,22 +187,6 @@ class ExportData:
         for root in self.areas:
             found.extend(root.walk())
         return found
-
-
-def selection_tests(
-    session: Session, selection: PaperFilter, paper_id: Any
-) -> list[sa.ColumnElement[bool]]:
-    """The tests that a paper id (``paper_id``, a column) is selected: the search's own
-    filters (``id_filters``, ``fts_query``) as id sets, without its paging."""
-    tests = [paper_id.in_(f.ids) for f in id_filters(session, selection)]
-    dialect = session.get_bind().dialect.name
-    match = fts_query(selection.q, dialect=dialect)
-    if match:
-        matches = (
-            sa.select(PAPER_FTS.c.rowid).select_from(PAPER_FTS).where(fts_matches(dialect, match))
-        )
-        tests.append(paper_id.in_(matches))
-    return tests
 
 
 def select_paper_ids(session: Session, selection: PaperFilter) -> list[int]:

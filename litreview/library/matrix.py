@@ -26,8 +26,7 @@ from sqlmodel import Session, col
 from litreview.errors import InvalidInput, NotFound
 from litreview.library.areas import subtree_ids
 from litreview.library.columns import list_columns
-from litreview.library.export import selection_tests
-from litreview.library.search import area_id_of
+from litreview.library.search import area_id_of, selection_tests
 from litreview.models import (
     Area,
     ColumnTarget,

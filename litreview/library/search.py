@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -40,6 +39,7 @@ from litreview.choices import SortKey
 from litreview.db import time_limit, too_broad
 from litreview.errors import InvalidInput
 from litreview.library.areas import area_paths, find_area_path, get_area, subtree_ids
+from litreview.library.column_query import page_by_column, paper_column_filters
 from litreview.library.fts import (
     PAPER_FTS,
     fts_matches,
@@ -50,6 +50,7 @@ from litreview.library.fts import (
     ranks_with_total,
 )
 from litreview.library.reading import rating_key, status_condition, status_key
+from litreview.library.statements import Filter, run, unindexed
 from litreview.library.tags import tidy_tag
 from litreview.models import (
     WRITTEN_ANNOTATION,
@@ -156,15 +157,6 @@ def _starts_longer_words(session: Session, word: str) -> bool:
     return run(session, longer.limit(1)).first() is not None
 
 
-def run(session: Session, stmt: sa.Executable) -> sa.CursorResult[Any]:
-    """A Core statement run on the session's connection: not through the ORM's execute, which
-    costs ~0.1 ms more a statement (a page and its total take two or three). What the session
-    holds unwritten is flushed first, as its execute would."""
-    if session.autoflush:
-        session.flush()
-    return session.connection().execute(stmt)
-
-
 def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
@@ -188,21 +180,6 @@ def chosen_areas(session: Session, query: PaperFilter) -> list[int]:
     if query.area_path and query.area_path.strip():
         chosen.append(find_area_path(session, query.area_path).id or 0)
     return list(dict.fromkeys(chosen))
-
-
-@dataclass
-class Filter:
-    """One filter, two ways: the set of ids it lets through, and a test of one paper row.
-
-    ``unique``: the set never names a paper twice (so it can be counted without DISTINCT).
-    ``probe``: the test of any paper id (not a paper row), read by an index key; a count of
-    several filters is driven by a set without one and probes the others.
-    """
-
-    ids: sa.Select[Any]
-    test: sa.ColumnElement[bool]
-    unique: bool = True
-    probe: Callable[[Any], sa.ColumnElement[bool]] | None = None
 
 
 def _area_filter(session: Session, area_ids: set[int]) -> Filter:
@@ -287,10 +264,24 @@ def id_filters(session: Session, query: PaperFilter) -> list[Filter]:
         else:
             found.append(Filter(sa.select(paper_id).where(paper_id.not_in(written)), ~annotated))
     if query.field:
-        from litreview.library.column_query import paper_column_filters
-
         found.extend(paper_column_filters(session, query.field))
     return found
+
+
+def selection_tests(
+    session: Session, selection: PaperFilter, paper_id: Any
+) -> list[sa.ColumnElement[bool]]:
+    """The tests that a paper id (``paper_id``, a column) is selected: the search's own
+    filters (``id_filters``, ``fts_query``) as id sets, without its paging."""
+    tests = [paper_id.in_(f.ids) for f in id_filters(session, selection)]
+    dialect = session.get_bind().dialect.name
+    match = fts_query(selection.q, dialect=dialect)
+    if match:
+        matches = (
+            sa.select(PAPER_FTS.c.rowid).select_from(PAPER_FTS).where(fts_matches(dialect, match))
+        )
+        tests.append(paper_id.in_(matches))
+    return tests
 
 
 def _sort_key(session: Session, sort: SortKey) -> Any:
@@ -393,28 +384,6 @@ def _among_selected(element: _AmongSelected, compiler: SQLCompiler, **kw: Any) -
 def _among_selected_pg(element: _AmongSelected, compiler: SQLCompiler, **kw: Any) -> str:
     column, selected = element.clauses
     return f"{compiler.process(column, **kw)} = ANY (ARRAY{compiler.process(selected, **kw)})"
-
-
-class _Unindexed(FunctionElement[Any]):
-    """The same value, but SQLite will not drive the loop by an index on it (``+column``)."""
-
-    name = "unindexed"
-    inherit_cache = True
-
-
-@compiles(_Unindexed)
-def _unindexed(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
-
-
-@compiles(_Unindexed, "sqlite")
-def _unindexed_sqlite(element: _Unindexed, compiler: SQLCompiler, **kw: Any) -> str:
-    return f"+{compiler.process(element.clauses, **kw)}"
-
-
-def unindexed(column: Any) -> Any:
-    """``+column`` on SQLite: the same value, but not a reason to use an index on it."""
-    return sa.type_coerce(_Unindexed(column), column.type)
 
 
 def _count(session: Session, filters: list[Filter]) -> int:
@@ -663,8 +632,6 @@ def _search_ids(session: Session, query: PaperQuery, match: str | None) -> tuple
     if limit == 0 or offset >= total:
         return [], total
     if query.sort_field:
-        from litreview.library.column_query import page_by_column
-
         small = total <= SMALL_RESULT
         ids = page_by_column(
             session,

@@ -22,7 +22,8 @@ from litreview.library.areas import ensure_area_paths, split_area_path
 from litreview.library.attribution import acting_name
 from litreview.library.bibtex import BibtexImportReport, unreadable_file
 from litreview.library.bulk import chunks, insert_columns
-from litreview.library.columns import create_column, list_columns
+from litreview.library.column_edits import create_column
+from litreview.library.columns import list_columns
 from litreview.library.fts import paused_indexing
 from litreview.library.identity import base_key
 from litreview.library.importing import RecordImporter

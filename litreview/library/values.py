@@ -82,7 +82,7 @@ def clean_value(column: CustomColumn, raw: Any) -> Stored | None:
             return None
         return Stored(float(len(ordered)), "|" + "|".join(ordered) + "|", ordered)
     if kind == ColumnType.yes_no:
-        flag = _flag(raw, where)
+        flag = read_flag(raw, where)
         return Stored(float(flag), None, flag)
     text = _text(raw, where)
     if kind == ColumnType.date:
@@ -135,7 +135,9 @@ def _option(column: CustomColumn, raw: Any) -> str:
     )
 
 
-def _flag(raw: Any, where: str) -> bool:
+def read_flag(raw: Any, where: str) -> bool:
+    """A yes/no cell or filter value (yes, no, true, false, 1, 0, x, ...); ``where`` names it
+    in the error."""
     if isinstance(raw, bool):
         return raw
     text = str(raw).strip().lower()
@@ -294,28 +296,6 @@ def _values_of(target: ColumnTarget) -> Any:
         .where(owner.in_(sa.bindparam("ids", expanding=True)))
         .order_by(owner, col(CustomColumn.position), col(CustomColumn.id))
     )
-
-
-def used_options(session: Session, column: CustomColumn) -> set[str]:
-    """The options some row holds (kept when options change)."""
-    model = value_model(column.target)
-    used: set[str] = set()
-    for (data,) in session.execute(sa.select(model.data).where(model.column_id == column.id)):
-        used.update(data if isinstance(data, list) else [data])
-    return used
-
-
-def refresh_choice_order(session: Session, column: CustomColumn) -> None:
-    """Recompute the stored order of a choice column's values after its options changed."""
-    model = value_model(column.target)
-    table = model.__table__
-    if column.type == ColumnType.choice:
-        for index, option in enumerate(column.options):
-            session.execute(
-                sa.update(table)
-                .where((table.c.column_id == column.id) & (table.c.text == option))
-                .values(num=float(index))
-            )
 
 
 # Formulas ----------------------------------------------------------------------------------
