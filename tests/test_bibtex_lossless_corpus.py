@@ -1,6 +1,9 @@
 """What a corpus file gives, the library keeps and gives back (skipped when the corpus is absent).
 
 For every file of the shared corpus, imported once into a fresh library:
+- no file crashes the importer; it makes one record per bibtexparser entry (plus the entries
+  bibtexparser set aside as duplicates, which we keep, minus @xdata containers), and every block
+  that failed is reported with its line;
 - every entry bibtexparser parses is a paper, or an alias of one (merged on the same arXiv id or
   DOI, or a key BibTeX does not accept, cleaned), or a reported failure with its line;
 - every citation key is found in the BibTeX export, as a key or in ``ids``;
@@ -30,6 +33,7 @@ from sqlmodel import Session
 from litreview.exporters.bibtex import render_bibtex
 from litreview.importers.bibvalues import MONTHS, Macros, evaluate
 from litreview.importers.encoding import decode_bibtex_bytes
+from litreview.importers.records import Problem
 from litreview.library.bibtex import import_bibtex
 from litreview.library.outcomes import Outcome
 from litreview.normalize import clean_citation_key
@@ -51,6 +55,8 @@ class Imported:
     exported: Library
     keys: set[str]  # the library's citation keys and aliases
     problem_lines: set[int]  # lines the import reported a failure or warning at
+    errors: list[Problem]  # the blocks the import could not take
+    records: int  # records the parser made (each has an outcome: added, merged, failed...)
     merged: set[str]  # entries merged into another paper
     unchanged_keys: set[str]  # entries that are their paper (not merged into another)
     again: dict[str, str]  # what re-importing the file did, by outcome
@@ -101,6 +107,8 @@ def imported(
         exported=_parse(exported),
         keys=keys,
         problem_lines={p.line for p in report.problems if p.line is not None},
+        errors=[p for p in report.problems if p.kind == "error"],
+        records=len(report.outcomes),
         merged=merged,
         unchanged_keys={v.paper.key for v in views} - merged,
         again={o.key or "": o.status.value for o in again.outcomes},
@@ -119,6 +127,23 @@ def _entries(library: Library) -> list[Entry]:
         and isinstance(b.ignore_error_block, Entry)
     ]
     return [e for e in [*library.entries, *set_aside] if e.entry_type.lower() != "xdata"]
+
+
+def test_the_corpus_is_there(corpus: Path) -> None:
+    assert len(FILES) >= 100
+
+
+@pytest.mark.parametrize("imported", FILES, indirect=True)
+def test_every_entry_is_a_record_and_every_failure_is_reported(imported: Imported) -> None:
+    failed = imported.source.failed_blocks
+    syntax_failures = [
+        b for b in failed if not isinstance(b, DuplicateBlockKeyBlock | DuplicateFieldKeyBlock)
+    ]
+    recovered = len(syntax_failures) - len(imported.errors)  # entries written without a key
+    assert recovered >= 0
+    assert imported.records == len(_entries(imported.source)) + recovered
+    assert all(b.start_line is not None for b in failed)
+    assert all(p.line is not None for p in imported.errors)
 
 
 @pytest.mark.parametrize("imported", FILES, indirect=True)
