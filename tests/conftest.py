@@ -85,6 +85,16 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # schemathesis (4.32) names each operation's test "test_...[GET /api/papers]", but pytest
+    # 9.2 builds an item's id from its base name and its parametrize() ids, which schemathesis
+    # does not use: every operation's test had the same id (pytest-xdist ran one of them).
+    for item in items:
+        label = getattr(item, "operation_label", None)
+        if isinstance(label, str) and item._id.params is None:
+            item._id = item._id.with_params(label)
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("both_dialects") and (
         "dialect" in metafunc.fixturenames
