@@ -152,6 +152,13 @@ class Paper(TableModel, table=True):
         # rowid, the id): "reward" in 2015-2020 at 100,000 papers read 11,574 pages of papers
         # for the 19,873 of those years (375 ms on a busy machine), now none (3 ms). Revision 0021.
         sa.Index("ix_paper_year", "year", info={POSTGRESQL_INCLUDE: ["id"]}),
+        # Newest first, papers without a year last (search._order): SQLite walks ix_paper_year
+        # backwards for it (NULL is its smallest value), PostgreSQL needs the order declared
+        # ("learning" sorted by year at 100,000 papers sorted every paper: ~40 ms of CPU, now
+        # ~0.5 ms for the page). PostgreSQL only (ddl_if); revision 0022.
+        sa.Index(
+            "ix_paper_year_newest", sa.text("year DESC NULLS LAST"), sa.text("id DESC")
+        ).ddl_if(dialect="postgresql"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
