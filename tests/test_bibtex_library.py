@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -203,18 +200,15 @@ def test_api_upload_text_body_and_size_limit(client: TestClient) -> None:
 def test_cli_import_summarises_and_exits_1_on_failed_blocks(tmp_path: Path) -> None:
     bib = tmp_path / "refs.bib"
     bib.write_text(BIB, encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LITREVIEW_")}
-    command = [sys.executable, "-m", "litreview.cli", "--db", str(tmp_path / "l.db"), "import"]
-    done = subprocess.run(
-        [*command, str(bib), "--tag", "t", "--area", "A/B"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120,
-    )  # fmt: skip
+    # In this process, as the entry point runs it (test_cli.py runs a failing command in a
+    # process of its own).
+    db = str(tmp_path / "l.db")
+    done = run("--db", db, "import", str(bib), "--tag", "t", "--area", "A/B", cwd=tmp_path)
     assert done.returncode == 1
     assert "3 added" in done.stdout
     assert "refs.bib: line 17" in done.stderr and "Traceback" not in done.stderr
     clean = tmp_path / "clean.bib"
     clean.write_text(BIB.replace("@article{broken, title = {Unbalanced {brace}\n", ""))
-    # End to end above; in this process (as the entry point runs it) from here on.
     again = run("--db", str(tmp_path / "l.db"), "import", str(clean), cwd=tmp_path)
     assert again.returncode == 0, again.stderr
     assert "3 unchanged" in again.stdout

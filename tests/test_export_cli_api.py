@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +10,7 @@ from export_library import build_library
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from test_cli import run
 from typer.testing import CliRunner
 
 from litreview.cli import app
@@ -119,15 +117,9 @@ def test_export_errors(filled: str, tmp_path: Path) -> None:
 
 
 def test_a_failed_export_is_one_line_on_stderr(filled: str, tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LITREVIEW_")}
-    result = subprocess.run(
-        [sys.executable, "-m", "litreview.cli", "--db", filled, "export", "--status", "done"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp_path,
-        timeout=120,
-    )
+    # In this process, as the entry point runs it (test_cli.py runs a failing command in a
+    # process of its own).
+    result = run("--db", filled, "export", "--status", "done", cwd=tmp_path)
     assert result.returncode == 1
     assert result.stdout == ""
     assert result.stderr.strip().splitlines() == [
