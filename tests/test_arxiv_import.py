@@ -217,7 +217,9 @@ def test_arxiv_record_merges_into_the_same_paper_from_bibtex(
 
 @pytest.fixture
 def api(db_url: str, arxiv: FakeArxiv) -> Iterator[TestClient]:
-    settings = Settings(database_url=db_url, arxiv_api_url="http://arxiv.test/api/query")
+    settings = Settings(
+        database_url=db_url, arxiv_api_url="http://arxiv.test/api/query", arxiv_delay=0
+    )
     app = create_app(settings, arxiv_transport=arxiv.transport())
     with TestClient(app, base_url=LOCAL_URL) as client:
         yield client
