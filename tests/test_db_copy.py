@@ -126,3 +126,26 @@ def test_the_command_copies_and_says_what_it_checked(
     assert papers == counts(source)["paper"]
     target.dispose()
     source.dispose()
+
+
+def test_the_full_text_table_is_left_packed(engine: Engine, target: Engine) -> None:
+    """Every annotated paper's full-text row is written twice by the copy (its insert, then its
+    annotation's trigger); the copy leaves the table as a VACUUM FULL would."""
+    with Session(engine) as session:
+        for n in range(300):
+            paper = create_paper(
+                session,
+                PaperRecord(
+                    title=f"Paper {n} on sparse autoencoders", year=2024, source=SourceKind.manual
+                ),
+            )
+            text = f"Annotation {n}: " + "why it matters " * 20
+            save_annotation(session, paper, text, expected_version=0)
+        session.commit()
+    copy_library(engine, target)
+    size = "SELECT pg_relation_size('paper_fts')"
+    with target.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        copied = conn.execute(sa.text(size)).scalar_one()
+        conn.exec_driver_sql("VACUUM FULL paper_fts")
+        assert conn.execute(sa.text(size)).scalar_one() == copied
+    target.dispose()
