@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher, profiles
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -24,7 +23,6 @@ from sqlmodel import Session
 from litreview.app import create_app, open_library
 from litreview.config import Settings, sqlite_url
 from litreview.db import make_engine, upgrade
-from litreview.library import members
 from tests.pg_server import (
     PostgresLibraries,
     PostgresServer,
@@ -50,20 +48,6 @@ def corpus() -> Path:
     if not path.is_dir():
         pytest.skip(f"corpus not found at {path} (set LITREVIEW_CORPUS)")
     return path
-
-
-@pytest.fixture(scope="session", autouse=True)
-def cheap_password_hashes() -> Iterator[None]:
-    """Passwords hashed with argon2-cffi's own profile for tests (CHEAPEST) in this process.
-
-    The default parameters cost ~0.2 s of CPU a hash or check (64 MiB, by design): 58 sign-ins
-    and new passwords made test_members.py 13 s of CPU. The tests are about which password
-    opens what, not about Argon2's cost; a hash made so is checked with its own parameters.
-    The servers the tests start as processes keep the default.
-    """
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(members, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
-        yield
 
 
 @pytest.fixture(scope="session")
