@@ -134,8 +134,11 @@ def test_a_save_during_an_import_waits_and_is_applied(engine: Engine) -> None:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[Any]:
-    with FakeArxiv.running() as arxiv, live_server(tmp_path, arxiv) as running:
+def server(tmp_path: Path, template_db: Path) -> Iterator[Any]:
+    with (
+        FakeArxiv.running() as arxiv,
+        live_server(tmp_path, arxiv, template=template_db) as running,
+    ):
         yield running
 
 

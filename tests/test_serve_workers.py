@@ -22,10 +22,13 @@ WRITES_EACH = 15
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def server(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Iterator[LiveServer]:
     """One server for the module's tests (each adds its own paper, if any)."""
     folder = tmp_path_factory.mktemp("serve")
-    with FakeArxiv.running() as arxiv, live_server(folder, arxiv, args=["--workers", "2"]) as s:
+    with (
+        FakeArxiv.running() as arxiv,
+        live_server(folder, arxiv, args=["--workers", "2"], template=template_db) as s,
+    ):
         yield s
 
 

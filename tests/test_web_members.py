@@ -32,9 +32,9 @@ ROLES = {"olga": MemberRole.owner, "ed": MemberRole.editor, "vic": MemberRole.vi
 
 
 @pytest.fixture
-def server(tmp_path: Path, arxiv: FakeArxiv) -> Iterator[LiveServer]:
+def server(tmp_path: Path, arxiv: FakeArxiv, template_db: Path) -> Iterator[LiveServer]:
     """A live server whose library has an owner, an editor and a viewer; its client is the owner."""
-    with live_server(tmp_path, arxiv) as running:
+    with live_server(tmp_path, arxiv, template=template_db) as running:
         engine = make_engine(f"sqlite:///{running.db_path}")
         with Session(engine) as session:
             for name, role in ROLES.items():

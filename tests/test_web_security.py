@@ -210,10 +210,15 @@ NETWORK_TOKEN = "correct-horse-battery-staple"
 
 
 @pytest.fixture
-def network_server(tmp_path: Path, arxiv: FakeArxiv) -> Iterator[LiveServer]:  # noqa: F811
+def network_server(
+    tmp_path: Path,
+    arxiv: FakeArxiv,  # noqa: F811
+    template_db: Path,
+) -> Iterator[LiveServer]:
     """``serve --host 0.0.0.0`` as for a group on a network: the token guards reads too."""
     env = {"LITREVIEW_TOKEN": NETWORK_TOKEN}
-    with live_server(tmp_path, arxiv, env=env, args=["--host", "0.0.0.0"]) as running:
+    args = ["--host", "0.0.0.0"]
+    with live_server(tmp_path, arxiv, env=env, args=args, template=template_db) as running:
         running.client.headers["Authorization"] = f"Bearer {NETWORK_TOKEN}"
         yield running
 

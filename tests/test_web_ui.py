@@ -64,8 +64,8 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def server(tmp_path: Path, arxiv: FakeArxiv) -> Iterator[LiveServer]:
-    with live_server(tmp_path, arxiv) as running:
+def server(tmp_path: Path, arxiv: FakeArxiv, template_db: Path) -> Iterator[LiveServer]:
+    with live_server(tmp_path, arxiv, template=template_db) as running:
         yield running
 
 
@@ -995,12 +995,12 @@ def test_duplicates_page_merges_a_pair_field_by_field(page: Page, server: LiveSe
 
 
 def test_a_save_during_an_import_waits_and_lands(
-    tmp_path: Path, arxiv: FakeArxiv, context: BrowserContext
+    tmp_path: Path, arxiv: FakeArxiv, context: BrowserContext, template_db: Path
 ) -> None:
     """The server answers 503 while another writer holds the library (a long import, here a
     held write lock): the editor says it saves after the import, keeps the text, retries."""
     env = {"LITREVIEW_BUSY_TIMEOUT": "0.2"}  # the server gives up on the lock at once
-    with live_server(tmp_path, arxiv, env=env) as server:
+    with live_server(tmp_path, arxiv, env=env, template=template_db) as server:
         paper = server.add_paper("Annotated during an import")
         page = context.new_page()
         errors: list[str] = []

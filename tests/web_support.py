@@ -12,6 +12,7 @@ Run as a script it takes the screenshots of the README (docs/screenshots/*.png):
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -133,14 +134,19 @@ def live_server(
     args: Sequence[str] = (),
     command_prefix: Sequence[str] = (),
     database: str | None = None,
+    template: Path | None = None,
 ) -> Iterator[LiveServer]:
     """``litreview serve`` on a free port with the database ``workdir/library.db`` (new, or
     the one a previous server there left), or the one at the URL ``database``, until exit.
 
     ``env``: more settings (``LITREVIEW_*``) for the server; ``args``: more ``serve`` options;
-    ``command_prefix``: a program the server runs under (e.g. ``setpriv ...``).
+    ``command_prefix``: a program the server runs under (e.g. ``setpriv ...``); ``template``:
+    an upgraded empty library (conftest's ``template_db``) that a new ``library.db`` is a copy
+    of, so the server starts without running the migrations (~0.6 s of its CPU).
     """
     db_path = workdir / "library.db"
+    if template is not None and database is None and not db_path.exists():
+        shutil.copyfile(template, db_path)
     port = free_port()
     log_path = workdir / "serve.log"
     command = [*command_prefix, sys.executable, "-m", "litreview.cli", "--db"]
