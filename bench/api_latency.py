@@ -51,6 +51,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from served import start_server, stop_server, tree_cpu_seconds
 from sqlmodel import Session
 
 from litreview.api.schemas import PaperList, PaperPublic
@@ -483,12 +484,10 @@ def served_reads(
 def served(db: Path, reads: bool, runs: int, writes_runs: int, folder: Path) -> None:
     """The lists (if ``reads``) and :func:`writes` through ``litreview serve`` (one worker) over
     HTTP on 127.0.0.1, as a user's browser or script meets it; CPU: the server process's."""
-    import load  # here: load imports this module
-
-    process, url = load.start_server(db, 1, folder / "serve.log")
+    process, url = start_server(db, 1, folder / "serve.log")
 
     def cpu() -> float:
-        return load.tree_cpu_seconds(process.pid)
+        return tree_cpu_seconds(process.pid)
 
     try:
         with httpx.Client(base_url=url, timeout=30) as client:
@@ -505,7 +504,7 @@ def served(db: Path, reads: bool, runs: int, writes_runs: int, folder: Path) -> 
                 " server's, read from /proc in clock ticks)",
             )
     finally:
-        load.stop_server(process)
+        stop_server(process)
 
 
 def main() -> None:

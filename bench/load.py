@@ -31,7 +31,6 @@ import argparse
 import asyncio
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import api_latency
 from api_latency import build_library, count_papers
-from web_support import free_port
+from served import start_server, stop_server, tree_cpu_seconds
 
 from litreview.config import sqlite_url
 from litreview.db import make_engine, upgrade
@@ -71,7 +70,6 @@ CSV_NAME = api_latency.CORPUS.name
 SAVE_SHARE = 0.2
 # The users' mix after the saves: searches as typed, lists, papers opened (the rest).
 USER_SEARCH, USER_LIST = 0.35, 0.30
-STARTUP_SECONDS = 120
 
 
 @dataclass
@@ -165,35 +163,6 @@ async def save_line(client: httpx.AsyncClient, paper_id: int, line: str, tally: 
     return False
 
 
-def start_server(db: Path, workers: int, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    script = str(Path(sys.executable).with_name("litreview"))
-    command = [script, "--db", str(db), "serve", "--port", str(port), "--workers", str(workers)]
-    with log.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"the server exited:\n{log.read_text(errors='replace')}")
-        try:
-            if httpx.get(f"{url}/api/health", timeout=5).status_code == 200:
-                return process, url
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("the server did not start")
-
-
-def stop_server(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-
-
 async def run_load(url: str, clients: int, seconds: float, paper_ids: list[int], mix: str) -> Tally:
     tally = Tally()
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
@@ -206,29 +175,6 @@ async def run_load(url: str, clients: int, seconds: float, paper_ids: list[int],
             *(client_loop(client, n, paper_ids, highest, until, tally, mix) for n in range(clients))
         )
     return tally
-
-
-def tree_cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) used so far by process ``pid`` and every process below it
-    (``serve --workers N`` runs its workers as children), read from /proc."""
-    parents: dict[int, int] = {}
-    times: dict[int, float] = {}
-    tick = os.sysconf("SC_CLK_TCK")
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # gone meanwhile
-            continue
-        parents[int(entry.name)] = int(fields[1])
-        times[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
-    tree, todo = set(), [pid]
-    while todo:
-        current = todo.pop()
-        tree.add(current)
-        todo.extend(child for child, parent in parents.items() if parent == current)
-    return sum(times.get(member, 0.0) for member in tree)
 
 
 def lost_updates(url: str, tally: Tally) -> int:

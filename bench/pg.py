@@ -70,6 +70,7 @@ sys.path.insert(0, str(BENCH.parent / "tests"))
 
 import api_latency  # noqa: E402
 import load  # noqa: E402
+import served  # noqa: E402
 from api_latency import SEARCHES, build_library, count_papers, p, search_call, timings  # noqa: E402
 from bibtex_import import time_baseline, time_cli_import  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
@@ -140,7 +141,7 @@ def server_cpu(url: str) -> float | None:
     # postmaster's times of its waited-for children.
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ended = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
-    return load.tree_cpu_seconds(pid) + ended
+    return served.tree_cpu_seconds(pid) + ended
 
 
 # Search ---------------------------------------------------------------------------------------
@@ -351,8 +352,8 @@ def lost_updates(url: str, token: str, tally: Tally) -> int:
 
 def bench_load(label: str, database: str, workers: int, tokens: list[str], args: Any) -> None:
     """The members against ``serve --workers N`` on ``database``, once for each ``--pause``."""
-    # load.start_server passes the library as --db: a SQLite path or, here, a URL.
-    process, url = load.start_server(database, workers, args.folder / f"serve-{label}.log")  # type: ignore[arg-type]
+    # served.start_server passes the library as --db: a SQLite path or, here, a URL.
+    process, url = served.start_server(database, workers, args.folder / f"serve-{label}.log")  # type: ignore[arg-type]
     try:
         with httpx.Client(
             base_url=url, timeout=60, headers={"Authorization": f"Bearer {tokens[0]}"}
@@ -362,12 +363,12 @@ def bench_load(label: str, database: str, workers: int, tokens: list[str], args:
                 for n in range(SHARED_PAPERS)
             ]
         for pause in args.pause:
-            cpu = load.tree_cpu_seconds(process.pid)
+            cpu = served.tree_cpu_seconds(process.pid)
             tally = asyncio.run(run_members(url, tokens, args.seconds, paper_ids, pause))
-            cpu = load.tree_cpu_seconds(process.pid) - cpu
+            cpu = served.tree_cpu_seconds(process.pid) - cpu
             print_load(label, workers, pause, tally, cpu, lost_updates(url, tokens[0], tally))
     finally:
-        load.stop_server(process)
+        served.stop_server(process)
 
 
 def print_load(label: str, workers: int, pause: float, tally: Tally, cpu: float, lost: int) -> None:

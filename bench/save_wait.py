@@ -27,7 +27,8 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-from load import pct, start_server, stop_server, tree_cpu_seconds
+from load import pct
+from served import start_server, stop_server, tree_cpu_seconds
 from test_saves_during_import import many_entries
 
 BASELINE_SECONDS = 3.0

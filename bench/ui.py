@@ -44,8 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
 import api_latency
 from api_latency import build_library, count_papers
-from load import start_server, stop_server
 from playwright.sync_api import Page, sync_playwright
+from served import start_server, stop_server
 from web_support import CHROMIUM, CHROMIUM_ARGS
 
 from litreview.config import sqlite_url
