@@ -73,10 +73,12 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # schemathesis (4.32) names each operation's test "test_...[GET /api/papers]", but pytest
     # 9.2 builds an item's id from its base name and its parametrize() ids, which schemathesis
     # does not use: every operation's test had the same id (pytest-xdist ran one of them).
+    # Item._id is pytest's own (9.2): where it is not there, the ids stay as pytest made them.
     for item in items:
         label = getattr(item, "operation_label", None)
-        if isinstance(label, str) and item._id.params is None:
-            item._id = item._id.with_params(label)
+        node_id = getattr(item, "_id", None)
+        if isinstance(label, str) and getattr(node_id, "params", False) is None:
+            item._id = node_id.with_params(label)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
