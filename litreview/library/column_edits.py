@@ -164,18 +164,17 @@ def delete_column(session: Session, column_id: int) -> int:
                 " formula first",
                 column=column.name,
             )
+    count = count_values(session, column)
     model = value_model(column.target)
-    count = session.execute(
-        sa.select(sa.func.count()).select_from(model).where(model.column_id == column_id)
-    ).scalar_one()
     session.execute(sa.delete(model).where(model.column_id == column_id))
     session.delete(column)
     session.flush()
     forget_columns(session)
-    return int(count)
+    return count
 
 
 def count_values(session: Session, column: CustomColumn) -> int:
+    """How many rows hold a value in ``column`` (asked before deleting it)."""
     model = value_model(column.target)
     return int(
         session.execute(
