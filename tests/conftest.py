@@ -13,6 +13,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -39,6 +40,16 @@ LOCAL_URL = "http://127.0.0.1:8000"
 def corpus_dir() -> Path:
     """The shared corpus of real third-party data (``$LITREVIEW_CORPUS`` or ../shared/corpus)."""
     return Path(os.environ.get("LITREVIEW_CORPUS", REPO.parent / "shared" / "corpus"))
+
+
+def corpus_files(folder: str) -> list[Any]:
+    """The names of the files in a corpus folder, to parametrize a test by; without the corpus,
+    one case skipped with the reason (pytest's own skip of an empty parameter set names none)."""
+    path = corpus_dir() / folder
+    if path.is_dir():
+        return sorted(p.name for p in path.iterdir())
+    reason = f"corpus not found at {path} (set LITREVIEW_CORPUS)"
+    return [pytest.param("", marks=pytest.mark.skip(reason=reason))]
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from bibtex_helpers import all_views, fresh_engine, snapshot
 from bibtexparser.entrypoint import parse_string
 from bibtexparser.library import Library
 from bibtexparser.model import DuplicateBlockKeyBlock, DuplicateFieldKeyBlock, Entry, String
-from conftest import corpus_dir
+from conftest import corpus_dir, corpus_files
 from sqlmodel import Session
 
 from litreview.exporters.bibtex import render_bibtex
@@ -41,13 +41,7 @@ from litreview.normalize import clean_citation_key
 pytestmark = pytest.mark.corpus
 
 FOLDER = corpus_dir() / "bibtex"
-FILES = sorted(p.name for p in FOLDER.iterdir()) if FOLDER.is_dir() else []
-# Without the corpus each per-file test is one case skipped with the reason (pytest's own
-# skip of an empty parameter set names none).
-ABSENT = pytest.param(
-    "", marks=pytest.mark.skip(reason=f"corpus not found at {FOLDER} (set LITREVIEW_CORPUS)")
-)
-CASES = FILES or [ABSENT]
+FILES = corpus_files("bibtex")
 
 # Fields an export writes from the library's own model rather than from the entry: the key's
 # other names (``ids``: the aliases, written back merged with any the library has), tags
@@ -139,7 +133,7 @@ def test_the_corpus_is_there(corpus: Path) -> None:
     assert len(FILES) >= 100
 
 
-@pytest.mark.parametrize("imported", CASES, indirect=True)
+@pytest.mark.parametrize("imported", FILES, indirect=True)
 def test_every_entry_is_a_record_and_every_failure_is_reported(imported: Imported) -> None:
     failed = imported.source.failed_blocks
     syntax_failures = [
@@ -152,7 +146,7 @@ def test_every_entry_is_a_record_and_every_failure_is_reported(imported: Importe
     assert all(p.line is not None for p in imported.errors)
 
 
-@pytest.mark.parametrize("imported", CASES, indirect=True)
+@pytest.mark.parametrize("imported", FILES, indirect=True)
 def test_every_entry_is_kept_found_in_the_export_and_given_back_as_it_came(
     imported: Imported,
 ) -> None:
@@ -199,7 +193,7 @@ def test_every_entry_is_kept_found_in_the_export_and_given_back_as_it_came(
     assert not differences, differences[:10]
 
 
-@pytest.mark.parametrize("imported", CASES, indirect=True)
+@pytest.mark.parametrize("imported", FILES, indirect=True)
 def test_importing_a_file_again_changes_nothing(imported: Imported) -> None:
     assert imported.after == imported.before
     changed = {k: s for k, s in imported.again.items() if s not in ("unchanged", "failed")}
@@ -211,7 +205,7 @@ def test_importing_a_file_again_changes_nothing(imported: Imported) -> None:
 MERGED_PARENT_CASES = {"biber_crossrefs.bib": {"cr7"}, "btp_crossref_entries.bib": {"cr7"}}
 
 
-@pytest.mark.parametrize("imported", CASES, indirect=True)
+@pytest.mark.parametrize("imported", FILES, indirect=True)
 def test_import_export_import_gives_the_same_library(
     imported: Imported, request: pytest.FixtureRequest
 ) -> None:

@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import corpus_dir
+from conftest import corpus_files
 
 from litreview.importers.bibtex import decode_bibtex, parse_bibtex_batches
 from litreview.importers.records import ImportResult
 
-FOLDER = corpus_dir() / "bibtex"
-FILES = sorted(p.name for p in FOLDER.iterdir()) if FOLDER.is_dir() else []
+FILES = corpus_files("bibtex")
 WHOLE = 1 << 40
 
 
