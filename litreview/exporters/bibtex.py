@@ -245,18 +245,28 @@ def _extra(extra: dict[str, Any]) -> Iterator[tuple[str, str, bool]]:
         yield name, value, name == "month" and (value in MONTHS or braced_month)
 
 
+# What can unbalance a value's braces: a brace, or a backslash and the character it escapes.
+_BRACE_OR_ESCAPE = re.compile(r"\\[\s\S]?|[{}]")
+
+
 def _safe(value: str) -> str:
     """``value`` if its braces balance (so it can be braced), else with every brace escaped."""
-    depth, i = 0, 0
-    while i < len(value) and depth >= 0:
-        c = value[i]
-        if c == "\\":
-            i += 1  # an escaped character does not count
-        elif c == "{":
+    if value.endswith("\\"):
+        return _escape_braces(value)
+    if "{" not in value and "}" not in value:
+        return value  # most values: nothing to count
+    depth = 0
+    for match in _BRACE_OR_ESCAPE.finditer(value):
+        token = match.group()
+        if token == "{":
             depth += 1
-        elif c == "}":
+        elif token == "}":
             depth -= 1
-        i += 1
-    if depth == 0 and not value.endswith("\\"):
-        return value
+            if depth < 0:
+                break
+        # (an escaped character does not count)
+    return value if depth == 0 else _escape_braces(value)
+
+
+def _escape_braces(value: str) -> str:
     return value.replace("{", "\\{").replace("}", "\\}")
