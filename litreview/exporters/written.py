@@ -32,9 +32,11 @@ def written_people(original: object, people: list[Person]) -> list[Person] | Non
     if not isinstance(original, str):
         return None
     parsed = parse_names(original).people
-    if [PersonName(p.family, p.given).key for p in parsed] != [
-        PersonName(p.family, p.given).key for p in people
-    ]:
+    if len(parsed) != len(people) or any(
+        (p.family, p.given) != (q.family, q.given)  # the same spelling: no need to fold it
+        and PersonName(p.family, p.given).key != PersonName(q.family, q.given).key
+        for p, q in zip(parsed, people, strict=True)
+    ):
         return None
     return [Person(p.name, p.family, p.given) for p in parsed]
 
