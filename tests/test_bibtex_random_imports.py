@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,7 @@ def _pieces(rng: random.Random, files: list[Path]) -> str:
     # Most corpus files hold one entry: the larger ones are picked more often.
     for path in rng.choices(files, weights=[p.stat().st_size for p in files], k=rng.randint(2, 6)):
         text = decode_bibtex_bytes(path.read_bytes()).text
-        starts = [0, *(i + 1 for i in range(len(text)) if text.startswith("\n@", i))]
+        starts = [0, *(m.start() + 1 for m in re.finditer("\n@", text))]
         first = rng.randrange(len(starts))
         last = rng.randrange(first, len(starts)) + 1
         end = starts[last] if last < len(starts) else len(text)
