@@ -7,30 +7,30 @@ macro, duplicate or crossref. Each corpus file is parsed whole and cut before ev
 
 from __future__ import annotations
 
-import dataclasses
+from operator import attrgetter
 from pathlib import Path
-from typing import Any
 
 import pytest
 from conftest import corpus_files
 
 from litreview.importers.bibtex import decode_bibtex, parse_bibtex_batches
-from litreview.importers.records import ImportResult
+from litreview.importers.records import ImportResult, PaperRecord
 
 FILES = corpus_files("bibtex")
 WHOLE = 1 << 40
 
 
-def parse(text: str, piece_chars: int) -> tuple[list[dict[str, Any]], ImportResult, int]:
-    """Records (as dicts), the result and the number of batches for one piece size."""
+def parse(text: str, piece_chars: int) -> tuple[list[PaperRecord], ImportResult, int]:
+    """Records, the result and the number of batches for one piece size."""
     result = ImportResult()
     batches = list(
         parse_bibtex_batches(
             text, result, source="t.bib", piece_chars=piece_chars, first_piece_chars=piece_chars
         )
     )
-    records = [dataclasses.asdict(r) for batch in batches for r in batch]
-    return sorted(records, key=lambda r: r["line"]), result, len(batches)
+    # Compared as dataclasses: every field, nested records (people) by theirs, no copy made.
+    records = [r for batch in batches for r in batch]
+    return sorted(records, key=attrgetter("line")), result, len(batches)
 
 
 def assert_same_in_pieces(text: str) -> int:
