@@ -29,6 +29,7 @@ from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
 from litreview.library.people import AuthorIds, insert_people
 from litreview.library.suggestions import suggest_after_import
 from litreview.library.tags import clean_tags, ensure_tags
+from litreview.library.views import papers_by_id
 from litreview.models import (
     Annotation,
     Paper,
@@ -130,6 +131,9 @@ class RecordImporter:
         for index, position in new_by_index.items():
             # Later records of this batch that are the same paper as a new one merge into it.
             merges.setdefault(new_ids[position], []).append(by_index[index])
+        # The papers merged into, read a chunk of them at a time: merge_into finds each in the
+        # session instead of reading it alone (a file imported again merges every entry).
+        held = papers_by_id(session, list(merges))
         for paper_id, group in merges.items():
             for p in sorted(group, key=lambda p: p.index):
                 outcome = merge_into(
@@ -137,6 +141,7 @@ class RecordImporter:
                 )
                 self._keep_key(p, outcome)
                 outcomes[p.index] = outcome
+        del held
         session.flush()
         record_possible_duplicates(session, new_ids)
         if self.known is not None:

@@ -122,14 +122,12 @@ def load_paper_views(
     session: Session, ids: Sequence[int], *, with_links: bool = True
 ) -> list[PaperView]:
     """Views of the papers with these ids, in the order given (unknown ids are skipped)."""
-    views: dict[int, PaperView] = {}
+    views = {
+        paper_id: PaperView(paper, status=ReadingStatus(paper.status), rating=paper.rating)
+        for paper_id, paper in papers_by_id(session, ids).items()
+    }
     for start in range(0, len(ids), CHUNK):
         params = {"ids": list(ids[start : start + CHUNK])}
-        for paper in session.exec(_PAPERS, params=params).all():
-            assert paper.id is not None
-            views[paper.id] = PaperView(
-                paper, status=ReadingStatus(paper.status), rating=paper.rating
-            )
         for annotation in session.exec(_ANNOTATIONS, params=params).all():
             views[annotation.paper_id].annotation = annotation
     _add_parts(session, views)
@@ -137,6 +135,17 @@ def load_paper_views(
     if with_links:
         _attach_links(session, ordered)
     return ordered
+
+
+def papers_by_id(session: Session, ids: Sequence[int]) -> dict[int, Paper]:
+    """The papers with these ids (unknown ids are skipped), one statement per 500 ids."""
+    found: dict[int, Paper] = {}
+    for start in range(0, len(ids), CHUNK):
+        params = {"ids": list(ids[start : start + CHUNK])}
+        for paper in session.exec(_PAPERS, params=params).all():
+            assert paper.id is not None
+            found[paper.id] = paper
+    return found
 
 
 def load_paper_summaries(session: Session, ids: Sequence[int]) -> list[PaperSummary]:
