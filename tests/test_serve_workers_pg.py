@@ -49,7 +49,7 @@ def tokens(library: str) -> dict[str, str]:
         with Session(engine) as session:
             made = {}
             for name, role in (("Ana", MemberRole.owner), ("Ben", MemberRole.editor)):
-                member = add_member(session, name, role, f"{name}-password-1")
+                member = add_member(session, name, role)
                 made[name] = create_token(session, member, "two workers", can_write=True)
             session.commit()
     finally:

@@ -332,7 +332,7 @@ def test_a_sheets_reading_status_and_rating(session: Session) -> None:
 
 
 def test_a_sheets_marks_are_the_members_own(session: Session) -> None:
-    ana = add_member(session, "Ana", MemberRole.owner, "ana-secret-1")
+    ana = add_member(session, "Ana", MemberRole.owner)
     ben = add_member(session, "Ben", MemberRole.editor)
     act_as(session, ben)
     import_table(session, READING_LIST.encode(), source="list.csv")
