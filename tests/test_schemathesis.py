@@ -7,7 +7,10 @@ does not have answers 405 with every method it has in ``Allow``. The arXiv impor
 left out: it would call arXiv (tests never touch the network; it has its own tests).
 
 The app is built when this module is collected (schemathesis' lazy ``from_fixture`` loader does
-not work with this pytest), over a SQLite file in a temporary folder removed at the end.
+not work with this pytest), over a SQLite file in a temporary folder removed at the end. Every
+request goes through one schemathesis ASGI client (a ``requests`` session), as ``case.call``
+documents for a session; without it each call builds a client of its own, and ``requests``
+reads the proxy variables of the environment for every request (irrelevant in-process).
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import schemathesis
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import (
     allow_header_conformance,
     content_type_conformance,
@@ -63,6 +67,14 @@ _APP = create_app(
 schema = schemathesis.openapi.from_asgi("/openapi.json", _APP).exclude(
     path_regex="^/api/import/arxiv"
 )
+_CLIENT = asgi.get_client(_APP)
+_CLIENT.trust_env = False  # no proxies, .netrc or CA bundles from the environment
+
+
+@schema.hook("after_call")
+def forget_cookies(ctx: Any, case: schemathesis.Case, response: Any) -> None:
+    """Each request starts without cookies, as with a client of its own."""
+    _CLIENT.cookies.clear()
 
 
 def _formula(rng: random.Random, leaves: int) -> str:
@@ -118,7 +130,8 @@ def formulas_only(ctx: Any, body: Any) -> bool:
 
 @pytest.fixture(scope="module", autouse=True)
 def _cleanup() -> Iterator[None]:
-    yield
+    with _CLIENT:
+        yield
     _APP.state.engine.dispose()
     shutil.rmtree(_FOLDER, ignore_errors=True)
 
@@ -139,7 +152,7 @@ BOUNDED = settings(
 @schema.parametrize()
 @BOUNDED
 def test_api_answers_by_its_schema(case: schemathesis.Case) -> None:
-    case.call_and_validate(checks=CHECKS)
+    case.call_and_validate(session=_CLIENT, checks=CHECKS)
 
 
 class Workflow(schema.as_state_machine()):  # type: ignore[misc]
@@ -147,9 +160,14 @@ class Workflow(schema.as_state_machine()):  # type: ignore[misc]
     edits and deletes of what it made. Besides the checks above: what a create answers can be
     read, and what a delete removed is gone (404) for every route that names it."""
 
+    def get_call_kwargs(self, case: schemathesis.Case) -> dict[str, Any]:
+        return {"session": _CLIENT}
+
     def validate_response(self, response: Any, case: schemathesis.Case, **kwargs: Any) -> None:
         case.validate_response(
-            response, checks=[*CHECKS, ensure_resource_availability, use_after_free]
+            response,
+            checks=[*CHECKS, ensure_resource_availability, use_after_free],
+            transport_kwargs=kwargs,
         )
 
 
