@@ -99,14 +99,17 @@ def error_response(error: LitreviewError) -> JSONResponse:
 
 def allowed_methods(app: FastAPI, scope: Scope) -> list[str]:
     """Every method some route of the request's path answers (Starlette's 405 names only the
-    first route's)."""
+    first route's). The routes of the path are found once (a method no route has matches
+    their path only), then asked for each method: one walk of every route, not six."""
+    on_path = [
+        route
+        for route in app.router.routes
+        if route.matches({**scope, "method": ""})[0] != Match.NONE
+    ]
     return [
         method
         for method in HTTP_METHODS
-        if any(
-            route.matches({**scope, "method": method})[0] == Match.FULL
-            for route in app.router.routes
-        )
+        if any(route.matches({**scope, "method": method})[0] == Match.FULL for route in on_path)
     ]
 
 
