@@ -119,11 +119,11 @@ def test_wrong_passwords_block_sign_in_for_a_while(group: Engine, client: TestCl
 
 
 def test_tokens_are_created_listed_read_only_and_revoked(group: Engine, client: TestClient) -> None:
-    sign_in(client, "Ana", "ana-secret-1")
+    as_member(client, group, "Ana")  # her token "tests"
     made = client.post("/api/tokens", json={"name": "script", "write": False}).json()
     writer = client.post("/api/tokens", json={"name": "importer", "write": True}).json()
     listed = client.get("/api/tokens").json()
-    assert [t["name"] for t in listed["items"]] == ["script", "importer"]
+    assert [t["name"] for t in listed["items"]] == ["tests", "script", "importer"]
     assert all(t["token"] is None for t in listed["items"])
     with TestClient(client.app, base_url=LOCAL) as script:
         reader = {"Authorization": f"Bearer {made['token']}"}
