@@ -23,17 +23,21 @@ def key_in_use(session: Session, key: str) -> bool:
     return False
 
 
-def owner_of_key(session: Session, key: str) -> int | None:
-    """The paper whose key or alias ``key`` is (None when no paper's)."""
-    lookups = (
-        sa.select(col(Paper.id)).where(col(Paper.key) == key),
-        sa.select(col(PaperAlias.paper_id)).where(col(PaperAlias.key) == key),
-    )
-    for stmt in lookups:
-        found = session.execute(stmt).scalar()
-        if found is not None:
-            return int(found)
-    return None
+_KEYS: sa.BindParameter[list[str]] = sa.bindparam("keys", expanding=True)
+_OWNERS_OF: sa.CompoundSelect[str, int] = sa.union_all(
+    sa.select(col(Paper.key), col(Paper.id)).where(col(Paper.key).in_(_KEYS)),
+    sa.select(col(PaperAlias.key), col(PaperAlias.paper_id)).where(col(PaperAlias.key).in_(_KEYS)),
+)
+
+
+def owners_of_keys(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """The paper each of these keys is the key or an alias of (keys no paper has are left
+    out), a statement per 500 keys."""
+    owners: dict[str, int] = {}
+    for chunk in chunks(sorted(set(keys))):
+        for key, paper_id in session.execute(_OWNERS_OF, {"keys": list(chunk)}):
+            owners[key] = paper_id
+    return owners
 
 
 def clash_note(keys: Sequence[str]) -> str:

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from litreview.importers.records import PaperRecord
-from litreview.library.aliases import add_aliases, clash_note, owner_of_key
+from litreview.library.aliases import add_aliases, clash_note, owners_of_keys
 from litreview.library.areas import ensure_area_path
 from litreview.library.bulk import (
     FEW_WANTED,
@@ -134,12 +134,20 @@ class RecordImporter:
         # The papers merged into, read a chunk of them at a time: merge_into finds each in the
         # session instead of reading it alone (a file imported again merges every entry).
         held = papers_by_id(session, list(merges))
+        # Which paper has each stored key these entries bring besides their paper's own (their
+        # key, their ``ids``), read at once: an alias of another paper is a clash.
+        brought = {
+            k for paper_id, group in merges.items() for p in group
+            for k in _own_keys(p) if paper_id not in held or k != held[paper_id].key
+        }  # fmt: skip
+        self.keys.look_up(brought)
+        owners = owners_of_keys(session, [k for k in brought if self.keys.in_use(k)])
         for paper_id, group in merges.items():
             for p in sorted(group, key=lambda p: p.index):
                 outcome = merge_into(
                     session, paper_id, p, matcher, self.extra_tags, self.area_id, self.authors
                 )
-                self._keep_key(p, outcome)
+                self._keep_key(p, outcome, owners)
                 outcomes[p.index] = outcome
         del held
         session.flush()
@@ -149,26 +157,34 @@ class RecordImporter:
             if merges:
                 self.known.refresh(session, list(merges))
 
-    def _keep_key(self, p: Prepared, outcome: RecordOutcome) -> None:
-        """A merged entry's own citation key stays findable, as an alias of its paper."""
+    def _keep_key(self, p: Prepared, outcome: RecordOutcome, owners: dict[str, int]) -> None:
+        """A merged entry's own citation key stays findable, as an alias of its paper.
+
+        ``owners``: the paper of each of the entry's keys that has one (kept up to date here).
+        """
         if outcome.paper_id is None:
             return
         own = (p.record.key or "").strip()
         # (The paper's own key is not looked up: a re-import of a file merges every entry.)
-        wanted = [k for k in dict.fromkeys([own, *p.record.aliases]) if k and k != outcome.key]
+        wanted = [k for k in _own_keys(p) if k != outcome.key]
         kept = [k for k in wanted if not self.keys.in_use(k)]
         # A key another paper has is not this paper's alias: said, not dropped silently.
         clashes = [
-            k for k in wanted
-            if k not in kept and owner_of_key(self.session, k) not in (outcome.paper_id, None)
-        ]  # fmt: skip
+            k for k in wanted if k not in kept and owners.get(k) not in (outcome.paper_id, None)
+        ]
         notes = [f"key {own!r} kept as an alias"] if own in kept else []
         if clashes:
             notes.append(clash_note(clashes))
         outcome.message = "; ".join(n for n in (outcome.message, *notes) if n)
         if kept:
             self.keys.taken.update(kept)
-            add_aliases(self.session, outcome.paper_id, kept)
+            skipped = add_aliases(self.session, outcome.paper_id, kept)
+            owners.update((k, outcome.paper_id) for k in kept if k not in skipped)
+
+
+def _own_keys(p: Prepared) -> list[str]:
+    """The citation keys an entry brings: its own and its other names (``ids``)."""
+    return [k for k in dict.fromkeys([(p.record.key or "").strip(), *p.record.aliases]) if k]
 
 
 # Columns an import record fills as it is: those of the paper table the record also has
