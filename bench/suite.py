@@ -4,9 +4,11 @@
 
 Runs ``pytest -q -m "not browser"`` in this checkout and, with ``--old``, in ``DIR`` (a checkout
 with its own ``.venv``: 170e371, where #13 was filed, ran that pass twice in its CI), one after
-the other, each with its own venv and ``LITREVIEW_CORPUS`` as set. Each run gets a TMPDIR of its
-own, so the PostgreSQL cluster its tests start (tests/pg_server.py) is found there and its CPU
-counted: the postmaster's own and its ended backends' (``cutime``/``cstime``), plus the live
+the other, each with its own venv, its own ``addopts`` (this checkout's run the tests on two
+pytest-xdist workers, as the README's test command does; their CPU is in pytest's, as processes
+it waited for) and ``LITREVIEW_CORPUS`` as set. Each run gets a TMPDIR of its own, so the
+PostgreSQL clusters its tests start (tests/pg_server.py; one a worker) are found there and their
+CPU counted: each postmaster's own and its ended backends' (``cutime``/``cstime``), plus the live
 ones', read from /proc every 0.2 s until it stops; that CPU is not in pytest's. Printed per
 suite: the summary line, wall seconds, CPU seconds of pytest with the children it waited for,
 of the PostgreSQL server, and the load; then new / (2 x old) in CPU and in wall: the issue's
