@@ -4,7 +4,7 @@
 
 Runs ``pytest -q -m "not browser"`` in this checkout and, with ``--old``, in ``DIR`` (a checkout
 with its own ``.venv``: 170e371, where #13 was filed, ran that pass twice in its CI), one after
-the other, each with its own venv, its own ``addopts`` (this checkout's run the tests on two
+the other, each with its own venv, its own ``addopts`` (this checkout's runs the tests on two
 pytest-xdist workers, as the README's test command does; their CPU is in pytest's, as processes
 it waited for) and ``LITREVIEW_CORPUS`` as set. Each run gets a TMPDIR of its own, so the
 PostgreSQL clusters its tests start (tests/pg_server.py; one a worker) are found there and their
