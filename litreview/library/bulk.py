@@ -13,6 +13,8 @@ from sqlmodel import Session
 T = TypeVar("T")
 
 
+# Ids bound in one IN list (SQLite's default limit is 32,766 variables; 500 keeps each
+# statement and its plan small): every chunked read of the library goes by `chunks`.
 CHUNK = 500
 # A bulk import reads every stored row of a table (papers' identities, authors) into memory,
 # instead of looking up each batch's candidates, when the table holds at most this many times

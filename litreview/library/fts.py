@@ -24,6 +24,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from litreview.library.bulk import chunks
+
 # bm25 weights of SQLite's indexed columns: title, abstract, authors, annotation (and notes).
 BM25 = "bm25(paper_fts, 10.0, 2.0, 5.0, 3.0)"
 # The same weights for PostgreSQL's tsvector classes {D, C, B, A}: abstract, annotation and
@@ -154,7 +156,6 @@ def _tsquery(match: str) -> sa.ColumnElement[Any]:
     return sa.func.to_tsquery(config, sa.bindparam("match", match, type_=sa.Text))
 
 
-CHUNK = 500
 _INSERT = "INSERT INTO paper_fts (rowid, title, abstract, authors, annotation) "
 # What a paper gives the index is declared once, by the view paper_fts_text (revision 0013),
 # which the triggers read too.
@@ -206,8 +207,8 @@ def paused_indexing(session: Session) -> Iterator[Pause]:
         session.execute(sa.text("DELETE FROM paper_fts_pause"))
     index_new_papers(session, pause.new)
     changed = sorted(set(pause.changed) - set(pause.new))
-    for start in range(0, len(changed), CHUNK):
-        session.execute(_REFRESH, {"ids": changed[start : start + CHUNK]})
+    for chunk in chunks(changed):
+        session.execute(_REFRESH, {"ids": list(chunk)})
 
 
 @contextmanager
@@ -243,8 +244,7 @@ def index_new_papers(session: Session, paper_ids: Sequence[int]) -> None:
 
 
 def _index(session: Session, paper_ids: Sequence[int]) -> None:
-    for start in range(0, len(paper_ids), CHUNK):
-        chunk = list(paper_ids[start : start + CHUNK])
+    for chunk in chunks(paper_ids):
         params = {f"p{i}": pid for i, pid in enumerate(chunk)}
         marks = ", ".join(f":p{i}" for i in range(len(chunk)))
         session.execute(sa.text(f"{_INSERT}{_NEW_TEXT} WHERE p.id IN ({marks})"), params)

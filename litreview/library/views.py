@@ -18,6 +18,7 @@ from sqlmodel import Session, col, select
 
 from litreview.library.aliases import aliases_of
 from litreview.library.areas import area_paths
+from litreview.library.bulk import chunks
 from litreview.library.links import LinkView
 from litreview.library.reading import UNMARKED, readings
 from litreview.library.values import field_values
@@ -37,8 +38,6 @@ from litreview.models import (
     Stance,
     Tag,
 )
-
-CHUNK = 500
 
 
 @dataclass
@@ -126,8 +125,8 @@ def load_paper_views(
         paper_id: PaperView(paper, status=ReadingStatus(paper.status), rating=paper.rating)
         for paper_id, paper in papers_by_id(session, ids).items()
     }
-    for start in range(0, len(ids), CHUNK):
-        params = {"ids": list(ids[start : start + CHUNK])}
+    for chunk in chunks(ids):
+        params = {"ids": list(chunk)}
         for annotation in session.exec(_ANNOTATIONS, params=params).all():
             views[annotation.paper_id].annotation = annotation
     _add_parts(session, views)
@@ -140,8 +139,8 @@ def load_paper_views(
 def papers_by_id(session: Session, ids: Sequence[int]) -> dict[int, Paper]:
     """The papers with these ids (unknown ids are skipped), one statement per 500 ids."""
     found: dict[int, Paper] = {}
-    for start in range(0, len(ids), CHUNK):
-        params = {"ids": list(ids[start : start + CHUNK])}
+    for chunk in chunks(ids):
+        params = {"ids": list(chunk)}
         for paper in session.exec(_PAPERS, params=params).all():
             assert paper.id is not None
             found[paper.id] = paper
@@ -151,8 +150,8 @@ def papers_by_id(session: Session, ids: Sequence[int]) -> dict[int, Paper]:
 def load_paper_summaries(session: Session, ids: Sequence[int]) -> list[PaperSummary]:
     """Summaries of the papers with these ids, in the order given (unknown ids are skipped)."""
     found: dict[int, PaperSummary] = {}
-    for start in range(0, len(ids), CHUNK):
-        params = {"ids": list(ids[start : start + CHUNK])}
+    for chunk in chunks(ids):
+        params = {"ids": list(chunk)}
         # Through the session, which first flushes what the request changed (a new paper).
         for row in session.execute(_LISTED, params).all():
             found[row.id] = PaperSummary(
@@ -205,8 +204,8 @@ def _add_parts(session: Session, papers: Mapping[int, PaperParts]) -> None:
     # (The paper rows were read through the session, which flushed: these run on the
     # connection, without the ORM's step.)
     connection = session.connection()
-    for start in range(0, len(ids), CHUNK):
-        params = {"ids": ids[start : start + CHUNK]}
+    for chunk in chunks(ids):
+        params = {"ids": list(chunk)}
         people = connection.execute(_PEOPLE, params).all()
         for paper_id, role, name, family, given, affiliation in people:
             parts = papers[paper_id]
@@ -245,8 +244,7 @@ def _attach_links(session: Session, views: list[PaperView]) -> None:
         col(PaperLink.note),
     )
     found: dict[int, Any] = {}
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in chunks(ids):
         rows = session.execute(
             sa.select(*columns).where(
                 sa.or_(col(PaperLink.source_id).in_(chunk), col(PaperLink.target_id).in_(chunk))
@@ -257,10 +255,10 @@ def _attach_links(session: Session, views: list[PaperView]) -> None:
     others = {lk[1] for lk in links} | {lk[2] for lk in links}
     names: dict[int, tuple[str, str]] = {}
     other_ids = sorted(others)
-    for start in range(0, len(other_ids), CHUNK):
+    for chunk in chunks(other_ids):
         rows = session.execute(
             sa.select(col(Paper.id), col(Paper.key), col(Paper.title)).where(
-                col(Paper.id).in_(other_ids[start : start + CHUNK])
+                col(Paper.id).in_(chunk)
             )
         )
         names.update((row[0], (row[1], row[2])) for row in rows)
