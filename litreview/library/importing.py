@@ -26,6 +26,7 @@ from litreview.library.fts import bulk_indexing
 from litreview.library.identity import KeyAllocator, Matcher, Prepared, base_key, prepare_batch
 from litreview.library.merge import merge_into, provenance_columns
 from litreview.library.outcomes import ImportReport, Outcome, RecordOutcome
+from litreview.library.papers_base import get_paper
 from litreview.library.people import AuthorIds, insert_people
 from litreview.library.suggestions import suggest_after_import
 from litreview.library.tags import clean_tags, ensure_tags
@@ -131,8 +132,8 @@ class RecordImporter:
         for index, position in new_by_index.items():
             # Later records of this batch that are the same paper as a new one merge into it.
             merges.setdefault(new_ids[position], []).append(by_index[index])
-        # The papers merged into, read a chunk of them at a time: merge_into finds each in the
-        # session instead of reading it alone (a file imported again merges every entry).
+        # The papers merged into, read a chunk of them at a time, not each alone (a file
+        # imported again merges every entry).
         held = papers_by_id(session, list(merges))
         # Which paper has each stored key these entries bring besides their paper's own (their
         # key, their ``ids``), read at once: an alias of another paper is a clash.
@@ -143,13 +144,13 @@ class RecordImporter:
         self.keys.look_up(brought)
         owners = owners_of_keys(session, [k for k in brought if self.keys.in_use(k)])
         for paper_id, group in merges.items():
+            paper = held.get(paper_id) or get_paper(session, paper_id)
             for p in sorted(group, key=lambda p: p.index):
                 outcome = merge_into(
-                    session, paper_id, p, matcher, self.extra_tags, self.area_id, self.authors
+                    session, paper, p, matcher, self.extra_tags, self.area_id, self.authors
                 )
                 self._keep_key(p, outcome, owners)
                 outcomes[p.index] = outcome
-        del held
         session.flush()
         record_possible_duplicates(session, new_ids)
         if self.known is not None:

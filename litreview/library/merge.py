@@ -17,7 +17,7 @@ from litreview.importers.records import PaperRecord
 from litreview.library.attribution import acting_name
 from litreview.library.identity import Matcher, Prepared
 from litreview.library.outcomes import Outcome, RecordOutcome
-from litreview.library.papers_base import bump, get_paper
+from litreview.library.papers_base import bump
 from litreview.library.people import (
     AuthorIds,
     author_names,
@@ -89,14 +89,15 @@ def provenance_columns(
 
 def merge_into(
     session: Session,
-    paper_id: int,
+    paper: Paper,
     p: Prepared,
     matcher: Matcher,
     extra_tags: Sequence[str],
     area_id: int | None,
     authors: AuthorIds | None = None,
 ) -> RecordOutcome:
-    paper = get_paper(session, paper_id)
+    paper_id = paper.id
+    assert paper_id is not None
     record = p.record
     changed: list[str] = []
     notes: list[str] = []
