@@ -19,6 +19,8 @@ from playwright.sync_api import (
     Dialog,
     Locator,
     Page,
+    Request,
+    Route,
     expect,
     sync_playwright,
 )
@@ -1050,3 +1052,37 @@ def test_a_stale_paper_field_uses_the_one_conflict_dialog(page: Page, server: Li
     expect(dialog).to_be_hidden()
     expect(page.locator("#paper-status")).to_have_value("read")
     assert server.get(f"/api/papers/{paper['id']}")["status"] == "read"
+
+
+def test_a_rating_and_a_tag_given_together_are_sent_in_order_and_both_kept(
+    page: Page, server: LiveServer
+) -> None:
+    """Each write bumps the paper's version; the page sends its own writes one after another."""
+    paper = server.add_paper("Rated and tagged at once")
+    open_paper_by_id(page, server, paper["id"])
+    held: list[Route] = []
+    page.route(f"**/api/papers/{paper['id']}", lambda route: held.append(route))
+    seen: list[str] = []
+
+    def note(what: str, request: Request) -> None:
+        if request.method != "GET" and "/api/papers/" in request.url:
+            seen.append(f"{what} {request.method}")
+
+    page.on("request", lambda request: note("send", request))
+    page.on("response", lambda response: note("answer", response.request))
+    side = page.get_by_role("complementary", name="Paper details")
+    side.get_by_label("Rating").select_option("4")
+    for _ in range(500):  # the rating's PATCH reaches the route, which holds it back
+        if held:
+            break
+        page.wait_for_timeout(10)
+    assert len(held) == 1
+    tag_input = side.get_by_label("Add a tag")
+    tag_input.fill("adversarial")
+    tag_input.press("Enter")
+    held[0].continue_()
+    page.unroute(f"**/api/papers/{paper['id']}")
+    expect(side.get_by_role("button", name="Remove tag adversarial")).to_be_visible()
+    assert seen == ["send PATCH", "answer PATCH", "send PUT", "answer PUT"]
+    stored = server.get(f"/api/papers/{paper['id']}")
+    assert stored["rating"] == 4 and stored["tags"] == ["adversarial"]

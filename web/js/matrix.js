@@ -12,7 +12,7 @@ let state = null;
 let tools = null;
 let dragged = null;
 let current = null;
-let asked = 0; // only the newest answer is drawn
+let asked = 0; // only the newest render draws
 
 /** The selection plus each category's filters: repeated filters all hold. */
 function withFilters(...filters) {
@@ -43,13 +43,16 @@ function chosenDims() {
 
 export async function renderMatrix() {
   if (!state || state.target !== "paper" || $("#matrix-view").hidden) return;
+  // Counted from the call, not from the matrix request: a render still reading the dimensions
+  // when a newer one starts must not draw over it later (a redraw mid-drag loses the drop).
+  const mine = ++asked;
   try {
     const dims = (await api("/api/matrix/dimensions")).items;
+    if (mine !== asked) return;
     fillSelect($("#matrix-rows"), dims, 0);
     fillSelect($("#matrix-cols"), dims, 1);
     const { rows, cols } = chosenDims();
     if (!rows || !cols) return;
-    const mine = ++asked;
     const matrix = await api(`/api/matrix${query({ ...tools.selection, rows, cols })}`);
     if (mine !== asked) return;
     current = matrix;

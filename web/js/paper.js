@@ -129,16 +129,28 @@ function abstractSection(paper) {
     paper.abstract.split(/\n\s*\n/).map((para) => h("p", {}, para.trim())));
 }
 
-let patchChain = Promise.resolve();
+let writes = Promise.resolve();
 
-/** PATCH the paper with its version, one change at a time (each needs the version before it). */
-function patchPaper(change) {
-  patchChain = patchChain.then(() => sendPatch(change));
-  return patchChain;
+/**
+ * Run this page's writes to the paper one at a time, in the order the user made them. Each write
+ * bumps the paper's version (a tag or an area too), so a PATCH sent while a tag was being added
+ * would meet a 409 of this page's own making; a rating chosen just before a tag was then lost.
+ * Every step catches its own errors, so one failure does not stop the ones after it.
+ */
+function inOrder(step) {
+  writes = writes.then(step);
+  return writes;
 }
 
-async function sendPatch(change, retried = false) {
-  if (!current || !current.paper) return;
+/** PATCH the paper with its version (each change needs the version before it). */
+function patchPaper(change) {
+  const id = current && current.paper ? current.paper.id : null;
+  return inOrder(() => sendPatch(id, change));
+}
+
+async function sendPatch(id, change, retried = false) {
+  // A change waits its turn; by then the user may have opened another paper.
+  if (!current || !current.paper || current.paper.id !== id) return;
   const { paper } = current;
   try {
     const updated = await api(`/api/papers/${enc(paper.id)}`, {
@@ -180,7 +192,7 @@ async function onStaleEdit(paper, change, err) {
   });
   if (choice === "mine") {
     paper.version = fresh.version;
-    await sendPatch(change, true);
+    await sendPatch(paper.id, change, true);
   } else {
     reloadPaper();
   }
@@ -247,7 +259,7 @@ function tagsSection(paper) {
         h("button", { type: "button", class: "chip-remove", "aria-label": `Remove tag ${tag}`, onclick: () => change("DELETE", tag) }, "×")))
       : h("li", { class: "empty" }, "No tags yet."));
   };
-  const change = async (method, tag) => {
+  const change = (method, tag) => inOrder(async () => {
     try {
       const data = await api(`/api/papers/${enc(paper.id)}/tags/${enc(tag)}`, { method });
       if (typeof data.version === "number") paper.version = Math.max(paper.version, data.version);
@@ -257,7 +269,7 @@ function tagsSection(paper) {
     } catch (err) {
       showError(err);
     }
-  };
+  });
   const input = h("input", { id: "paper-tag-input", list: "tag-options", autocomplete: "off", placeholder: "Add a tag" });
   const form = h("form", { class: "inline-form" },
     h("label", { for: "paper-tag-input", class: "visually-hidden" }, "Add a tag"),
@@ -298,7 +310,7 @@ function areasSection(paper) {
     replaceChildren(select, areaOptions({ exclude: inAreas, emptyLabel: cache.flatAreas.length ? "Choose an area…" : "No areas yet" }));
     if (chosen && !inAreas.has(Number(chosen))) select.value = chosen;
   };
-  const change = async (method, areaId, json) => {
+  const change = (method, areaId, json) => inOrder(async () => {
     try {
       const data = await api(`/api/papers/${enc(paper.id)}/areas/${enc(areaId)}`, { method, json });
       if (typeof data.version === "number") paper.version = Math.max(paper.version, data.version);
@@ -308,7 +320,7 @@ function areasSection(paper) {
     } catch (err) {
       showError(err);
     }
-  };
+  });
   const form = h("form", { class: "inline-form" },
     h("label", { for: "paper-area-select", class: "visually-hidden" }, "Assign to area"),
     select,
