@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 from test_web_ui import arxiv, browser, context, server  # noqa: F401  (shared fixtures)
 from web_support import LiveServer
 
@@ -70,6 +70,38 @@ def test_create_a_column_and_edit_cells_with_the_keyboard(
     page.keyboard.type("9")
     page.keyboard.press("Escape")
     expect(cell(page, 0, "Params")).to_have_text("175")
+
+
+def test_two_cells_of_a_row_typed_quickly_are_saved_in_order(
+    table_page: Page,
+    server: LiveServer,  # noqa: F811
+) -> None:
+    """The second cell's PATCH waits for the first's answer and sends the version it left."""
+    paper = server.add_paper("Scaling laws", year=2020)
+    for name in ("Params", "Tokens"):
+        server.send("POST", "/api/columns", {"name": name, "type": "number"})
+    page = table_page
+    open_table(page, server)
+    held: list[Route] = []
+    page.route(f"**/api/papers/{paper['id']}", lambda route: held.append(route))
+    sent: list[str] = []
+    page.on("request", lambda r: sent.append(r.method) if r.method == "PATCH" else None)
+    cell(page, 0, "Params").click()
+    page.keyboard.type("175")
+    page.keyboard.press("Enter")
+    for _ in range(500):  # the first PATCH reaches the route, which holds it back
+        if held:
+            break
+        page.wait_for_timeout(10)
+    cell(page, 0, "Tokens").click()
+    page.keyboard.type("300")
+    page.keyboard.press("Enter")
+    assert sent == ["PATCH"]  # the second waits its turn
+    held[0].continue_()
+    page.unroute(f"**/api/papers/{paper['id']}")
+    expect(cell(page, 0, "Tokens")).to_have_text("300")
+    assert _eventually(lambda: fields_of(server, paper["id"]).get("Tokens")) == 300
+    assert fields_of(server, paper["id"]) == {"Params": 175, "Tokens": 300}
 
 
 def test_paste_a_block_sort_filter_and_save_a_view(

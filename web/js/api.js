@@ -166,3 +166,20 @@ export function query(params) {
 }
 
 export const enc = encodeURIComponent;
+
+/**
+ * Writes to one record, one after another. Each write bumps the record's version and the next
+ * must send the new one, so two writes in flight at once meet a 409 of the page's own making.
+ * `inTurn(key, step)` starts step once the previous step for the same key has settled (failed
+ * or not) and returns step's promise; writes to other keys run alongside.
+ */
+export function writeQueue() {
+  const last = new Map();
+  return (key, step) => {
+    const run = (last.get(key) || Promise.resolve()).then(() => step(), () => step());
+    last.set(key, run);
+    const forget = () => { if (last.get(key) === run) last.delete(key); };
+    run.then(forget, forget);
+    return run;
+  };
+}

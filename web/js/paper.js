@@ -2,7 +2,7 @@
 // relations, the annotation editor and the notes (notes.js).
 
 import { relationGraphSection } from "./relgraph.js";
-import { api, enc, query } from "./api.js";
+import { api, enc, query, writeQueue } from "./api.js";
 import { chooseVersion, describeFields } from "./conflict.js";
 import {
   $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, isTyping, RELATION_LABELS, replaceChildren, STATUS_LABELS,
@@ -129,23 +129,13 @@ function abstractSection(paper) {
     paper.abstract.split(/\n\s*\n/).map((para) => h("p", {}, para.trim())));
 }
 
-let writes = Promise.resolve();
-
-/**
- * Run this page's writes to the paper one at a time, in the order the user made them. Each write
- * bumps the paper's version (a tag or an area too), so a PATCH sent while a tag was being added
- * would meet a 409 of this page's own making; a rating chosen just before a tag was then lost.
- * Every step catches its own errors, so one failure does not stop the ones after it.
- */
-function inOrder(step) {
-  writes = writes.then(step);
-  return writes;
-}
+/** This page's writes to a paper (a field, a tag, an area), sent one after another. */
+const inTurn = writeQueue();
 
 /** PATCH the paper with its version (each change needs the version before it). */
 function patchPaper(change) {
   const id = current && current.paper ? current.paper.id : null;
-  return inOrder(() => sendPatch(id, change));
+  return inTurn(id, () => sendPatch(id, change));
 }
 
 async function sendPatch(id, change, retried = false) {
@@ -259,7 +249,7 @@ function tagsSection(paper) {
         h("button", { type: "button", class: "chip-remove", "aria-label": `Remove tag ${tag}`, onclick: () => change("DELETE", tag) }, "×")))
       : h("li", { class: "empty" }, "No tags yet."));
   };
-  const change = (method, tag) => inOrder(async () => {
+  const change = (method, tag) => inTurn(paper.id, async () => {
     try {
       const data = await api(`/api/papers/${enc(paper.id)}/tags/${enc(tag)}`, { method });
       if (typeof data.version === "number") paper.version = Math.max(paper.version, data.version);
@@ -310,7 +300,7 @@ function areasSection(paper) {
     replaceChildren(select, areaOptions({ exclude: inAreas, emptyLabel: cache.flatAreas.length ? "Choose an area…" : "No areas yet" }));
     if (chosen && !inAreas.has(Number(chosen))) select.value = chosen;
   };
-  const change = (method, areaId, json) => inOrder(async () => {
+  const change = (method, areaId, json) => inTurn(paper.id, async () => {
     try {
       const data = await api(`/api/papers/${enc(paper.id)}/areas/${enc(areaId)}`, { method, json });
       if (typeof data.version === "number") paper.version = Math.max(paper.version, data.version);

@@ -5,7 +5,7 @@
 // status, tag, area, field); areas are few and come at once.
 
 import { TabulatorFull as Tabulator } from "/static/vendor/tabulator-6.3.1/tabulator_esm.min.js";
-import { api, enc, query } from "./api.js";
+import { api, enc, query, writeQueue } from "./api.js";
 import { $, h, isTyping, replaceChildren } from "./dom.js";
 import { initMatrix, renderMatrix } from "./matrix.js";
 import { FILTER_KEYS, queryFromSearch, queryParams } from "./query.js";
@@ -238,8 +238,15 @@ async function rebuild() {
   exportHref();
 }
 
+/** Writes to a row, one after another per row (each sends the version the one before it left). */
+const inTurn = writeQueue();
+
 /** Save changed cells of one row; the answer (new version, computed columns) updates it. */
-async function saveRow(row, changes) {
+function saveRow(row, changes) {
+  return inTurn(row.getData().id, () => sendRow(row, changes));
+}
+
+async function sendRow(row, changes) {
   const data = row.getData();
   const fields = {};
   const body = { version: data.version };
@@ -275,9 +282,11 @@ async function bulk(action) {
   try {
     for (const row of rows) {
       const id = row.getData().id;
-      const saved = await action(id, row);
-      if (saved) await row.update(paperRow(saved));
-      else await row.update(paperRow(await api(`/api/papers/${id}`)));
+      await inTurn(id, async () => {
+        const saved = await action(id, row);
+        if (saved) await row.update(paperRow(saved));
+        else await row.update(paperRow(await api(`/api/papers/${id}`)));
+      });
     }
     showInfo(`Changed ${rows.length} papers`);
     renderMatrix();
