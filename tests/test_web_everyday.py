@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import test_web_ui
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Request, expect
 from test_web_ui import open_paper
 from web_support import LiveServer
 
@@ -96,6 +96,53 @@ def test_add_a_forum_post_by_hand_and_relate_it_by_keyboard(page: Page, server: 
     assert post["entry_type"] == "online" and post["date"] == "2024-05-02"
     bib = server.client.get("/api/export", params={"format": "bibtex"}).text
     assert "entrysubtype = {forum-post}" in bib
+
+
+def test_a_change_from_elsewhere_waits_while_a_suggestion_is_chosen(
+    page: Page, server: LiveServer
+) -> None:
+    """A live change redraws the open paper, but not under a focused suggestion: CI once saw
+    the page's own import arrive late and take the keyboard's place in the list."""
+    paper = server.add_paper("Latent adversarial training", year=2024)
+    server.add_paper("Latent attacks revisited", year=2023)
+    server.send("POST", "/api/areas", {"name": "Robustness"})
+    page.reload()
+    open_paper(page, "Latent adversarial training")
+    relations = page.get_by_role("region", name="Relations", exact=True)
+    search = relations.get_by_label("Other paper")
+    search.fill("attacks")
+    options = relations.locator("button.suggestion")
+    expect(options).to_have_count(1)
+    search.press("ArrowDown")
+    expect(options.nth(0)).to_be_focused()
+
+    def reread(request: Request) -> bool:  # the paper, or its annotation, read after the event
+        return request.method == "GET" and f"/api/papers/{paper['id']}" in request.url
+
+    with page.expect_request_finished(reread):
+        server.send(
+            "PATCH", f"/api/papers/{paper['id']}", {"version": paper["version"], "status": "read"}
+        )
+    page.evaluate("() => new Promise((done) => setTimeout(done, 100))")  # the answer is handled
+    expect(options.nth(0)).to_be_focused()
+    expect(search).to_have_value("attacks")
+    expect(page.locator("#paper-status")).to_have_value("unread")  # not redrawn yet
+    page.keyboard.press("Enter")
+    expect(relations.locator(".chosen")).to_have_text("Selected: Latent attacks revisited")
+    relations.get_by_role("button", name="Add relation").click()
+    expect(relations.locator(".relation")).to_contain_text("Latent attacks revisited")
+    # Nothing is being typed now: the next change from elsewhere redraws the paper.
+    server.send("PUT", f"/api/papers/{paper['id']}/tags/robustness")
+    expect(page.locator("#paper-status")).to_have_value("read")
+    expect(page.get_by_role("button", name="Remove tag robustness")).to_be_visible()
+    # An area picked and not yet assigned is kept through a change from elsewhere too.
+    side = page.get_by_role("complementary", name="Paper details")
+    side.get_by_label("Assign to area").select_option(label="Robustness")
+    with page.expect_request_finished(reread):
+        server.send("PUT", f"/api/papers/{paper['id']}/tags/adversarial")
+    page.evaluate("() => new Promise((done) => setTimeout(done, 100))")
+    side.get_by_role("button", name="Assign").click()
+    expect(side.get_by_role("button", name="Remove from area Robustness")).to_be_visible()
 
 
 def test_export_dialog_with_a_title_and_without_private_tags(

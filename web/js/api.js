@@ -124,7 +124,19 @@ async function send(path, { method = "GET", json, body, headers = {}, signal, ke
   } catch (err) {
     if (err && err.name === "AbortError") throw err;
     throw new ApiError(0, `Cannot reach the litreview server (${err && err.message ? err.message : err})`);
+  } finally {
+    if (method !== "GET") answeredWrites += 1;
   }
+}
+
+let answeredWrites = 0;
+
+/**
+ * How many of this page's writes (any method but GET) have been answered. A read begun before
+ * one of them was answered may hold the state from before it, older than what the page shows.
+ */
+export function writesAnswered() {
+  return answeredWrites;
 }
 
 // Header values are byte strings: send the token's UTF-8 bytes, as the server compares them.

@@ -2,7 +2,7 @@
 // relations, the annotation editor and the notes (notes.js).
 
 import { relationGraphSection } from "./relgraph.js";
-import { api, enc, query, writeQueue } from "./api.js";
+import { api, enc, query, writeQueue, writesAnswered } from "./api.js";
 import { chooseVersion, describeFields } from "./conflict.js";
 import {
   $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, isTyping, RELATION_LABELS, replaceChildren, STATUS_LABELS,
@@ -188,13 +188,16 @@ async function onStaleEdit(paper, change, err) {
   }
 }
 
-/** Read the open paper again and redraw it; resolves to the paper (null when it failed). */
-async function reloadPaper() {
+/**
+ * Read the open paper again and redraw it, if `mayRedraw()` still says so once it is read;
+ * resolves to the paper (null when it failed or was not drawn).
+ */
+async function reloadPaper(mayRedraw = () => true) {
   if (!current) return null;
   const { id, editor } = current;
   try {
     const paper = await api(`/api/papers/${enc(id)}`);
-    if (!current || current.editor !== editor) return null;
+    if (!current || current.editor !== editor || !mayRedraw()) return null;
     current.paper = paper;
     // Keep the editor (and anything typed in it); redraw everything else.
     render($("#paper-view"), paper, editor);
@@ -212,18 +215,40 @@ events.addEventListener("library-changed", (event) => {
   if (current && current.paper && event.detail && event.detail.remote) showRemoteChange(current.editor);
 });
 
-async function showRemoteChange(editor) {
+async function showRemoteChange(editor, tries = 3) {
   const view = $("#paper-view");
-  const focused = document.activeElement;
-  const typing = (focused !== editor.textarea && view.contains(focused) && isTyping(focused)) ||
-    view.querySelector(".note-edit") ||
-    [...view.querySelectorAll(".note-form textarea, .inline-form input")].some((field) => field.value);
-  if (typing) {
+  // Asked again once the paper is read: the user may have started meanwhile, and a write of
+  // this page answered meanwhile makes the paper read older than what the page shows (a
+  // relation removed here came back). Then it is read again.
+  const writes = writesAnswered();
+  const idle = () => !busyInView(view, editor);
+  const fresh = () => writesAnswered() === writes;
+  const paper = idle() ? await reloadPaper(() => idle() && fresh()) : null;
+  if (paper) {
+    if (paper.annotation) await editor.refresh(paper.annotation);
+  } else if (current && current.editor === editor && idle() && !fresh() && tries > 1) {
+    await showRemoteChange(editor, tries - 1);
+  } else {
     await editor.refresh();
-    return;
   }
-  const paper = await reloadPaper();
-  if (paper && paper.annotation) await editor.refresh(paper.annotation);
+}
+
+/**
+ * Something outside the annotation editor is being typed or chosen, which a redraw would lose:
+ * focus in a field or in a list of suggestions, a note being edited, text in a form's field, or
+ * a form's pick waiting for its button (a select moved off its empty "Choose…" option).
+ */
+function busyInView(view, editor) {
+  const focused = document.activeElement;
+  if (focused !== editor.textarea && view.contains(focused) && (isTyping(focused) || focused.closest(".suggestions"))) {
+    return true;
+  }
+  const pending = (field) => (field.tagName === "SELECT"
+    ? field.options.length > 0 && field.options[0].value === "" && field.value !== ""
+    : field.value !== "");
+  return Boolean(view.querySelector(".note-edit")) ||
+    [...view.querySelectorAll("form textarea, form input:not([type]), form input[type=text], form input[type=search], form select")]
+      .some(pending);
 }
 
 function readingSection(paper) {
