@@ -101,8 +101,8 @@ def test_add_a_forum_post_by_hand_and_relate_it_by_keyboard(page: Page, server: 
 def test_a_change_from_elsewhere_waits_while_a_suggestion_is_chosen(
     page: Page, server: LiveServer
 ) -> None:
-    """A live change redraws the open paper, but not under a focused suggestion: CI once saw
-    the page's own import arrive late and take the keyboard's place in the list."""
+    """A live change redraws the open paper, but not under a focused suggestion: on two busy
+    workers the page's own import once arrived late and took the keyboard's place in the list."""
     paper = server.add_paper("Latent adversarial training", year=2024)
     server.add_paper("Latent attacks revisited", year=2023)
     server.send("POST", "/api/areas", {"name": "Robustness"})
