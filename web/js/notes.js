@@ -4,7 +4,7 @@
 // An edit carries the version it started from; a stale save (409) never drops what the user
 // typed: their text stays in the editor next to the saved one until they choose.
 
-import { api, enc, query } from "./api.js";
+import { api, enc, query, writeQueue } from "./api.js";
 import { chooseVersion } from "./conflict.js";
 import { byLine, h, replaceChildren, setSanitisedHtml } from "./dom.js";
 import { addLeaveGuard } from "./navigation.js";
@@ -22,6 +22,8 @@ const LOCATION_MAX = 200;
 const NAME_CHARS = 48;
 
 let shown = null; // the NotesCard on screen
+/** The notes' writes, one after another per paper (a card drawn again keeps the same turn). */
+const inTurn = writeQueue();
 
 /** The "Notes" card of the paper view: the list, editing in place, and the add form. */
 export function notesSection(paper) {
@@ -57,7 +59,6 @@ class NotesCard {
     this.paperId = paper.id;
     this.notes = [];
     this.editors = new Map(); // note id -> NoteEditor, kept across redraws of the list
-    this.chain = Promise.resolve();
     this.list = h("ol", { class: "notes", "aria-label": "Notes of this paper" });
     this.element = h("section", { class: "card notes-card", "aria-labelledby": "notes-heading" },
       h("h2", { id: "notes-heading", class: "section-title" }, "Notes"),
@@ -69,8 +70,7 @@ class NotesCard {
 
   /** Run writes one after another, so each one sees the versions the one before left. */
   queue(task) {
-    this.chain = this.chain.then(task).catch(showError);
-    return this.chain;
+    return inTurn(this.paperId, task).catch(showError);
   }
 
   hasUnsavedText() {
