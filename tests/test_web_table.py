@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Route, expect
+from playwright.sync_api import BrowserContext, Page, expect
 from test_web_ui import arxiv, browser, context, server  # noqa: F401  (shared fixtures)
-from web_support import LiveServer
+from web_support import HeldRequests, LiveServer
 
 pytestmark = pytest.mark.browser
 
@@ -82,23 +82,18 @@ def test_two_cells_of_a_row_typed_quickly_are_saved_in_order(
         server.send("POST", "/api/columns", {"name": name, "type": "number"})
     page = table_page
     open_table(page, server)
-    held: list[Route] = []
-    page.route(f"**/api/papers/{paper['id']}", lambda route: held.append(route))
+    held = HeldRequests(page, f"**/api/papers/{paper['id']}")
     sent: list[str] = []
     page.on("request", lambda r: sent.append(r.method) if r.method == "PATCH" else None)
     cell(page, 0, "Params").click()
     page.keyboard.type("175")
     page.keyboard.press("Enter")
-    for _ in range(500):  # the first PATCH reaches the route, which holds it back
-        if held:
-            break
-        page.wait_for_timeout(10)
+    held.wait_for_one()  # the first cell's PATCH
     cell(page, 0, "Tokens").click()
     page.keyboard.type("300")
     page.keyboard.press("Enter")
     assert sent == ["PATCH"]  # the second waits its turn
-    held[0].continue_()
-    page.unroute(f"**/api/papers/{paper['id']}")
+    held.release()
     expect(cell(page, 0, "Tokens")).to_have_text("300")
     assert _eventually(lambda: fields_of(server, paper["id"]).get("Tokens")) == 300
     assert fields_of(server, paper["id"]) == {"Params": 175, "Tokens": 300}

@@ -20,11 +20,17 @@ from playwright.sync_api import (
     Locator,
     Page,
     Request,
-    Route,
     expect,
     sync_playwright,
 )
-from web_support import CHROMIUM, CHROMIUM_ARGS, LiveServer, chromium_missing_reason, live_server
+from web_support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    HeldRequests,
+    LiveServer,
+    chromium_missing_reason,
+    live_server,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -1060,8 +1066,7 @@ def test_a_rating_and_a_tag_given_together_are_sent_in_order_and_both_kept(
     """Each write bumps the paper's version; the page sends its own writes one after another."""
     paper = server.add_paper("Rated and tagged at once")
     open_paper_by_id(page, server, paper["id"])
-    held: list[Route] = []
-    page.route(f"**/api/papers/{paper['id']}", lambda route: held.append(route))
+    held = HeldRequests(page, f"**/api/papers/{paper['id']}")
     seen: list[str] = []
 
     def note(what: str, request: Request) -> None:
@@ -1072,16 +1077,12 @@ def test_a_rating_and_a_tag_given_together_are_sent_in_order_and_both_kept(
     page.on("response", lambda response: note("answer", response.request))
     side = page.get_by_role("complementary", name="Paper details")
     side.get_by_label("Rating").select_option("4")
-    for _ in range(500):  # the rating's PATCH reaches the route, which holds it back
-        if held:
-            break
-        page.wait_for_timeout(10)
-    assert len(held) == 1
+    held.wait_for_one()  # the rating's PATCH
+    assert len(held.routes) == 1
     tag_input = side.get_by_label("Add a tag")
     tag_input.fill("adversarial")
     tag_input.press("Enter")
-    held[0].continue_()
-    page.unroute(f"**/api/papers/{paper['id']}")
+    held.release()
     expect(side.get_by_role("button", name="Remove tag adversarial")).to_be_visible()
     assert seen == ["send PATCH", "answer PATCH", "send PUT", "answer PUT"]
     stored = server.get(f"/api/papers/{paper['id']}")

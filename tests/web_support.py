@@ -21,10 +21,13 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 from arxiv_server import FakeArxiv
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page, Route
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -113,6 +116,33 @@ class LiveServer:
                 area_id: int = node["id"]
                 return area_id
         raise KeyError(path)
+
+
+class HeldRequests:
+    """The page's requests to one address (a glob), held back until the test lets them go."""
+
+    def __init__(self, page: Page, url: str) -> None:
+        self.page = page
+        self.url = url
+        self.routes: list[Route] = []
+        page.route(url, self._hold)
+
+    def _hold(self, route: Route) -> None:  # a builtin (list.append) is no handler to Playwright
+        self.routes.append(route)
+
+    def wait_for_one(self) -> None:
+        """Until the page has sent one (Playwright delivers its events while the page waits)."""
+        for _ in range(500):
+            if self.routes:
+                return
+            self.page.wait_for_timeout(10)
+        raise AssertionError(f"the page sent nothing to {self.url}")
+
+    def release(self) -> None:
+        """Let the held requests go on to the server, and hold no more."""
+        for route in self.routes:
+            route.continue_()
+        self.page.unroute(self.url)
 
 
 def server_env(arxiv_url: str) -> dict[str, str]:
