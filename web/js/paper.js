@@ -188,6 +188,8 @@ async function onStaleEdit(paper, change, err) {
   }
 }
 
+let reads = 0; // only the newest read of the open paper draws
+
 /**
  * Read the open paper again and redraw it, if `mayRedraw()` still says so once it is read;
  * resolves to the paper (null when it failed or was not drawn).
@@ -195,9 +197,12 @@ async function onStaleEdit(paper, change, err) {
 async function reloadPaper(mayRedraw = () => true) {
   if (!current) return null;
   const { id, editor } = current;
+  const mine = ++reads;
   try {
     const paper = await api(`/api/papers/${enc(id)}`);
-    if (!current || current.editor !== editor || !mayRedraw()) return null;
+    // Two changes from elsewhere in quick succession read the paper twice: the older answer,
+    // arriving last, must not draw over the newer.
+    if (!current || current.editor !== editor || mine !== reads || !mayRedraw()) return null;
     current.paper = paper;
     // Keep the editor (and anything typed in it); redraw everything else.
     render($("#paper-view"), paper, editor);
