@@ -145,6 +145,50 @@ def test_a_change_from_elsewhere_waits_while_a_suggestion_is_chosen(
     expect(side.get_by_role("button", name="Remove from area Robustness")).to_be_visible()
 
 
+def test_a_change_from_elsewhere_keeps_the_keyboard_where_it_was(
+    page: Page, server: LiveServer
+) -> None:
+    """The redraw of the open paper keeps the focus on the button or field that had it: in CI
+    a note's own move came back as a live change and took the focus off its "Move down"."""
+    paper = server.add_paper("Latent adversarial training", year=2024, tags=["robustness"])
+    for text in ("First, a quote.", "Then a question?"):
+        server.send("POST", f"/api/papers/{paper['id']}/notes", {"kind": "note", "markdown": text})
+    page.reload()
+    open_paper(page, "Latent adversarial training")
+    notes = page.get_by_role("region", name="Notes")
+    status = page.locator("#paper-status")
+    path = f"/api/papers/{paper['id']}"
+
+    def change_elsewhere(value: str) -> None:
+        server.send("PATCH", path, {"version": server.get(path)["version"], "status": value})
+        expect(status).to_have_value(value)  # the view is redrawn
+
+    move_down = notes.get_by_role("button", name=re.compile("^Move down note “First"))
+    move_down.focus()
+    change_elsewhere("to_read")
+    expect(move_down).to_be_focused()
+    remove_tag = page.get_by_role("button", name="Remove tag robustness")
+    remove_tag.focus()
+    change_elsewhere("read")
+    expect(remove_tag).to_be_focused()
+    # The annotation being written keeps the keyboard and its text.
+    annotation = page.get_by_label("Annotation", exact=True)
+    annotation.click()
+    annotation.press_sequentially("Half a sent")
+    change_elsewhere("skimmed")
+    expect(annotation).to_be_focused()
+    annotation.press_sequentially("ence.")
+    expect(annotation).to_have_value("Half a sentence.")
+    # Moving by keyboard: the moved note keeps the focus through its own live change.
+    move_down.focus()
+    page.keyboard.press("Enter")
+    expect(notes.locator(".note").nth(1)).to_contain_text("First, a quote.")
+    move_up = notes.get_by_role("button", name=re.compile("^Move up note “First"))
+    expect(move_up).to_be_focused()
+    change_elsewhere("read")
+    expect(move_up).to_be_focused()
+
+
 def test_export_dialog_with_a_title_and_without_private_tags(
     page: Page, server: LiveServer
 ) -> None:

@@ -97,8 +97,12 @@ class NotesCard {
     }
   }
 
-  /** Show `notes`; notes being edited keep their editor. `focus`: {noteId, action} to focus after. */
+  /**
+   * Show `notes`; notes being edited keep their editor. `focus`: {noteId, action} to focus after;
+   * without it, a note's button that has the focus keeps it (a redraw from elsewhere).
+   */
   draw(notes, focus = null) {
+    focus = focus || this.focusedButton();
     this.notes = notes;
     const items = notes.map((note, index) =>
       this.editors.has(note.id) ? this.editors.get(note.id).element : this.renderNote(note, index));
@@ -110,6 +114,13 @@ class NotesCard {
     }
     replaceChildren(this.list, items.length ? items : h("li", { class: "empty" }, "No notes yet."));
     if (focus) this.restoreFocus(focus);
+  }
+
+  /** The note's button that has the focus, as {noteId, action}; null when none has it. */
+  focusedButton() {
+    const button = document.activeElement;
+    const item = button && this.list.contains(button) && button.dataset.action ? button.closest("[data-note-id]") : null;
+    return item ? { noteId: Number(item.dataset.noteId), action: button.dataset.action } : null;
   }
 
   restoreFocus({ noteId, action }) {
