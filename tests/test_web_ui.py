@@ -269,6 +269,27 @@ def test_load_more_fetches_the_next_page(page: Page, server: LiveServer) -> None
     page.get_by_role("button", name="Load more").click()
     expect(rows(page)).to_have_count(60)
     expect(page.get_by_role("button", name="Load more")).to_be_hidden()
+
+    # Read again after a change from elsewhere, the list keeps the pages loaded and the row
+    # the keyboard was on.
+    title = rows(page).nth(55).locator(".paper-title")
+    name = title.inner_text()
+    title.focus()
+    [paper] = [p for p in server.get("/api/papers", limit=60)["items"] if p["title"] == name]
+    path = f"/api/papers/{paper['id']}"
+    server.send("PATCH", path, {"version": paper["version"], "status": "read"})
+    expect(rows(page).nth(55).locator(".status")).to_have_text("Read")
+    expect(rows(page)).to_have_count(60)
+    expect(page.get_by_role("link", name=name, exact=True)).to_be_focused()
+    # An edit made on the paper's page: back in the list, the row is where it was.
+    page.keyboard.press("Enter")
+    with page.expect_response(lambda response: response.request.method == "PATCH"):
+        page.locator("#paper-rating").select_option("4")
+    assert server.get(path)["rating"] == 4
+    page.get_by_role("link", name="← Library").click()
+    expect(rows(page).nth(55).locator(".rating")).to_be_visible()
+    expect(rows(page)).to_have_count(60)
+    expect(page.get_by_role("link", name=name, exact=True)).to_be_in_viewport()
     page.get_by_label("Sort by").select_option("year")
     page.get_by_label("Order").select_option("asc")
     expect(rows(page).first).to_contain_text("Paged paper number 0")

@@ -1,10 +1,11 @@
 // The library view: search as you type, filters, the area tree, sorting and "Load more" paging.
-// Only one page (PAGE_SIZE papers, list_start.js) is ever fetched at a time, so it stays fast at 100,000 papers.
+// The list is fetched a page (PAGE_SIZE papers, list_start.js) at a time, so it stays fast at
+// 100,000 papers; read again, it asks for the pages it showed.
 
 import { api, query } from "./api.js";
 import { $, byLine, debounce, h, replaceChildren, setSanitisedHtml } from "./dom.js";
 import { setTagChooser, showCount, showRows } from "./list_rows.js";
-import { pageUrl, takeFirstPage } from "./list_start.js";
+import { PAGE_SIZE, pageUrl, takeFirstPage } from "./list_start.js";
 import { navigate } from "./navigation.js";
 import { emptyQuery, FILTER_KEYS, queryFromSearch, queryParams } from "./query.js";
 import { areaInfo, initSidebar, knownArea, markCurrentArea } from "./sidebar.js";
@@ -72,16 +73,20 @@ export function updateFilters(change) {
   return refresh();
 }
 
-/** Fetch the first page for the current filters (unless it is already shown, when force is false). */
+/** Fetch the list for the current filters (unless it is already shown, when force is false). */
 export async function refresh({ force = true } = {}) {
   const key = JSON.stringify(filterParams());
   if (!force && key === lastQueryKey) return;
+  // The same list read again (after an edit, or a change from elsewhere) keeps the pages the
+  // user loaded with "Load more", and so their place in it; other filters start at page one.
+  // (`loaded` counts the rows drawn: two changes in quick succession both keep the pages.)
+  const pages = key === lastQueryKey ? Math.max(1, Math.ceil(loaded / PAGE_SIZE)) : 1;
   lastQueryKey = key;
-  loaded = 0;
-  await fetchPage(true);
+  await fetchPage(true, pages);
 }
 
-async function fetchPage(replace) {
+/** The list's next page, or (`replace`) its first `pages` pages in place of the rows shown. */
+async function fetchPage(replace, pages = 1) {
   if (controller) controller.abort();
   controller = new AbortController();
   const { signal } = controller;
@@ -89,9 +94,9 @@ async function fetchPage(replace) {
   list.setAttribute("aria-busy", "true");
   try {
     const url = pageUrl(filters, replace ? 0 : loaded);
-    const started = replace ? takeFirstPage(url) : null; // asked for as the page started
+    const started = replace && pages === 1 ? takeFirstPage(url) : null; // asked for as the page started
     const early = started && (await started);
-    const data = early ? early.data : await api(url, { signal });
+    const data = early ? early.data : await readPages(replace ? 0 : loaded, pages, signal);
     if (signal.aborted) return;
     loaded = (replace ? 0 : loaded) + data.items.length;
     total = data.total;
@@ -115,6 +120,14 @@ async function fetchPage(replace) {
       events.dispatchEvent(new Event("list-shown"));
     }
   }
+}
+
+/** `pages` pages of the list from `offset`, asked for together, as one answer. */
+async function readPages(offset, pages, signal) {
+  const answers = await Promise.all(Array.from({ length: pages }, (_, i) =>
+    api(pageUrl(filters, offset + i * PAGE_SIZE), { signal })));
+  const last = answers[answers.length - 1];
+  return { ...last, items: answers.flatMap((answer) => answer.items) };
 }
 
 function onPaperPage() {

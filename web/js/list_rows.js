@@ -13,9 +13,22 @@ export function setTagChooser(choose) {
 
 /** Show `items` as the list's rows: in place of those shown (`replace`) or after them. */
 export function showRows(items, replace) {
+  const list = $("#results");
   const rows = items.map(renderRow);
-  if (replace) replaceChildren($("#results"), rows);
-  else $("#results").append(...rows);
+  if (!replace) {
+    list.append(...rows);
+    return;
+  }
+  // The list read again keeps the keyboard on the row it was on: its title, or the same tag.
+  const focused = list.contains(document.activeElement) ? document.activeElement : null;
+  const row = focused && focused.closest(".paper-row");
+  replaceChildren(list, rows);
+  const again = row && list.querySelector(`.paper-row[data-id="${CSS.escape(row.dataset.id)}"]`);
+  if (!again) return;
+  const tag = focused.classList.contains("tag")
+    ? [...again.querySelectorAll("button.tag")].find((button) => button.textContent === focused.textContent)
+    : null;
+  (tag || again.querySelector(".paper-title")).focus({ preventScroll: true });
 }
 
 /** The count line and "Load more" for `loaded` of `total` papers matching `chosen`. */
