@@ -267,3 +267,33 @@ def test_the_table_opens_on_the_library_selection(
     expect(page.locator("#row-count")).to_have_text("1 of 1 papers")
     expect(cell(page, 0, "Title")).to_have_text(kept["title"])
     expect(page.locator("#export-csv")).to_have_attribute("href", re.compile(r"tag=safety"))
+
+
+def test_the_grid_fits_the_window_and_follows_its_size(
+    table_page: Page,
+    server: LiveServer,  # noqa: F811
+) -> None:
+    """A spreadsheet takes the window: no page scroll hides the bar when the grid takes the
+    keyboard, its last row is on screen, and it follows the window's size."""
+    for n in range(40):
+        server.add_paper(f"Paper {n:02d}", year=2000 + n)
+    server.send("POST", "/api/areas", {"name": "A much longer area name than usual " * 3})
+    page = table_page
+    page.set_viewport_size({"width": 1200, "height": 800})
+    open_table(page, server)
+    expect(page.locator(".tabulator-row")).not_to_have_count(0)
+
+    def fits(height: int) -> None:
+        geometry = "() => [window.scrollY, document.querySelector('#grid').getBoundingClientRect()]"
+        scrolled, grid = page.evaluate(geometry)
+        assert scrolled == 0
+        assert height - 40 <= grid["bottom"] <= height, (grid, height)
+
+    fits(800)
+    wide = page.evaluate("() => document.querySelector('#grid').getBoundingClientRect().width")
+    assert wide > 1100  # not the reading width of the library's pages
+    page.set_viewport_size({"width": 1000, "height": 640})
+    page.wait_for_function(
+        "() => document.querySelector('#grid').getBoundingClientRect().bottom <= 640"
+    )
+    fits(640)

@@ -6,7 +6,7 @@
 
 import { TabulatorFull as Tabulator } from "/static/vendor/tabulator-6.3.1/tabulator_esm.min.js";
 import { api, enc, query, writeQueue } from "./api.js";
-import { $, h, isTyping, replaceChildren } from "./dom.js";
+import { $, debounce, h, isTyping, replaceChildren } from "./dom.js";
 import { initMatrix, renderMatrix } from "./matrix.js";
 import { FILTER_KEYS, queryFromSearch, queryParams } from "./query.js";
 import { initSession } from "./session.js";
@@ -384,13 +384,23 @@ async function createColumn(event) {
   }
 }
 
+/** The window's height below the grid's top, so the grid (focused when drawn) needs no scroll. */
+function gridHeight() {
+  const top = $("#grid").getBoundingClientRect().top + window.scrollY;
+  return Math.max(320, Math.floor(window.innerHeight - top - 16));
+}
+
+function fitGrid() {
+  if (state.table) state.table.setHeight(gridHeight());
+}
+
 /** The grid for the current target: papers a page at a time from the server, areas at once.
  * Resolves once its first rows are in. */
 async function makeTable() {
   if (state.table) state.table.destroy();
   const papers = state.target === "paper";
   const options = {
-    height: Math.max(320, window.innerHeight - 190),
+    height: gridHeight(),
     // A fixed row height: Tabulator then measures no cell (each measure a forced layout).
     rowHeight: 31,
     index: "id",
@@ -463,6 +473,7 @@ async function start() {
   renderChooser();
   exportHref();
   $("#grid").addEventListener("keydown", onGridKey, true);
+  window.addEventListener("resize", debounce(fitGrid, 150));
   $("#column-form").addEventListener("submit", createColumn);
   $("#column-choices").addEventListener("change", (event) => {
     const column = state.table.getColumn(event.target.value);
@@ -495,6 +506,7 @@ async function start() {
   initMatrix(state, { showError, showInfo, selection: SELECTION, reload });
   // What the toolbar lists (areas, saved views) comes after the first rows.
   await Promise.all([loadAreas(), loadViews()]);
+  fitGrid(); // the toolbar, filled, may wrap onto another line
   document.body.dataset.ready = "true";
 }
 
