@@ -16,6 +16,7 @@ from arxiv_server import FakeArxiv, fixture_entries
 from playwright.sync_api import (
     Browser,
     BrowserContext,
+    ConsoleMessage,
     Dialog,
     Locator,
     Page,
@@ -79,10 +80,22 @@ def server(tmp_path: Path, arxiv: FakeArxiv, template_db: Path) -> Iterator[Live
 
 @pytest.fixture
 def context(browser: Browser) -> Iterator[BrowserContext]:
+    """A browser context; anything the app's CSP refused on its pages fails the test (a style
+    attribute set from a script is dropped without an error). Framing is refused on purpose:
+    the security tests' hostile pages try it."""
     ctx = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
     ctx.set_default_timeout(10_000)
+    refused: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        text = message.text
+        if "Content Security Policy" in text and "frame-ancestors" not in text:
+            refused.append(text)
+
+    ctx.on("console", on_console)
     yield ctx
     ctx.close()
+    assert refused == []
 
 
 @pytest.fixture
