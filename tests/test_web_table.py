@@ -218,6 +218,13 @@ def test_a_6x4_matrix_files_a_paper_into_a_cell_and_exports(
     expect(cells).to_have_count(24)
     model_training = page.locator('#matrix td[data-row="Model"][data-col="Training"]')
     expect(model_training).to_have_text("1")
+    # Shaded by count; an empty cell is blank on screen and says 0 to a screen reader.
+    assert model_training.evaluate("(td) => getComputedStyle(td).getPropertyValue('--shade')") == (
+        "100%"
+    )
+    empty = page.locator('#matrix td[data-row="Agent"][data-col="Design"]')
+    expect(empty).to_have_text("")
+    expect(empty).to_have_attribute("aria-label", "Agent × Design: 0 papers")
     model_training.click()
     expect(page.locator("#matrix-cell")).to_contain_text("Circuit breakers")
     page.get_by_role("button", name="Matrix").click()  # back to the list of unfiled papers

@@ -67,13 +67,16 @@ function draw(matrix) {
   const colCats = matrix.cols.categories;
   const head = h("tr", {}, h("th", { scope: "col" }, `${matrix.rows.label} \\ ${matrix.cols.label}`),
     ...colCats.map((c) => h("th", { scope: "col" }, c.label)));
+  // Shaded by count, empty cells left blank: the gaps in a classification are what it shows.
+  const most = Math.max(1, ...matrix.counts.flat());
   const body = rowCats.map((r, i) => h("tr", {}, h("th", { scope: "row" }, r.label),
     ...colCats.map((c, j) => {
       const count = matrix.counts[i][j];
       const td = h("td", {
-        class: "cell", tabindex: "0", "data-row": r.label, "data-col": c.label,
-        "aria-label": `${r.label} × ${c.label}: ${count} papers`,
-      }, String(count));
+        class: count ? "cell" : "cell empty", tabindex: "0", "data-row": r.label, "data-col": c.label,
+        "aria-label": `${r.label} × ${c.label}: ${count} ${count === 1 ? "paper" : "papers"}`,
+      }, count ? String(count) : "");
+      td.style.setProperty("--shade", `${Math.round((100 * count) / most)}%`); // (CSP: no style attributes)
       td.addEventListener("click", () => listCell(r, c));
       td.addEventListener("keydown", (e) => { if (e.key === "Enter") listCell(r, c); });
       td.addEventListener("dragover", (e) => { e.preventDefault(); td.classList.add("drop"); });
