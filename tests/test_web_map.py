@@ -423,3 +423,38 @@ def test_tree_edges_links_status_colours_pan_and_zoom(page: Page, server: LiveSe
     after = node(page, child).bounding_box()
     assert before is not None and after is not None
     assert (after["x"] - before["x"], after["y"] - before["y"]) == pytest.approx((40, 30), abs=1)
+
+
+def test_many_unlinked_areas_are_laid_in_rows_and_stay_readable(
+    page: Page, server: LiveServer
+) -> None:
+    """Forty top-level areas and no links (the Alignment Newsletter's categories) drew as one
+    strip, fitted to 0.2 of their size; they are laid in rows, and a linked pair stays together."""
+    ids = make_areas(server, *(f"Category {n:02d}" for n in range(40)))
+    server.send(
+        "POST",
+        "/api/area-links",
+        {"source_id": ids["Category 07"], "target_id": ids["Category 31"], "relation": "enables"},
+    )
+    open_map(page, server)
+    expect(page.locator("#map-svg .map-node")).to_have_count(40)
+    _, _, k = view_of(page)
+    assert k >= 0.5
+    boxes = [node(page, i).bounding_box() for i in ids.values()]
+    assert all(box is not None for box in boxes)
+    rows = {round(box["y"]) for box in boxes if box is not None}
+    assert len(rows) >= 4
+    # No two areas overlap, and the linked pair is drawn one above the other.
+    for a, b in itertools.combinations([box for box in boxes if box is not None], 2):
+        apart = (
+            a["x"] + a["width"] <= b["x"]
+            or b["x"] + b["width"] <= a["x"]
+            or a["y"] + a["height"] <= b["y"]
+            or b["y"] + b["height"] <= a["y"]
+        )
+        assert apart, (a, b)
+    above = node(page, ids["Category 07"]).bounding_box()
+    below = node(page, ids["Category 31"]).bounding_box()
+    assert above is not None and below is not None
+    assert above["y"] + above["height"] < below["y"]
+    assert abs(above["x"] - below["x"]) < above["width"]

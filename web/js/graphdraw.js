@@ -107,6 +107,78 @@ export function layoutForest(nodes, edges, { ranksep = 60, nodesep = 30 } = {}) 
   return { nodes: placed, edges: routes, width: nextX, height: y - ranksep + 20 };
 }
 
+/**
+ * Lay the unconnected parts of a `layout` (layoutGraph's or layoutForest's) in rows rather than
+ * in one long line: forty areas without links drew as a strip, unreadable once fitted. Each part
+ * (nodes joined by `edges`, with their routes) moves whole, in its order; rows are as wide as
+ * suits a room of `aspect` (width / height), and never narrower than the widest part.
+ */
+export function packParts(layout, edges, aspect = 1.6, gap = 40) {
+  const part = new Map([...layout.nodes.keys()].map((id) => [id, id]));
+  const find = (id) => {
+    let root = id;
+    while (part.get(root) !== root) root = part.get(root);
+    for (let at = id; at !== root;) {
+      const next = part.get(at);
+      part.set(at, root);
+      at = next;
+    }
+    return root;
+  };
+  for (const edge of edges) {
+    if (part.has(edge.source) && part.has(edge.target)) part.set(find(edge.source), find(edge.target));
+  }
+  const parts = new Map(); // root -> {ids, edges, box}, in the nodes' order
+  const grow = (box, x0, y0, x1, y1) => {
+    box.x0 = Math.min(box.x0, x0); box.y0 = Math.min(box.y0, y0);
+    box.x1 = Math.max(box.x1, x1); box.y1 = Math.max(box.y1, y1);
+  };
+  for (const [id, n] of layout.nodes) {
+    const root = find(id);
+    if (!parts.has(root)) parts.set(root, { ids: [], edges: [], box: { x0: Infinity, y0: Infinity, x1: -Infinity, y1: -Infinity } });
+    const one = parts.get(root);
+    one.ids.push(id);
+    grow(one.box, n.x - n.width / 2, n.y - n.height / 2, n.x + n.width / 2, n.y + n.height / 2);
+  }
+  if (parts.size < 2) return layout;
+  for (const edge of edges) {
+    const points = layout.edges.get(edge.id);
+    if (!points || !part.has(edge.source)) continue;
+    const one = parts.get(find(edge.source));
+    one.edges.push(points);
+    for (const p of points) grow(one.box, p.x, p.y, p.x, p.y);
+  }
+  const all = [...parts.values()];
+  const area = all.reduce((sum, { box }) => sum + (box.x1 - box.x0 + gap) * (box.y1 - box.y0 + gap), 0);
+  const rowWidth = Math.max(...all.map(({ box }) => box.x1 - box.x0), Math.sqrt(area * aspect));
+  const margin = 20;
+  let x = margin;
+  let y = margin;
+  let rowHeight = 0;
+  let width = 0;
+  for (const { ids, edges: routes, box } of all) {
+    const w = box.x1 - box.x0;
+    if (x > margin && x + w > margin + rowWidth) {
+      x = margin;
+      y += rowHeight + gap;
+      rowHeight = 0;
+    }
+    const dx = x - box.x0;
+    const dy = y - box.y0;
+    for (const id of ids) {
+      const n = layout.nodes.get(id);
+      layout.nodes.set(id, { ...n, x: n.x + dx, y: n.y + dy });
+    }
+    for (const points of routes) {
+      for (const p of points) { p.x += dx; p.y += dy; }
+    }
+    width = Math.max(width, x + w);
+    x += w + gap;
+    rowHeight = Math.max(rowHeight, box.y1 - box.y0);
+  }
+  return { ...layout, width: width + margin, height: y + rowHeight + margin };
+}
+
 /** Where the line from a's centre to b's centre leaves a's box. */
 function clip(a, b) {
   const dx = b.x - a.x;

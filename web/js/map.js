@@ -8,7 +8,7 @@
 import { api, enc } from "./api.js";
 import { $, h, replaceChildren } from "./dom.js";
 import {
-  arrowMarker, download, layoutForest, layoutGraph, panZoom, pathThrough, pngOf, standaloneSvg, svg, wrapWords,
+  arrowMarker, download, layoutForest, layoutGraph, packParts, panZoom, pathThrough, pngOf, standaloneSvg, svg, wrapWords,
 } from "./graphdraw.js";
 import { navigate } from "./navigation.js";
 import { events, showError, showInfo } from "./ui.js";
@@ -197,7 +197,11 @@ function draw() {
     edges.push({ id: `l${link.id}`, source: link.source_id, target: link.target_id, link, layout });
   }
   const small = boxes.length <= DAGRE_NODE_LIMIT && ordering;
-  const layout = small ? layoutGraph(boxes, edges) : layoutForest(boxes, edges);
+  // The frame's size, read before the drawing is in the page: no layout of the new drawing is
+  // forced before its first frame.
+  const size = { width: frame.clientWidth, height: frame.clientHeight };
+  const layout = packParts(small ? layoutGraph(boxes, edges) : layoutForest(boxes, edges), edges,
+    size.width && size.height ? size.width / size.height : undefined);
   const viewport = svg("g", { id: "map-viewport" });
   const root = svg("svg", { id: "map-svg", class: "map-svg", role: "group", "aria-label": "Map of research areas", "font-family": "system-ui, sans-serif" }, viewport);
   const edgeLayer = svg("g", { class: "map-edges" });
@@ -211,9 +215,6 @@ function draw() {
     edgeLayer.append(drawEdge(root, edge, layout.edges.get(edge.id), links, labelled));
   }
   for (const box of boxes) nodeLayer.append(drawNode(box, layout.nodes.get(box.id)));
-  // The frame's size, read before the drawing is in the page: no layout of the new drawing is
-  // forced before its first frame.
-  const size = { width: frame.clientWidth, height: frame.clientHeight };
   const zoom = panZoom(root, viewport, (event) => !event.target.closest(".map-node, .map-edge.link"), size);
   zoom.fit(layout.width, layout.height);
   replaceChildren(frame, root);
