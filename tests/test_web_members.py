@@ -13,7 +13,7 @@ import httpx
 import pytest
 import test_web_ui
 from arxiv_server import FakeArxiv
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import APIResponse, Browser, BrowserContext, Page, Route, expect
 from sqlmodel import Session
 from test_web_ui import add_note, notes_card, open_paper
 from web_support import LiveServer, live_server
@@ -140,6 +140,42 @@ def test_viewer_sees_no_edit_controls_and_the_api_refuses(
     assert server.get(f"/api/papers/{paper['id']}/annotation")["markdown"] == (
         "The group's *annotation*."
     )
+
+
+def test_a_call_sent_before_the_sign_in_and_refused_after_it_is_sent_again(
+    server: LiveServer, context: BrowserContext, page_errors: list[str]
+) -> None:
+    """The header's counts are asked for a second after the page starts, sign-in or not. In CI
+    one such call, refused (401) after the sign-in had succeeded, opened the dialog again over
+    the signed-in page."""
+    page = context.new_page()
+    page.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    refused: list[tuple[Route, APIResponse]] = []
+
+    def answer_later(route: Route) -> None:  # the server answers now, the page hears it later
+        if refused:
+            route.continue_()  # the call sent again
+        else:
+            refused.append((route, route.fetch()))
+
+    page.route("**/api/duplicates", answer_later)
+    page.goto(server.url + "/")
+    expect(page.get_by_role("dialog", name="Sign in to this library")).to_be_visible()
+    for _ in range(500):  # sent a second after the start, while the dialog is open
+        if refused:
+            break
+        page.wait_for_timeout(10)
+    [(route, answer)] = refused
+    assert answer.status == 401
+    sign_in(page, "ed")
+    expect(page.locator("#member-name")).to_have_text("ed (editor)")
+    with page.expect_response(
+        lambda response: "/api/duplicates" in response.url and response.status == 200
+    ):
+        route.fulfill(response=answer)
+    expect(page.get_by_role("dialog", name="Sign in to this library")).to_have_count(0)
+    page.get_by_role("button", name="Tokens").click()
+    expect(page.get_by_role("dialog", name="API tokens")).to_be_visible()
 
 
 def test_token_is_shown_once_and_refused_once_revoked(

@@ -40,15 +40,16 @@ const MAX_ASKS = 5;
 let unauthorizedHandler = null;
 
 /**
- * Who answers a 401 first (session.js: the sign-in of a library with members). The handler
- * resolves true to send the call again, or null to leave it to the server token's prompt.
+ * Who answers a 401 first (session.js: the sign-in of a library with members). The handler is
+ * given the time the refused call was sent (performance.now()) and resolves true to send the
+ * call again, or null to leave it to the server token's prompt.
  */
 export function onUnauthorized(handler) {
   unauthorizedHandler = handler;
 }
 
-async function answerUnauthorized(sentWith, refused) {
-  const answer = unauthorizedHandler ? await unauthorizedHandler() : null;
+async function answerUnauthorized(sentWith, refused, sentAt) {
+  const answer = unauthorizedHandler ? await unauthorizedHandler(sentAt) : null;
   return answer === null ? askForToken(sentWith, refused) : answer;
 }
 
@@ -94,12 +95,13 @@ export async function api(path, options = {}) {
   // Asked again while the answer is refused (a wrong token), a few times at most.
   for (let attempt = 1; ; attempt += 1) {
     const sentWith = getToken();
+    const sentAt = performance.now();
     const response = await send(path, options);
     const retry =
       response.status === 401 &&
       options.auth !== false &&
       attempt <= MAX_ASKS &&
-      (await answerUnauthorized(sentWith, response));
+      (await answerUnauthorized(sentWith, response, sentAt));
     if (!retry) return read(response, options.text);
   }
 }

@@ -8,6 +8,7 @@ import { openDialog, showError, showInfo } from "./ui.js";
 
 let state = { accounts: false, member: null };
 let signingIn = null;
+let signedInAt = -Infinity; // performance.now() of the last sign-in
 
 /** May the signed-in member (or anyone, while accounts are off) change the library? */
 export function canWrite() {
@@ -21,8 +22,11 @@ export function memberName() {
 
 /** Ask who is signed in; with accounts on and nobody signed in, resolves after sign-in. */
 export async function initSession() {
-  onUnauthorized(async () => {
+  onUnauthorized(async (sentAt) => {
     if (!state.accounts) return null; // not ours: the server's own token (api.js asks for it)
+    // Sent before a sign-in that has since succeeded (answered late): send it again. It once
+    // opened the dialog a second time over a signed-in page.
+    if (sentAt < signedInAt) return true;
     state.member = null;
     await signIn();
     return true;
@@ -81,6 +85,7 @@ function askToSignIn(done) {
       password.select();
       return;
     }
+    signedInAt = performance.now();
     dialog.close();
     dialog.remove();
     showMember();
