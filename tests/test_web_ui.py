@@ -308,6 +308,45 @@ def test_load_more_fetches_the_next_page(page: Page, server: LiveServer) -> None
     expect(rows(page).first).to_contain_text("Paged paper number 0")
 
 
+def test_the_keyboard_walks_the_list_and_comes_back_to_its_row(
+    page: Page, server: LiveServer
+) -> None:
+    """A triage by keyboard: down from the search into the list, row to row, open a paper,
+    Escape back onto its row, on to the next; past the last row, the next page."""
+    entries = "\n".join(
+        f"@article{{walk{n:03d}, title = {{Walked paper number {n}}}, year = {{{1950 + n}}}}}"
+        for n in range(55)
+    )
+    assert server.import_bibtex(entries)["counts"]["added"] == 55
+    page.reload()
+    titles = rows(page).locator(".paper-title")
+    expect(titles).to_have_count(50)
+    search = page.get_by_role("searchbox", name="Search papers")
+    search.focus()
+    page.keyboard.press("ArrowDown")
+    expect(titles.nth(0)).to_be_focused()
+    page.keyboard.press("j")
+    expect(titles.nth(1)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(titles.nth(2)).to_be_focused()
+    page.keyboard.press("k")
+    expect(titles.nth(1)).to_be_focused()
+    name = titles.nth(1).inner_text()
+    page.keyboard.press("Enter")
+    expect(page.locator("#paper-title")).to_have_text(name)
+    page.keyboard.press("Escape")
+    expect(titles.nth(1)).to_be_focused()
+    page.keyboard.press("ArrowDown")
+    expect(titles.nth(2)).to_be_focused()
+    titles.nth(49).focus()
+    page.keyboard.press("ArrowDown")
+    expect(titles).to_have_count(55)
+    expect(titles.nth(50)).to_be_focused()
+    titles.nth(0).focus()
+    page.keyboard.press("ArrowUp")
+    expect(search).to_be_focused()
+
+
 def test_annotation_autosaves_and_persists_after_reload(page: Page, server: LiveServer) -> None:
     server.add_arxiv(["1201.4869"])
     page.reload()

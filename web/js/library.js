@@ -4,7 +4,7 @@
 
 import { api, query } from "./api.js";
 import { $, byLine, debounce, h, replaceChildren, setSanitisedHtml } from "./dom.js";
-import { setTagChooser, showCount, showRows } from "./list_rows.js";
+import { rowTitles, setTagChooser, showCount, showRows } from "./list_rows.js";
 import { PAGE_SIZE, pageUrl, takeFirstPage } from "./list_start.js";
 import { navigate } from "./navigation.js";
 import { emptyQuery, FILTER_KEYS, queryFromSearch, queryParams } from "./query.js";
@@ -122,6 +122,23 @@ async function fetchPage(replace, pages = 1) {
   }
 }
 
+const ROW_STEPS = { ArrowDown: 1, j: 1, ArrowUp: -1, k: -1 };
+
+function onRowKey(event) {
+  const step = ROW_STEPS[event.key];
+  const row = event.target.closest(".paper-row");
+  if (!step || !row || event.ctrlKey || event.metaKey || event.altKey) return;
+  event.preventDefault();
+  const titles = rowTitles();
+  const next = titles.indexOf(row.querySelector(".paper-title")) + step;
+  if (next < 0) $("#q").focus();
+  else if (next < titles.length) titles[next].focus();
+  else if (!$("#load-more").hidden) {
+    events.addEventListener("list-shown", () => rowTitles()[next]?.focus(), { once: true });
+    $("#load-more").click();
+  }
+}
+
 /** `pages` pages of the list from `offset`, asked for together, as one answer. */
 async function readPages(offset, pages, signal) {
   const answers = await Promise.all(Array.from({ length: pages }, (_, i) =>
@@ -228,6 +245,15 @@ export function initLibrary() {
     search.value = "";
     updateFilters(emptyQuery());
   });
+  // The keyboard walks the list (a triage: open, annotate, Escape, next): ↓ from the search
+  // to the first row, ↓/↑ or j/k from row to row (past the last, the next page), Enter opens.
+  search.addEventListener("keydown", (event) => {
+    const first = rowTitles()[0];
+    if (event.key !== "ArrowDown" || event.altKey || !first) return;
+    event.preventDefault();
+    first.focus();
+  });
+  $("#results").addEventListener("keydown", onRowKey);
   // The early first page (list_start.js) may show its button before the app has taken that
   // page: the next page waits for it, or it would ask for the first page again.
   $("#load-more").addEventListener("click", () => firstPageShown.then(() => fetchPage(false)));

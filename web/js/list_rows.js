@@ -31,6 +31,17 @@ export function showRows(items, replace) {
   (tag || again.querySelector(".paper-title")).focus({ preventScroll: true });
 }
 
+/** The rows' title links, in order: where the keyboard goes in the list. */
+export function rowTitles() {
+  return [...$("#results").querySelectorAll(".paper-row .paper-title")];
+}
+
+/** Put the keyboard on the row of paper `id` (back from its page), if the list shows it. */
+export function focusRow(id) {
+  const title = $(`#results .paper-row[data-id="${CSS.escape(String(id))}"] .paper-title`);
+  if (title) title.focus({ preventScroll: true });
+}
+
 /** The count line and "Load more" for `loaded` of `total` papers matching `chosen`. */
 export function showCount(chosen, loaded, total) {
   const filtered = isFiltered(chosen);

@@ -7,6 +7,7 @@ import { closeDuplicates, initDuplicates, openDuplicates } from "./duplicates.js
 import { publishingParams, renderTagPrivacy } from "./export_options.js";
 import { initImporter, openAddDialog } from "./importer.js";
 import { filterParams, initLibrary, libraryHash, refresh, setFiltersFromQuery } from "./library.js";
+import { focusRow } from "./list_rows.js";
 import { closeMap, openMap } from "./map.js";
 import { initSuggestions } from "./suggestions.js";
 import { navigate, startRouter } from "./navigation.js";
@@ -52,7 +53,8 @@ async function route(hash) {
     document.title = title ? `${title.textContent} · litreview` : "litreview";
     return;
   }
-  const wasPaper = currentPaperId() !== null;
+  const left = currentPaperId();
+  const wasPaper = left !== null;
   await closePaper();
   document.body.dataset.view = "library";
   document.title = "litreview";
@@ -64,7 +66,10 @@ async function route(hash) {
   const force = changed || libraryStale;
   libraryStale = false;
   await refresh({ force });
-  if (wasPaper) window.scrollTo(0, libraryScroll);
+  if (wasPaper) {
+    window.scrollTo(0, libraryScroll);
+    focusRow(left); // the next paper is one ↓ away
+  }
 }
 
 function updateExportLink() {
