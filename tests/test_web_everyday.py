@@ -217,6 +217,37 @@ def test_export_dialog_with_a_title_and_without_private_tags(
     assert "*Tags:*" not in Path(download_info.value.path()).read_text(encoding="utf-8")
 
 
+def test_an_area_chip_keeps_its_name_whole_above_its_stance(page: Page, server: LiveServer) -> None:
+    """Squeezed beside its stance select, "Adversarial examples" broke inside a word; and a
+    long provenance file name ran out of its card."""
+    entry = b"@article{notbugs, title = {Adversarial examples are not bugs}}"
+    name_of_file = "alignment_newsletter_database_exported_in_full.bib"
+    server.client.post(
+        "/api/import/bibtex", files={"file": (name_of_file, entry)}
+    ).raise_for_status()
+    [paper] = server.get("/api/papers")["items"]
+    area = server.send("POST", "/api/areas", {"name": "Adversarial examples"})
+    server.send("PUT", f"/api/papers/{paper['id']}/areas/{area['id']}")
+    page.reload()
+    open_paper(page, "Adversarial examples are not bugs")
+    side = page.get_by_role("complementary", name="Paper details")
+    chip = side.locator(".area-chip")
+    name = chip.locator("span").first
+    expect(name).to_have_text("Adversarial examples")
+    line = name.evaluate("(span) => parseFloat(getComputedStyle(span).lineHeight)")
+    box = name.bounding_box()
+    assert box is not None and box["height"] < 1.5 * line  # one line
+    stance = chip.get_by_label("Stance in Adversarial examples").bounding_box()
+    remove = chip.get_by_role("button", name="Remove from area Adversarial examples").bounding_box()
+    assert stance is not None and remove is not None
+    assert stance["y"] <= remove["y"] + remove["height"] / 2 <= stance["y"] + stance["height"]
+    card = side.locator(".provenance").bounding_box()
+    assert card is not None
+    for item in side.locator(".provenance li").all():
+        right = item.evaluate("(li) => li.getBoundingClientRect().left + li.scrollWidth")
+        assert right <= card["x"] + card["width"] + 1
+
+
 def test_a_long_tag_name_wraps_inside_the_sidebar(page: Page, server: LiveServer) -> None:
     long_tag = "a-very-long-working-tag-name-" * 4
     server.add_paper("Tagged at length", tags=[long_tag])
