@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -180,15 +181,15 @@ def test_every_column_the_grid_shows_sorts_on_the_server(
         expect(titles).to_have_text(down)
 
 
-def _eventually(read: Any, tries: int = 50) -> Any:
-    import time
-
+def _eventually(read: Any, tries: int = 100) -> Any:
+    """What ``read()`` gives once it gives something, asked every 0.1 s for 10 s at most (the
+    browser's saves go on meanwhile: it is another process); else its last answer."""
     value = read()
     for _ in range(tries):
-        value = read()
         if value:
             return value
         time.sleep(0.1)
+        value = read()
     return value
 
 
