@@ -73,7 +73,7 @@ function draw(matrix) {
     ...colCats.map((c, j) => {
       const count = matrix.counts[i][j];
       const td = h("td", {
-        class: count ? "cell" : "cell empty", tabindex: "0", "data-row": r.label, "data-col": c.label,
+        class: "cell", tabindex: "0", "data-row": r.label, "data-col": c.label,
         "aria-label": `${r.label} × ${c.label}: ${count} ${count === 1 ? "paper" : "papers"}`,
       }, count ? String(count) : "");
       td.style.setProperty("--shade", `${Math.round((100 * count) / most)}%`); // (CSP: no style attributes)
