@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from litreview.app import create_app
 from litreview.config import Settings, resource_path
+from litreview.query import MAX_LIMIT
 from tests.conftest import LOCAL_URL
 
 
@@ -54,6 +55,15 @@ def test_index_preloads_every_module_the_page_imports(client: TestClient) -> Non
     preloaded = set(re.findall(r'<link rel="modulepreload" href="/static/([^"]+)">', page))
     assert preloaded == _imported_by("js/main.js")
     assert all(client.get(f"/static/{path}").status_code == 200 for path in preloaded)
+
+
+def test_the_list_reads_no_more_rows_at_once_than_the_api_gives(client: TestClient) -> None:
+    # list_start.js mirrors the API's largest page (its owner is litreview.query): a list read
+    # again asks for its rows in requests of that size, and a larger one would be refused.
+    script = client.get("/static/js/list_start.js").text
+    found = re.search(r"export const MAX_PAGE_SIZE = (\d+);", script)
+    assert found is not None
+    assert int(found.group(1)) == MAX_LIMIT
 
 
 def test_security_headers_forbid_inline_scripts(client: TestClient) -> None:

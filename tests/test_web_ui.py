@@ -10,6 +10,7 @@ import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from arxiv_server import FakeArxiv, fixture_entries
@@ -108,6 +109,10 @@ def page(context: BrowserContext, server: LiveServer) -> Iterator[Page]:
     yield pg
     pg.close()  # its live stream (/api/events) ends before the server stops
     assert errors == []
+
+
+def query_of(url: str) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(url).query)
 
 
 def rows(page: Page) -> Locator:
@@ -306,6 +311,34 @@ def test_load_more_fetches_the_next_page(page: Page, server: LiveServer) -> None
     page.get_by_label("Sort by").select_option("year")
     page.get_by_label("Order").select_option("asc")
     expect(rows(page).first).to_contain_text("Paged paper number 0")
+
+
+def test_a_long_list_read_again_asks_in_the_apis_largest_pages(
+    page: Page, server: LiveServer
+) -> None:
+    """560 rows loaded: read again, they come in two requests (500 rows, then the rest of the
+    pages shown), not twelve pages of 50 whose counts and rankings the server would each redo."""
+    entries = "\n".join(
+        f"@article{{long{n:03d}, title = {{Long list paper {n}}}, year = {{2000}}}}"
+        for n in range(560)
+    )
+    assert server.import_bibtex(entries)["counts"]["added"] == 560
+    page.reload()
+    more = page.get_by_role("button", name="Load more")
+    for shown in range(100, 601, 50):
+        more.click()
+        expect(rows(page)).to_have_count(min(shown, 560))
+    asked: list[str] = []
+    page.on(
+        "request",
+        lambda request: asked.append(request.url) if "/api/papers?" in request.url else None,
+    )
+    [first] = server.get("/api/papers", limit=1)["items"]
+    server.send("PATCH", f"/api/papers/{first['id']}", {"version": first["version"], "rating": 3})
+    expect(rows(page).first.locator(".rating")).to_be_visible()
+    expect(rows(page)).to_have_count(560)
+    reads = sorted((int(q["offset"][0]), int(q["limit"][0])) for q in map(query_of, asked))
+    assert reads == [(0, 500), (500, 100)]
 
 
 def test_the_keyboard_walks_the_list_and_comes_back_to_its_row(

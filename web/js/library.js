@@ -1,11 +1,11 @@
 // The library view: search as you type, filters, the area tree, sorting and "Load more" paging.
 // The list is fetched a page (PAGE_SIZE papers, list_start.js) at a time, so it stays fast at
-// 100,000 papers; read again, it asks for the pages it showed.
+// 100,000 papers; read again, it asks for the rows it showed.
 
 import { api, query } from "./api.js";
 import { $, byLine, debounce, h, replaceChildren, setSanitisedHtml } from "./dom.js";
 import { rowTitles, setTagChooser, showCount, showRows } from "./list_rows.js";
-import { PAGE_SIZE, pageUrl, takeFirstPage } from "./list_start.js";
+import { MAX_PAGE_SIZE, PAGE_SIZE, pageUrl, takeFirstPage } from "./list_start.js";
 import { navigate } from "./navigation.js";
 import { emptyQuery, FILTER_KEYS, queryFromSearch, queryParams } from "./query.js";
 import { areaInfo, initSidebar, knownArea, markCurrentArea } from "./sidebar.js";
@@ -80,13 +80,13 @@ export async function refresh({ force = true } = {}) {
   // The same list read again (after an edit, or a change from elsewhere) keeps the pages the
   // user loaded with "Load more", and so their place in it; other filters start at page one.
   // (`loaded` counts the rows drawn: two changes in quick succession both keep the pages.)
-  const pages = key === lastQueryKey ? Math.max(1, Math.ceil(loaded / PAGE_SIZE)) : 1;
+  const rows = key === lastQueryKey ? Math.max(1, Math.ceil(loaded / PAGE_SIZE)) * PAGE_SIZE : PAGE_SIZE;
   lastQueryKey = key;
-  await fetchPage(true, pages);
+  await fetchPage(true, rows);
 }
 
-/** The list's next page, or (`replace`) its first `pages` pages in place of the rows shown. */
-async function fetchPage(replace, pages = 1) {
+/** The list's next page, or (`replace`) its first `rows` rows in place of those shown. */
+async function fetchPage(replace, rows = PAGE_SIZE) {
   if (controller) controller.abort();
   controller = new AbortController();
   const { signal } = controller;
@@ -94,9 +94,9 @@ async function fetchPage(replace, pages = 1) {
   list.setAttribute("aria-busy", "true");
   try {
     const url = pageUrl(filters, replace ? 0 : loaded);
-    const started = replace && pages === 1 ? takeFirstPage(url) : null; // asked for as the page started
+    const started = replace && rows === PAGE_SIZE ? takeFirstPage(url) : null; // asked for as the page started
     const early = started && (await started);
-    const data = early ? early.data : await readPages(replace ? 0 : loaded, pages, signal);
+    const data = early ? early.data : await readRows(replace ? 0 : loaded, rows, signal);
     if (signal.aborted) return;
     loaded = (replace ? 0 : loaded) + data.items.length;
     total = data.total;
@@ -139,12 +139,21 @@ function onRowKey(event) {
   }
 }
 
-/** `pages` pages of the list from `offset`, asked for together, as one answer. */
-async function readPages(offset, pages, signal) {
-  const answers = await Promise.all(Array.from({ length: pages }, (_, i) =>
-    api(pageUrl(filters, offset + i * PAGE_SIZE), { signal })));
-  const last = answers[answers.length - 1];
-  return { ...last, items: answers.flatMap((answer) => answer.items) };
+/**
+ * `rows` rows of the list from `offset`, as one answer: in one request up to the API's largest
+ * page, else in requests of that size one after another. (Pages of 50 asked for together cost
+ * the server a count and a ranking each: a search for "learning" at 100,000 papers took 515 ms
+ * for ten, 96 ms as one, and together they could pass the search's time limit.)
+ */
+async function readRows(offset, rows, signal) {
+  let answer = null;
+  const items = [];
+  for (let at = offset; at < offset + rows; at += MAX_PAGE_SIZE) {
+    answer = await api(pageUrl(filters, at, Math.min(MAX_PAGE_SIZE, offset + rows - at)), { signal });
+    items.push(...answer.items);
+    if (at + answer.items.length >= answer.total) break;
+  }
+  return { ...answer, items };
 }
 
 function onPaperPage() {

@@ -10,10 +10,13 @@ import { showCount, showRows } from "./list_rows.js";
 import { queryFromSearch, queryParams } from "./query.js";
 
 export const PAGE_SIZE = 50;
+/** The most papers one answer of /api/papers holds (MAX_LIMIT in litreview/query.py, its owner;
+ * tests/test_app.py checks that the two agree). */
+export const MAX_PAGE_SIZE = 500;
 
-/** The API address of the list's page of `chosen` filters that starts at `offset`. */
-export function pageUrl(chosen, offset = 0) {
-  return `/api/papers${query({ ...queryParams(chosen), limit: PAGE_SIZE, offset })}`;
+/** The API address of `limit` papers of the list of `chosen` filters, from `offset`. */
+export function pageUrl(chosen, offset = 0, limit = PAGE_SIZE) {
+  return `/api/papers${query({ ...queryParams(chosen), limit, offset })}`;
 }
 
 // The page asked for at start (page: a promise of { data, drawn } or null), until taken;
