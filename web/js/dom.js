@@ -35,6 +35,33 @@ export function replaceChildren(el, ...children) {
   append(el, children);
 }
 
+/**
+ * Run `redraw()`, which replaces what `container` shows, and keep the keyboard where it was: on
+ * the same element if the redraw kept it (taken out of the page and put back, it lost the focus),
+ * else on the one `findAgain(old, container)` names in its place. A redraw that moves the focus
+ * itself (a part redrawn in place) is followed.
+ */
+export function keepingFocus(container, redraw, findAgain = sameNamed) {
+  let focused = container.contains(document.activeElement) ? document.activeElement : null;
+  const moved = (event) => { focused = event.target; };
+  container.addEventListener("focusin", moved);
+  try {
+    redraw();
+  } finally {
+    container.removeEventListener("focusin", moved);
+  }
+  if (!focused || focused === document.activeElement) return;
+  const again = focused.isConnected ? focused : findAgain(focused, container);
+  if (again) again.focus({ preventScroll: true });
+}
+
+/** The element in `old`'s place in `container`: the same id, or the same tag and accessible name. */
+function sameNamed(old, container) {
+  const label = old.getAttribute("aria-label");
+  if (old.id) return container.querySelector(`#${CSS.escape(old.id)}`);
+  return label ? container.querySelector(`${old.tagName}[aria-label="${CSS.escape(label)}"]`) : null;
+}
+
 /** Put the server's sanitised HTML (annotation / description `html` fields) into el. */
 export function setSanitisedHtml(el, html) {
   el.innerHTML = html || "";

@@ -1,7 +1,7 @@
 // The library list's rows and its count line: drawn by library.js, and by list_start.js for
 // the first page when it arrives before the rest of the app.
 
-import { $, formatAuthors, h, replaceChildren, STATUS_LABELS } from "./dom.js";
+import { $, formatAuthors, h, keepingFocus, replaceChildren, STATUS_LABELS } from "./dom.js";
 import { isFiltered } from "./query.js";
 
 let onTag = () => {};
@@ -20,15 +20,15 @@ export function showRows(items, replace) {
     return;
   }
   // The list read again keeps the keyboard on the row it was on: its title, or the same tag.
-  const focused = list.contains(document.activeElement) ? document.activeElement : null;
-  const row = focused && focused.closest(".paper-row");
-  replaceChildren(list, rows);
-  const again = row && list.querySelector(`.paper-row[data-id="${CSS.escape(row.dataset.id)}"]`);
-  if (!again) return;
-  const tag = focused.classList.contains("tag")
-    ? [...again.querySelectorAll("button.tag")].find((button) => button.textContent === focused.textContent)
-    : null;
-  (tag || again.querySelector(".paper-title")).focus({ preventScroll: true });
+  keepingFocus(list, () => replaceChildren(list, rows), (old) => {
+    const row = old.closest(".paper-row");
+    const again = row && list.querySelector(`.paper-row[data-id="${CSS.escape(row.dataset.id)}"]`);
+    if (!again) return null;
+    const tag = old.classList.contains("tag")
+      ? [...again.querySelectorAll("button.tag")].find((button) => button.textContent === old.textContent)
+      : null;
+    return tag || again.querySelector(".paper-title");
+  });
 }
 
 /** The rows' title links, in order: where the keyboard goes in the list. */

@@ -6,7 +6,7 @@
 
 import { api, enc, query, writeQueue } from "./api.js";
 import { chooseVersion } from "./conflict.js";
-import { byLine, h, replaceChildren, setSanitisedHtml } from "./dom.js";
+import { byLine, h, keepingFocus, replaceChildren, setSanitisedHtml } from "./dom.js";
 import { addLeaveGuard } from "./navigation.js";
 import { memberName } from "./session.js";
 import { events, showError, showInfo } from "./ui.js";
@@ -102,7 +102,6 @@ class NotesCard {
    * without it, a note's button that has the focus keeps it (a redraw from elsewhere).
    */
   draw(notes, focus = null) {
-    focus = focus || this.focusedButton();
     this.notes = notes;
     const items = notes.map((note, index) =>
       this.editors.has(note.id) ? this.editors.get(note.id).element : this.renderNote(note, index));
@@ -112,22 +111,23 @@ class NotesCard {
         items.push(editor.element);
       }
     }
-    replaceChildren(this.list, items.length ? items : h("li", { class: "empty" }, "No notes yet."));
-    if (focus) this.restoreFocus(focus);
+    const show = () => replaceChildren(this.list, items.length ? items : h("li", { class: "empty" }, "No notes yet."));
+    if (focus) {
+      show();
+      (this.button(focus) || this.textInput).focus();
+    } else {
+      keepingFocus(this.list, show, (old) => {
+        const item = old.dataset.action && old.closest("[data-note-id]");
+        return item ? this.button({ noteId: Number(item.dataset.noteId), action: old.dataset.action }) : null;
+      });
+    }
   }
 
-  /** The note's button that has the focus, as {noteId, action}; null when none has it. */
-  focusedButton() {
-    const button = document.activeElement;
-    const item = button && this.list.contains(button) && button.dataset.action ? button.closest("[data-note-id]") : null;
-    return item ? { noteId: Number(item.dataset.noteId), action: button.dataset.action } : null;
-  }
-
-  restoreFocus({ noteId, action }) {
+  /** The note's `action` button, or the next of its buttons that is enabled (up, down, edit). */
+  button({ noteId, action }) {
     const item = noteId === undefined ? null : this.list.querySelector(`[data-note-id="${noteId}"]`);
     const buttons = item ? [action, "up", "down", "edit"].map((a) => item.querySelector(`[data-action="${a}"]`)) : [];
-    const target = buttons.find((b) => b && !b.disabled);
-    (target || this.textInput).focus();
+    return buttons.find((b) => b && !b.disabled) || null;
   }
 
   renderNote(note, index) {

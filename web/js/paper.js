@@ -5,7 +5,7 @@ import { relationGraphSection } from "./relgraph.js";
 import { api, enc, query, writeQueue, writesAnswered } from "./api.js";
 import { chooseVersion, describeFields } from "./conflict.js";
 import {
-  $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, isTyping, RELATION_LABELS, replaceChildren, STATUS_LABELS,
+  $, debounce, formatAuthors, h, INCOMING_RELATION_LABELS, isTyping, keepingFocus, RELATION_LABELS, replaceChildren, STATUS_LABELS,
   timeAgo,
 } from "./dom.js";
 import { AnnotationEditor } from "./editor.js";
@@ -59,7 +59,9 @@ export async function closePaper() {
 }
 
 function render(view, paper, editor) {
-  keepingFocus(view, () => [
+  // The notes card, redrawn in place, gives the focus to its new button before the view is
+  // replaced: keepingFocus follows it.
+  keepingFocus(view, () => replaceChildren(view,
     h("p", { class: "back" }, h("a", { href: "#/", class: "back-link", "data-back": "true" }, "← Library")),
     h("header", { class: "paper-head" },
       h("h1", { id: "paper-title" }, paper.title || "[no title]"),
@@ -78,34 +80,7 @@ function render(view, paper, editor) {
         tagsSection(paper),
         areasSection(paper),
         provenanceSection(paper),
-        dangerSection(paper))),
-  ]);
-}
-
-/**
- * Redraw `view` with the parts `build()` makes, and keep the focus where it was: on the same
- * element when the view reuses it (the editor, the notes card), else on the one now in its place
- * (same id, or same accessible name: a tag's "Remove" button).
- */
-function keepingFocus(view, build) {
-  let focused = view.contains(document.activeElement) ? document.activeElement : null;
-  // The notes card, redrawn in place, gives the focus to its new button before build() moves
-  // the card out of the page (which drops the focus).
-  const moved = (event) => { focused = event.target; };
-  view.addEventListener("focusin", moved);
-  let parts;
-  try {
-    parts = build();
-  } finally {
-    view.removeEventListener("focusin", moved);
-  }
-  replaceChildren(view, ...parts);
-  if (!focused || focused === document.activeElement) return;
-  const label = focused.getAttribute("aria-label");
-  const same = focused.isConnected ? focused
-    : focused.id ? view.querySelector(`#${CSS.escape(focused.id)}`)
-      : label ? view.querySelector(`${focused.tagName}[aria-label="${CSS.escape(label)}"]`) : null;
-  if (same) same.focus({ preventScroll: true });
+        dangerSection(paper)))));
 }
 
 function metaLine(paper) {

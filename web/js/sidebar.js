@@ -5,7 +5,7 @@
 
 import { reorderable } from "./area_order.js";
 import { api, enc, query } from "./api.js";
-import { $, debounce, h, replaceChildren } from "./dom.js";
+import { $, debounce, h, keepingFocus, replaceChildren } from "./dom.js";
 import { afterFirstList, events, showError } from "./ui.js";
 
 const TAG_LIMIT = 30;
@@ -120,8 +120,6 @@ async function reloadTree() {
     else opened.delete(late[i]);
   });
   const tree = $("#area-tree");
-  const focused = document.activeElement && tree.contains(document.activeElement)
-    ? document.activeElement.dataset.area : null;
   const all = h("li", {}, h("button", {
     type: "button",
     class: "area-link",
@@ -129,12 +127,10 @@ async function reloadTree() {
     onclick: () => onChoose(""),
   }, h("span", { class: "area-name" }, "All papers")));
   const hint = top.value.length ? null : h("li", { class: "empty" }, "No areas yet: create them under Areas, or give an area when adding papers.");
-  replaceChildren(tree, all, branch(top.value, levels), hint);
+  // The keyboard stays on its area (on the area's link, from its toggle too).
+  keepingFocus(tree, () => replaceChildren(tree, all, branch(top.value, levels), hint), (old) =>
+    (old.dataset.area === undefined ? null : tree.querySelector(`.area-link[data-area="${CSS.escape(old.dataset.area)}"]`)));
   markCurrentArea(current);
-  if (focused !== null && focused !== undefined) {
-    const again = tree.querySelector(`.area-link[data-area="${CSS.escape(focused)}"]`);
-    if (again) again.focus();
-  }
   events.dispatchEvent(new Event("sidebar-areas"));
 }
 
