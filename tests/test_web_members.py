@@ -13,10 +13,10 @@ import httpx
 import pytest
 import test_web_ui
 from arxiv_server import FakeArxiv
-from playwright.sync_api import APIResponse, Browser, BrowserContext, Page, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from sqlmodel import Session
 from test_web_ui import add_note, notes_card, open_paper
-from web_support import LiveServer, live_server
+from web_support import HeldRequests, LiveServer, live_server
 
 from litreview.db import make_engine
 from litreview.library import members
@@ -150,29 +150,18 @@ def test_a_call_sent_before_the_sign_in_and_refused_after_it_is_sent_again(
     the signed-in page."""
     page = context.new_page()
     page.on("pageerror", lambda exc: page_errors.append(str(exc)))
-    refused: list[tuple[Route, APIResponse]] = []
-
-    def answer_later(route: Route) -> None:  # the server answers now, the page hears it later
-        if refused:
-            route.continue_()  # the call sent again
-        else:
-            refused.append((route, route.fetch()))
-
-    page.route("**/api/duplicates", answer_later)
+    held = HeldRequests(page, "**/api/duplicates", answer_now=True)
     page.goto(server.url + "/")
     expect(page.get_by_role("dialog", name="Sign in to this library")).to_be_visible()
-    for _ in range(500):  # sent a second after the start, while the dialog is open
-        if refused:
-            break
-        page.wait_for_timeout(10)
-    [(route, answer)] = refused
+    held.wait_for_one()  # sent a second after the start, while the dialog is open
+    [answer] = held.answers
     assert answer.status == 401
     sign_in(page, "ed")
     expect(page.locator("#member-name")).to_have_text("ed (editor)")
     with page.expect_response(
         lambda response: "/api/duplicates" in response.url and response.status == 200
     ):
-        route.fulfill(response=answer)
+        held.release()  # the page hears the 401 now, after the sign-in
     expect(page.get_by_role("dialog", name="Sign in to this library")).to_have_count(0)
     page.get_by_role("button", name="Tokens").click()
     expect(page.get_by_role("dialog", name="API tokens")).to_be_visible()

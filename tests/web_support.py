@@ -27,7 +27,7 @@ import httpx
 from arxiv_server import FakeArxiv
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page, Route
+    from playwright.sync_api import APIResponse, Page, Route
 
 REPO = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -119,16 +119,28 @@ class LiveServer:
 
 
 class HeldRequests:
-    """The page's requests to one address (a glob), held back until the test lets them go."""
+    """The page's requests to one address (a glob), held back until the test lets them go.
 
-    def __init__(self, page: Page, url: str) -> None:
+    ``answer_now``: each goes to the server at once and the page hears the answer only when
+    let go (an answer that arrives late, as on a busy machine).
+    """
+
+    def __init__(self, page: Page, url: str, *, answer_now: bool = False) -> None:
         self.page = page
         self.url = url
+        self.answer_now = answer_now
         self.routes: list[Route] = []
+        self.answers: list[APIResponse] = []
+        self.released = False
         page.route(url, self._hold)
 
     def _hold(self, route: Route) -> None:  # a builtin (list.append) is no handler to Playwright
-        self.routes.append(route)
+        if self.released:  # sent again before the route was removed
+            route.continue_()
+            return
+        if self.answer_now:
+            self.answers.append(route.fetch())
+        self.routes.append(route)  # last: wait_for_one then finds its answer too
 
     def wait_for_one(self) -> None:
         """Until the page has sent one (Playwright delivers its events while the page waits)."""
@@ -139,8 +151,11 @@ class HeldRequests:
         raise AssertionError(f"the page sent nothing to {self.url}")
 
     def release(self) -> None:
-        """Let the held requests go on to the server, and hold no more."""
-        for route in self.routes:
+        """Let the held requests go on to the server (or hear their answers), and hold no more."""
+        self.released = True
+        for route, answer in zip(self.routes, self.answers, strict=False):
+            route.fulfill(response=answer)
+        for route in self.routes[len(self.answers) :]:
             route.continue_()
         self.page.unroute(self.url)
 
