@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 from test_web_ui import arxiv, browser, context, server  # noqa: F401  (shared fixtures)
-from web_support import HeldRequests, LiveServer
+from web_support import HeldRequests, LiveServer, page_answers
 
 pytestmark = pytest.mark.browser
 
@@ -219,10 +219,12 @@ def test_a_6x4_matrix_files_a_paper_into_a_cell_and_exports(
     expect(cells).to_have_count(24)
     model_training = page.locator('#matrix td[data-row="Model"][data-col="Training"]')
     expect(model_training).to_have_text("1")
-    # Shaded by count; an empty cell is blank on screen and says 0 to a screen reader.
-    assert model_training.evaluate("(td) => getComputedStyle(td).getPropertyValue('--shade')") == (
-        "100%"
-    )
+    # Shaded by count; an empty cell is blank on screen and says 0 to a screen reader. Read in
+    # the page in one go: the two dimension picks each draw the matrix, and a cell found by the
+    # first draw is detached by the second (its style then reads "").
+    shade = """() => getComputedStyle(document.querySelector(
+        '#matrix td[data-row="Model"][data-col="Training"]')).getPropertyValue('--shade')"""
+    assert page_answers(page, shade, "100%") == "100%"
     empty = page.locator('#matrix td[data-row="Agent"][data-col="Design"]')
     expect(empty).to_have_text("")
     expect(empty).to_have_attribute("aria-label", "Agent × Design: 0 papers")
@@ -301,7 +303,6 @@ def test_the_grid_fits_the_window_and_follows_its_size(
     wide = page.evaluate("() => document.querySelector('#grid').getBoundingClientRect().width")
     assert wide > 1100  # not the reading width of the library's pages
     page.set_viewport_size({"width": 1000, "height": 640})
-    page.wait_for_function(
-        "() => document.querySelector('#grid').getBoundingClientRect().bottom <= 640"
-    )
+    bottom = "() => document.querySelector('#grid').getBoundingClientRect().bottom <= 640"
+    assert page_answers(page, bottom, True)
     fits(640)

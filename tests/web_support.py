@@ -118,6 +118,20 @@ class LiveServer:
         raise KeyError(path)
 
 
+def page_answers(page: Page, script: str, wanted: Any, tries: int = 200) -> Any:
+    """What ``script`` (a function, run in the page in one task: nothing it reads is detached
+    midway) gives, asked every 50 ms until it gives ``wanted``, 10 s at most; else its last
+    answer. (Playwright's wait_for_function evaluates a string as it polls, which the app's CSP
+    refuses: no 'unsafe-eval'.)"""
+    value = page.evaluate(script)
+    for _ in range(tries):
+        if value == wanted:
+            break
+        page.wait_for_timeout(50)
+        value = page.evaluate(script)
+    return value
+
+
 class HeldRequests:
     """The page's requests to one address (a glob), held back until the test lets them go.
 
